@@ -1,7 +1,36 @@
 //! The runtime of metronome: storage, queries, commands, the stage runner and the executors.
 //!
 //! Usable alone as a thread pool: see [`ThreadPool`], [`join`], [`scope`] and [`par_for_each`].
+//! The ECS half ([`Storage`], [`Query`], [`Commands`], [`world`]) is what `#[world]`
+//! generates code against.
 
+mod bits;
+mod cell;
+mod commands;
+mod component;
+mod entity;
+mod error;
 pub mod exec;
+mod param;
+mod query;
+mod schedule;
+pub mod storage;
+mod system;
+pub mod world;
 
+pub use bits::{Bits, BitsIter};
+pub use cell::SyncCell;
+pub use commands::{CommandBuffer, Commands};
+pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf};
+pub use entity::{Entity, EntityIndex, Location};
+pub use error::EcsError;
 pub use exec::{join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder};
+pub use param::{Local, Res, ResMut, SystemParam};
+pub use query::{
+    matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf, QueryIter, QueryIterMut,
+    QueryPlan, ReadOnlyQueryData, With, Without,
+};
+pub use schedule::{names_in_order, phase_stages, place_stages, run_order, stage_count, PhaseSchedule, Schedule, SystemInfo};
+pub use storage::{ColumnType, Storage, Table};
+pub use system::{params_conflict, self_conflict, ParamAccess, System};
+pub use world::{WorldCore, WorldDef, WorldExecutor};

@@ -1,0 +1,157 @@
+//! The validated model of a `#[world(...)]` declaration and of a `#[system]` function.
+//!
+//! `parse` produces the raw syntax, `validate` checks it and builds these types, `expand`
+//! turns them into Rust. Every item keeps the user's tokens so later errors can point at
+//! them.
+
+use proc_macro2::Span;
+use syn::{Attribute, Expr, Ident, Path, Type, Visibility};
+
+/// A whole world, ready to expand.
+pub struct WorldModel {
+    /// Attributes on the user's struct other than `#[world]` (docs, `#[allow]`...).
+    pub attrs: Vec<Attribute>,
+    /// Visibility of the user's struct; every generated item takes it.
+    pub vis: Visibility,
+    /// The world's name (`Game`).
+    pub ident: Ident,
+    /// Distinct component types, numbered by first appearance (`ComponentOf::ID`).
+    pub components: Vec<ComponentModel>,
+    /// Archetypes in declaration order.
+    pub archetypes: Vec<ArchetypeModel>,
+    /// Resources in declaration order (`ResourceOf::ID`).
+    pub resources: Vec<ResourceModel>,
+    /// Phases in declaration order; systems are numbered across all phases in
+    /// declaration order (phase by phase, left to right).
+    pub phases: Vec<PhaseModel>,
+    pub executor: ExecutorModel,
+    pub capacity: CapacityModel,
+}
+
+/// One component type used by some archetype.
+pub struct ComponentModel {
+    /// The type as the user wrote it (a path such as `Position` or `physics::Position`).
+    pub ty: Type,
+}
+
+/// `Mover = (Position, Velocity)`.
+pub struct ArchetypeModel {
+    pub ident: Ident,
+    /// Indices into [`WorldModel::components`], in the declared (column) order.
+    pub components: Vec<usize>,
+    /// The user's component types, in the declared order, with their spans.
+    pub component_tys: Vec<Type>,
+}
+
+/// `Time` or `Score = Score::new(0)`.
+pub struct ResourceModel {
+    pub ty: Type,
+    /// `None`: initialised with `Default::default()`.
+    pub init: Option<Expr>,
+}
+
+/// `Update = [integrate, reap.after(integrate)]`.
+pub struct PhaseModel {
+    pub ident: Ident,
+    pub systems: Vec<SystemEntry>,
+}
+
+/// One system listed in a phase.
+pub struct SystemEntry {
+    /// The path the user wrote (`physics::integrate`).
+    pub path: Path,
+    /// Its last segment, the system's name in the schedule (`integrate`).
+    pub name: Ident,
+    /// Indices (into this phase's `systems`) of every system this one must follow:
+    /// its own `.after(x)` plus every `x.before(this)`. Validated: no cycle, same phase.
+    pub after: Vec<usize>,
+}
+
+/// `workers = N | auto`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Workers {
+    Auto,
+    Fixed(usize),
+}
+
+/// `memory = local | interleave`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MemoryModel {
+    Local,
+    Interleave,
+}
+
+/// The `executor = ...` key, with defaults filled in. Defaults: `workers = auto`,
+/// `local_queue_size = 256`, `heartbeat_us = 100`, `pin = false`, `memory = local`.
+/// A missing `executor` key means `work_stealing(workers = auto)`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ExecutorModel {
+    Sequential,
+    WorkStealing { workers: Workers, local_queue_size: usize, heartbeat_us: u64 },
+    NumaAware {
+        workers: Workers,
+        local_queue_size: usize,
+        heartbeat_us: u64,
+        pin: bool,
+        memory: MemoryModel,
+    },
+    ContinuationStealing { workers: Workers, local_queue_size: usize },
+}
+
+/// `capacity(entities = N, commands_per_stage = M)`, defaults `1 << 20` and `65_536`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CapacityModel {
+    pub entities: u64,
+    pub commands_per_stage: u32,
+}
+
+/// A `#[system]` function, validated.
+pub struct SystemModel {
+    /// The function, unchanged.
+    pub func: syn::ItemFn,
+    /// Its parameters in order.
+    pub params: Vec<ParamModel>,
+}
+
+/// One parameter of a system.
+pub struct ParamModel {
+    pub kind: ParamKind,
+    /// The parameter's whole type as written, for spans.
+    pub ty: Type,
+    pub span: Span,
+    /// For `Query` parameters: every component it reads, writes, requires or excludes.
+    pub access: Option<QueryAccess>,
+}
+
+/// What a system parameter is, recognised by the last segment of its type path.
+pub enum ParamKind {
+    /// `Query<D>` / `Query<D, F>`: `data` and `filter` as written (lifetimes elided).
+    Query { data: Type, filter: Option<Type> },
+    Res(Type),
+    ResMut(Type),
+    Commands,
+    Local(Type),
+}
+
+/// What a `Query` parameter touches, flattened from its (possibly nested) tuples.
+/// Added by the validate stage; `None` on parameters that are not queries.
+pub struct QueryAccess {
+    /// `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>` in the order written (depth first).
+    pub data: Vec<DataAccess>,
+    /// `Entity` appears in the data.
+    pub entity: bool,
+    /// `With<T>` filters.
+    pub with: Vec<Type>,
+    /// `Without<T>` filters.
+    pub without: Vec<Type>,
+}
+
+/// One component borrowed by a query.
+pub struct DataAccess {
+    /// The component type as written (lifetimes removed), with the user's spans.
+    pub ty: Type,
+    /// `&mut T` / `Option<&mut T>`.
+    pub mutable: bool,
+    /// `Option<&T>` / `Option<&mut T>`: the component is not required.
+    pub optional: bool,
+}

@@ -1,0 +1,167 @@
+//! System parameters: `Query`, `Res`, `ResMut`, `Commands`, `Local`.
+
+use crate::commands::{CommandBuffer, Commands};
+use crate::component::ResourceOf;
+use crate::query::{Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf};
+use crate::system::ParamAccess;
+use crate::world::WorldDef;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
+
+/// Something a system can take as a parameter in world `W`.
+///
+/// # Safety
+/// `ACCESS` declares everything `fetch` hands out, with the right mode.
+pub unsafe trait SystemParam<W: WorldDef> {
+    /// Per-system state kept across runs (`Local`'s value; `()` for the others).
+    type State: Default + Send + 'static;
+    /// The parameter as the system receives it.
+    type Item<'w>;
+    /// What the parameter reads and writes.
+    const ACCESS: ParamAccess;
+    /// Builds the parameter.
+    ///
+    /// # Safety
+    /// Nothing else accesses what `ACCESS` writes, and nothing writes what it reads, for
+    /// `'w`; `commands` is this system's buffer.
+    unsafe fn fetch<'w>(world: &'w W, state: &'w mut Self::State, commands: NonNull<CommandBuffer>) -> Self::Item<'w>;
+}
+
+/// Shared access to resource `T`.
+///
+/// ```
+/// use metronome_runtime::Res;
+/// # #[derive(Default)] struct Time { dt: f32 }
+/// fn print(time: Res<Time>) { let _dt: f32 = time.dt; }
+/// ```
+pub struct Res<'w, T>(&'w T);
+
+/// Exclusive access to resource `T`.
+///
+/// ```
+/// use metronome_runtime::ResMut;
+/// # #[derive(Default)] struct Score(u32);
+/// fn bump(mut score: ResMut<Score>) { score.0 += 1; }
+/// ```
+pub struct ResMut<'w, T>(&'w mut T);
+
+/// Per-system state, `T::default()` at first and kept across runs.
+///
+/// ```
+/// use metronome_runtime::Local;
+/// fn count(mut runs: Local<u64>) { *runs += 1; }
+/// ```
+pub struct Local<'s, T>(&'s mut T);
+
+impl<'w, T> Res<'w, T> {
+    /// Wraps a reference (for calling systems by hand).
+    pub fn new(value: &'w T) -> Self {
+        Res(value)
+    }
+}
+
+impl<'w, T> ResMut<'w, T> {
+    /// Wraps a reference (for calling systems by hand).
+    pub fn new(value: &'w mut T) -> Self {
+        ResMut(value)
+    }
+}
+
+impl<'s, T> Local<'s, T> {
+    /// Wraps a reference (for calling systems by hand).
+    pub fn new(value: &'s mut T) -> Self {
+        Local(value)
+    }
+}
+
+impl<T> Deref for Res<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0
+    }
+}
+
+impl<T> Deref for ResMut<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0
+    }
+}
+
+impl<T> DerefMut for ResMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0
+    }
+}
+
+impl<T> Deref for Local<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0
+    }
+}
+
+impl<T> DerefMut for Local<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0
+    }
+}
+
+// SAFETY: declares a shared read of the resource, and hands out `&T`.
+unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for Res<'x, T> {
+    type State = ();
+    type Item<'w> = Res<'w, T>;
+    const ACCESS: ParamAccess = ParamAccess::Resource { id: T::ID, write: false };
+    unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Res<'w, T> {
+        // SAFETY: the caller guarantees no writer of this resource runs during `'w`.
+        Res(unsafe { &*T::cell(world).get() })
+    }
+}
+
+// SAFETY: declares an exclusive write of the resource, and hands out `&mut T`.
+unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for ResMut<'x, T> {
+    type State = ();
+    type Item<'w> = ResMut<'w, T>;
+    const ACCESS: ParamAccess = ParamAccess::Resource { id: T::ID, write: true };
+    unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> ResMut<'w, T> {
+        // SAFETY: the caller guarantees nothing else accesses this resource during `'w`.
+        ResMut(unsafe { &mut *T::cell(world).get() })
+    }
+}
+
+// SAFETY: `Local` touches only its own state, which the caller hands out exclusively.
+unsafe impl<'x, W: WorldDef, T: Default + Send + 'static> SystemParam<W> for Local<'x, T> {
+    type State = T;
+    type Item<'w> = Local<'w, T>;
+    const ACCESS: ParamAccess = ParamAccess::Nothing;
+    unsafe fn fetch<'w>(_: &'w W, state: &'w mut T, _: NonNull<CommandBuffer>) -> Local<'w, T> {
+        Local(state)
+    }
+}
+
+// SAFETY: `Commands` only records into the system's own buffer: no world access.
+unsafe impl<'x, W: WorldDef> SystemParam<W> for Commands<'x> {
+    type State = ();
+    type Item<'w> = Commands<'w>;
+    const ACCESS: ParamAccess = ParamAccess::Nothing;
+    unsafe fn fetch<'w>(_: &'w W, _: &'w mut (), commands: NonNull<CommandBuffer>) -> Commands<'w> {
+        // SAFETY: the caller passes this system's buffer, used by nothing else meanwhile.
+        unsafe { Commands::__from_raw(commands) }
+    }
+}
+
+// SAFETY: declares the query's reads, writes and matched archetypes (via its filter).
+unsafe impl<'x, W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> SystemParam<W> for Query<'x, D, F>
+where
+    D: QueryData,
+    F: QueryFilter,
+{
+    type State = ();
+    type Item<'w> = Query<'w, D, F>;
+    const ACCESS: ParamAccess = ParamAccess::Query { data: D::ACCESS, with: F::WITH, without: F::WITHOUT };
+    unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
+        let core = world.core();
+        // SAFETY: the caller guarantees the access declared above is free during `'w`.
+        unsafe { Query::__new::<W>(&core.storage, &core.executor) }
+    }
+}

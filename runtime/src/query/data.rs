@@ -1,0 +1,333 @@
+//! What a query fetches: `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity`, and
+//! tuples of them.
+
+use crate::bits::Bits;
+use crate::component::{Component, ComponentOf};
+use crate::entity::Entity;
+use crate::storage::Table;
+
+/// A fixed-capacity list of component ids, built in `const` code: the ids a query's
+/// fetches read, in the order its data elements consume them.
+#[derive(Clone, Copy, Debug)]
+pub struct IdList {
+    ids: [u16; IdList::CAPACITY],
+    len: usize,
+}
+
+impl IdList {
+    /// The most component ids one query can name.
+    pub const CAPACITY: usize = 32;
+    /// No ids.
+    pub const EMPTY: IdList = IdList { ids: [0; IdList::CAPACITY], len: 0 };
+
+    /// The list of one id.
+    pub const fn one(id: u16) -> IdList {
+        let mut ids = [0; IdList::CAPACITY];
+        ids[0] = id;
+        IdList { ids, len: 1 }
+    }
+
+    /// `self` followed by `other`.
+    pub const fn concat(self, other: IdList) -> IdList {
+        assert!(self.len + other.len <= IdList::CAPACITY, "a query names at most 32 components");
+        let mut ids = self.ids;
+        let mut i = 0;
+        while i < other.len {
+            ids[self.len + i] = other.ids[i];
+            i += 1;
+        }
+        IdList { ids, len: self.len + other.len }
+    }
+
+    /// The ids as a slice.
+    #[inline(always)]
+    pub fn as_slice(&self) -> &[u16] {
+        &self.ids[..self.len]
+    }
+}
+
+/// The component access of a query's data, per component id of a world.
+#[derive(Clone, Copy, Debug)]
+pub struct DataAccess {
+    /// Components an archetype must have to match (non-`Option` fetches).
+    pub required: Bits,
+    /// Components read (shared), `Option`s included.
+    pub reads: Bits,
+    /// Components written (exclusive), `Option`s included.
+    pub writes: Bits,
+    /// Whether some component is fetched twice (`(&mut T, &T)`): the query would alias.
+    pub aliased: bool,
+    /// Component ids, in fetch order.
+    pub ids: IdList,
+}
+
+impl DataAccess {
+    /// Access of `Entity`: nothing.
+    pub const NONE: DataAccess =
+        DataAccess { required: Bits::EMPTY, reads: Bits::EMPTY, writes: Bits::EMPTY, aliased: false, ids: IdList::EMPTY };
+
+    /// Access of one component fetch.
+    pub const fn component(id: u16, write: bool, required: bool) -> DataAccess {
+        let set = Bits::single(id as usize);
+        DataAccess {
+            required: if required { set } else { Bits::EMPTY },
+            reads: if write { Bits::EMPTY } else { set },
+            writes: if write { set } else { Bits::EMPTY },
+            aliased: false,
+            ids: IdList::one(id),
+        }
+    }
+
+    /// Both accesses, in order.
+    pub const fn then(self, other: DataAccess) -> DataAccess {
+        let touched_a = self.reads.union(self.writes);
+        let touched_b = other.reads.union(other.writes);
+        let aliased = self.aliased
+            || other.aliased
+            || self.writes.intersects(&touched_b)
+            || other.writes.intersects(&touched_a);
+        DataAccess {
+            required: self.required.union(other.required),
+            reads: self.reads.union(other.reads),
+            writes: self.writes.union(other.writes),
+            aliased,
+            ids: self.ids.concat(other.ids),
+        }
+    }
+}
+
+/// Query data that can be fetched from any table.
+///
+/// # Safety
+/// `fetch` reads exactly `WIDTH` ids; `item`/`read_item` only touch the columns that the
+/// access of [`QueryDataOf`] declares, and only `&mut` for declared writes.
+pub unsafe trait QueryData {
+    /// What iteration yields.
+    type Item<'a>;
+    /// What read-only iteration (`iter`, `get`) yields.
+    type ReadItem<'a>;
+    /// Per-table state: column pointers.
+    type Fetch: Copy;
+    /// How many component ids `fetch` consumes.
+    const WIDTH: usize;
+    /// Column pointers of `table` for the ids (exactly `WIDTH` of them).
+    fn fetch(table: &Table, ids: &[u16]) -> Self::Fetch;
+    /// The item at `row`.
+    ///
+    /// # Safety
+    /// `fetch` came from a table matching the query, `row < len`, and no other live
+    /// reference conflicts with the item for `'a`.
+    unsafe fn item<'a>(fetch: Self::Fetch, row: usize) -> Self::Item<'a>;
+    /// The read-only item at `row`.
+    ///
+    /// # Safety
+    /// As for [`QueryData::item`], for shared access.
+    unsafe fn read_item<'a>(fetch: Self::Fetch, row: usize) -> Self::ReadItem<'a>;
+}
+
+/// Query data whose components all belong to world `W`.
+///
+/// # Safety
+/// `ACCESS` lists every component the data touches, with the right mode, and its ids in
+/// the order [`QueryData::fetch`] consumes them.
+pub unsafe trait QueryDataOf<W>: QueryData {
+    /// The access of the data in `W`.
+    const ACCESS: DataAccess;
+}
+
+/// Query data that only reads: `Query::iter` on it yields the same items as `iter_mut`.
+///
+/// # Safety
+/// No fetch of the type writes.
+pub unsafe trait ReadOnlyQueryData: QueryData {}
+
+// SAFETY: `&T` reads one column; `fetch` consumes one id.
+unsafe impl<T: Component> QueryData for &T {
+    type Item<'a> = &'a T;
+    type ReadItem<'a> = &'a T;
+    type Fetch = *const T;
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    fn fetch(table: &Table, ids: &[u16]) -> *const T {
+        table.column_ptr(ids[0]).cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'a>(fetch: *const T, row: usize) -> &'a T {
+        // SAFETY: the caller guarantees `row` is initialised in this column and no
+        // `&mut` to it lives for `'a`.
+        unsafe { &*fetch.add(row) }
+    }
+    #[inline(always)]
+    unsafe fn read_item<'a>(fetch: *const T, row: usize) -> &'a T {
+        // SAFETY: as for `item`.
+        unsafe { &*fetch.add(row) }
+    }
+}
+// SAFETY: declares one required read of `T`.
+unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for &T {
+    const ACCESS: DataAccess = DataAccess::component(T::ID, false, true);
+}
+// SAFETY: `&T` only reads.
+unsafe impl<T: Component> ReadOnlyQueryData for &T {}
+
+// SAFETY: `&mut T` writes one column; `fetch` consumes one id.
+unsafe impl<T: Component> QueryData for &mut T {
+    type Item<'a> = &'a mut T;
+    type ReadItem<'a> = &'a T;
+    type Fetch = *mut T;
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    fn fetch(table: &Table, ids: &[u16]) -> *mut T {
+        table.column_ptr(ids[0]).cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'a>(fetch: *mut T, row: usize) -> &'a mut T {
+        // SAFETY: the caller guarantees `row` is initialised and exclusively ours for `'a`.
+        unsafe { &mut *fetch.add(row) }
+    }
+    #[inline(always)]
+    unsafe fn read_item<'a>(fetch: *mut T, row: usize) -> &'a T {
+        // SAFETY: as for `item`, shared.
+        unsafe { &*fetch.add(row) }
+    }
+}
+// SAFETY: declares one required write of `T`.
+unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for &mut T {
+    const ACCESS: DataAccess = DataAccess::component(T::ID, true, true);
+}
+
+// SAFETY: `Option<&T>` reads one column when the table has it; consumes one id.
+unsafe impl<T: Component> QueryData for Option<&T> {
+    type Item<'a> = Option<&'a T>;
+    type ReadItem<'a> = Option<&'a T>;
+    type Fetch = *const T;
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    fn fetch(table: &Table, ids: &[u16]) -> *const T {
+        table.column_ptr(ids[0]).cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'a>(fetch: *const T, row: usize) -> Option<&'a T> {
+        // SAFETY: a non-null fetch is the column of `T`; see `&T`.
+        (!fetch.is_null()).then(|| unsafe { &*fetch.add(row) })
+    }
+    #[inline(always)]
+    unsafe fn read_item<'a>(fetch: *const T, row: usize) -> Option<&'a T> {
+        // SAFETY: as for `item`.
+        unsafe { Self::item(fetch, row) }
+    }
+}
+// SAFETY: declares an optional read of `T`.
+unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for Option<&T> {
+    const ACCESS: DataAccess = DataAccess::component(T::ID, false, false);
+}
+// SAFETY: only reads.
+unsafe impl<T: Component> ReadOnlyQueryData for Option<&T> {}
+
+// SAFETY: `Option<&mut T>` writes one column when the table has it; consumes one id.
+unsafe impl<T: Component> QueryData for Option<&mut T> {
+    type Item<'a> = Option<&'a mut T>;
+    type ReadItem<'a> = Option<&'a T>;
+    type Fetch = *mut T;
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    fn fetch(table: &Table, ids: &[u16]) -> *mut T {
+        table.column_ptr(ids[0]).cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'a>(fetch: *mut T, row: usize) -> Option<&'a mut T> {
+        // SAFETY: a non-null fetch is the column of `T`; see `&mut T`.
+        (!fetch.is_null()).then(|| unsafe { &mut *fetch.add(row) })
+    }
+    #[inline(always)]
+    unsafe fn read_item<'a>(fetch: *mut T, row: usize) -> Option<&'a T> {
+        // SAFETY: as for `item`, shared.
+        (!fetch.is_null()).then(|| unsafe { &*fetch.add(row) })
+    }
+}
+// SAFETY: declares an optional write of `T`.
+unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for Option<&mut T> {
+    const ACCESS: DataAccess = DataAccess::component(T::ID, true, false);
+}
+
+// SAFETY: `Entity` reads the row-owner column, which no query writes.
+unsafe impl QueryData for Entity {
+    type Item<'a> = Entity;
+    type ReadItem<'a> = Entity;
+    type Fetch = *const Entity;
+    const WIDTH: usize = 0;
+    #[inline(always)]
+    fn fetch(table: &Table, _ids: &[u16]) -> *const Entity {
+        table.entities().as_ptr()
+    }
+    #[inline(always)]
+    unsafe fn item<'a>(fetch: *const Entity, row: usize) -> Self::Item<'a> {
+        // SAFETY: `row < len` of the row-owner column.
+        unsafe { *fetch.add(row) }
+    }
+    #[inline(always)]
+    unsafe fn read_item<'a>(fetch: *const Entity, row: usize) -> Self::ReadItem<'a> {
+        // SAFETY: as for `item`.
+        unsafe { *fetch.add(row) }
+    }
+}
+// SAFETY: `Entity` touches no component.
+unsafe impl<W> QueryDataOf<W> for Entity {
+    const ACCESS: DataAccess = DataAccess::NONE;
+}
+// SAFETY: only reads.
+unsafe impl ReadOnlyQueryData for Entity {}
+
+macro_rules! tuple_query_data {
+    ($($t:ident $f:ident),+) => {
+        // SAFETY: each element fetches from its own slice of the ids, in order, and the
+        // tuple's access is the concatenation of the elements' (checked for aliasing).
+        unsafe impl<$($t: QueryData),+> QueryData for ($($t,)+) {
+            type Item<'a> = ($($t::Item<'a>,)+);
+            type ReadItem<'a> = ($($t::ReadItem<'a>,)+);
+            type Fetch = ($($t::Fetch,)+);
+            const WIDTH: usize = 0 $(+ $t::WIDTH)+;
+            #[inline(always)]
+            #[allow(unused_assignments)]
+            fn fetch(table: &Table, ids: &[u16]) -> Self::Fetch {
+                let mut at = 0;
+                ($({
+                    let f = $t::fetch(table, &ids[at..at + $t::WIDTH]);
+                    at += $t::WIDTH;
+                    f
+                },)+)
+            }
+            #[inline(always)]
+            unsafe fn item<'a>(fetch: Self::Fetch, row: usize) -> Self::Item<'a> {
+                let ($($f,)+) = fetch;
+                // SAFETY: forwarded to each element under the caller's guarantee.
+                unsafe { ($($t::item($f, row),)+) }
+            }
+            #[inline(always)]
+            unsafe fn read_item<'a>(fetch: Self::Fetch, row: usize) -> Self::ReadItem<'a> {
+                let ($($f,)+) = fetch;
+                // SAFETY: forwarded to each element under the caller's guarantee.
+                unsafe { ($($t::read_item($f, row),)+) }
+            }
+        }
+        // SAFETY: the concatenation of the elements' accesses, in fetch order.
+        unsafe impl<__W, $($t: QueryDataOf<__W>),+> QueryDataOf<__W> for ($($t,)+) {
+            const ACCESS: DataAccess = DataAccess::NONE $(.then($t::ACCESS))+;
+        }
+        // SAFETY: every element only reads.
+        unsafe impl<$($t: ReadOnlyQueryData),+> ReadOnlyQueryData for ($($t,)+) {}
+    };
+}
+
+tuple_query_data!(A a);
+tuple_query_data!(A a, B b);
+tuple_query_data!(A a, B b, C c);
+tuple_query_data!(A a, B b, C c, D d);
+tuple_query_data!(A a, B b, C c, D d, E e);
+tuple_query_data!(A a, B b, C c, D d, E e, F f);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g, H h);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g, H h, I i);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k);
+tuple_query_data!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l);

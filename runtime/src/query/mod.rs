@@ -1,0 +1,196 @@
+//! Queries: typed views over the columns of every archetype a query matches.
+//!
+//! A [`Query`] is built by a world (for a system parameter, or by `query_mut`) with its
+//! matched archetypes and component ids computed at compile time from the world's
+//! archetype sets; iteration then walks those tables and zips raw column pointers.
+
+mod data;
+mod filter;
+mod iter;
+
+pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData};
+pub use filter::{QueryFilter, QueryFilterOf, With, Without};
+pub use iter::{QueryIter, QueryIterMut};
+
+use crate::bits::Bits;
+use crate::entity::{Entity, EntityIndex};
+use crate::storage::{Storage, Table};
+use crate::world::{WorldDef, WorldExecutor};
+use std::marker::PhantomData;
+
+/// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
+/// compile time. A query that matches no archetype is a compile error.
+pub struct QueryPlan<W, D, F>(PhantomData<fn() -> (W, D, F)>);
+
+impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
+    /// Matched archetypes (declaration order = bit order).
+    pub const MATCHES: Bits = {
+        assert!(
+            !D::ACCESS.aliased,
+            "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
+        );
+        let m = matching(W::ARCHETYPE_SETS, D::ACCESS.required.union(F::WITH), F::WITHOUT);
+        assert!(
+            !m.is_empty(),
+            "a query matches no archetype of this world; add an archetype with all its components, or relax its `With`/`Without` filters"
+        );
+        m
+    };
+}
+
+/// The archetypes (by index in `sets`) that contain `required` and none of `excluded`.
+pub const fn matching(sets: &[Bits], required: Bits, excluded: Bits) -> Bits {
+    let mut m = Bits::EMPTY;
+    let mut a = 0;
+    while a < sets.len() {
+        if required.is_subset(&sets[a]) && !excluded.intersects(&sets[a]) {
+            m = m.with(a);
+        }
+        a += 1;
+    }
+    m
+}
+
+/// Entities whose archetype has every component of `D` (but `Option`s) and passes `F`.
+///
+/// As a system parameter:
+///
+/// ```
+/// use metronome_runtime::{Query, With};
+/// # struct Position(f32); impl metronome_runtime::Component for Position { const NAME: &'static str = "Position"; }
+/// # struct Velocity(f32); impl metronome_runtime::Component for Velocity { const NAME: &'static str = "Velocity"; }
+/// fn integrate(mut movers: Query<(&mut Position, &Velocity)>) {
+///     for (pos, vel) in movers.iter_mut() {
+///         pos.0 += vel.0;
+///     }
+/// }
+/// ```
+pub struct Query<'w, D: QueryData, F: QueryFilter = ()> {
+    tables: &'w [Table],
+    index: &'w EntityIndex,
+    matches: Bits,
+    ids: IdList,
+    executor: &'w WorldExecutor,
+    _marker: PhantomData<(fn() -> D, fn() -> F)>,
+}
+
+impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
+    /// A query over `storage`, for world `W`.
+    ///
+    /// # Safety
+    /// For `'w`, nothing else accesses the columns this query writes, and nothing writes
+    /// the columns it reads, in the archetypes it matches (the schedule or `&mut` world
+    /// guarantee it); the storage's structure does not change.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub unsafe fn __new<W: WorldDef>(storage: &'w Storage, executor: &'w WorldExecutor) -> Self
+    where
+        D: QueryDataOf<W>,
+        F: QueryFilterOf<W>,
+    {
+        Query {
+            tables: storage.tables(),
+            index: storage.entities(),
+            matches: QueryPlan::<W, D, F>::MATCHES,
+            ids: D::ACCESS.ids,
+            executor,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Number of matching entities.
+    pub fn len(&self) -> usize {
+        self.matches.iter().map(|a| self.tables[a].len()).sum()
+    }
+
+    /// Whether no entity matches.
+    pub fn is_empty(&self) -> bool {
+        self.matches.iter().all(|a| self.tables[a].is_empty())
+    }
+
+    /// Read-only items, archetypes in declaration order, rows in storage order.
+    pub fn iter(&self) -> QueryIter<'_, D> {
+        QueryIter::new(self.tables, self.matches, &self.ids)
+    }
+
+    /// Items, archetypes in declaration order, rows in storage order.
+    pub fn iter_mut(&mut self) -> QueryIterMut<'_, D> {
+        QueryIterMut::new(self.tables, self.matches, &self.ids)
+    }
+
+    /// Calls `f` on every item (the fastest way to visit all of them).
+    #[inline]
+    pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
+        for a in self.matches.iter() {
+            let table = &self.tables[a];
+            let fetch = D::fetch(table, self.ids.as_slice());
+            for row in 0..table.len() {
+                // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
+                // items exclusive, and its construction guaranteed no conflicting access.
+                f(unsafe { D::item(fetch, row) });
+            }
+        }
+    }
+
+    /// Calls `f` on every item, split over the world's executor (sequential on the
+    /// `sequential` executor). Rows are split at heartbeats, not by a grain size.
+    pub fn par_for_each(&mut self, f: impl Fn(D::Item<'_>) + Send + Sync) {
+        for a in self.matches.iter() {
+            let table = &self.tables[a];
+            let fetch = SendFetch(D::fetch(table, self.ids.as_slice()));
+            let f = &f;
+            self.executor.for_each_index(table.len(), &move |row| {
+                let fetch = &fetch;
+                // SAFETY: each row is visited once, so the items handed to different
+                // threads never alias; the query holds `&mut self` for the whole loop.
+                f(unsafe { D::item(fetch.0, row) })
+            });
+        }
+    }
+
+    /// The read-only item of `entity`, if it is alive and matches.
+    pub fn get(&self, entity: Entity) -> Option<D::ReadItem<'_>> {
+        let location = self.index.get(entity)?;
+        if !self.matches.contains(location.archetype as usize) {
+            return None;
+        }
+        let fetch = D::fetch(&self.tables[location.archetype as usize], self.ids.as_slice());
+        // SAFETY: the row is live in a matched table; `&self` hands out shared items only.
+        Some(unsafe { D::read_item(fetch, location.row as usize) })
+    }
+
+    /// The item of `entity`, if it is alive and matches.
+    pub fn get_mut(&mut self, entity: Entity) -> Option<D::Item<'_>> {
+        let location = self.index.get(entity)?;
+        if !self.matches.contains(location.archetype as usize) {
+            return None;
+        }
+        let fetch = D::fetch(&self.tables[location.archetype as usize], self.ids.as_slice());
+        // SAFETY: the row is live in a matched table; `&mut self` makes the item exclusive.
+        Some(unsafe { D::item(fetch, location.row as usize) })
+    }
+}
+
+/// Column pointers moved into a parallel loop.
+struct SendFetch<T>(T);
+// SAFETY: the pointers address component columns (`Send + Sync` types) and each row is
+// handed to exactly one thread by `par_for_each`.
+unsafe impl<T> Send for SendFetch<T> {}
+// SAFETY: as above: threads share only the base pointers, never the same row.
+unsafe impl<T> Sync for SendFetch<T> {}
+
+impl<'q, 'w, D: QueryData, F: QueryFilter> IntoIterator for &'q mut Query<'w, D, F> {
+    type Item = D::Item<'q>;
+    type IntoIter = QueryIterMut<'q, D>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl<'q, 'w, D: QueryData, F: QueryFilter> IntoIterator for &'q Query<'w, D, F> {
+    type Item = D::ReadItem<'q>;
+    type IntoIter = QueryIter<'q, D>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}

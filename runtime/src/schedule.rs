@@ -1,0 +1,208 @@
+//! The compile-time schedule: stage placement as `const fn`s the world's `SCHEDULE` is
+//! computed with.
+//!
+//! Rule (API.md s.3): the systems of a phase are placed one by one in declaration order,
+//! except that a system waits until every system it must follow has been placed; each goes
+//! into the earliest stage after its predecessors' stages that holds no system it
+//! conflicts with (per column, see [`ParamAccess::conflicts`]).
+
+use crate::bits::Bits;
+use crate::system::{params_conflict, self_conflict, ParamAccess};
+
+/// A world's schedule: its phases in run order.
+///
+/// ```
+/// use metronome_runtime::{PhaseSchedule, Schedule};
+/// const S: Schedule = Schedule { phases: &[PhaseSchedule { name: "Update", stages: &[&["a", "b"], &["c"]] }] };
+/// assert_eq!(S.phases[0].stages[1], ["c"]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// Phases in the order `tick()` runs them.
+    pub phases: &'static [PhaseSchedule],
+}
+
+/// One phase: stages run one after another; the systems of a stage may run at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhaseSchedule {
+    /// The phase's name.
+    pub name: &'static str,
+    /// Stages in order, each listing system names in declaration order.
+    pub stages: &'static [&'static [&'static str]],
+}
+
+impl Schedule {
+    /// The phase called `name`.
+    pub fn phase(&self, name: &str) -> Option<&PhaseSchedule> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+}
+
+/// What the schedule needs to know of one system listed in a world.
+#[derive(Clone, Copy, Debug)]
+pub struct SystemInfo {
+    /// The system's name.
+    pub name: &'static str,
+    /// Index of its phase.
+    pub phase: u16,
+    /// Its parameters' access.
+    pub params: &'static [ParamAccess],
+    /// Indices (in the world's system list) of the systems it must follow.
+    pub after: &'static [u16],
+    /// The compile error shown if two of its parameters conflict in this world.
+    pub conflict_error: &'static str,
+}
+
+/// The stage of each system (indices within its phase).
+pub const fn place_stages<const N: usize>(systems: &[SystemInfo; N], archetypes: &[Bits]) -> [u16; N] {
+    let mut stage_of = [u16::MAX; N];
+    let mut i = 0;
+    while i < N {
+        if self_conflict(systems[i].params, archetypes) {
+            panic!("{}", systems[i].conflict_error);
+        }
+        i += 1;
+    }
+    let mut placed = 0;
+    while placed < N {
+        // The first unplaced system (declaration order) whose predecessors are placed;
+        // phases are independent, so one pass over all of them keeps each phase's order.
+        let mut pick = N;
+        let mut k = 0;
+        while k < N {
+            if stage_of[k] == u16::MAX && ready(&stage_of, systems[k].after) {
+                pick = k;
+                break;
+            }
+            k += 1;
+        }
+        if pick == N {
+            panic!("ordering cycle among systems (the #[world] macro should have reported it)");
+        }
+        let mut stage = 0u16;
+        let mut p = 0;
+        while p < systems[pick].after.len() {
+            let s = stage_of[systems[pick].after[p] as usize] + 1;
+            if s > stage {
+                stage = s;
+            }
+            p += 1;
+        }
+        loop {
+            let mut clash = false;
+            let mut j = 0;
+            while j < N {
+                if stage_of[j] == stage
+                    && systems[j].phase == systems[pick].phase
+                    && params_conflict(systems[j].params, systems[pick].params, archetypes)
+                {
+                    clash = true;
+                    break;
+                }
+                j += 1;
+            }
+            if !clash {
+                break;
+            }
+            stage += 1;
+        }
+        stage_of[pick] = stage;
+        placed += 1;
+    }
+    stage_of
+}
+
+const fn ready(stage_of: &[u16], after: &[u16]) -> bool {
+    let mut p = 0;
+    while p < after.len() {
+        if stage_of[after[p] as usize] == u16::MAX {
+            return false;
+        }
+        p += 1;
+    }
+    true
+}
+
+/// System indices sorted by (phase, stage, declaration order): the run order.
+pub const fn run_order<const N: usize>(systems: &[SystemInfo; N], stage_of: &[u16; N]) -> [u16; N] {
+    let mut order = [0u16; N];
+    let mut i = 0;
+    while i < N {
+        order[i] = i as u16;
+        i += 1;
+    }
+    // Insertion sort: stable, so equal keys keep declaration order.
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && key(systems, stage_of, order[j - 1]) > key(systems, stage_of, order[j]) {
+            let t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    order
+}
+
+const fn key<const N: usize>(systems: &[SystemInfo; N], stage_of: &[u16; N], i: u16) -> u32 {
+    (systems[i as usize].phase as u32) << 16 | stage_of[i as usize] as u32
+}
+
+/// System names in run order.
+pub const fn names_in_order<const N: usize>(systems: &[SystemInfo; N], order: &[u16; N]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = systems[order[i] as usize].name;
+        i += 1;
+    }
+    names
+}
+
+/// The stages of `phase` as slices of `names` (the names in run order); `K` is the number
+/// of systems in the phase, and only the first [`stage_count`] entries are used.
+pub const fn phase_stages<const K: usize, const N: usize>(
+    names: &'static [&'static str],
+    systems: &[SystemInfo; N],
+    order: &[u16; N],
+    stage_of: &[u16; N],
+    phase: u16,
+) -> [&'static [&'static str]; K] {
+    let mut out: [&'static [&'static str]; K] = [&[]; K];
+    // Skip the systems of earlier phases.
+    let mut start = 0;
+    while start < N && systems[order[start] as usize].phase < phase {
+        start += 1;
+    }
+    let (_, mut rest) = names.split_at(start);
+    let mut i = start;
+    let mut stage = 0;
+    while i < N && systems[order[i] as usize].phase == phase {
+        let s = stage_of[order[i] as usize];
+        let mut end = i;
+        while end < N && systems[order[end] as usize].phase == phase && stage_of[order[end] as usize] == s {
+            end += 1;
+        }
+        let (these, after) = rest.split_at(end - i);
+        out[stage] = these;
+        rest = after;
+        stage += 1;
+        i = end;
+    }
+    out
+}
+
+/// How many stages `phase` has.
+pub const fn stage_count<const N: usize>(systems: &[SystemInfo; N], stage_of: &[u16; N], phase: u16) -> usize {
+    let mut count = 0;
+    let mut i = 0;
+    while i < N {
+        if systems[i].phase == phase && stage_of[i] as usize + 1 > count {
+            count = stage_of[i] as usize + 1;
+        }
+        i += 1;
+    }
+    count
+}

@@ -1,0 +1,175 @@
+//! A type-erased column: one heap block holding the values of one component, row by row.
+//!
+//! A [`Column`] does not know its length: the owning [`Table`](super::Table) keeps one
+//! length and one capacity for all its columns, and every unsafe method names the rows it
+//! may touch in its `# Safety` section.
+
+use std::alloc::{self, Layout};
+use std::any::TypeId;
+use std::ptr::NonNull;
+
+/// How to store and drop values of one component type.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnType {
+    /// Layout of one value.
+    pub layout: Layout,
+    /// Drops one value in place; `None` when the type needs no drop.
+    pub drop: Option<unsafe fn(*mut u8)>,
+    /// The component's `TypeId`, checked in debug builds and used by deferred commands.
+    pub type_id: TypeId,
+    /// The component's name, for errors.
+    pub name: &'static str,
+}
+
+/// Drops the `T` at `ptr`.
+///
+/// # Safety
+/// `ptr` points at a valid, initialised `T` that is not used again.
+unsafe fn drop_value<T>(ptr: *mut u8) {
+    // SAFETY: the caller guarantees `ptr` holds an initialised `T` owned by nobody else.
+    unsafe { ptr.cast::<T>().drop_in_place() }
+}
+
+impl ColumnType {
+    /// The column type of `T`.
+    pub fn of<T: 'static>(name: &'static str) -> ColumnType {
+        ColumnType {
+            layout: Layout::new::<T>(),
+            drop: if std::mem::needs_drop::<T>() { Some(drop_value::<T>) } else { None },
+            type_id: TypeId::of::<T>(),
+            name,
+        }
+    }
+}
+
+/// The values of one component in one table.
+pub struct Column {
+    data: NonNull<u8>,
+    ty: ColumnType,
+}
+
+// SAFETY: a column owns values of a component type, and components are `Send + Sync`
+// (the `Component` trait requires it; tables are built only from component types).
+unsafe impl Send for Column {}
+// SAFETY: as above; shared access hands out `&T` only where the schedule allows it.
+unsafe impl Sync for Column {}
+
+impl Column {
+    /// An empty column with no allocation.
+    pub fn new(ty: ColumnType) -> Column {
+        Column { data: dangling(ty.layout), ty }
+    }
+
+    /// The column's element type.
+    pub fn column_type(&self) -> &ColumnType {
+        &self.ty
+    }
+
+    /// Pointer to row 0.
+    #[inline(always)]
+    pub fn ptr(&self) -> *mut u8 {
+        self.data.as_ptr()
+    }
+
+    /// Pointer to `row`.
+    ///
+    /// # Safety
+    /// `row` is at most the table's capacity.
+    #[inline(always)]
+    pub unsafe fn row_ptr(&self, row: usize) -> *mut u8 {
+        // SAFETY: the caller keeps `row` within the allocation (or one past its end).
+        unsafe { self.data.as_ptr().add(row * self.ty.layout.size()) }
+    }
+
+    /// Grows the allocation from `old_cap` to `new_cap` rows, keeping the first `len`.
+    ///
+    /// # Safety
+    /// `old_cap` is the current capacity, `new_cap >= old_cap`, and `new_cap` rows fit in
+    /// `isize::MAX` bytes (the table checks this with [`Column::layout_for`]).
+    pub unsafe fn grow(&mut self, old_cap: usize, new_cap: usize) {
+        let size = self.ty.layout.size();
+        if size == 0 || new_cap == old_cap {
+            return;
+        }
+        let new_layout = self.layout_for(new_cap).expect("the table checked the layout");
+        let ptr = if old_cap == 0 {
+            // SAFETY: `new_layout` has non-zero size (`size > 0`, `new_cap > old_cap = 0`).
+            unsafe { alloc::alloc(new_layout) }
+        } else {
+            let old_layout = self.layout_for(old_cap).expect("it was allocated with it");
+            // SAFETY: `data` was allocated by this allocator with `old_layout` (the
+            // column's only allocation path), and the new size is non-zero and valid.
+            unsafe { alloc::realloc(self.data.as_ptr(), old_layout, new_layout.size()) }
+        };
+        self.data = match NonNull::new(ptr) {
+            Some(p) => p,
+            None => alloc::handle_alloc_error(new_layout),
+        };
+    }
+
+    /// The layout of `rows` values, or `None` if it would overflow.
+    pub fn layout_for(&self, rows: usize) -> Option<Layout> {
+        let size = self.ty.layout.size().checked_mul(rows)?;
+        Layout::from_size_align(size, self.ty.layout.align()).ok()
+    }
+
+    /// Drops the value at `row` and moves row `last` into its place.
+    ///
+    /// # Safety
+    /// `row <= last`, both initialised; afterwards row `last` is uninitialised.
+    pub unsafe fn swap_remove_drop(&mut self, row: usize, last: usize) {
+        // SAFETY: the caller guarantees both rows are initialised and in bounds.
+        unsafe {
+            let dst = self.row_ptr(row);
+            if let Some(drop) = self.ty.drop {
+                drop(dst);
+            }
+            if row != last {
+                std::ptr::copy_nonoverlapping(self.row_ptr(last), dst, self.ty.layout.size());
+            }
+        }
+    }
+
+    /// Moves the value at `row` out to `dst` and row `last` into its place.
+    ///
+    /// # Safety
+    /// `row <= last`, both initialised; `dst` is valid for a write of one value of this
+    /// column's type and does not overlap the column. Afterwards row `last` is
+    /// uninitialised and the caller owns the value at `dst`.
+    pub unsafe fn swap_remove_move(&mut self, row: usize, last: usize, dst: *mut u8) {
+        let size = self.ty.layout.size();
+        // SAFETY: the caller guarantees both rows are initialised and `dst` is writable.
+        unsafe {
+            let src = self.row_ptr(row);
+            std::ptr::copy_nonoverlapping(src, dst, size);
+            if row != last {
+                std::ptr::copy_nonoverlapping(self.row_ptr(last), src, size);
+            }
+        }
+    }
+
+    /// Drops the values in rows `0..len` and frees the allocation of `cap` rows.
+    ///
+    /// # Safety
+    /// Rows `0..len` are initialised, `cap` is the current capacity; the column is not
+    /// used again.
+    pub unsafe fn drop_and_free(&mut self, len: usize, cap: usize) {
+        if let Some(drop) = self.ty.drop {
+            for row in 0..len {
+                // SAFETY: the caller guarantees rows `0..len` are initialised.
+                unsafe { drop(self.row_ptr(row)) };
+            }
+        }
+        if self.ty.layout.size() != 0 && cap != 0 {
+            let layout = self.layout_for(cap).expect("it was allocated with it");
+            // SAFETY: `data` was allocated with exactly this layout by `grow`.
+            unsafe { alloc::dealloc(self.data.as_ptr(), layout) };
+        }
+        self.data = dangling(self.ty.layout);
+    }
+}
+
+fn dangling(layout: Layout) -> NonNull<u8> {
+    // An aligned, non-null address never dereferenced for zero-sized reads.
+    NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is never zero")
+}

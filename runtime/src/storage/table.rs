@@ -1,0 +1,219 @@
+//! One archetype's table: a row-owner column of [`Entity`] plus one [`Column`] per
+//! component, all of one length (struct of arrays).
+
+use super::column::{Column, ColumnType};
+use crate::entity::Entity;
+
+/// Marks "this archetype has no such component" in [`Table::slot`].
+pub const NO_SLOT: u8 = u8::MAX;
+
+/// The rows of one archetype.
+///
+/// Rows `0..len` of every column are initialised; the entity in row `r` of
+/// [`Table::entities`] owns row `r` of every column.
+pub struct Table {
+    entities: Vec<Entity>,
+    columns: Box<[Column]>,
+    /// Component id of each column.
+    ids: Box<[u16]>,
+    /// Component id -> index into `columns` (or [`NO_SLOT`]).
+    slots: Box<[u8]>,
+    capacity: usize,
+}
+
+impl Table {
+    /// An empty table with the given columns; `ids[i]` is the component id of `types[i]`
+    /// and `component_count` the number of component ids in the world.
+    pub fn new(ids: &[u16], types: &[ColumnType], component_count: usize) -> Table {
+        assert_eq!(ids.len(), types.len(), "one id per column");
+        assert!(ids.len() < NO_SLOT as usize, "at most 254 components per archetype");
+        let mut slots = vec![NO_SLOT; component_count].into_boxed_slice();
+        for (column, &id) in ids.iter().enumerate() {
+            slots[id as usize] = column as u8;
+        }
+        Table {
+            entities: Vec::new(),
+            columns: types.iter().map(|t| Column::new(*t)).collect(),
+            ids: ids.into(),
+            slots,
+            capacity: 0,
+        }
+    }
+
+    /// Number of rows.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Whether the table has no row.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The row owners, row by row.
+    #[inline(always)]
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The column index of component `id`, or [`NO_SLOT`].
+    #[inline(always)]
+    pub fn slot(&self, id: u16) -> u8 {
+        match self.slots.get(id as usize) {
+            Some(&s) => s,
+            None => NO_SLOT,
+        }
+    }
+
+    /// The component id of each column, in declaration order.
+    #[inline(always)]
+    pub fn ids(&self) -> &[u16] {
+        &self.ids
+    }
+
+    /// The columns, in declaration order.
+    #[inline(always)]
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Pointer to row 0 of component `id`'s column, or null if the table has none.
+    #[inline(always)]
+    pub fn column_ptr(&self, id: u16) -> *mut u8 {
+        match self.columns.get(self.slot(id) as usize) {
+            Some(c) => c.ptr(),
+            None => std::ptr::null_mut(),
+        }
+    }
+
+    /// Makes room for `additional` more rows in every column.
+    pub fn reserve(&mut self, additional: usize) {
+        let needed = self.len().checked_add(additional).expect("row count overflow");
+        if needed <= self.capacity {
+            return;
+        }
+        let new_cap = needed.max(self.capacity * 2).max(8);
+        for column in self.columns.iter() {
+            if column.layout_for(new_cap).is_none_or(|l| l.size() > isize::MAX as usize) {
+                panic!("column of `{}` would exceed isize::MAX bytes", column.column_type().name);
+            }
+        }
+        for column in self.columns.iter_mut() {
+            // SAFETY: `capacity` is the current capacity of every column, `new_cap` is
+            // larger and its layout was checked above.
+            unsafe { column.grow(self.capacity, new_cap) };
+        }
+        self.entities.reserve(new_cap - self.entities.len());
+        self.capacity = new_cap;
+    }
+
+    /// Starts a new row owned by `entity`: returns its index. The caller must then write
+    /// every column of that row with [`Table::write`] before anything else reads it.
+    ///
+    /// # Safety
+    /// Capacity was reserved for the row ([`Table::reserve`]) and the caller initialises
+    /// every column at the returned row before the table is read or dropped.
+    #[inline(always)]
+    pub unsafe fn push_entity(&mut self, entity: Entity) -> usize {
+        debug_assert!(self.entities.len() < self.capacity);
+        let row = self.entities.len();
+        self.entities.push(entity);
+        row
+    }
+
+    /// Writes `value` into column `column` at `row` without dropping what was there.
+    ///
+    /// # Safety
+    /// `column` is in bounds and holds `T`; `row` is below the capacity and its slot in that
+    /// column is uninitialised (or its old value was moved out).
+    #[inline(always)]
+    pub unsafe fn write<T>(&mut self, column: usize, row: usize, value: T) {
+        // SAFETY: the caller guarantees the column's type is `T`, so the pointer is
+        // aligned and in the allocation, and that the slot holds no live value.
+        unsafe {
+            let col = self.columns.get_unchecked(column);
+            debug_assert_eq!(col.column_type().layout, std::alloc::Layout::new::<T>());
+            col.ptr().cast::<T>().add(row).write(value)
+        }
+    }
+
+    /// Writes the value at `src` (of component `id`) into `row`, taking ownership of it.
+    ///
+    /// # Safety
+    /// The table has component `id`; `src` points at an initialised value of its type,
+    /// which the caller will not use or drop again; `row`'s slot is uninitialised.
+    #[inline]
+    pub unsafe fn write_raw(&mut self, id: u16, row: usize, src: *const u8) {
+        let column = &self.columns[self.slot(id) as usize];
+        let size = column.column_type().layout.size();
+        // SAFETY: the caller guarantees `src` holds a value of this column's type and
+        // `row` is within the capacity.
+        unsafe { std::ptr::copy_nonoverlapping(src, column.row_ptr(row), size) };
+    }
+
+    /// Removes `row`, dropping its values; the last row moves into its place. Returns the
+    /// entity that moved (if another row moved).
+    pub fn swap_remove(&mut self, row: usize) -> Option<Entity> {
+        let last = self.len().checked_sub(1)?;
+        if row > last {
+            return None;
+        }
+        for column in self.columns.iter_mut() {
+            // SAFETY: `row <= last < len`, both initialised.
+            unsafe { column.swap_remove_drop(row, last) };
+        }
+        self.entities.swap_remove(row);
+        (row != last).then(|| self.entities[row])
+    }
+
+    /// Moves `row` into a new row of `dst` (which must have room reserved): shared
+    /// components are moved, the ones `dst` lacks are dropped. Returns the new row in
+    /// `dst` and the entity that moved into `row` here, if any. Columns of `dst` that this
+    /// table lacks are left uninitialised at the new row: the caller writes them.
+    ///
+    /// # Safety
+    /// `row < self.len()`; `dst` has capacity for one more row; `skip_drop`, if given, names
+    /// a component of this table whose value at `row` the caller already moved out.
+    pub unsafe fn move_row(&mut self, row: usize, dst: &mut Table, skip_drop: Option<u16>) -> (usize, Option<Entity>) {
+        let last = self.len() - 1;
+        let entity = self.entities[row];
+        // SAFETY: the caller reserved room in `dst`, and every column is written below or
+        // by the caller.
+        let new_row = unsafe { dst.push_entity(entity) };
+        for (column, &id) in self.columns.iter_mut().zip(self.ids.iter()) {
+            let dst_slot = dst.slot(id);
+            if dst_slot != NO_SLOT {
+                let target = &dst.columns[dst_slot as usize];
+                // SAFETY: `row <= last` are initialised; the destination slot at `new_row`
+                // is within `dst`'s reserved capacity and uninitialised; the columns have
+                // the same type (same component id).
+                unsafe { column.swap_remove_move(row, last, target.row_ptr(new_row)) };
+            } else if skip_drop == Some(id) {
+                // The caller moved the value out already: only fill the hole.
+                let size = column.column_type().layout.size();
+                if row != last {
+                    // SAFETY: both rows are in bounds; row `last` is initialised.
+                    unsafe { std::ptr::copy_nonoverlapping(column.row_ptr(last), column.row_ptr(row), size) };
+                }
+            } else {
+                // SAFETY: `row <= last` are initialised.
+                unsafe { column.swap_remove_drop(row, last) };
+            }
+        }
+        self.entities.swap_remove(row);
+        (new_row, (row != last).then(|| self.entities[row]))
+    }
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        let len = self.len();
+        for column in self.columns.iter_mut() {
+            // SAFETY: rows `0..len` are initialised and `capacity` is the allocation size;
+            // the table is going away.
+            unsafe { column.drop_and_free(len, self.capacity) };
+        }
+    }
+}
