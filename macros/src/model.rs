@@ -87,7 +87,11 @@ pub enum MemoryModel {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum ExecutorModel {
     Sequential,
-    WorkStealing { workers: Workers, local_queue_size: usize, heartbeat_us: u64 },
+    WorkStealing {
+        workers: Workers,
+        local_queue_size: usize,
+        heartbeat_us: u64,
+    },
     NumaAware {
         workers: Workers,
         local_queue_size: usize,
@@ -95,7 +99,10 @@ pub enum ExecutorModel {
         pin: bool,
         memory: MemoryModel,
     },
-    ContinuationStealing { workers: Workers, local_queue_size: usize },
+    ContinuationStealing {
+        workers: Workers,
+        local_queue_size: usize,
+    },
 }
 
 /// `capacity(entities = N, commands_per_stage = M)`, defaults `1 << 20` and `65_536`.
@@ -124,9 +131,13 @@ pub struct ParamModel {
 }
 
 /// What a system parameter is, recognised by the last segment of its type path.
+#[allow(clippy::large_enum_variant)]
 pub enum ParamKind {
     /// `Query<D>` / `Query<D, F>`: `data` and `filter` as written (lifetimes elided).
-    Query { data: Type, filter: Option<Type> },
+    Query {
+        data: Type,
+        filter: Option<Type>,
+    },
     Res(Type),
     ResMut(Type),
     Commands,

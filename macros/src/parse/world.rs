@@ -1,0 +1,390 @@
+//! The grammar of `#[world(...)]` (API.md section 3), one type per rule.
+
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{bracketed, parenthesized, token, Error, Expr, Ident, Path, Token, Type};
+
+use super::{kw, List};
+
+/// The whole attribute: `key ..., key ..., ...`.
+pub type WorldAttr = List<WorldKey>;
+
+/// The keys of `#[world(...)]`, in the order the messages list them.
+pub const KEYS: &[&str] = &[
+    "archetypes",
+    "resources",
+    "phases",
+    "systems",
+    "executor",
+    "capacity",
+];
+
+/// One top-level key with its value.
+pub struct WorldKey {
+    /// The key as written, for duplicate-key errors.
+    pub name: Ident,
+    pub value: KeyValue,
+}
+
+/// The value of a top-level key.
+pub enum KeyValue {
+    /// `archetypes(Mover = (Position, Velocity), ...)`
+    Archetypes(List<ArchetypeDecl>),
+    /// `resources(Time, Score = Score::new(0))`
+    Resources(List<ResourceDecl>),
+    /// `phases(Update, Late)`
+    Phases(List<PhaseDecl>),
+    /// `systems(Update = [a, b.after(a)], ...)`
+    Systems(List<PhaseSystemsDecl>),
+    /// `executor = work_stealing(workers = 4)`
+    Executor(ExecutorDecl),
+    /// `capacity(entities = N, commands_per_stage = M)`
+    Capacity(List<Param>),
+}
+
+impl Parse for WorldKey {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Ident::peek_any) {
+            return Err(input.error(format!(
+                "expected a key of `#[world(...)]`, one of {}",
+                quoted_list(KEYS)
+            )));
+        }
+        let name = input.fork().call(Ident::parse_any)?;
+        let key = name.span();
+        let value = if input.peek(kw::archetypes) {
+            input.parse::<kw::archetypes>()?;
+            KeyValue::Archetypes(parenthesized_list(
+                input,
+                key,
+                "`archetypes` takes a parenthesized list, as in `archetypes(Mover = (Position, Velocity))`",
+            )?)
+        } else if input.peek(kw::resources) {
+            input.parse::<kw::resources>()?;
+            KeyValue::Resources(parenthesized_list(
+                input,
+                key,
+                "`resources` takes a parenthesized list, as in `resources(Time, Score = Score::new(0))`",
+            )?)
+        } else if input.peek(kw::phases) {
+            input.parse::<kw::phases>()?;
+            KeyValue::Phases(parenthesized_list(
+                input,
+                key,
+                "`phases` takes a parenthesized list, as in `phases(Update, Late)`",
+            )?)
+        } else if input.peek(kw::systems) {
+            input.parse::<kw::systems>()?;
+            KeyValue::Systems(parenthesized_list(
+                input,
+                key,
+                "`systems` takes a parenthesized list, as in `systems(Update = [integrate, reap.after(integrate)])`",
+            )?)
+        } else if input.peek(kw::capacity) {
+            input.parse::<kw::capacity>()?;
+            KeyValue::Capacity(parenthesized_list(
+                input,
+                key,
+                "`capacity` takes a parenthesized list, as in `capacity(entities = 1_000_000, commands_per_stage = 65_536)`",
+            )?)
+        } else if input.peek(kw::executor) {
+            input.parse::<kw::executor>()?;
+            if !input.peek(Token![=]) {
+                return Err(Error::new(
+                    next_span(input, key),
+                    "expected `executor = ...`, as in `executor = work_stealing(workers = 4)`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            KeyValue::Executor(input.parse()?)
+        } else {
+            return Err(Error::new(
+                key,
+                format!(
+                    "unknown key `{}` in `#[world(...)]`; expected one of {}",
+                    name.unraw(),
+                    quoted_list(KEYS)
+                ),
+            ));
+        };
+        Ok(WorldKey { name, value })
+    }
+}
+
+/// The span of the next token, or `fallback` at the end of the input.
+fn next_span(input: ParseStream, fallback: Span) -> Span {
+    if input.is_empty() {
+        fallback
+    } else {
+        input.span()
+    }
+}
+
+/// `( T, T, ... )` after a key.
+fn parenthesized_list<T: Parse>(
+    input: ParseStream,
+    key: Span,
+    expected: &str,
+) -> syn::Result<List<T>> {
+    if !input.peek(token::Paren) {
+        return Err(Error::new(next_span(input, key), expected));
+    }
+    let content;
+    parenthesized!(content in input);
+    content.parse()
+}
+
+/// `` `a`, `b`, `c` ``
+pub fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Mover = (Position, Velocity)`, `Prop = (Position)` or `Prop = Position`.
+pub struct ArchetypeDecl {
+    pub name: Ident,
+    /// The component list as written (`(Position, Velocity)`), for spans.
+    pub body: proc_macro2::TokenStream,
+    pub components: Vec<Type>,
+}
+
+impl Parse for ArchetypeDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Ident) {
+            return Err(input.error("expected an archetype such as `Mover = (Position, Velocity)`"));
+        }
+        let name: Ident = input.parse()?;
+        if !input.peek(Token![=]) {
+            return Err(Error::new(
+                next_span(input, name.span()),
+                format!("expected `=` after archetype name `{name}`, as in `{name} = (Position, Velocity)`"),
+            ));
+        }
+        input.parse::<Token![=]>()?;
+        let (body, components) = if input.peek(token::Paren) {
+            let content;
+            let paren = parenthesized!(content in input);
+            let body = paren_tokens(paren, content.fork().parse::<proc_macro2::TokenStream>()?);
+            let list = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
+            (body, list.into_iter().collect())
+        } else {
+            let ty: Type = input.parse()?;
+            (quote::quote!(#ty), vec![ty])
+        };
+        Ok(ArchetypeDecl {
+            name,
+            body,
+            components,
+        })
+    }
+}
+
+/// Rebuilds `( tokens )` with the user's parenthesis span.
+fn paren_tokens(paren: token::Paren, inner: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, inner);
+    group.set_span(paren.span.join());
+    proc_macro2::TokenTree::Group(group).into()
+}
+
+/// `Time` or `Score = Score::new(0)`.
+pub struct ResourceDecl {
+    pub ty: Type,
+    pub init: Option<Expr>,
+}
+
+impl Parse for ResourceDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let ty: Type = input.parse()?;
+        let init = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(ResourceDecl { ty, init })
+    }
+}
+
+/// `Update`.
+pub struct PhaseDecl {
+    pub name: Ident,
+}
+
+impl Parse for PhaseDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Ident) {
+            return Err(input.error("expected a phase name such as `Update`"));
+        }
+        Ok(PhaseDecl {
+            name: input.parse()?,
+        })
+    }
+}
+
+/// `Update = [integrate, reap.after(integrate)]`.
+pub struct PhaseSystemsDecl {
+    pub phase: Ident,
+    pub systems: List<SystemDecl>,
+}
+
+impl Parse for PhaseSystemsDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        const EXPECTED: &str =
+            "expected `Phase = [system, ...]`, as in `Update = [integrate, reap.after(integrate)]`";
+        if !input.peek(Ident) {
+            return Err(input.error(EXPECTED));
+        }
+        let phase: Ident = input.parse()?;
+        if !input.peek(Token![=]) {
+            return Err(Error::new(next_span(input, phase.span()), EXPECTED));
+        }
+        input.parse::<Token![=]>()?;
+        if !input.peek(token::Bracket) {
+            return Err(Error::new(
+                next_span(input, phase.span()),
+                format!("expected a bracketed list of systems, as in `{phase} = [integrate, reap.after(integrate)]`"),
+            ));
+        }
+        let content;
+        bracketed!(content in input);
+        Ok(PhaseSystemsDecl {
+            phase,
+            systems: content.parse()?,
+        })
+    }
+}
+
+/// `physics::integrate.after(a).before(b)`.
+pub struct SystemDecl {
+    pub path: Path,
+    pub orders: Vec<OrderDecl>,
+}
+
+/// `.after(x)` or `.before(x)` (several systems may be listed: `.after(x, y)`).
+pub struct OrderDecl {
+    /// `true` for `.before(..)`.
+    pub before: bool,
+    /// The keyword, for messages.
+    pub keyword: Span,
+    pub targets: Vec<Path>,
+}
+
+impl Parse for SystemDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !(input.peek(Ident)
+            || input.peek(Token![::])
+            || input.peek(Token![crate])
+            || input.peek(Token![self])
+            || input.peek(Token![super]))
+        {
+            return Err(
+                input.error("expected a system path such as `integrate` or `physics::integrate`")
+            );
+        }
+        let path = Path::parse_mod_style(input)?;
+        let mut orders = Vec::new();
+        while input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            let before = if input.peek(kw::after) {
+                false
+            } else if input.peek(kw::before) {
+                true
+            } else {
+                return Err(Error::new(
+                    next_span(input, path.span()),
+                    "expected `.after(system)` or `.before(system)`",
+                ));
+            };
+            let keyword = input.call(Ident::parse_any)?.span();
+            if !input.peek(token::Paren) {
+                return Err(Error::new(
+                    next_span(input, keyword),
+                    format!(
+                        "expected `.{}(system)`",
+                        if before { "before" } else { "after" }
+                    ),
+                ));
+            }
+            let content;
+            parenthesized!(content in input);
+            let targets = Punctuated::<Path, Token![,]>::parse_terminated_with(
+                &content,
+                Path::parse_mod_style,
+            )?;
+            if targets.is_empty() {
+                return Err(Error::new(
+                    keyword,
+                    format!(
+                        "`.{}()` names no system; write `.{}(other_system)` or remove it",
+                        if before { "before" } else { "after" },
+                        if before { "before" } else { "after" }
+                    ),
+                ));
+            }
+            orders.push(OrderDecl {
+                before,
+                keyword,
+                targets: targets.into_iter().collect(),
+            });
+        }
+        Ok(SystemDecl { path, orders })
+    }
+}
+
+/// `sequential` or `work_stealing(workers = 4, ...)`.
+pub struct ExecutorDecl {
+    pub name: Ident,
+    /// `None` without parentheses.
+    pub params: Option<List<Param>>,
+}
+
+impl Parse for ExecutorDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Ident::peek_any) {
+            return Err(input.error(
+                "expected an executor: one of `sequential`, `work_stealing`, `numa_aware`, `continuation_stealing`",
+            ));
+        }
+        let name = input.call(Ident::parse_any)?;
+        let params = if input.peek(token::Paren) {
+            let content;
+            parenthesized!(content in input);
+            Some(content.parse()?)
+        } else {
+            None
+        };
+        Ok(ExecutorDecl { name, params })
+    }
+}
+
+/// `key = value` inside `executor = name(...)` or `capacity(...)`.
+pub struct Param {
+    pub key: Ident,
+    pub value: Expr,
+}
+
+impl Parse for Param {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Ident::peek_any) {
+            return Err(input.error("expected `key = value`"));
+        }
+        let key = input.call(Ident::parse_any)?;
+        if !input.peek(Token![=]) {
+            return Err(Error::new(
+                next_span(input, key.span()),
+                format!("expected `{} = value`", key.unraw()),
+            ));
+        }
+        input.parse::<Token![=]>()?;
+        Ok(Param {
+            key,
+            value: input.parse()?,
+        })
+    }
+}
