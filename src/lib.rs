@@ -1,1 +1,61 @@
-//! placeholder
+//! # metronome
+//!
+//! A statically declared ECS: `#[derive(Component)]`, `#[system]` on plain functions and
+//! `#[world(...)]` on a unit struct give you archetype tables (struct of arrays), a static
+//! transition table and a schedule computed at compile time, run by a thin runtime of fast
+//! executors. `use metronome::prelude::*;` is all a user imports.
+//!
+//! ```
+//! use metronome::prelude::*;
+//!
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Position { pub x: f32 }
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Velocity { pub x: f32 }
+//!
+//! #[system]
+//! pub fn integrate(mut movers: Query<(&mut Position, &Velocity)>) {
+//!     for (pos, vel) in movers.iter_mut() {
+//!         pos.x += vel.x;
+//!     }
+//! }
+//!
+//! #[world(
+//!     archetypes(Mover = (Position, Velocity)),
+//!     phases(Update),
+//!     systems(Update = [integrate]),
+//!     executor = sequential,
+//! )]
+//! pub struct Game;
+//!
+//! let mut game = Game::new();
+//! let e = game.spawn(Mover(Position { x: 0.0 }, Velocity { x: 2.0 }));
+//! game.tick();
+//! assert_eq!(game.get::<Position>(e), Some(&Position { x: 2.0 }));
+//! ```
+
+pub use metronome_macros::{system, world, Component};
+pub use metronome_runtime::{
+    Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule, With, Without,
+};
+
+/// The executors and the rest of the runtime, usable alone (like rayon).
+pub mod runtime {
+    pub use metronome_runtime::exec::*;
+    pub use metronome_runtime::{join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder};
+}
+
+/// Everything a user imports: `use metronome::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
+        With, Without,
+    };
+}
+
+/// What generated code names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use metronome_runtime::world;
+    pub use metronome_runtime::*;
+}

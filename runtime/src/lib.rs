@@ -15,6 +15,7 @@ mod param;
 mod query;
 mod schedule;
 pub mod storage;
+mod sync;
 mod system;
 pub mod world;
 
@@ -33,4 +34,4 @@ pub use query::{
 pub use schedule::{names_in_order, phase_stages, place_stages, run_order, stage_count, PhaseSchedule, Schedule, SystemInfo};
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{params_conflict, self_conflict, ParamAccess, System};
-pub use world::{WorldCore, WorldDef, WorldExecutor};
+pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};

@@ -2,7 +2,7 @@
 
 use crate::commands::{CommandBuffer, Commands};
 use crate::component::ResourceOf;
-use crate::query::{Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf};
+use crate::query::{Query, QueryPlan, QueryData, QueryDataOf, QueryFilter, QueryFilterOf};
 use crate::system::ParamAccess;
 use crate::world::WorldDef;
 use std::ops::{Deref, DerefMut};
@@ -19,6 +19,8 @@ pub unsafe trait SystemParam<W: WorldDef> {
     type Item<'w>;
     /// What the parameter reads and writes.
     const ACCESS: ParamAccess;
+    /// Evaluating it checks the parameter against `W` (compile-time errors).
+    const CHECK: () = ();
     /// Builds the parameter.
     ///
     /// # Safety
@@ -159,6 +161,9 @@ where
     type State = ();
     type Item<'w> = Query<'w, D, F>;
     const ACCESS: ParamAccess = ParamAccess::Query { data: D::ACCESS, with: F::WITH, without: F::WITHOUT };
+    const CHECK: () = {
+        let _ = QueryPlan::<W, D, F>::MATCHES;
+    };
     unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
         let core = world.core();
         // SAFETY: the caller guarantees the access declared above is free during `'w`.

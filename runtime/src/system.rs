@@ -104,6 +104,9 @@ pub unsafe trait System<W: WorldDef> {
     const NAME: &'static str;
     /// Access of each parameter, in order.
     const PARAMS: &'static [ParamAccess];
+    /// Evaluating it checks the parameters against `W` at compile time (a query that
+    /// matches no archetype, or aliases itself, fails here).
+    const CHECK: ();
     /// Per-system state (its `Local`s).
     type State: Default + Send + 'static;
     /// Fetches the parameters and calls the function.

@@ -5,7 +5,8 @@
 use crate::bits::Bits;
 use crate::cell::SyncCell;
 use crate::commands::{Command, CommandBuffer};
-use crate::component::{Bundle, ComponentOf, DynBundle};
+use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
+use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
 use crate::storage::{ColumnType, Storage, Table, NO_SLOT};
@@ -53,6 +54,42 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     unsafe fn run_system(&self, index: usize, commands: &mut CommandBuffer);
 }
 
+/// The `executor = ...` of a `#[world]`, as the macro validated it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutorConfig {
+    /// `sequential`.
+    Sequential,
+    /// `work_stealing(...)`; `workers: None` is `auto`.
+    WorkStealing {
+        /// Worker count, `None` for one per core.
+        workers: Option<usize>,
+        /// Capacity hint of each worker's queue (a power of two).
+        local_queue_size: usize,
+        /// Heartbeat period in microseconds.
+        heartbeat_us: u64,
+    },
+    /// `numa_aware(...)`.
+    NumaAware {
+        /// Worker count, `None` for one per core.
+        workers: Option<usize>,
+        /// Capacity hint of each worker's queue (a power of two).
+        local_queue_size: usize,
+        /// Heartbeat period in microseconds.
+        heartbeat_us: u64,
+        /// Pin workers to cores.
+        pin: bool,
+        /// Interleave big column allocations over nodes (else first-touch local).
+        interleave: bool,
+    },
+    /// `continuation_stealing(...)`.
+    ContinuationStealing {
+        /// Worker count, `None` for one per core.
+        workers: Option<usize>,
+        /// Capacity hint of each worker's queue (a power of two).
+        local_queue_size: usize,
+    },
+}
+
 /// How a world runs the systems of a stage and splits `par_for_each`.
 pub enum WorldExecutor {
     /// Everything on the calling thread.
@@ -60,6 +97,16 @@ pub enum WorldExecutor {
 }
 
 impl WorldExecutor {
+    /// The executor a world declared.
+    pub fn new(config: ExecutorConfig) -> WorldExecutor {
+        match config {
+            ExecutorConfig::Sequential => WorldExecutor::Sequential,
+            // Pools are wired in by the executor work; until then every key runs its
+            // stages sequentially (results are identical by construction).
+            _ => WorldExecutor::Sequential,
+        }
+    }
+
     /// Calls `f(i)` for every `i < len`, split over the executor's workers.
     #[inline]
     pub fn for_each_index(&self, len: usize, f: &(dyn Fn(usize) + Sync)) {
@@ -138,6 +185,16 @@ impl WorldCore {
     /// Ticks run so far.
     pub fn frame(&self) -> u64 {
         self.frame
+    }
+
+    /// Number of live entities.
+    pub fn len(&self) -> usize {
+        self.storage.len()
+    }
+
+    /// Whether no entity is alive.
+    pub fn is_empty(&self) -> bool {
+        self.storage.is_empty()
     }
 
     /// Errors of deferred commands since the last call.
@@ -273,6 +330,55 @@ unsafe fn remove_raw<W: WorldDef>(world: &mut W, entity: Entity, id: u16, name: 
         core.storage.move_entity(entity, location, to, Some(id));
     }
     Ok(())
+}
+
+/// Despawns `entity`; `false` if it was dead or stale.
+#[inline]
+pub fn despawn<W: WorldDef>(world: &mut W, entity: Entity) -> bool {
+    world.core_mut().storage.despawn(entity)
+}
+
+/// Whether `entity` is alive.
+#[inline]
+pub fn is_alive<W: WorldDef>(world: &W, entity: Entity) -> bool {
+    world.core().storage.location(entity).is_some()
+}
+
+/// Whether `entity` is alive and has `T`.
+#[inline]
+pub fn has<W: WorldDef, T: ComponentOf<W>>(world: &W, entity: Entity) -> bool {
+    world.core().storage.component_ptr(entity, T::ID).is_some()
+}
+
+/// Resource `T`.
+#[inline]
+pub fn resource<W: WorldDef, T: ResourceOf<W>>(world: &W) -> &T {
+    // SAFETY: no system runs while the caller holds `&W` outside `tick`, and every other
+    // access through `&W` is shared.
+    unsafe { &*T::cell(world).get() }
+}
+
+/// Resource `T`, mutably.
+#[inline]
+pub fn resource_mut<W: WorldDef, T: ResourceOf<W>>(world: &mut W) -> &mut T {
+    // SAFETY: `&mut W` is exclusive.
+    unsafe { &mut *T::cell(world).get() }
+}
+
+/// A read-only query outside systems.
+#[inline]
+pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterOf<W>>(world: &W) -> Query<'_, D, F> {
+    let core = world.core();
+    // SAFETY: `D` only reads and `&W` lets nobody write meanwhile.
+    unsafe { Query::__new::<W>(&core.storage, &core.executor) }
+}
+
+/// A query outside systems.
+#[inline]
+pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(world: &mut W) -> Query<'_, D, F> {
+    let core = world.core();
+    // SAFETY: `&mut W` is exclusive for the query's lifetime.
+    unsafe { Query::__new::<W>(&core.storage, &core.executor) }
 }
 
 /// The archetype name of `entity`.

@@ -1,0 +1,118 @@
+//! `#[system]`: keeps the function and adds a same-named braced struct implementing
+//! `System<W>` for every world whose components and resources its parameters use.
+
+use crate::model::{ParamKind, SystemModel};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use syn::visit_mut::VisitMut;
+use syn::{Lifetime, Type};
+
+/// Replaces every lifetime in a type (elided reference lifetimes included) by `'static`,
+/// so the type can be named in an impl header.
+struct StaticLifetimes;
+
+impl VisitMut for StaticLifetimes {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        r.lifetime = Some(Lifetime::new("'static", proc_macro2::Span::call_site()));
+        self.visit_type_mut(&mut r.elem);
+    }
+    fn visit_lifetime_mut(&mut self, l: &mut Lifetime) {
+        *l = Lifetime::new("'static", l.span());
+    }
+}
+
+fn with_static_lifetimes(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    StaticLifetimes.visit_type_mut(&mut ty);
+    ty
+}
+
+/// The parameter's type as the runtime names it, with `'static` lifetimes.
+fn param_type(kind: &ParamKind) -> TokenStream {
+    let rt = super::rt();
+    match kind {
+        ParamKind::Query { data, filter } => {
+            let data = with_static_lifetimes(data);
+            let filter = match filter {
+                Some(f) => {
+                    let f = with_static_lifetimes(f);
+                    quote!(#f)
+                }
+                None => quote!(()),
+            };
+            quote!(#rt::Query<'static, #data, #filter>)
+        }
+        ParamKind::Res(t) => quote!(#rt::Res<'static, #t>),
+        ParamKind::ResMut(t) => quote!(#rt::ResMut<'static, #t>),
+        ParamKind::Commands => quote!(#rt::Commands<'static>),
+        ParamKind::Local(t) => quote!(#rt::Local<'static, #t>),
+    }
+}
+
+/// What the parameter needs of world `W`, as where-clauses on the leaf types (so the
+/// parameter's `Item` still normalises, and errors name the missing component/resource).
+fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -> TokenStream {
+    let rt = super::rt();
+    match kind {
+        ParamKind::Query { data, filter } => {
+            let data = with_static_lifetimes(data);
+            let filter = match filter {
+                Some(f) => {
+                    let f = with_static_lifetimes(f);
+                    quote_spanned!(span=> #f: #rt::QueryFilterOf<#world>,)
+                }
+                None => TokenStream::new(),
+            };
+            quote_spanned!(span=> #data: #rt::QueryDataOf<#world>, #filter)
+        }
+        ParamKind::Res(t) | ParamKind::ResMut(t) => quote_spanned!(span=> #t: #rt::ResourceOf<#world>,),
+        ParamKind::Local(t) => quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,),
+        ParamKind::Commands => TokenStream::new(),
+    }
+}
+
+pub fn system(model: &SystemModel) -> TokenStream {
+    let rt = super::rt();
+    let func = &model.func;
+    let ident = &func.sig.ident;
+    let vis = &func.vis;
+    let name = ident.to_string();
+    let world = format_ident!("__MnW");
+    let params: Vec<TokenStream> = model.params.iter().map(|p| param_type(&p.kind)).collect();
+    let bounds = model.params.iter().map(|p| param_bounds(&p.kind, p.span, &world));
+    let indices = (0..params.len()).map(syn::Index::from);
+    let fetches = params.iter().zip(indices).map(|(ty, i)| {
+        quote! { <#ty as #rt::SystemParam<#world>>::fetch(__mn_world, &mut __mn_state.#i, __mn_commands) }
+    });
+    let doc = format!("The system `{name}`: names it in `#[world(systems(...))]`.");
+    quote! {
+        #func
+
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {
+            _private: (),
+        }
+
+        // SAFETY: `PARAMS` lists the access of every parameter `run` fetches, in order.
+        unsafe impl<#world: #rt::WorldDef> #rt::System<#world> for #ident
+        where
+            #(#bounds)*
+        {
+            const NAME: &'static str = #name;
+            const PARAMS: &'static [#rt::ParamAccess] = &[#(<#params as #rt::SystemParam<#world>>::ACCESS),*];
+            const CHECK: () = { #(let _: () = <#params as #rt::SystemParam<#world>>::CHECK;)* };
+            type State = (#(<#params as #rt::SystemParam<#world>>::State,)*);
+
+            #[inline]
+            #[allow(unused_variables, clippy::unused_unit)]
+            unsafe fn run(__mn_world: &#world, __mn_state: &mut Self::State, __mn_commands: &mut #rt::CommandBuffer) {
+                let __mn_commands = ::core::ptr::NonNull::from(__mn_commands);
+                // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
+                // with `PARAMS` runs meanwhile and hands over this system's buffer.
+                unsafe { #ident(#(#fetches),*) }
+            }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! `#[world(...)]`: the world struct, archetype structs, the phase enum, trait impls
+//! carrying constant ids and tables, and the `const` schedule.
+
+use crate::model::{ExecutorModel, MemoryModel, WorldModel, Workers};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::Index;
+
+pub fn world(model: &WorldModel) -> TokenStream {
+    let rt = super::rt();
+    let vis = &model.vis;
+    let ident = &model.ident;
+    let attrs = &model.attrs;
+    let world_name = ident.to_string();
+    let phase_enum = format_ident!("{}Phase", ident);
+
+    // ---- components ----
+    let component_count = model.components.len();
+    let component_tys: Vec<_> = model.components.iter().map(|c| &c.ty).collect();
+    let component_impls = component_tys.iter().enumerate().map(|(i, ty)| {
+        let id = i as u16;
+        quote_spanned! {ty.span()=>
+            // SAFETY: `#id` is this type's index in the world's component list, and the
+            // world's tables store it in the columns of that id.
+            unsafe impl #rt::ComponentOf<#ident> for #ty {
+                const ID: u16 = #id;
+            }
+            const _: () = <#ty as #rt::Component>::SIZE_CHECK;
+        }
+    });
+
+    // ---- archetypes ----
+    let archetype_names: Vec<String> = model.archetypes.iter().map(|a| a.ident.to_string()).collect();
+    let sets: Vec<Vec<usize>> = model.archetypes.iter().map(|a| a.components.clone()).collect();
+    let set_exprs = sets.iter().map(|set| {
+        let with = set.iter().map(|&c| quote!(.with(#c)));
+        quote!(#rt::Bits::EMPTY #(#with)*)
+    });
+    let column_ids = sets.iter().map(|set| {
+        let ids = set.iter().map(|&c| c as u16);
+        quote!(&[#(#ids),*])
+    });
+    let (add, remove) = transitions(&sets, component_count);
+    let archetype_items = model.archetypes.iter().enumerate().map(|(a, arch)| {
+        let name = &arch.ident;
+        let tys = &arch.component_tys;
+        let archetype = a as u16;
+        let fields = (0..tys.len()).map(Index::from);
+        let fields2 = fields.clone();
+        let columns = 0..tys.len();
+        let columns2 = columns.clone();
+        let doc = format!("Archetype `{name}` of world `{world_name}`: its components in declared order.");
+        let vars: Vec<_> = (0..tys.len()).map(|i| format_ident!("__mn_c{}", i)).collect();
+        quote! {
+            #[doc = #doc]
+            #vis struct #name(#(pub #tys),*);
+
+            // SAFETY: writes every column of archetype `#archetype` once, in column order,
+            // each with a value of the column's component type.
+            unsafe impl #rt::Bundle<#ident> for #name {
+                const ARCHETYPE: u16 = #archetype;
+                #[inline(always)]
+                unsafe fn write(self, __mn_table: &mut #rt::Table, __mn_row: usize) {
+                    // SAFETY: the caller passes this archetype's table and a reserved row.
+                    unsafe { #(__mn_table.write::<#tys>(#columns, __mn_row, self.#fields);)* }
+                }
+            }
+
+            // SAFETY: as above, for the exact tuple of the archetype's components.
+            unsafe impl #rt::Bundle<#ident> for (#(#tys,)*) {
+                const ARCHETYPE: u16 = #archetype;
+                #[inline(always)]
+                unsafe fn write(self, __mn_table: &mut #rt::Table, __mn_row: usize) {
+                    // SAFETY: the caller passes this archetype's table and a reserved row.
+                    unsafe { #(__mn_table.write::<#tys>(#columns2, __mn_row, self.#fields2);)* }
+                }
+            }
+
+            // SAFETY: `components` and `take` list the same fields in the same order.
+            unsafe impl #rt::DynBundle for #name {
+                fn components(&self, __mn_out: &mut dyn FnMut(::core::any::TypeId, &'static str)) {
+                    #(__mn_out(::core::any::TypeId::of::<#tys>(), <#tys as #rt::Component>::NAME);)*
+                }
+                fn take(self: ::std::boxed::Box<Self>, __mn_put: &mut dyn FnMut(::core::any::TypeId, *const u8)) {
+                    let #name(#(#vars),*) = *self;
+                    #rt::DynBundle::take(::std::boxed::Box::new((#(#vars,)*)), __mn_put)
+                }
+            }
+        }
+    });
+
+    // ---- resources ----
+    let resource_tys: Vec<_> = model.resources.iter().map(|r| &r.ty).collect();
+    let resource_inits = model.resources.iter().map(|r| {
+        let ty = &r.ty;
+        match &r.init {
+            Some(expr) => quote_spanned!(expr.span()=> #rt::SyncCell::<#ty>::new(#expr)),
+            None => quote_spanned!(ty.span()=> #rt::SyncCell::<#ty>::new(<#ty as ::core::default::Default>::default())),
+        }
+    });
+    let resource_impls = resource_tys.iter().enumerate().map(|(i, ty)| {
+        let id = i as u16;
+        let field = Index::from(i);
+        quote_spanned! {ty.span()=>
+            // SAFETY: field `#field` of the resource tuple is this resource's only cell.
+            unsafe impl #rt::ResourceOf<#ident> for #ty {
+                const ID: u16 = #id;
+                #[inline(always)]
+                fn cell(__mn_world: &#ident) -> &#rt::SyncCell<Self> {
+                    &__mn_world.__mn_resources.#field
+                }
+            }
+        }
+    });
+
+    // ---- systems ----
+    let mut system_paths = Vec::new();
+    let mut system_phase = Vec::new();
+    let mut system_after = Vec::new();
+    let mut system_names = Vec::new();
+    for (p, phase) in model.phases.iter().enumerate() {
+        let offset = system_paths.len() as u16;
+        for entry in &phase.systems {
+            system_paths.push(entry.path.clone());
+            system_phase.push(p as u16);
+            system_after.push(entry.after.iter().map(|&i| offset + i as u16).collect::<Vec<_>>());
+            system_names.push(entry.name.to_string());
+        }
+    }
+    let system_count = system_paths.len();
+    let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
+        let phase = system_phase[i];
+        let after = &system_after[i];
+        let msg = format!(
+            "system `{}` has two parameters that conflict in world `{}`: one writes a component or resource that the other reads or writes; make its queries disjoint with `With`/`Without` filters, or merge them into one query",
+            system_names[i], world_name
+        );
+        quote_spanned! {path.span()=>
+            #rt::SystemInfo {
+                name: <#path as #rt::System<#ident>>::NAME,
+                phase: #phase,
+                params: <#path as #rt::System<#ident>>::PARAMS,
+                after: &[#(#after),*],
+                conflict_error: #msg,
+            }
+        }
+    });
+    let system_checks = system_paths.iter().map(|path| {
+        quote_spanned! {path.span()=>
+            const _: () = <#path as #rt::System<#ident>>::CHECK;
+        }
+    });
+    let state_tys = system_paths.iter().map(|path| {
+        quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::System<#ident>>::State>)
+    });
+    let state_inits = system_paths.iter().map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));
+    let run_arms = system_paths.iter().enumerate().map(|(i, path)| {
+        let field = Index::from(i);
+        quote! {
+            #i => <#path as #rt::System<#ident>>::run(self, &mut *self.__mn_states.#field.get(), __mn_commands),
+        }
+    });
+
+    // ---- phases and schedule ----
+    let phase_idents: Vec<_> = model.phases.iter().map(|p| &p.ident).collect();
+    let phase_count = phase_idents.len();
+    let phase_consts: Vec<_> = (0..phase_count).map(|p| format_ident!("__MN_PHASE_{}", p)).collect();
+    let phase_defs = model.phases.iter().enumerate().map(|(p, phase)| {
+        let k = phase.systems.len();
+        let name = &phase_consts[p];
+        let p = p as u16;
+        quote! {
+            #[doc(hidden)]
+            const #name: [&'static [&'static str]; #k] = #rt::phase_stages::<#k, #system_count>(
+                &Self::__MN_NAMES, &Self::__MN_SYSTEMS, &Self::__MN_ORDER, &Self::__MN_STAGE_OF, #p,
+            );
+        }
+    });
+    let phase_schedules = model.phases.iter().enumerate().map(|(p, phase)| {
+        let name = phase.ident.to_string();
+        let konst = &phase_consts[p];
+        let p = p as u16;
+        quote! {
+            #rt::PhaseSchedule {
+                name: #name,
+                stages: Self::#konst.split_at(#rt::stage_count(&Self::__MN_SYSTEMS, &Self::__MN_STAGE_OF, #p)).0,
+            }
+        }
+    });
+    let phase_indices = 0..phase_count;
+    let phase_enum_doc = format!("The phases of world `{world_name}`, in run order.");
+
+    let executor = executor_config(&model.executor);
+    let entities = model.capacity.entities as usize;
+    let commands_per_stage = model.capacity.commands_per_stage as usize;
+
+    quote! {
+        #(#attrs)*
+        #vis struct #ident {
+            __mn_core: #rt::WorldCore,
+            __mn_resources: (#(#rt::SyncCell<#resource_tys>,)*),
+            __mn_states: (#(#state_tys,)*),
+        }
+
+        #[doc = #phase_enum_doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #vis enum #phase_enum {
+            #(#phase_idents,)*
+        }
+
+        #(#archetype_items)*
+        #(#component_impls)*
+        #(#resource_impls)*
+        #(#system_checks)*
+        const _: [u16; #system_count] = #ident::__MN_STAGE_OF;
+
+        // SAFETY: the tables below are computed from the declaration: archetype sets by
+        // component id, transitions by set equality, and `run_system` dispatches to the
+        // systems whose `PARAMS` built the schedule.
+        unsafe impl #rt::WorldDef for #ident {
+            const NAME: &'static str = #world_name;
+            const ARCHETYPE_NAMES: &'static [&'static str] = &[#(#archetype_names),*];
+            const ARCHETYPE_SETS: &'static [#rt::Bits] = &[#(#set_exprs),*];
+            const COMPONENT_NAMES: &'static [&'static str] = &[#(<#component_tys as #rt::Component>::NAME),*];
+            const ADD: &'static [u16] = &[#(#add),*];
+            const REMOVE: &'static [u16] = &[#(#remove),*];
+            const SYSTEM_PHASES: &'static [u16] = &[#(#system_phase),*];
+            const SYSTEM_STAGES: &'static [u16] = &Self::__MN_STAGE_OF;
+            const PHASE_COUNT: usize = #phase_count;
+            #[inline(always)]
+            fn core(&self) -> &#rt::WorldCore {
+                &self.__mn_core
+            }
+            #[inline(always)]
+            fn core_mut(&mut self) -> &mut #rt::WorldCore {
+                &mut self.__mn_core
+            }
+            #[allow(unused_variables, unreachable_code)]
+            unsafe fn run_system(&self, __mn_index: usize, __mn_commands: &mut #rt::CommandBuffer) {
+                // SAFETY: the caller guarantees no conflicting system runs meanwhile; each
+                // system's state cell is used by that system alone.
+                unsafe {
+                    match __mn_index {
+                        #(#run_arms)*
+                        _ => {}
+                    }
+                }
+            }
+        }
+
+        #[allow(dead_code)]
+        impl #ident {
+            /// Archetype names, in declaration order.
+            pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
+
+            #[doc(hidden)]
+            const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];
+            #[doc(hidden)]
+            const __MN_STAGE_OF: [u16; #system_count] =
+                #rt::place_stages(&Self::__MN_SYSTEMS, <Self as #rt::WorldDef>::ARCHETYPE_SETS);
+            #[doc(hidden)]
+            const __MN_ORDER: [u16; #system_count] = #rt::run_order(&Self::__MN_SYSTEMS, &Self::__MN_STAGE_OF);
+            #[doc(hidden)]
+            const __MN_NAMES: [&'static str; #system_count] = #rt::names_in_order(&Self::__MN_SYSTEMS, &Self::__MN_ORDER);
+            #(#phase_defs)*
+
+            /// The schedule, computed at compile time: phases, their stages, and the systems
+            /// of each stage (which may run at once).
+            pub const SCHEDULE: #rt::Schedule = #rt::Schedule { phases: &[#(#phase_schedules),*] };
+
+            /// An empty world with its resources initialised.
+            pub fn new() -> Self {
+                #ident {
+                    __mn_core: #rt::WorldCore::new::<#ident>(
+                        ::std::vec![#(#rt::ColumnType::of::<#component_tys>(<#component_tys as #rt::Component>::NAME)),*],
+                        &[#(#column_ids),*],
+                        #rt::WorldExecutor::new(#executor),
+                        #entities,
+                        #commands_per_stage,
+                    ),
+                    __mn_resources: (#(#resource_inits,)*),
+                    __mn_states: (#(#state_inits,)*),
+                }
+            }
+
+            /// Spawns an entity: an archetype struct, or the exact tuple of an archetype's
+            /// components in declared order.
+            #[inline]
+            pub fn spawn<__MnB: #rt::Bundle<#ident>>(&mut self, bundle: __MnB) -> #rt::Entity {
+                #rt::world::spawn(self, bundle)
+            }
+
+            /// Spawns every bundle of `iter`, with one reservation.
+            pub fn spawn_batch<__MnB: #rt::Bundle<#ident>>(&mut self, iter: impl ::core::iter::IntoIterator<Item = __MnB>) -> ::std::vec::Vec<#rt::Entity> {
+                #rt::world::spawn_batch(self, iter)
+            }
+
+            /// Despawns `entity`; `false` for a dead or stale entity.
+            #[inline]
+            pub fn despawn(&mut self, entity: #rt::Entity) -> bool {
+                #rt::world::despawn(self, entity)
+            }
+
+            /// Whether `entity` is alive.
+            #[inline]
+            pub fn is_alive(&self, entity: #rt::Entity) -> bool {
+                #rt::world::is_alive(self, entity)
+            }
+
+            /// Number of live entities.
+            pub fn len(&self) -> usize {
+                self.__mn_core.len()
+            }
+
+            /// Whether no entity is alive.
+            pub fn is_empty(&self) -> bool {
+                self.__mn_core.is_empty()
+            }
+
+            /// Component `T` of `entity`.
+            #[inline]
+            pub fn get<__MnT: #rt::ComponentOf<#ident>>(&self, entity: #rt::Entity) -> ::core::option::Option<&__MnT> {
+                #rt::world::get(self, entity)
+            }
+
+            /// Component `T` of `entity`, mutably.
+            #[inline]
+            pub fn get_mut<__MnT: #rt::ComponentOf<#ident>>(&mut self, entity: #rt::Entity) -> ::core::option::Option<&mut __MnT> {
+                #rt::world::get_mut(self, entity)
+            }
+
+            /// Whether `entity` is alive and has `T`.
+            #[inline]
+            pub fn has<__MnT: #rt::ComponentOf<#ident>>(&self, entity: #rt::Entity) -> bool {
+                #rt::world::has::<#ident, __MnT>(self, entity)
+            }
+
+            /// Inserts `component` (overwriting it if present, else moving the entity to
+            /// the archetype with exactly its components plus `T`).
+            pub fn insert<__MnT: #rt::ComponentOf<#ident>>(&mut self, entity: #rt::Entity, component: __MnT) -> ::core::result::Result<(), #rt::EcsError> {
+                #rt::world::insert(self, entity, component)
+            }
+
+            /// Removes `T` and returns it (moving the entity to the archetype with exactly
+            /// its components minus `T`).
+            pub fn remove<__MnT: #rt::ComponentOf<#ident>>(&mut self, entity: #rt::Entity) -> ::core::result::Result<__MnT, #rt::EcsError> {
+                #rt::world::remove(self, entity)
+            }
+
+            /// The name of `entity`'s archetype.
+            pub fn archetype_name(&self, entity: #rt::Entity) -> ::core::option::Option<&'static str> {
+                #rt::world::archetype_name(self, entity)
+            }
+
+            /// Resource `T`.
+            #[inline]
+            pub fn resource<__MnT: #rt::ResourceOf<#ident>>(&self) -> &__MnT {
+                #rt::world::resource(self)
+            }
+
+            /// Resource `T`, mutably.
+            #[inline]
+            pub fn resource_mut<__MnT: #rt::ResourceOf<#ident>>(&mut self) -> &mut __MnT {
+                #rt::world::resource_mut(self)
+            }
+
+            /// A read-only query, outside systems.
+            #[inline]
+            pub fn query<__MnD: #rt::ReadOnlyQueryData + #rt::QueryDataOf<#ident>>(&self) -> #rt::Query<'_, __MnD> {
+                #rt::world::query::<#ident, __MnD, ()>(self)
+            }
+
+            /// A read-only, filtered query, outside systems.
+            #[inline]
+            pub fn query_filtered<__MnD: #rt::ReadOnlyQueryData + #rt::QueryDataOf<#ident>, __MnF: #rt::QueryFilterOf<#ident>>(&self) -> #rt::Query<'_, __MnD, __MnF> {
+                #rt::world::query::<#ident, __MnD, __MnF>(self)
+            }
+
+            /// A query, outside systems.
+            #[inline]
+            pub fn query_mut<__MnD: #rt::QueryDataOf<#ident>>(&mut self) -> #rt::Query<'_, __MnD> {
+                #rt::world::query_mut::<#ident, __MnD, ()>(self)
+            }
+
+            /// A filtered query, outside systems.
+            #[inline]
+            pub fn query_filtered_mut<__MnD: #rt::QueryDataOf<#ident>, __MnF: #rt::QueryFilterOf<#ident>>(&mut self) -> #rt::Query<'_, __MnD, __MnF> {
+                #rt::world::query_mut::<#ident, __MnD, __MnF>(self)
+            }
+
+            /// Runs every phase once, in order.
+            pub fn tick(&mut self) {
+                #rt::world::tick(self)
+            }
+
+            /// Runs one phase.
+            pub fn run_phase(&mut self, phase: #phase_enum) {
+                let index: usize = match phase {
+                    #(#phase_enum::#phase_idents => #phase_indices,)*
+                };
+                #rt::world::run_phase(self, index)
+            }
+
+            /// Ticks run so far.
+            pub fn frame(&self) -> u64 {
+                self.__mn_core.frame()
+            }
+
+            /// Deferred commands that failed when applied, since the last call.
+            pub fn take_command_errors(&mut self) -> ::std::vec::Vec<#rt::EcsError> {
+                self.__mn_core.take_command_errors()
+            }
+        }
+
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    }
+}
+
+/// `ADD[a * C + c]` and `REMOVE[a * C + c]`: the archetype with `a`'s set plus/minus `c`.
+fn transitions(sets: &[Vec<usize>], components: usize) -> (Vec<u16>, Vec<u16>) {
+    let sorted: Vec<Vec<usize>> = sets
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.sort_unstable();
+            s
+        })
+        .collect();
+    let find = |set: &Vec<usize>| sorted.iter().position(|s| s == set).map_or(u16::MAX, |a| a as u16);
+    let mut add = Vec::with_capacity(sets.len() * components);
+    let mut remove = Vec::with_capacity(sets.len() * components);
+    for set in &sorted {
+        for c in 0..components {
+            if set.contains(&c) {
+                add.push(u16::MAX);
+                let less: Vec<usize> = set.iter().copied().filter(|&x| x != c).collect();
+                remove.push(find(&less));
+            } else {
+                let mut more = set.clone();
+                more.push(c);
+                more.sort_unstable();
+                add.push(find(&more));
+                remove.push(u16::MAX);
+            }
+        }
+    }
+    (add, remove)
+}
+
+fn executor_config(model: &ExecutorModel) -> TokenStream {
+    let rt = super::rt();
+    let workers = |w: &Workers| match w {
+        Workers::Auto => quote!(::core::option::Option::None),
+        Workers::Fixed(n) => quote!(::core::option::Option::Some(#n)),
+    };
+    match model {
+        ExecutorModel::Sequential => quote!(#rt::ExecutorConfig::Sequential),
+        ExecutorModel::WorkStealing { workers: w, local_queue_size, heartbeat_us } => {
+            let w = workers(w);
+            quote!(#rt::ExecutorConfig::WorkStealing { workers: #w, local_queue_size: #local_queue_size, heartbeat_us: #heartbeat_us })
+        }
+        ExecutorModel::NumaAware { workers: w, local_queue_size, heartbeat_us, pin, memory } => {
+            let w = workers(w);
+            let interleave = *memory == MemoryModel::Interleave;
+            quote!(#rt::ExecutorConfig::NumaAware {
+                workers: #w, local_queue_size: #local_queue_size, heartbeat_us: #heartbeat_us, pin: #pin, interleave: #interleave
+            })
+        }
+        ExecutorModel::ContinuationStealing { workers: w, local_queue_size } => {
+            let w = workers(w);
+            quote!(#rt::ExecutorConfig::ContinuationStealing { workers: #w, local_queue_size: #local_queue_size })
+        }
+    }
+}
