@@ -171,10 +171,17 @@ impl Parse for ArchetypeDecl {
             let content;
             let paren = parenthesized!(content in input);
             let body = paren_tokens(paren, content.fork().parse::<proc_macro2::TokenStream>()?);
-            let list = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
-            (body, list.into_iter().collect())
+            let mut components = Vec::new();
+            while !content.is_empty() {
+                components.push(component_type(&content)?);
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            (body, components)
         } else {
-            let ty: Type = input.parse()?;
+            let ty = component_type(input)?;
             (quote::quote!(#ty), vec![ty])
         };
         Ok(ArchetypeDecl {
@@ -183,6 +190,17 @@ impl Parse for ArchetypeDecl {
             components,
         })
     }
+}
+
+/// One component type, with a message that says what was expected.
+fn component_type(input: ParseStream) -> syn::Result<Type> {
+    input.parse::<Type>().map_err(|error| {
+        if error.to_string().starts_with("expected one of") {
+            Error::new(error.span(), "expected a component type such as `Position`")
+        } else {
+            error
+        }
+    })
 }
 
 /// Rebuilds `( tokens )` with the user's parenthesis span.
@@ -270,8 +288,6 @@ pub struct SystemDecl {
 pub struct OrderDecl {
     /// `true` for `.before(..)`.
     pub before: bool,
-    /// The keyword, for messages.
-    pub keyword: Span,
     pub targets: Vec<Path>,
 }
 
@@ -329,7 +345,6 @@ impl Parse for SystemDecl {
             }
             orders.push(OrderDecl {
                 before,
-                keyword,
                 targets: targets.into_iter().collect(),
             });
         }

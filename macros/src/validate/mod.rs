@@ -102,11 +102,6 @@ impl Ctxt {
         }
     }
 
-    /// Whether some error was recorded.
-    pub fn has_errors(&self) -> bool {
-        self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
-    }
-
     /// Consumes the context: `Err` with every error combined, in the order found.
     pub fn check(self) -> Result<(), syn::Error> {
         let errors = self.errors.borrow_mut().take().unwrap_or_default();

@@ -289,7 +289,8 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                 );
                 return None;
             }
-            let inner = strip(args[0]);
+            // Resource and local types are kept as written: they may need `'static`.
+            let inner = args[0].clone();
             Some((
                 match one {
                     "Res" => ParamKind::Res(inner),
@@ -366,7 +367,14 @@ fn requires(access: &QueryAccess, key: &str) -> bool {
 }
 
 fn component_path<'a>(cx: &Ctxt, ty: &'a Type) -> Option<&'a Type> {
-    if as_path_type(ty).is_some() {
+    if let Some(path) = as_path_type(ty) {
+        if path.path.is_ident("Entity") {
+            cx.error_spanned_by(
+                ty,
+                "`Entity` is not a component; write `Entity` without `&` to get the entity in a query",
+            );
+            return None;
+        }
         Some(ty)
     } else {
         cx.error_spanned_by(

@@ -1195,3 +1195,53 @@ fn system_garbage_never_panics() {
         let _ = super::system(quote!(a = b), item);
     }
 }
+
+#[test]
+fn keywords_raw_identifiers_and_method_names() {
+    let model = world_ok(quote!(
+        archetypes(Type = (K, V), Move = (T), Loop = (r#Self2)),
+        phases(Match, Async),
+        systems(
+            Match = [
+                r#loop,
+                spawn.after(r#loop),
+                tick.before(spawn),
+                crate::sys::r#move
+            ],
+            Async = [self::despawn, super::insert],
+        ),
+    ));
+    assert_eq!(model.archetypes.len(), 3);
+    assert_eq!(model.phases[0].systems[1].after, [0, 2]);
+    assert_eq!(model.phases[0].systems[3].name, "r#move");
+    assert_eq!(model.phases[1].systems.len(), 2);
+}
+
+#[test]
+fn empty_braces_are_not_a_unit_struct() {
+    assert_one(
+        &world_errors_on(quote!(archetypes(A = (B))), quote!(struct Game {})),
+        "`#[world]` goes on a unit struct such as `pub struct Game;`; write `struct Game;` without braces or parentheses",
+    );
+}
+
+#[test]
+fn resource_types_keep_their_lifetimes() {
+    let model = system_ok(quote!(
+        fn f(a: Res<&'static str>, b: Query<&'static Position>) {}
+    ));
+    let ParamKind::Res(ty) = &model.params[0].kind else {
+        panic!("res");
+    };
+    assert_eq!(super::key_of(ty), "&'staticstr");
+    let ParamKind::Query { data, .. } = &model.params[1].kind else {
+        panic!("query");
+    };
+    assert_eq!(super::key_of(data), "&Position");
+    assert_eq!(
+        system_errors(quote!(
+            fn f(q: Query<(&Position, &Entity)>) {}
+        )),
+        ["`Entity` is not a component; write `Entity` without `&` to get the entity in a query"]
+    );
+}

@@ -212,7 +212,15 @@ fn item_target(cx: &Ctxt, item: TokenStream) -> Target {
     };
     match item {
         Item::Struct(s) => {
-            if !matches!(s.fields, syn::Fields::Unit) {
+            if !matches!(s.fields, syn::Fields::Unit) && s.fields.is_empty() {
+                cx.error_spanned_by(
+                    &s.fields,
+                    format!(
+                        "{UNIT_STRUCT}; write `struct {};` without braces or parentheses",
+                        s.ident
+                    ),
+                );
+            } else if !matches!(s.fields, syn::Fields::Unit) {
                 cx.error_spanned_by(
                     &s.fields,
                     format!("{UNIT_STRUCT}; remove the fields of `{}`: components belong in `archetypes(...)`", s.ident),
@@ -314,7 +322,10 @@ fn check_archetypes(cx: &Ctxt, decls: &[ArchetypeDecl], world: Option<&Ident>) -
             continue;
         }
         names.insert(name.to_string(), name.clone());
+        // A name that clashes with another generated item stays out of the stub.
+        let mut clashes = false;
         if let Some(world) = world {
+            clashes = name == world || *name == format!("{world}Phase");
             if name == world {
                 cx.error_spanned_by(
                     name,
@@ -397,7 +408,9 @@ fn check_archetypes(cx: &Ctxt, decls: &[ArchetypeDecl], world: Option<&Ident>) -
             }
         }
 
-        stub.push((name.clone(), tys.clone()));
+        if !clashes {
+            stub.push((name.clone(), tys.clone()));
+        }
         models.push(ArchetypeModel {
             ident: name.clone(),
             components: indices,
@@ -405,6 +418,7 @@ fn check_archetypes(cx: &Ctxt, decls: &[ArchetypeDecl], world: Option<&Ident>) -
         });
     }
 
+    stub.retain(|(name, _)| !component_names.contains_key(&name.to_string()));
     for model in &models {
         if let Some(component) = component_names.get(&model.ident.to_string()) {
             cx.error_spanned_by(
