@@ -42,7 +42,12 @@ impl<T: Parse> Parse for List<T> {
                     input.advance_to(&fork);
                     items.push(item);
                 }
-                Ok(_) => errors.push(fork.error("expected `,`")),
+                Ok(item) => {
+                    // Keep the entry; what follows it up to the next comma is skipped.
+                    errors.push(fork.error("expected `,`"));
+                    input.advance_to(&fork);
+                    items.push(item);
+                }
                 Err(error) => errors.push(error),
             }
             skip_to_comma(input);

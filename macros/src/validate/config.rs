@@ -142,7 +142,7 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
                     &param.value,
                     1,
                     MAX_WORKERS,
-                    "an integer between 1 and 1024 or `auto`",
+                    "an integer between 1 and 1_024 or `auto`",
                 ) {
                     workers = Workers::Fixed(n as usize);
                 }
@@ -318,10 +318,12 @@ fn int_in(cx: &Ctxt, key: &Ident, value: &Expr, min: u64, max: u64, takes: &str)
         cx.error_spanned_by(
             value,
             format!(
-                "`{}` must be between {} and {}, got {shown}",
-                key.to_string().trim_start_matches("r#"),
+                "`{}` must be between {} and {}{}, got {shown}",
+                key.unraw(),
                 group(min),
-                group(max)
+                group(max),
+                // `workers` also takes a word.
+                if key == "workers" { " or `auto`" } else { "" }
             ),
         );
         None
@@ -349,11 +351,7 @@ fn int_in(cx: &Ctxt, key: &Ident, value: &Expr, min: u64, max: u64, takes: &str)
 fn not_an_int(cx: &Ctxt, key: &Ident, value: &Expr, takes: &str) -> Option<u64> {
     cx.error_spanned_by(
         value,
-        format!(
-            "`{}` takes {takes}, got `{}`",
-            key.to_string().trim_start_matches("r#"),
-            display(value)
-        ),
+        format!("`{}` takes {takes}, got `{}`", key.unraw(), display(value)),
     );
     None
 }

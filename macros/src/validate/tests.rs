@@ -580,31 +580,31 @@ fn diag2_workers_and_heartbeat() {
         &world_errors(with_archetype(quote!(
             executor = work_stealing(workers = 0)
         ))),
-        "`workers` must be between 1 and 1_024, got 0",
+        "`workers` must be between 1 and 1_024 or `auto`, got 0",
     );
     assert_one(
         &world_errors(with_archetype(quote!(
             executor = work_stealing(workers = 1025)
         ))),
-        "`workers` must be between 1 and 1_024, got 1025",
+        "`workers` must be between 1 and 1_024 or `auto`, got 1025",
     );
     assert_one(
         &world_errors(with_archetype(quote!(
             executor = work_stealing(workers = -3)
         ))),
-        "`workers` must be between 1 and 1_024, got -3",
+        "`workers` must be between 1 and 1_024 or `auto`, got -3",
     );
     assert_one(
         &world_errors(with_archetype(quote!(
             executor = work_stealing(workers = many)
         ))),
-        "`workers` takes an integer between 1 and 1024 or `auto`, got `many`",
+        "`workers` takes an integer between 1 and 1_024 or `auto`, got `many`",
     );
     assert_one(
         &world_errors(with_archetype(quote!(
             executor = work_stealing(workers = 99999999999999999999999)
         ))),
-        "`workers` must be between 1 and 1_024, got 99999999999999999999999",
+        "`workers` must be between 1 and 1_024 or `auto`, got 99999999999999999999999",
     );
     assert_one(
         &world_errors(with_archetype(quote!(
@@ -719,7 +719,7 @@ fn several_mistakes_are_reported_at_once() {
         "unknown phase `Nope` in `systems(...)`; the declared phases are `Update`; declare it in `phases(...)` or fix the name",
         "ordering cycle: `a` -> `b` -> `a`; remove one of these `.after`/`.before` constraints",
         "`local_queue_size` must be a power of two, got 100; try 128",
-        "`workers` must be between 1 and 1_024, got 0",
+        "`workers` must be between 1 and 1_024 or `auto`, got 0",
         "`work_stealing` takes `workers`, `local_queue_size`, `heartbeat_us`; `pin` belongs to `numa_aware`",
         "`entities` must be between 1 and 4_294_967_295, got 0",
     ];
@@ -1244,4 +1244,29 @@ fn resource_types_keep_their_lifetimes() {
         )),
         ["`Entity` is not a component; write `Entity` without `&` to get the entity in a query"]
     );
+}
+
+#[test]
+fn missing_comma_between_entries() {
+    assert_one(
+        &world_errors(quote!(archetypes(A = (B) C = (D)))),
+        "expected `,`",
+    );
+    assert_eq!(
+        world_errors(quote!(archetypes(A = (B)) phases(X))),
+        ["expected `,`"]
+    );
+}
+
+#[test]
+fn failed_system_keeps_its_function() {
+    let failure = super::system(
+        quote!(),
+        quote!(
+            pub fn f(x: u32, y: Res<A>) {}
+        ),
+    )
+    .err()
+    .expect("error");
+    assert_eq!(failure.func.expect("func").sig.ident, "f");
 }
