@@ -34,22 +34,27 @@
 //! assert_eq!(game.get::<Position>(e), Some(&Position { x: 2.0 }));
 //! ```
 
+#![warn(missing_docs)]
+
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::{
-    Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule, With, Without,
+    Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
+    With, Without,
 };
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
     pub use metronome_runtime::exec::*;
-    pub use metronome_runtime::{join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder};
+    pub use metronome_runtime::{
+        join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
+    };
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
-        With, Without,
+        system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res,
+        ResMut, Schedule, With, Without,
     };
 }
 

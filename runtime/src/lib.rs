@@ -4,6 +4,8 @@
 //! The ECS half ([`Storage`], [`Query`], [`Commands`], [`world`]) is what `#[world]`
 //! generates code against.
 
+#![warn(missing_docs)]
+
 mod bits;
 mod cell;
 mod commands;

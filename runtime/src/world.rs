@@ -9,6 +9,7 @@ use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
+use crate::exec::{Executor, ThreadPool};
 use crate::storage::{ColumnType, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::sync::Arc;
@@ -94,24 +95,35 @@ pub enum ExecutorConfig {
 pub enum WorldExecutor {
     /// Everything on the calling thread.
     Sequential,
+    /// A pool owned by the world.
+    Pool(ThreadPool),
 }
 
 impl WorldExecutor {
-    /// The executor a world declared.
+    /// The executor a world declared. `numa_aware` and `continuation_stealing` run on the
+    /// heartbeat pool until their own pools exist; if the pool's threads cannot be
+    /// started, the world runs sequentially (results are identical by construction).
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
-        match config {
-            ExecutorConfig::Sequential => WorldExecutor::Sequential,
-            // Pools are wired in by the executor work; until then every key runs its
-            // stages sequentially (results are identical by construction).
-            _ => WorldExecutor::Sequential,
+        let (workers, queue, heartbeat_us) = match config {
+            ExecutorConfig::Sequential => return WorldExecutor::Sequential,
+            ExecutorConfig::WorkStealing { workers, local_queue_size, heartbeat_us }
+            | ExecutorConfig::NumaAware { workers, local_queue_size, heartbeat_us, .. } => {
+                (workers, local_queue_size, heartbeat_us)
+            }
+            ExecutorConfig::ContinuationStealing { workers, local_queue_size } => {
+                (workers, local_queue_size, crate::exec::DEFAULT_HEARTBEAT.as_micros() as u64)
+            }
+        };
+        let mut builder = ThreadPool::builder()
+            .local_queue_size(queue)
+            .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+            .thread_name(|i| format!("metronome-world-{i}"));
+        if let Some(workers) = workers {
+            builder = builder.workers(workers);
         }
-    }
-
-    /// Calls `f(i)` for every `i < len`, split over the executor's workers.
-    #[inline]
-    pub fn for_each_index(&self, len: usize, f: &(dyn Fn(usize) + Sync)) {
-        match self {
-            WorldExecutor::Sequential => (0..len).for_each(f),
+        match builder.build() {
+            Ok(pool) => WorldExecutor::Pool(pool),
+            Err(_) => WorldExecutor::Sequential,
         }
     }
 
@@ -120,10 +132,33 @@ impl WorldExecutor {
         matches!(self, WorldExecutor::Sequential)
     }
 
-    /// Runs `jobs` (the systems of one stage), possibly at once.
+    /// Number of threads that run systems.
+    pub fn workers(&self) -> usize {
+        match self {
+            WorldExecutor::Sequential => 1,
+            WorldExecutor::Pool(pool) => pool.workers(),
+        }
+    }
+
+    /// Calls `f(i)` for every `i < len`, split over the executor's workers at heartbeats.
+    #[inline]
+    pub fn for_each_index<F: Fn(usize) + Send + Sync>(&self, len: usize, f: F) {
+        match self {
+            WorldExecutor::Sequential => (0..len).for_each(f),
+            WorldExecutor::Pool(pool) => pool.par_for_each(0..len, f),
+        }
+    }
+
+    /// Runs `jobs` (the systems of one stage), possibly at once; a panic in one reaches
+    /// the caller after all of them ended.
     fn run_stage<J: FnMut() + Send>(&self, jobs: &mut [J]) {
         match self {
             WorldExecutor::Sequential => jobs.iter_mut().for_each(|job| job()),
+            WorldExecutor::Pool(pool) => pool.scope(|s| {
+                for job in jobs.iter_mut() {
+                    s.spawn(move |_| job());
+                }
+            }),
         }
     }
 }

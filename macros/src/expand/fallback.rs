@@ -8,12 +8,17 @@ use quote::{format_ident, quote};
 pub fn world_fallback(failure: &WorldFailure) -> TokenStream {
     let error = failure.error.to_compile_error();
     let stub = &failure.stub;
-    let Some(ident) = &stub.ident else { return error };
+    let Some(ident) = &stub.ident else {
+        return error;
+    };
     let vis = &stub.vis;
     let attrs = &stub.attrs;
     let phase_enum = format_ident!("{}Phase", ident);
     let phases = &stub.phases;
-    let archetypes = stub.archetypes.iter().map(|(name, tys)| quote!(#vis struct #name(#(pub #tys),*);));
+    let archetypes = stub
+        .archetypes
+        .iter()
+        .map(|(name, tys)| quote!(#vis struct #name(#(pub #tys),*);));
     quote! {
         #error
         #(#attrs)*

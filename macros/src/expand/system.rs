@@ -66,8 +66,12 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
             };
             quote_spanned!(span=> #data: #rt::QueryDataOf<#world>, #filter)
         }
-        ParamKind::Res(t) | ParamKind::ResMut(t) => quote_spanned!(span=> #t: #rt::ResourceOf<#world>,),
-        ParamKind::Local(t) => quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,),
+        ParamKind::Res(t) | ParamKind::ResMut(t) => {
+            quote_spanned!(span=> #t: #rt::ResourceOf<#world>,)
+        }
+        ParamKind::Local(t) => {
+            quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,)
+        }
         ParamKind::Commands => TokenStream::new(),
     }
 }
@@ -80,7 +84,10 @@ pub fn system(model: &SystemModel) -> TokenStream {
     let name = ident.to_string();
     let world = format_ident!("__MnW");
     let params: Vec<TokenStream> = model.params.iter().map(|p| param_type(&p.kind)).collect();
-    let bounds = model.params.iter().map(|p| param_bounds(&p.kind, p.span, &world));
+    let bounds = model
+        .params
+        .iter()
+        .map(|p| param_bounds(&p.kind, p.span, &world));
     let indices = (0..params.len()).map(syn::Index::from);
     let fetches = params.iter().zip(indices).map(|(ty, i)| {
         quote! { <#ty as #rt::SystemParam<#world>>::fetch(__mn_world, &mut __mn_state.#i, __mn_commands) }

@@ -1,7 +1,7 @@
 //! `#[world(...)]`: the world struct, archetype structs, the phase enum, trait impls
 //! carrying constant ids and tables, and the `const` schedule.
 
-use crate::model::{ExecutorModel, MemoryModel, WorldModel, Workers};
+use crate::model::{ExecutorModel, MemoryModel, Workers, WorldModel};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -31,8 +31,16 @@ pub fn world(model: &WorldModel) -> TokenStream {
     });
 
     // ---- archetypes ----
-    let archetype_names: Vec<String> = model.archetypes.iter().map(|a| a.ident.to_string()).collect();
-    let sets: Vec<Vec<usize>> = model.archetypes.iter().map(|a| a.components.clone()).collect();
+    let archetype_names: Vec<String> = model
+        .archetypes
+        .iter()
+        .map(|a| a.ident.to_string())
+        .collect();
+    let sets: Vec<Vec<usize>> = model
+        .archetypes
+        .iter()
+        .map(|a| a.components.clone())
+        .collect();
     let set_exprs = sets.iter().map(|set| {
         let with = set.iter().map(|&c| quote!(.with(#c)));
         quote!(#rt::Bits::EMPTY #(#with)*)
@@ -54,6 +62,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         let vars: Vec<_> = (0..tys.len()).map(|i| format_ident!("__mn_c{}", i)).collect();
         quote! {
             #[doc = #doc]
+            #[allow(dead_code)]
             #vis struct #name(#(pub #tys),*);
 
             // SAFETY: writes every column of archetype `#archetype` once, in column order,
@@ -124,7 +133,13 @@ pub fn world(model: &WorldModel) -> TokenStream {
         for entry in &phase.systems {
             system_paths.push(entry.path.clone());
             system_phase.push(p as u16);
-            system_after.push(entry.after.iter().map(|&i| offset + i as u16).collect::<Vec<_>>());
+            system_after.push(
+                entry
+                    .after
+                    .iter()
+                    .map(|&i| offset + i as u16)
+                    .collect::<Vec<_>>(),
+            );
             system_names.push(entry.name.to_string());
         }
     }
@@ -151,10 +166,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const _: () = <#path as #rt::System<#ident>>::CHECK;
         }
     });
-    let state_tys = system_paths.iter().map(|path| {
-        quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::System<#ident>>::State>)
-    });
-    let state_inits = system_paths.iter().map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));
+    let state_tys = system_paths.iter().map(
+        |path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::System<#ident>>::State>),
+    );
+    let state_inits = system_paths
+        .iter()
+        .map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));
     let run_arms = system_paths.iter().enumerate().map(|(i, path)| {
         let field = Index::from(i);
         quote! {
@@ -165,7 +182,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
     // ---- phases and schedule ----
     let phase_idents: Vec<_> = model.phases.iter().map(|p| &p.ident).collect();
     let phase_count = phase_idents.len();
-    let phase_consts: Vec<_> = (0..phase_count).map(|p| format_ident!("__MN_PHASE_{}", p)).collect();
+    let phase_consts: Vec<_> = (0..phase_count)
+        .map(|p| format_ident!("__MN_PHASE_{}", p))
+        .collect();
     let phase_defs = model.phases.iter().enumerate().map(|(p, phase)| {
         let k = phase.systems.len();
         let name = &phase_consts[p];
@@ -431,7 +450,12 @@ fn transitions(sets: &[Vec<usize>], components: usize) -> (Vec<u16>, Vec<u16>) {
             s
         })
         .collect();
-    let find = |set: &Vec<usize>| sorted.iter().position(|s| s == set).map_or(u16::MAX, |a| a as u16);
+    let find = |set: &Vec<usize>| {
+        sorted
+            .iter()
+            .position(|s| s == set)
+            .map_or(u16::MAX, |a| a as u16)
+    };
     let mut add = Vec::with_capacity(sets.len() * components);
     let mut remove = Vec::with_capacity(sets.len() * components);
     for set in &sorted {
@@ -460,18 +484,31 @@ fn executor_config(model: &ExecutorModel) -> TokenStream {
     };
     match model {
         ExecutorModel::Sequential => quote!(#rt::ExecutorConfig::Sequential),
-        ExecutorModel::WorkStealing { workers: w, local_queue_size, heartbeat_us } => {
+        ExecutorModel::WorkStealing {
+            workers: w,
+            local_queue_size,
+            heartbeat_us,
+        } => {
             let w = workers(w);
             quote!(#rt::ExecutorConfig::WorkStealing { workers: #w, local_queue_size: #local_queue_size, heartbeat_us: #heartbeat_us })
         }
-        ExecutorModel::NumaAware { workers: w, local_queue_size, heartbeat_us, pin, memory } => {
+        ExecutorModel::NumaAware {
+            workers: w,
+            local_queue_size,
+            heartbeat_us,
+            pin,
+            memory,
+        } => {
             let w = workers(w);
             let interleave = *memory == MemoryModel::Interleave;
             quote!(#rt::ExecutorConfig::NumaAware {
                 workers: #w, local_queue_size: #local_queue_size, heartbeat_us: #heartbeat_us, pin: #pin, interleave: #interleave
             })
         }
-        ExecutorModel::ContinuationStealing { workers: w, local_queue_size } => {
+        ExecutorModel::ContinuationStealing {
+            workers: w,
+            local_queue_size,
+        } => {
             let w = workers(w);
             quote!(#rt::ExecutorConfig::ContinuationStealing { workers: #w, local_queue_size: #local_queue_size })
         }

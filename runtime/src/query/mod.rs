@@ -139,7 +139,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             let table = &self.tables[a];
             let fetch = SendFetch(D::fetch(table, self.ids.as_slice()));
             let f = &f;
-            self.executor.for_each_index(table.len(), &move |row| {
+            self.executor.for_each_index(table.len(), move |row| {
                 let fetch = &fetch;
                 // SAFETY: each row is visited once, so the items handed to different
                 // threads never alias; the query holds `&mut self` for the whole loop.
