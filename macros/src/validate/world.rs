@@ -17,7 +17,7 @@ use crate::parse::List;
 /// At most this many distinct component types in one world.
 pub const MAX_COMPONENTS: usize = 256;
 /// At most this many archetypes in one world.
-pub const MAX_ARCHETYPES: usize = 4096;
+pub const MAX_ARCHETYPES: usize = 256;
 /// At most this many resources in one world.
 pub const MAX_RESOURCES: usize = 256;
 
