@@ -64,3 +64,8 @@ pub mod __private {
     pub use metronome_runtime::world;
     pub use metronome_runtime::*;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
