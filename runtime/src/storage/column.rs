@@ -35,7 +35,11 @@ impl ColumnType {
     pub fn of<T: 'static>(name: &'static str) -> ColumnType {
         ColumnType {
             layout: Layout::new::<T>(),
-            drop: if std::mem::needs_drop::<T>() { Some(drop_value::<T>) } else { None },
+            drop: if std::mem::needs_drop::<T>() {
+                Some(drop_value::<T>)
+            } else {
+                None
+            },
             type_id: TypeId::of::<T>(),
             name,
         }
@@ -57,7 +61,10 @@ unsafe impl Sync for Column {}
 impl Column {
     /// An empty column with no allocation.
     pub fn new(ty: ColumnType) -> Column {
-        Column { data: dangling(ty.layout), ty }
+        Column {
+            data: dangling(ty.layout),
+            ty,
+        }
     }
 
     /// The column's element type.
@@ -91,7 +98,9 @@ impl Column {
         if size == 0 || new_cap == old_cap {
             return;
         }
-        let new_layout = self.layout_for(new_cap).expect("the table checked the layout");
+        let new_layout = self
+            .layout_for(new_cap)
+            .expect("the table checked the layout");
         let ptr = if old_cap == 0 {
             // SAFETY: `new_layout` has non-zero size (`size > 0`, `new_cap > old_cap = 0`).
             unsafe { alloc::alloc(new_layout) }

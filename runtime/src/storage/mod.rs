@@ -21,7 +21,10 @@ impl Storage {
     /// A storage over `tables` (one per archetype, in declaration order).
     pub fn new(tables: Vec<Table>, entity_capacity: usize) -> Storage {
         assert!(tables.len() < u16::MAX as usize, "too many archetypes");
-        Storage { tables, index: EntityIndex::with_capacity(entity_capacity) }
+        Storage {
+            tables,
+            index: EntityIndex::with_capacity(entity_capacity),
+        }
     }
 
     /// The tables, in archetype declaration order.
@@ -71,11 +74,18 @@ impl Storage {
     /// `write` initialises every column of `archetype`'s table at `row` with values of
     /// the columns' types, and does not panic before it has done so.
     #[inline(always)]
-    pub unsafe fn spawn_with(&mut self, archetype: u16, write: impl FnOnce(&mut Table, usize)) -> Entity {
+    pub unsafe fn spawn_with(
+        &mut self,
+        archetype: u16,
+        write: impl FnOnce(&mut Table, usize),
+    ) -> Entity {
         let table = &mut self.tables[archetype as usize];
         table.reserve(1);
         let row = table.len();
-        let entity = self.index.alloc(Location { archetype, row: row as u32 });
+        let entity = self.index.alloc(Location {
+            archetype,
+            row: row as u32,
+        });
         // SAFETY: one row was reserved above; the caller initialises every column.
         let row = unsafe { table.push_entity(entity) };
         write(table, row);
@@ -84,7 +94,9 @@ impl Storage {
 
     /// Despawns `entity`, dropping its components; `false` if it was not alive.
     pub fn despawn(&mut self, entity: Entity) -> bool {
-        let Some(location) = self.index.free(entity) else { return false };
+        let Some(location) = self.index.free(entity) else {
+            return false;
+        };
         let table = &mut self.tables[location.archetype as usize];
         if let Some(moved) = table.swap_remove(location.row as usize) {
             self.index.set(moved, location);
@@ -113,7 +125,13 @@ impl Storage {
     /// `entity` is alive at `from`; `to != from.archetype`; the caller writes every column
     /// of `to` that `from`'s archetype lacks at the returned row before the table is read;
     /// if `skip_drop` is given, the caller moved that component's value out of `from`.
-    pub unsafe fn move_entity(&mut self, entity: Entity, from: Location, to: u16, skip_drop: Option<u16>) -> usize {
+    pub unsafe fn move_entity(
+        &mut self,
+        entity: Entity,
+        from: Location,
+        to: u16,
+        skip_drop: Option<u16>,
+    ) -> usize {
         debug_assert_ne!(from.archetype, to);
         let (src, dst) = two_tables(&mut self.tables, from.archetype as usize, to as usize);
         dst.reserve(1);
@@ -123,7 +141,13 @@ impl Storage {
         if let Some(moved) = moved {
             self.index.set(moved, from);
         }
-        self.index.set(entity, Location { archetype: to, row: new_row as u32 });
+        self.index.set(
+            entity,
+            Location {
+                archetype: to,
+                row: new_row as u32,
+            },
+        );
         new_row
     }
 }
@@ -138,3 +162,6 @@ fn two_tables(tables: &mut [Table], a: usize, b: usize) -> (&mut Table, &mut Tab
         (&mut right[0], &mut left[b])
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,7 +26,10 @@ impl Table {
     /// and `component_count` the number of component ids in the world.
     pub fn new(ids: &[u16], types: &[ColumnType], component_count: usize) -> Table {
         assert_eq!(ids.len(), types.len(), "one id per column");
-        assert!(ids.len() < NO_SLOT as usize, "at most 254 components per archetype");
+        assert!(
+            ids.len() < NO_SLOT as usize,
+            "at most 254 components per archetype"
+        );
         let mut slots = vec![NO_SLOT; component_count].into_boxed_slice();
         for (column, &id) in ids.iter().enumerate() {
             slots[id as usize] = column as u8;
@@ -90,14 +93,23 @@ impl Table {
 
     /// Makes room for `additional` more rows in every column.
     pub fn reserve(&mut self, additional: usize) {
-        let needed = self.len().checked_add(additional).expect("row count overflow");
+        let needed = self
+            .len()
+            .checked_add(additional)
+            .expect("row count overflow");
         if needed <= self.capacity {
             return;
         }
         let new_cap = needed.max(self.capacity * 2).max(8);
         for column in self.columns.iter() {
-            if column.layout_for(new_cap).is_none_or(|l| l.size() > isize::MAX as usize) {
-                panic!("column of `{}` would exceed isize::MAX bytes", column.column_type().name);
+            if column
+                .layout_for(new_cap)
+                .is_none_or(|l| l.size() > isize::MAX as usize)
+            {
+                panic!(
+                    "column of `{}` would exceed isize::MAX bytes",
+                    column.column_type().name
+                );
             }
         }
         for column in self.columns.iter_mut() {
@@ -176,7 +188,12 @@ impl Table {
     /// # Safety
     /// `row < self.len()`; `dst` has capacity for one more row; `skip_drop`, if given, names
     /// a component of this table whose value at `row` the caller already moved out.
-    pub unsafe fn move_row(&mut self, row: usize, dst: &mut Table, skip_drop: Option<u16>) -> (usize, Option<Entity>) {
+    pub unsafe fn move_row(
+        &mut self,
+        row: usize,
+        dst: &mut Table,
+        skip_drop: Option<u16>,
+    ) -> (usize, Option<Entity>) {
         let last = self.len() - 1;
         let entity = self.entities[row];
         // SAFETY: the caller reserved room in `dst`, and every column is written below or
@@ -195,7 +212,13 @@ impl Table {
                 let size = column.column_type().layout.size();
                 if row != last {
                     // SAFETY: both rows are in bounds; row `last` is initialised.
-                    unsafe { std::ptr::copy_nonoverlapping(column.row_ptr(last), column.row_ptr(row), size) };
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            column.row_ptr(last),
+                            column.row_ptr(row),
+                            size,
+                        )
+                    };
                 }
             } else {
                 // SAFETY: `row <= last` are initialised.
