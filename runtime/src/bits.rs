@@ -67,8 +67,10 @@ impl Bits {
 
     /// Number of members.
     pub const fn len(&self) -> usize {
-        (self.0[0].count_ones() + self.0[1].count_ones() + self.0[2].count_ones() + self.0[3].count_ones())
-            as usize
+        (self.0[0].count_ones()
+            + self.0[1].count_ones()
+            + self.0[2].count_ones()
+            + self.0[3].count_ones()) as usize
     }
 
     /// The smallest member at or after `from`, if any (a `const` way to iterate).
@@ -92,7 +94,11 @@ impl Bits {
 
     /// Members in increasing order.
     pub fn iter(&self) -> BitsIter {
-        BitsIter { bits: *self, word: 0, current: self.0[0] }
+        BitsIter {
+            bits: *self,
+            word: 0,
+            current: self.0[0],
+        }
     }
 }
 

@@ -23,7 +23,9 @@ pub struct CommandBuffer {
 impl CommandBuffer {
     /// An empty buffer with room for `capacity` commands.
     pub fn with_capacity(capacity: usize) -> Self {
-        CommandBuffer { commands: Vec::with_capacity(capacity) }
+        CommandBuffer {
+            commands: Vec::with_capacity(capacity),
+        }
     }
 
     /// Number of commands waiting.
@@ -61,7 +63,10 @@ unsafe impl Send for Commands<'_> {}
 impl<'a> Commands<'a> {
     /// Commands recording into `buffer`.
     pub fn new(buffer: &'a mut CommandBuffer) -> Self {
-        Commands { buffer: NonNull::from(buffer), _marker: PhantomData }
+        Commands {
+            buffer: NonNull::from(buffer),
+            _marker: PhantomData,
+        }
     }
 
     /// A handle from a raw buffer pointer (several parameters of one system may share it).
@@ -70,7 +75,10 @@ impl<'a> Commands<'a> {
     /// `buffer` is valid and used by nothing else than `Commands` of one system for `'a`.
     #[doc(hidden)]
     pub unsafe fn __from_raw(buffer: NonNull<CommandBuffer>) -> Self {
-        Commands { buffer, _marker: PhantomData }
+        Commands {
+            buffer,
+            _marker: PhantomData,
+        }
     }
 
     fn push(&mut self, command: Command) {

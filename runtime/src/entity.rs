@@ -35,7 +35,10 @@ impl Entity {
 
     /// The inverse of [`Entity::to_bits`].
     pub const fn from_bits(bits: u64) -> Entity {
-        Entity { index: bits as u32, generation: (bits >> 32) as u32 }
+        Entity {
+            index: bits as u32,
+            generation: (bits >> 32) as u32,
+        }
     }
 }
 
@@ -91,7 +94,11 @@ pub struct EntityIndex {
 impl EntityIndex {
     /// An empty index with room for `capacity` entities before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
-        EntityIndex { slots: Vec::with_capacity(capacity), free: Vec::new(), live: 0 }
+        EntityIndex {
+            slots: Vec::with_capacity(capacity),
+            free: Vec::new(),
+            live: 0,
+        }
     }
 
     /// Number of live entities.
@@ -106,7 +113,8 @@ impl EntityIndex {
 
     /// Makes room for `additional` more entities.
     pub fn reserve(&mut self, additional: usize) {
-        self.slots.reserve(additional.saturating_sub(self.free.len()));
+        self.slots
+            .reserve(additional.saturating_sub(self.free.len()));
     }
 
     /// A new entity at `location`, reusing a free slot when there is one.
@@ -117,20 +125,31 @@ impl EntityIndex {
             let slot = &mut self.slots[index as usize];
             slot.archetype = location.archetype;
             slot.row = location.row;
-            return Entity { index, generation: slot.generation };
+            return Entity {
+                index,
+                generation: slot.generation,
+            };
         }
         let index = u32::try_from(self.slots.len()).expect("more than 2^32 entity slots");
-        self.slots.push(Slot { generation: 0, archetype: location.archetype, row: location.row });
-        Entity { index, generation: 0 }
+        self.slots.push(Slot {
+            generation: 0,
+            archetype: location.archetype,
+            row: location.row,
+        });
+        Entity {
+            index,
+            generation: 0,
+        }
     }
 
     /// The location of `entity`, or `None` if it is dead or the handle is stale.
     #[inline]
     pub fn get(&self, entity: Entity) -> Option<Location> {
         match self.slots.get(entity.index as usize) {
-            Some(s) if s.generation == entity.generation && s.archetype != FREE => {
-                Some(Location { archetype: s.archetype, row: s.row })
-            }
+            Some(s) if s.generation == entity.generation && s.archetype != FREE => Some(Location {
+                archetype: s.archetype,
+                row: s.row,
+            }),
             _ => None,
         }
     }
@@ -172,21 +191,48 @@ mod tests {
     #[test]
     fn stale_handles_never_reach_reused_slots() {
         let mut index = EntityIndex::default();
-        let a = index.alloc(Location { archetype: 0, row: 0 });
+        let a = index.alloc(Location {
+            archetype: 0,
+            row: 0,
+        });
         index.free(a);
-        let b = index.alloc(Location { archetype: 0, row: 7 });
+        let b = index.alloc(Location {
+            archetype: 0,
+            row: 7,
+        });
         assert_eq!(a.index(), b.index());
         assert!(!index.contains(a));
-        assert_eq!(index.get(b), Some(Location { archetype: 0, row: 7 }));
+        assert_eq!(
+            index.get(b),
+            Some(Location {
+                archetype: 0,
+                row: 7
+            })
+        );
         assert_eq!(index.free(a), None);
-        index.set(a, Location { archetype: 3, row: 3 });
-        assert_eq!(index.get(b), Some(Location { archetype: 0, row: 7 }));
+        index.set(
+            a,
+            Location {
+                archetype: 3,
+                row: 3,
+            },
+        );
+        assert_eq!(
+            index.get(b),
+            Some(Location {
+                archetype: 0,
+                row: 7
+            })
+        );
         assert_eq!(index.len(), 1);
     }
 
     #[test]
     fn bits_round_trip() {
-        let e = Entity { index: 5, generation: 9 };
+        let e = Entity {
+            index: 5,
+            generation: 9,
+        };
         assert_eq!(Entity::from_bits(e.to_bits()), e);
         assert_eq!(format!("{e:?}"), "5v9");
     }

@@ -48,7 +48,10 @@ impl fmt::Display for EcsError {
         match self {
             EcsError::DeadEntity(e) => write!(f, "entity {e:?} is not alive"),
             EcsError::NoSuchArchetype { from, component } => {
-                write!(f, "no archetype holds the components of `{from}` plus or minus `{component}`")
+                write!(
+                    f,
+                    "no archetype holds the components of `{from}` plus or minus `{component}`"
+                )
             }
             EcsError::MissingComponent { entity, component } => {
                 write!(f, "entity {entity:?} has no `{component}`")

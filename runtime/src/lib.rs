@@ -27,13 +27,18 @@ pub use commands::{CommandBuffer, Commands};
 pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf};
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
-pub use exec::{join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder};
+pub use exec::{
+    join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
+};
 pub use param::{Local, Res, ResMut, SystemParam};
 pub use query::{
-    matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf, QueryIter, QueryIterMut,
-    QueryPlan, ReadOnlyQueryData, With, Without,
+    matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
+    QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
 };
-pub use schedule::{names_in_order, phase_stages, place_stages, run_order, stage_count, PhaseSchedule, Schedule, SystemInfo};
+pub use schedule::{
+    names_in_order, phase_stages, place_stages, run_order, stage_count, PhaseSchedule, Schedule,
+    SystemInfo,
+};
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{params_conflict, self_conflict, ParamAccess, System};
 pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};

@@ -2,7 +2,7 @@
 
 use crate::commands::{CommandBuffer, Commands};
 use crate::component::ResourceOf;
-use crate::query::{Query, QueryPlan, QueryData, QueryDataOf, QueryFilter, QueryFilterOf};
+use crate::query::{Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf, QueryPlan};
 use crate::system::ParamAccess;
 use crate::world::WorldDef;
 use std::ops::{Deref, DerefMut};
@@ -26,7 +26,11 @@ pub unsafe trait SystemParam<W: WorldDef> {
     /// # Safety
     /// Nothing else accesses what `ACCESS` writes, and nothing writes what it reads, for
     /// `'w`; `commands` is this system's buffer.
-    unsafe fn fetch<'w>(world: &'w W, state: &'w mut Self::State, commands: NonNull<CommandBuffer>) -> Self::Item<'w>;
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        state: &'w mut Self::State,
+        commands: NonNull<CommandBuffer>,
+    ) -> Self::Item<'w>;
 }
 
 /// Shared access to resource `T`.
@@ -113,7 +117,10 @@ impl<T> DerefMut for Local<'_, T> {
 unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for Res<'x, T> {
     type State = ();
     type Item<'w> = Res<'w, T>;
-    const ACCESS: ParamAccess = ParamAccess::Resource { id: T::ID, write: false };
+    const ACCESS: ParamAccess = ParamAccess::Resource {
+        id: T::ID,
+        write: false,
+    };
     unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Res<'w, T> {
         // SAFETY: the caller guarantees no writer of this resource runs during `'w`.
         Res(unsafe { &*T::cell(world).get() })
@@ -124,7 +131,10 @@ unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for Res<'x, T> {
 unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for ResMut<'x, T> {
     type State = ();
     type Item<'w> = ResMut<'w, T>;
-    const ACCESS: ParamAccess = ParamAccess::Resource { id: T::ID, write: true };
+    const ACCESS: ParamAccess = ParamAccess::Resource {
+        id: T::ID,
+        write: true,
+    };
     unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> ResMut<'w, T> {
         // SAFETY: the caller guarantees nothing else accesses this resource during `'w`.
         ResMut(unsafe { &mut *T::cell(world).get() })
@@ -153,14 +163,19 @@ unsafe impl<'x, W: WorldDef> SystemParam<W> for Commands<'x> {
 }
 
 // SAFETY: declares the query's reads, writes and matched archetypes (via its filter).
-unsafe impl<'x, W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> SystemParam<W> for Query<'x, D, F>
+unsafe impl<'x, W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> SystemParam<W>
+    for Query<'x, D, F>
 where
     D: QueryData,
     F: QueryFilter,
 {
     type State = ();
     type Item<'w> = Query<'w, D, F>;
-    const ACCESS: ParamAccess = ParamAccess::Query { data: D::ACCESS, with: F::WITH, without: F::WITHOUT };
+    const ACCESS: ParamAccess = ParamAccess::Query {
+        data: D::ACCESS,
+        with: F::WITH,
+        without: F::WITHOUT,
+    };
     const CHECK: () = {
         let _ = QueryPlan::<W, D, F>::MATCHES;
     };

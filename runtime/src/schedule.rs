@@ -54,7 +54,10 @@ pub struct SystemInfo {
 }
 
 /// The stage of each system (indices within its phase).
-pub const fn place_stages<const N: usize>(systems: &[SystemInfo; N], archetypes: &[Bits]) -> [u16; N] {
+pub const fn place_stages<const N: usize>(
+    systems: &[SystemInfo; N],
+    archetypes: &[Bits],
+) -> [u16; N] {
     let mut stage_of = [u16::MAX; N];
     let mut i = 0;
     while i < N {
@@ -151,7 +154,10 @@ const fn key<const N: usize>(systems: &[SystemInfo; N], stage_of: &[u16; N], i: 
 }
 
 /// System names in run order.
-pub const fn names_in_order<const N: usize>(systems: &[SystemInfo; N], order: &[u16; N]) -> [&'static str; N] {
+pub const fn names_in_order<const N: usize>(
+    systems: &[SystemInfo; N],
+    order: &[u16; N],
+) -> [&'static str; N] {
     let mut names = [""; N];
     let mut i = 0;
     while i < N {
@@ -182,7 +188,10 @@ pub const fn phase_stages<const K: usize, const N: usize>(
     while i < N && systems[order[i] as usize].phase == phase {
         let s = stage_of[order[i] as usize];
         let mut end = i;
-        while end < N && systems[order[end] as usize].phase == phase && stage_of[order[end] as usize] == s {
+        while end < N
+            && systems[order[end] as usize].phase == phase
+            && stage_of[order[end] as usize] == s
+        {
             end += 1;
         }
         let (these, after) = rest.split_at(end - i);
@@ -195,7 +204,11 @@ pub const fn phase_stages<const K: usize, const N: usize>(
 }
 
 /// How many stages `phase` has.
-pub const fn stage_count<const N: usize>(systems: &[SystemInfo; N], stage_of: &[u16; N], phase: u16) -> usize {
+pub const fn stage_count<const N: usize>(
+    systems: &[SystemInfo; N],
+    stage_of: &[u16; N],
+    phase: u16,
+) -> usize {
     let mut count = 0;
     let mut i = 0;
     while i < N {

@@ -33,18 +33,30 @@ impl ParamAccess {
     /// writes a column (archetype, component) or resource the other reads or writes.
     pub const fn conflicts(&self, other: &ParamAccess, archetypes: &[Bits]) -> bool {
         match (self, other) {
-            (ParamAccess::Resource { id: a, write: wa }, ParamAccess::Resource { id: b, write: wb }) => {
-                *a == *b && (*wa || *wb)
-            }
             (
-                ParamAccess::Query { data: da, with: fa, without: xa },
-                ParamAccess::Query { data: db, with: fb, without: xb },
+                ParamAccess::Resource { id: a, write: wa },
+                ParamAccess::Resource { id: b, write: wb },
+            ) => *a == *b && (*wa || *wb),
+            (
+                ParamAccess::Query {
+                    data: da,
+                    with: fa,
+                    without: xa,
+                },
+                ParamAccess::Query {
+                    data: db,
+                    with: fb,
+                    without: xb,
+                },
             ) => {
                 let both = matching(archetypes, da.required.union(*fa), *xa)
                     .intersection(matching(archetypes, db.required.union(*fb), *xb));
                 let touched_a = da.reads.union(da.writes);
                 let touched_b = db.reads.union(db.writes);
-                let clash = da.writes.intersection(touched_b).union(db.writes.intersection(touched_a));
+                let clash = da
+                    .writes
+                    .intersection(touched_b)
+                    .union(db.writes.intersection(touched_a));
                 if clash.is_empty() {
                     return false;
                 }

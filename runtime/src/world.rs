@@ -6,10 +6,10 @@ use crate::bits::Bits;
 use crate::cell::SyncCell;
 use crate::commands::{Command, CommandBuffer};
 use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
-use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
 use crate::exec::{Executor, ThreadPool};
+use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::storage::{ColumnType, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::sync::Arc;
@@ -106,13 +106,25 @@ impl WorldExecutor {
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
         let (workers, queue, heartbeat_us) = match config {
             ExecutorConfig::Sequential => return WorldExecutor::Sequential,
-            ExecutorConfig::WorkStealing { workers, local_queue_size, heartbeat_us }
-            | ExecutorConfig::NumaAware { workers, local_queue_size, heartbeat_us, .. } => {
-                (workers, local_queue_size, heartbeat_us)
+            ExecutorConfig::WorkStealing {
+                workers,
+                local_queue_size,
+                heartbeat_us,
             }
-            ExecutorConfig::ContinuationStealing { workers, local_queue_size } => {
-                (workers, local_queue_size, crate::exec::DEFAULT_HEARTBEAT.as_micros() as u64)
-            }
+            | ExecutorConfig::NumaAware {
+                workers,
+                local_queue_size,
+                heartbeat_us,
+                ..
+            } => (workers, local_queue_size, heartbeat_us),
+            ExecutorConfig::ContinuationStealing {
+                workers,
+                local_queue_size,
+            } => (
+                workers,
+                local_queue_size,
+                crate::exec::DEFAULT_HEARTBEAT.as_micros() as u64,
+            ),
         };
         let mut builder = ThreadPool::builder()
             .local_queue_size(queue)
@@ -191,7 +203,8 @@ impl WorldCore {
         let tables = archetype_columns
             .iter()
             .map(|ids| {
-                let types: Vec<ColumnType> = ids.iter().map(|&c| component_types[c as usize]).collect();
+                let types: Vec<ColumnType> =
+                    ids.iter().map(|&c| component_types[c as usize]).collect();
                 Table::new(ids, &types, component_types.len())
             })
             .collect();
@@ -210,8 +223,13 @@ impl WorldCore {
             storage: Storage::new(tables, entity_capacity),
             executor,
             component_types: component_types.into(),
-            buffers: (0..systems).map(|_| SyncCell::new(CommandBuffer::with_capacity(per_system))).collect(),
-            plan: plan.into_iter().map(|p| p.into_iter().map(Into::into).collect()).collect(),
+            buffers: (0..systems)
+                .map(|_| SyncCell::new(CommandBuffer::with_capacity(per_system)))
+                .collect(),
+            plan: plan
+                .into_iter()
+                .map(|p| p.into_iter().map(Into::into).collect())
+                .collect(),
             errors: Vec::new(),
             frame: 0,
         }
@@ -243,19 +261,27 @@ impl WorldCore {
 pub fn spawn<W: WorldDef, B: Bundle<W>>(world: &mut W, bundle: B) -> Entity {
     // SAFETY: `Bundle::write` initialises every column of `B::ARCHETYPE` (its contract).
     unsafe {
-        world.core_mut().storage.spawn_with(B::ARCHETYPE, |table, row| bundle.write(table, row))
+        world
+            .core_mut()
+            .storage
+            .spawn_with(B::ARCHETYPE, |table, row| bundle.write(table, row))
     }
 }
 
 /// Spawns every bundle of `iter`, reserving once.
-pub fn spawn_batch<W: WorldDef, B: Bundle<W>>(world: &mut W, iter: impl IntoIterator<Item = B>) -> Vec<Entity> {
+pub fn spawn_batch<W: WorldDef, B: Bundle<W>>(
+    world: &mut W,
+    iter: impl IntoIterator<Item = B>,
+) -> Vec<Entity> {
     let iter = iter.into_iter();
     let storage = &mut world.core_mut().storage;
     storage.reserve(B::ARCHETYPE, iter.size_hint().0);
     let mut out = Vec::with_capacity(iter.size_hint().0);
     for bundle in iter {
         // SAFETY: as in `spawn`.
-        out.push(unsafe { storage.spawn_with(B::ARCHETYPE, |table, row| bundle.write(table, row)) });
+        out.push(unsafe {
+            storage.spawn_with(B::ARCHETYPE, |table, row| bundle.write(table, row))
+        });
     }
     out
 }
@@ -278,7 +304,11 @@ pub fn get_mut<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) ->
 }
 
 /// Inserts or overwrites `T` on `entity` (see the world's `insert`).
-pub fn insert<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity, component: T) -> Result<(), EcsError> {
+pub fn insert<W: WorldDef, T: ComponentOf<W>>(
+    world: &mut W,
+    entity: Entity,
+    component: T,
+) -> Result<(), EcsError> {
     let component = std::mem::ManuallyDrop::new(component);
     let src = (&*component as *const T).cast::<u8>();
     // SAFETY: `src` holds a `T`, the type of column `T::ID`; on success its bytes were
@@ -295,9 +325,18 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity, com
 /// # Safety
 /// `src` holds a value of component `id`'s type; on `Ok` its ownership moved into the
 /// world, on `Err` it is still the caller's.
-unsafe fn insert_raw<W: WorldDef>(world: &mut W, entity: Entity, id: u16, src: *const u8, name: &'static str) -> Result<(), EcsError> {
+unsafe fn insert_raw<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    id: u16,
+    src: *const u8,
+    name: &'static str,
+) -> Result<(), EcsError> {
     let core = world.core_mut();
-    let location = core.storage.location(entity).ok_or(EcsError::DeadEntity(entity))?;
+    let location = core
+        .storage
+        .location(entity)
+        .ok_or(EcsError::DeadEntity(entity))?;
     if let Some(dst) = core.storage.component_ptr(entity, id) {
         let ty = core.component_types[id as usize];
         // SAFETY: `dst` holds the old value of this type: drop it, then move the new one
@@ -330,7 +369,10 @@ fn transition<W: WorldDef>(table: &[u16], location: Location, id: u16) -> Option
 }
 
 /// Removes `T` from `entity` and returns it (see the world's `remove`).
-pub fn remove<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) -> Result<T, EcsError> {
+pub fn remove<W: WorldDef, T: ComponentOf<W>>(
+    world: &mut W,
+    entity: Entity,
+) -> Result<T, EcsError> {
     let mut out = std::mem::MaybeUninit::<T>::uninit();
     // SAFETY: `out` is valid for one `T`; on `Ok` it was written.
     unsafe {
@@ -344,13 +386,25 @@ pub fn remove<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) -> 
 /// # Safety
 /// `dst` is valid for a write of one value of component `id`'s type; on `Ok` it holds the
 /// value and the caller owns it.
-unsafe fn remove_raw<W: WorldDef>(world: &mut W, entity: Entity, id: u16, name: &'static str, dst: *mut u8) -> Result<(), EcsError> {
+unsafe fn remove_raw<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    id: u16,
+    name: &'static str,
+    dst: *mut u8,
+) -> Result<(), EcsError> {
     let core = world.core_mut();
-    let location = core.storage.location(entity).ok_or(EcsError::DeadEntity(entity))?;
+    let location = core
+        .storage
+        .location(entity)
+        .ok_or(EcsError::DeadEntity(entity))?;
     let src = core
         .storage
         .component_ptr(entity, id)
-        .ok_or(EcsError::MissingComponent { entity, component: name })?;
+        .ok_or(EcsError::MissingComponent {
+            entity,
+            component: name,
+        })?;
     let to = transition::<W>(W::REMOVE, location, id).ok_or(EcsError::NoSuchArchetype {
         from: W::ARCHETYPE_NAMES[location.archetype as usize],
         component: name,
@@ -402,7 +456,9 @@ pub fn resource_mut<W: WorldDef, T: ResourceOf<W>>(world: &mut W) -> &mut T {
 
 /// A read-only query outside systems.
 #[inline]
-pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterOf<W>>(world: &W) -> Query<'_, D, F> {
+pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterOf<W>>(
+    world: &W,
+) -> Query<'_, D, F> {
     let core = world.core();
     // SAFETY: `D` only reads and `&W` lets nobody write meanwhile.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
@@ -410,7 +466,9 @@ pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterO
 
 /// A query outside systems.
 #[inline]
-pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(world: &mut W) -> Query<'_, D, F> {
+pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(
+    world: &mut W,
+) -> Query<'_, D, F> {
     let core = world.core();
     // SAFETY: `&mut W` is exclusive for the query's lifetime.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
@@ -425,7 +483,9 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// Runs every stage of `phase`, applying each stage's commands at its end.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     let plan = Arc::clone(&world.core().plan);
-    let Some(stages) = plan.get(phase) else { return };
+    let Some(stages) = plan.get(phase) else {
+        return;
+    };
     for stage in stages.iter() {
         run_stage(world, stage);
         apply_stage_commands(world, stage);
@@ -461,7 +521,8 @@ fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16]) {
 /// call order. A failing command changes nothing and is recorded as an error.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
     for &index in stage {
-        let commands = std::mem::take(&mut world.core_mut().buffers[index as usize].get_mut().commands);
+        let commands =
+            std::mem::take(&mut world.core_mut().buffers[index as usize].get_mut().commands);
         if commands.is_empty() {
             world.core_mut().buffers[index as usize].get_mut().commands = commands;
             continue;
@@ -490,7 +551,8 @@ fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
             let core = world.core();
-            let id = component_id(core, type_id).ok_or(EcsError::UnknownComponent { component: name })?;
+            let id = component_id(core, type_id)
+                .ok_or(EcsError::UnknownComponent { component: name })?;
             if core.storage.location(entity).is_none() {
                 return Err(EcsError::DeadEntity(entity));
             }
@@ -510,10 +572,12 @@ fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
             result
         }
         Command::Remove(entity, type_id, name) => {
-            let id = component_id(world.core(), type_id).ok_or(EcsError::UnknownComponent { component: name })?;
+            let id = component_id(world.core(), type_id)
+                .ok_or(EcsError::UnknownComponent { component: name })?;
             let ty = world.core().component_types[id as usize];
-            let layout = std::alloc::Layout::from_size_align(ty.layout.size().max(1), ty.layout.align())
-                .expect("a component's layout is valid");
+            let layout =
+                std::alloc::Layout::from_size_align(ty.layout.size().max(1), ty.layout.align())
+                    .expect("a component's layout is valid");
             let scratch = AlignedScratch::new(layout);
             // SAFETY: `scratch` is valid for one value of the component's type.
             unsafe { remove_raw(world, entity, id, name, scratch.ptr)? };
@@ -560,7 +624,10 @@ fn first_component(bundle: &dyn DynBundle) -> (TypeId, &'static str) {
 }
 
 fn component_id(core: &WorldCore, type_id: TypeId) -> Option<u16> {
-    core.component_types.iter().position(|t| t.type_id == type_id).map(|i| i as u16)
+    core.component_types
+        .iter()
+        .position(|t| t.type_id == type_id)
+        .map(|i| i as u16)
 }
 
 /// Spawns a bundle whose archetype is found at run time (deferred `spawn`).
@@ -583,21 +650,23 @@ fn spawn_dyn<W: WorldDef>(world: &mut W, bundle: Box<dyn DynBundle>) -> Result<E
     }
     let archetype = W::ARCHETYPE_SETS.iter().position(|s| *s == set);
     let (Some(archetype), false) = (archetype, duplicate) else {
-        return Err(EcsError::NoArchetypeForBundle { bundle: bundle.type_name() });
+        return Err(EcsError::NoArchetypeForBundle {
+            bundle: bundle.type_name(),
+        });
     };
     let archetype = archetype as u16;
     let mut ids = ids.into_iter();
     // SAFETY: the bundle's components are exactly the archetype's set (checked above, no
     // duplicates), so `take` writes every column once, each with a value of its type.
     let entity = unsafe {
-        core.storage.spawn_with(archetype, |table: &mut Table, row| {
-            bundle.take(&mut |_, src| {
-                let id = ids.next().expect("one id per component");
-                debug_assert_ne!(table.slot(id), NO_SLOT);
-                table.write_raw(id, row, src);
+        core.storage
+            .spawn_with(archetype, |table: &mut Table, row| {
+                bundle.take(&mut |_, src| {
+                    let id = ids.next().expect("one id per component");
+                    debug_assert_ne!(table.slot(id), NO_SLOT);
+                    table.write_raw(id, row, src);
+                })
             })
-        })
     };
     Ok(entity)
 }
-

@@ -18,7 +18,10 @@ impl IdList {
     /// The most component ids one query can name.
     pub const CAPACITY: usize = 32;
     /// No ids.
-    pub const EMPTY: IdList = IdList { ids: [0; IdList::CAPACITY], len: 0 };
+    pub const EMPTY: IdList = IdList {
+        ids: [0; IdList::CAPACITY],
+        len: 0,
+    };
 
     /// The list of one id.
     pub const fn one(id: u16) -> IdList {
@@ -29,14 +32,20 @@ impl IdList {
 
     /// `self` followed by `other`.
     pub const fn concat(self, other: IdList) -> IdList {
-        assert!(self.len + other.len <= IdList::CAPACITY, "a query names at most 32 components");
+        assert!(
+            self.len + other.len <= IdList::CAPACITY,
+            "a query names at most 32 components"
+        );
         let mut ids = self.ids;
         let mut i = 0;
         while i < other.len {
             ids[self.len + i] = other.ids[i];
             i += 1;
         }
-        IdList { ids, len: self.len + other.len }
+        IdList {
+            ids,
+            len: self.len + other.len,
+        }
     }
 
     /// The ids as a slice.
@@ -63,8 +72,13 @@ pub struct DataAccess {
 
 impl DataAccess {
     /// Access of `Entity`: nothing.
-    pub const NONE: DataAccess =
-        DataAccess { required: Bits::EMPTY, reads: Bits::EMPTY, writes: Bits::EMPTY, aliased: false, ids: IdList::EMPTY };
+    pub const NONE: DataAccess = DataAccess {
+        required: Bits::EMPTY,
+        reads: Bits::EMPTY,
+        writes: Bits::EMPTY,
+        aliased: false,
+        ids: IdList::EMPTY,
+    };
 
     /// Access of one component fetch.
     pub const fn component(id: u16, write: bool, required: bool) -> DataAccess {

@@ -16,7 +16,14 @@ struct Cursor<'q, D: QueryData> {
 
 impl<'q, D: QueryData> Cursor<'q, D> {
     fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
-        Cursor { tables, archetypes: matches.iter(), ids, fetch: None, row: 0, len: 0 }
+        Cursor {
+            tables,
+            archetypes: matches.iter(),
+            ids,
+            fetch: None,
+            row: 0,
+            len: 0,
+        }
     }
 
     /// The next (fetch, row), moving to the next non-empty table when one ends.
@@ -51,7 +58,10 @@ pub struct QueryIter<'q, D: QueryData> {
 
 impl<'q, D: QueryData> QueryIter<'q, D> {
     pub(crate) fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
-        QueryIter { cursor: Cursor::new(tables, matches, ids), _shared: PhantomData }
+        QueryIter {
+            cursor: Cursor::new(tables, matches, ids),
+            _shared: PhantomData,
+        }
     }
 }
 
@@ -82,7 +92,10 @@ pub struct QueryIterMut<'q, D: QueryData> {
 
 impl<'q, D: QueryData> QueryIterMut<'q, D> {
     pub(crate) fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
-        QueryIterMut { cursor: Cursor::new(tables, matches, ids), _exclusive: PhantomData }
+        QueryIterMut {
+            cursor: Cursor::new(tables, matches, ids),
+            _exclusive: PhantomData,
+        }
     }
 }
 

@@ -29,7 +29,11 @@ impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
             !D::ACCESS.aliased,
             "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
         );
-        let m = matching(W::ARCHETYPE_SETS, D::ACCESS.required.union(F::WITH), F::WITHOUT);
+        let m = matching(
+            W::ARCHETYPE_SETS,
+            D::ACCESS.required.union(F::WITH),
+            F::WITHOUT,
+        );
         assert!(
             !m.is_empty(),
             "a query matches no archetype of this world; add an archetype with all its components, or relax its `With`/`Without` filters"
@@ -154,7 +158,10 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if !self.matches.contains(location.archetype as usize) {
             return None;
         }
-        let fetch = D::fetch(&self.tables[location.archetype as usize], self.ids.as_slice());
+        let fetch = D::fetch(
+            &self.tables[location.archetype as usize],
+            self.ids.as_slice(),
+        );
         // SAFETY: the row is live in a matched table; `&self` hands out shared items only.
         Some(unsafe { D::read_item(fetch, location.row as usize) })
     }
@@ -165,7 +172,10 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if !self.matches.contains(location.archetype as usize) {
             return None;
         }
-        let fetch = D::fetch(&self.tables[location.archetype as usize], self.ids.as_slice());
+        let fetch = D::fetch(
+            &self.tables[location.archetype as usize],
+            self.ids.as_slice(),
+        );
         // SAFETY: the row is live in a matched table; `&mut self` makes the item exclusive.
         Some(unsafe { D::item(fetch, location.row as usize) })
     }
