@@ -24,7 +24,7 @@ pub mod world;
 pub use bits::{Bits, BitsIter};
 pub use cell::SyncCell;
 pub use commands::{CommandBuffer, Commands};
-pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf};
+pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf, MAX_COMPONENT_SIZE};
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
 pub use exec::{

@@ -60,6 +60,20 @@ pub fn world(model: &WorldModel) -> TokenStream {
         let columns2 = columns.clone();
         let doc = format!("Archetype `{name}` of world `{world_name}`: its components in declared order.");
         let vars: Vec<_> = (0..tys.len()).map(|i| format_ident!("__mn_c{}", i)).collect();
+        // Spanned at the archetype's name: a listed type that is not a `Component` fails
+        // here on the user's token rather than on the whole attribute.
+        let dyn_bundle = quote_spanned! {name.span()=>
+            // SAFETY: `components` and `take` list the same fields in the same order.
+            unsafe impl #rt::DynBundle for #name {
+                fn components(&self, __mn_out: &mut dyn FnMut(::core::any::TypeId, &'static str)) {
+                    #(__mn_out(::core::any::TypeId::of::<#tys>(), <#tys as #rt::Component>::NAME);)*
+                }
+                fn take(self: ::std::boxed::Box<Self>, __mn_put: &mut dyn FnMut(::core::any::TypeId, *const u8)) {
+                    let #name(#(#vars),*) = *self;
+                    #rt::DynBundle::take(::std::boxed::Box::new((#(#vars,)*)), __mn_put)
+                }
+            }
+        };
         quote! {
             #[doc = #doc]
             #[allow(dead_code)]
@@ -86,16 +100,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 }
             }
 
-            // SAFETY: `components` and `take` list the same fields in the same order.
-            unsafe impl #rt::DynBundle for #name {
-                fn components(&self, __mn_out: &mut dyn FnMut(::core::any::TypeId, &'static str)) {
-                    #(__mn_out(::core::any::TypeId::of::<#tys>(), <#tys as #rt::Component>::NAME);)*
-                }
-                fn take(self: ::std::boxed::Box<Self>, __mn_put: &mut dyn FnMut(::core::any::TypeId, *const u8)) {
-                    let #name(#(#vars),*) = *self;
-                    #rt::DynBundle::take(::std::boxed::Box::new((#(#vars,)*)), __mn_put)
-                }
-            }
+            #dyn_bundle
         }
     });
 
@@ -414,6 +419,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             }
 
             /// Runs one phase.
+            // A world without phases has an empty phase enum: the `match` never returns.
+            #[allow(unreachable_code)]
             pub fn run_phase(&mut self, phase: #phase_enum) {
                 let index: usize = match phase {
                     #(#phase_enum::#phase_idents => #phase_indices,)*

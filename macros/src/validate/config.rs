@@ -309,10 +309,11 @@ fn int_in(cx: &Ctxt, key: &Ident, value: &Expr, min: u64, max: u64, takes: &str)
         _ => return not_an_int(cx, key, value, takes),
     };
     let digits = lit.base10_digits();
+    // As the user wrote it (`2_000_000`, not `2000000`).
     let shown = if negative {
-        format!("-{digits}")
+        format!("-{lit}")
     } else {
-        digits.to_string()
+        lit.to_string()
     };
     let out_of_range = || {
         cx.error_spanned_by(

@@ -616,7 +616,7 @@ fn diag2_workers_and_heartbeat() {
         &world_errors(with_archetype(quote!(
             executor = numa_aware(heartbeat_us = 1_000_001)
         ))),
-        "`heartbeat_us` must be between 1 and 1_000_000, got 1000001",
+        "`heartbeat_us` must be between 1 and 1_000_000, got 1_000_001",
     );
 }
 
@@ -674,13 +674,13 @@ fn diag4_capacity() {
     );
     assert_one(
         &world_errors(with_archetype(quote!(capacity(entities = 4_294_967_296)))),
-        "`entities` must be between 1 and 4_294_967_295, got 4294967296",
+        "`entities` must be between 1 and 4_294_967_295, got 4_294_967_296",
     );
     assert_one(
         &world_errors(with_archetype(quote!(capacity(
             commands_per_stage = 1_000_001
         )))),
-        "`commands_per_stage` must be between 1 and 1_000_000, got 1000001",
+        "`commands_per_stage` must be between 1 and 1_000_000, got 1_000_001",
     );
     assert_one(
         &world_errors(with_archetype(quote!(capacity(commands_per_stage = 0)))),

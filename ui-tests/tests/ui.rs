@@ -1,0 +1,15 @@
+//! The compile-time diagnostics of API.md section 6, one trybuild case each, plus `pass/`
+//! cases that must compile (hygiene, unusual names).
+//!
+//! Regenerate the snapshots with `TRYBUILD=overwrite cargo test -p metronome-ui-tests`
+//! and review them in `git diff`.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/world/*.rs");
+    t.compile_fail("tests/ui/system/*.rs");
+    t.compile_fail("tests/ui/schedule/*.rs");
+    t.compile_fail("tests/ui/component/*.rs");
+    t.pass("tests/ui/pass/*.rs");
+}

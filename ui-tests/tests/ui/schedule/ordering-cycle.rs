@@ -1,0 +1,24 @@
+use metronome::prelude::*;
+
+#[derive(Component)]
+pub struct Position(pub f32);
+#[derive(Component)]
+pub struct Velocity(pub f32);
+
+#[system]
+fn integrate(_movers: Query<(&mut Position, &Velocity)>) {}
+
+#[system]
+fn render(_positions: Query<&Position>) {}
+
+#[system]
+fn audio() {}
+
+#[world(
+    archetypes(Mover = (Position, Velocity)),
+    phases(Update),
+    systems(Update = [integrate.after(audio), render.after(integrate), audio.after(render)]),
+)]
+pub struct Game;
+
+fn main() {}

@@ -1,0 +1,11 @@
+use metronome::prelude::*;
+
+#[derive(Component)]
+pub struct Position(pub f32);
+#[derive(Component)]
+pub struct Velocity(pub f32);
+
+#[system]
+pub struct Integrate;
+
+fn main() {}
