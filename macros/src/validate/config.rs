@@ -316,6 +316,14 @@ fn int_in(cx: &Ctxt, key: &Ident, value: &Expr, min: u64, max: u64, takes: &str)
         lit.to_string()
     };
     let out_of_range = || {
+        // No upper bound to show (`local_queue_size`): say what it takes instead.
+        if max == u64::MAX {
+            cx.error_spanned_by(
+                value,
+                format!("`{}` must be {takes}, got {shown}", key.unraw()),
+            );
+            return None;
+        }
         cx.error_spanned_by(
             value,
             format!(
