@@ -23,7 +23,10 @@ pub fn world_fallback(failure: &WorldFailure) -> TokenStream {
         #error
         #(#attrs)*
         #vis struct #ident;
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(
+            ::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug,
+            ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+        )]
         #vis enum #phase_enum { #(#phases,)* }
         #(#archetypes)*
     }

@@ -115,7 +115,7 @@ pub fn system(model: &SystemModel) -> TokenStream {
             #[inline]
             #[allow(unused_variables, clippy::unused_unit)]
             unsafe fn run(__mn_world: &#world, __mn_state: &mut Self::State, __mn_commands: &mut #rt::CommandBuffer) {
-                let __mn_commands = ::core::ptr::NonNull::from(__mn_commands);
+                let __mn_commands = <::core::ptr::NonNull<#rt::CommandBuffer> as ::core::convert::From<&mut #rt::CommandBuffer>>::from(__mn_commands);
                 // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
                 // with `PARAMS` runs meanwhile and hands over this system's buffer.
                 unsafe { #ident(#(#fetches),*) }

@@ -65,10 +65,10 @@ pub fn world(model: &WorldModel) -> TokenStream {
         let dyn_bundle = quote_spanned! {name.span()=>
             // SAFETY: `components` and `take` list the same fields in the same order.
             unsafe impl #rt::DynBundle for #name {
-                fn components(&self, __mn_out: &mut dyn FnMut(::core::any::TypeId, &'static str)) {
+                fn components(&self, __mn_out: &mut dyn ::core::ops::FnMut(::core::any::TypeId, &'static str)) {
                     #(__mn_out(::core::any::TypeId::of::<#tys>(), <#tys as #rt::Component>::NAME);)*
                 }
-                fn take(self: ::std::boxed::Box<Self>, __mn_put: &mut dyn FnMut(::core::any::TypeId, *const u8)) {
+                fn take(self: ::std::boxed::Box<Self>, __mn_put: &mut dyn ::core::ops::FnMut(::core::any::TypeId, *const u8)) {
                     let #name(#(#vars),*) = *self;
                     #rt::DynBundle::take(::std::boxed::Box::new((#(#vars,)*)), __mn_put)
                 }
@@ -228,7 +228,10 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
 
         #[doc = #phase_enum_doc]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            ::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq,
+            ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord,
+        )]
         #vis enum #phase_enum {
             #(#phase_idents,)*
         }
