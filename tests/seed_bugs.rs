@@ -631,3 +631,42 @@ fn failed_world_operations_change_nothing() {
         "rejected values are dropped once"
     );
 }
+
+#[test]
+fn every_component_value_is_dropped_exactly_once() -> Result<(), EcsError> {
+    let token = Arc::new(());
+    let count = || Arc::strong_count(&token);
+    let mut w = C::new();
+    let es: Vec<Entity> = w.spawn_batch((0..6).map(|i| Tok(Pos(i), Token(token.clone()))));
+    assert_eq!(count(), 7);
+    // Moved out by `remove`: the caller owns it.
+    let t = w.remove::<Token>(es[0])?;
+    assert_eq!(count(), 7);
+    drop(t);
+    assert_eq!(count(), 6);
+    // Despawn, directly and deferred; deferred remove.
+    assert!(w.despawn(es[1]));
+    assert_eq!(count(), 5);
+    let (e2, e3, e4, e5) = (es[2], es[3], es[4], es[5]);
+    let (t1, t2) = (token.clone(), token.clone());
+    assert_eq!(count(), 7);
+    let errors = script(
+        &mut w,
+        vec![
+            Box::new(move |c| c.despawn(e2)),
+            Box::new(move |c| c.remove::<Token>(e3)),
+            // Overwrites drop the old value.
+            Box::new(move |c| c.insert(e4, Token(t1))),
+            Box::new(move |c| c.spawn(Tok(Pos(9), Token(t2)))),
+        ],
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    // e4, e5 and the spawned entity hold one each.
+    assert_eq!(count(), 4);
+    w.insert(e5, Token(token.clone()))?;
+    assert_eq!(count(), 4);
+    assert_eq!(w.archetype_name(e3), Some("Prop"));
+    drop(w);
+    assert_eq!(count(), 1);
+    Ok(())
+}
