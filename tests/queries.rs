@@ -686,3 +686,35 @@ fn entity_is_small_copy_ord_hash() {
     assert_eq!((hs.len(), bs.len()), (2, 2));
     assert!(!format!("{a:?}").is_empty());
 }
+
+#[test]
+fn option_only_query_matches_every_archetype() {
+    let f = fixture();
+    let q = f.q.query::<Option<&Hp>>();
+    assert_eq!(q.len(), f.q.len());
+    let present: Vec<i32> = q.iter().flatten().map(|h| h.0).collect();
+    assert_eq!(present, vec![100, 200, 7]);
+    assert_eq!(q.get(f.p1), Some(None));
+    assert_eq!(q.get(f.h1), Some(Some(&Hp(7))));
+}
+
+#[test]
+fn command_errors_accumulate_until_taken() {
+    let mut f = fixture();
+    f.q.despawn(f.p1);
+    f.q.resource_mut::<Orders>().despawn = vec![f.p1];
+    f.q.tick();
+    f.q.resource_mut::<Orders>().remove_hp = vec![f.m1];
+    f.q.run_phase(QPhase::Build);
+    assert_eq!(
+        f.q.take_command_errors(),
+        vec![
+            EcsError::DeadEntity(f.p1),
+            EcsError::MissingComponent {
+                entity: f.m1,
+                component: "Hp"
+            },
+        ]
+    );
+    assert!(f.q.take_command_errors().is_empty());
+}
