@@ -83,7 +83,10 @@ mod seq {
 }
 mod par {
     use super::*;
-    game_world!(ParGame, work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50));
+    game_world!(
+        ParGame,
+        work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50)
+    );
 }
 use par::{ParGame, ParGamePhase};
 use seq::SeqGame;
@@ -111,9 +114,18 @@ macro_rules! populate {
     }};
 }
 
-fn snapshot_seq(w: &SeqGame) -> Vec<(Entity, Option<Pos>, Option<Vel>, Option<Hp>, Option<Spin>)> {
+/// Every component of every entity, by entity.
+type Snapshot = Vec<(Entity, Option<Pos>, Option<Vel>, Option<Hp>, Option<Spin>)>;
+
+fn snapshot_seq(w: &SeqGame) -> Snapshot {
     let mut v: Vec<_> = w
-        .query::<(Entity, Option<&Pos>, Option<&Vel>, Option<&Hp>, Option<&Spin>)>()
+        .query::<(
+            Entity,
+            Option<&Pos>,
+            Option<&Vel>,
+            Option<&Hp>,
+            Option<&Spin>,
+        )>()
         .iter()
         .map(|(e, p, v, h, s)| (e, p.copied(), v.copied(), h.copied(), s.copied()))
         .collect();
@@ -121,9 +133,15 @@ fn snapshot_seq(w: &SeqGame) -> Vec<(Entity, Option<Pos>, Option<Vel>, Option<Hp
     v
 }
 
-fn snapshot_par(w: &ParGame) -> Vec<(Entity, Option<Pos>, Option<Vel>, Option<Hp>, Option<Spin>)> {
+fn snapshot_par(w: &ParGame) -> Snapshot {
     let mut v: Vec<_> = w
-        .query::<(Entity, Option<&Pos>, Option<&Vel>, Option<&Hp>, Option<&Spin>)>()
+        .query::<(
+            Entity,
+            Option<&Pos>,
+            Option<&Vel>,
+            Option<&Hp>,
+            Option<&Spin>,
+        )>()
         .iter()
         .map(|(e, p, v, h, s)| (e, p.copied(), v.copied(), h.copied(), s.copied()))
         .collect();
@@ -138,12 +156,18 @@ fn work_stealing_matches_sequential() {
     populate!(seq);
     populate!(par);
     // movement, spin and damage share stage 0 (disjoint columns), reap follows damage.
-    assert_eq!(ParGame::SCHEDULE.phases[0].stages, &[&["movement", "spin", "damage"][..], &["reap"][..]]);
+    assert_eq!(
+        ParGame::SCHEDULE.phases[0].stages,
+        &[&["movement", "spin", "damage"][..], &["reap"][..]]
+    );
     for _ in 0..60 {
         seq.tick();
         par.tick();
     }
-    assert!(seq.resource::<Kills>().0 > 0, "the game must exercise commands");
+    assert!(
+        seq.resource::<Kills>().0 > 0,
+        "the game must exercise commands"
+    );
     assert_eq!(seq.resource::<Kills>().0, par.resource::<Kills>().0);
     assert_eq!(seq.len(), par.len());
     assert_eq!(snapshot_seq(&seq), snapshot_par(&par));
@@ -157,10 +181,15 @@ fn panicking_system_reaches_caller_and_world_stays_usable() {
     populate!(par);
     par.tick();
     par.resource_mut::<Explode>().0 = true;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| par.run_phase(ParGamePhase::Update)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        par.run_phase(ParGamePhase::Update)
+    }));
     par.resource_mut::<Explode>().0 = false;
     let payload = result.expect_err("the panic must reach the caller");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"system exploded on purpose"));
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"system exploded on purpose")
+    );
     // The pool and the world keep working.
     par.tick();
     assert_eq!(par.frame(), 2);

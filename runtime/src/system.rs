@@ -6,6 +6,8 @@ use crate::query::{matching, DataAccess};
 use crate::world::WorldDef;
 
 /// What one system parameter reads and writes.
+// Only built in constants, never stored in bulk: the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug)]
 pub enum ParamAccess {
     /// `Commands`, `Local`: nothing shared.

@@ -20,7 +20,10 @@ use std::marker::PhantomData;
 
 /// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
 /// compile time. A query that matches no archetype is a compile error.
-pub struct QueryPlan<W, D, F>(PhantomData<fn() -> (W, D, F)>);
+pub struct QueryPlan<W, D, F>(PhantomData<PlanMarker<W, D, F>>);
+
+type PlanMarker<W, D, F> = fn() -> (W, D, F);
+type QueryMarker<D, F> = (fn() -> D, fn() -> F);
 
 impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
     /// Matched archetypes (declaration order = bit order).
@@ -75,7 +78,7 @@ pub struct Query<'w, D: QueryData, F: QueryFilter = ()> {
     matches: Bits,
     ids: IdList,
     executor: &'w WorldExecutor,
-    _marker: PhantomData<(fn() -> D, fn() -> F)>,
+    _marker: PhantomData<QueryMarker<D, F>>,
 }
 
 impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
