@@ -1,0 +1,212 @@
+//! Type-erased jobs: what a deque holds and what a thief runs.
+//!
+//! A [`JobRef`] is two words, a data pointer and the function that runs it. Two kinds of
+//! job stand behind it:
+//!
+//! - [`StackJob`] lives in the frame of the `join` (or `install`) that created it. Its
+//!   closure and result sit in `UnsafeCell`s whose access is granted by the job's latch:
+//!   until the latch is set only the thread that *executes* the job touches them; after the
+//!   owner observed the latch set (acquire), only the owner does.
+//! - [`HeapJob`] is boxed and owned by whoever pops it; a scope spawn uses it.
+
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
+
+use super::latch::Latch;
+use super::unwind;
+
+/// A pointer to a job and the function that executes it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JobRef {
+    data: NonNull<()>,
+    execute: unsafe fn(*const ()),
+}
+
+// SAFETY: a `JobRef` is only created (`StackJob::as_job_ref`, `HeapJob::into_job_ref`)
+// for jobs whose closure and result are `Send`; the pointer is only dereferenced by
+// `execute`, once, by the single thread that took the `JobRef` out of a deque.
+unsafe impl Send for JobRef {}
+
+impl JobRef {
+    /// Builds a `JobRef` from raw parts.
+    ///
+    /// # Safety
+    ///
+    /// - `data` must stay valid until `execute(data)` has returned (or the `JobRef` is
+    ///   discarded without running, which only its creator may decide).
+    /// - `execute(data)` must be sound to call once from any thread.
+    pub(crate) unsafe fn new(data: NonNull<()>, execute: unsafe fn(*const ())) -> JobRef {
+        JobRef { data, execute }
+    }
+
+    /// The job's identity: its data pointer.
+    pub(crate) fn id(self) -> *const () {
+        self.data.as_ptr()
+    }
+
+    /// Runs the job.
+    ///
+    /// # Safety
+    ///
+    /// The caller took this `JobRef` out of a deque (or otherwise holds it exclusively) and
+    /// runs it at most once.
+    pub(crate) unsafe fn execute(self) {
+        // SAFETY: `new`'s contract makes `data` valid and `execute` callable once; the
+        // caller guarantees this is that once.
+        unsafe { (self.execute)(self.data.as_ptr()) }
+    }
+}
+
+/// How a job ended.
+pub(crate) enum JobResult<T> {
+    /// Not run yet.
+    None,
+    /// Returned a value.
+    Ok(T),
+    /// Panicked with this payload.
+    Panic(Box<dyn Any + Send>),
+}
+
+impl<T> JobResult<T> {
+    /// Returns the value or resumes the panic. Panics (bug) if the job never ran.
+    pub(crate) fn into_return_value(self) -> T {
+        match self {
+            JobResult::Ok(value) => value,
+            JobResult::Panic(payload) => panic::resume_unwind(payload),
+            JobResult::None => unreachable!("a job's result was read before it ran"),
+        }
+    }
+}
+
+/// A job in the frame of its creator, which waits for `latch` before leaving the frame.
+///
+/// ## Memory ordering
+///
+/// The executing thread writes `result`, then sets `latch` with a release store; the owner
+/// reads `result` only after it observed the latch set with an acquire load (or after it
+/// ran the job itself). No other synchronisation is needed.
+pub(crate) struct StackJob<L, F, R> {
+    /// The closure; `Some` until run. Access: the executing thread (or the owner, when it
+    /// runs or discards the job inline without having shared it).
+    func: UnsafeCell<Option<F>>,
+    /// The outcome. Access: the executing thread until `latch` is set, then the owner.
+    result: UnsafeCell<JobResult<R>>,
+    /// Set once the job has finished.
+    pub(crate) latch: L,
+}
+
+impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
+    /// Wraps `func`; the job signals `latch` when it finishes on another thread.
+    #[inline(always)]
+    pub(crate) fn new(func: F, latch: L) -> Self {
+        StackJob {
+            func: UnsafeCell::new(Some(func)),
+            result: UnsafeCell::new(JobResult::None),
+            latch,
+        }
+    }
+
+    /// A `JobRef` to this job.
+    ///
+    /// # Safety
+    ///
+    /// The job must not move, and its frame must not be left, until the `JobRef` has been
+    /// executed (its latch set) or is known to be discarded.
+    #[inline(always)]
+    pub(crate) unsafe fn as_job_ref(&self) -> JobRef {
+        let data = NonNull::from(self).cast::<()>();
+        // SAFETY: the caller keeps `self` in place until the job ran; `execute` is sound
+        // from any thread because `F` and `R` are `Send`.
+        unsafe { JobRef::new(data, Self::execute) }
+    }
+
+    /// Runs the job on a thread that took its `JobRef`: catches a panic into the
+    /// result, then sets the latch.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live `StackJob` whose `JobRef` the caller holds exclusively.
+    unsafe fn execute(this: *const ()) {
+        let this = this.cast::<Self>();
+        // SAFETY: the owner keeps the job alive until its latch is set (`as_job_ref`), and
+        // the caller holds the only `JobRef`, so nobody else touches `func`/`result` now.
+        unsafe {
+            let func = (*(*this).func.get()).take().expect("a job ran twice");
+            let abort = unwind::AbortIfPanic;
+            *(*this).result.get() = match panic::catch_unwind(AssertUnwindSafe(func)) {
+                Ok(value) => JobResult::Ok(value),
+                Err(payload) => JobResult::Panic(payload),
+            };
+            std::mem::forget(abort);
+            // The last access to `*this`: the owner may free the job once this returns.
+            L::set(std::ptr::addr_of!((*this).latch));
+        }
+    }
+
+    /// Takes the closure back to run (or drop) it on the owner's thread.
+    ///
+    /// # Safety
+    ///
+    /// The job was never shared, or its `JobRef` came back to the owner (popped from its
+    /// own deque), so no other thread can run it.
+    #[inline(always)]
+    pub(crate) unsafe fn take_func(&self) -> F {
+        // SAFETY: by the caller's guarantee, only this thread accesses `func`.
+        unsafe { (*self.func.get()).take().expect("a job ran twice") }
+    }
+
+    /// The job's outcome.
+    ///
+    /// # Safety
+    ///
+    /// The latch has been observed set (acquire) by the caller.
+    pub(crate) unsafe fn into_result(self) -> JobResult<R> {
+        self.result.into_inner()
+    }
+}
+
+impl<L, F, R> StackJob<L, F, R> {
+    /// Moves the result out, leaving `JobResult::None`.
+    ///
+    /// # Safety
+    ///
+    /// The job has finished and the caller observed its latch set with acquire ordering.
+    pub(crate) unsafe fn take_result(&self) -> JobResult<R> {
+        // SAFETY: the executing thread no longer touches `result` (caller's guarantee).
+        unsafe { std::mem::replace(&mut *self.result.get(), JobResult::None) }
+    }
+}
+
+/// A boxed job; whoever executes it frees it.
+pub(crate) struct HeapJob<F> {
+    func: F,
+}
+
+impl<F: FnOnce() + Send> HeapJob<F> {
+    /// Boxes `func` and returns the `JobRef` that owns it.
+    ///
+    /// # Safety
+    ///
+    /// `func` may borrow data of lifetime `'a` (erased here): the caller must make sure
+    /// the job has run before `'a` ends (a scope waits for its counter to reach zero).
+    /// The returned `JobRef` must be executed exactly once (or the box leaks).
+    pub(crate) unsafe fn into_job_ref(func: F) -> JobRef {
+        let boxed = Box::new(HeapJob { func });
+        let data = NonNull::from(Box::leak(boxed)).cast::<()>();
+        // SAFETY: the box stays allocated until `execute` takes it back; `F: Send`.
+        unsafe { JobRef::new(data, Self::execute) }
+    }
+
+    /// # Safety
+    ///
+    /// `this` came from `into_job_ref` and is executed once.
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: `into_job_ref` leaked a `Box<HeapJob<F>>` at `this`; executing once
+        // means we are its only owner now.
+        let job = unsafe { Box::from_raw(this.cast::<Self>().cast_mut()) };
+        // Panics are the closure's business: scope jobs catch their own.
+        (job.func)();
+    }
+}

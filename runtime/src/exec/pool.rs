@@ -1,0 +1,334 @@
+//! [`ThreadPool`] and its builder.
+
+use std::fmt;
+use std::ptr;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use super::error::BuildError;
+use super::par_for_each::ParSource;
+use super::registry::{run_worker, Registry, WorkerThread};
+use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
+
+type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
+
+/// Configures and builds a [`ThreadPool`]; start with [`ThreadPool::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use metronome_runtime::ThreadPool;
+///
+/// let pool = ThreadPool::builder()
+///     .workers(2)
+///     .heartbeat(Duration::from_micros(100))
+///     .local_queue_size(256)
+///     .thread_name(|i| format!("sim-{i}"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.workers(), 2);
+/// ```
+pub struct ThreadPoolBuilder {
+    workers: Option<usize>,
+    heartbeat: Duration,
+    local_queue_size: usize,
+    stack_size: Option<usize>,
+    thread_name: Option<ThreadName>,
+}
+
+impl fmt::Debug for ThreadPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolBuilder")
+            .field("workers", &self.workers)
+            .field("heartbeat", &self.heartbeat)
+            .field("local_queue_size", &self.local_queue_size)
+            .field("stack_size", &self.stack_size)
+            .field("thread_name", &self.thread_name.as_ref().map(|_| ".."))
+            .finish()
+    }
+}
+
+impl Default for ThreadPoolBuilder {
+    /// Same as [`ThreadPool::builder`].
+    fn default() -> Self {
+        ThreadPoolBuilder {
+            workers: None,
+            heartbeat: DEFAULT_HEARTBEAT,
+            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
+            stack_size: None,
+            thread_name: None,
+        }
+    }
+}
+
+impl ThreadPoolBuilder {
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
+    /// parallelism (1 if unknown).
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// assert!(ThreadPool::builder().workers(0).build().is_err());
+    /// ```
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = Some(workers);
+        self
+    }
+
+    /// Interval between heartbeats, i.e. how often each busy worker shares its oldest
+    /// private job. Default: [`DEFAULT_HEARTBEAT`]. Must not be zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use metronome_runtime::ThreadPool;
+    /// let pool = ThreadPool::builder().workers(1).heartbeat(Duration::from_micros(50)).build();
+    /// assert!(pool.is_ok());
+    /// ```
+    pub fn heartbeat(mut self, interval: Duration) -> Self {
+        self.heartbeat = interval;
+        self
+    }
+
+    /// Capacity of each worker's private job stack: joins nested deeper than this run
+    /// serially (they are never the oldest job, so never shared first). A power of two.
+    /// Default: [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// assert!(ThreadPool::builder().local_queue_size(64).build().is_ok());
+    /// ```
+    pub fn local_queue_size(mut self, size: usize) -> Self {
+        self.local_queue_size = size;
+        self
+    }
+
+    /// Names worker `i` by `name(i)`. Default: `metronome-{i}`. The heartbeat thread is
+    /// named `metronome-hb`.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// let pool = ThreadPool::builder().workers(1).thread_name(|i| format!("w{i}")).build().unwrap();
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// ```
+    pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
+        self.thread_name = Some(Box::new(name));
+        self
+    }
+
+    /// Stack size of each worker thread in bytes. Default: the standard library's.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// assert!(ThreadPool::builder().workers(1).stack_size(8 << 20).build().is_ok());
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Validates the configuration and starts the threads.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// let err = ThreadPool::builder().workers(2000).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
+    /// ```
+    pub fn build(self) -> Result<ThreadPool, BuildError> {
+        let workers = self.workers.unwrap_or_else(|| {
+            thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_WORKERS)
+        });
+        if workers == 0 {
+            return Err(BuildError::NoWorkers);
+        }
+        if workers > MAX_WORKERS {
+            return Err(BuildError::TooManyWorkers { requested: workers });
+        }
+        if !self.local_queue_size.is_power_of_two() {
+            return Err(BuildError::QueueSizeNotPowerOfTwo {
+                requested: self.local_queue_size,
+            });
+        }
+        if self.heartbeat.is_zero() {
+            return Err(BuildError::ZeroHeartbeat);
+        }
+
+        let (registry, deques) = Registry::new(workers, self.local_queue_size, self.heartbeat);
+        let mut pool = ThreadPool {
+            registry: registry.clone(),
+            threads: Vec::with_capacity(workers + 1),
+        };
+        for (index, deque) in deques.into_iter().enumerate() {
+            let name = match &self.thread_name {
+                Some(name) => name(index),
+                None => format!("metronome-{index}"),
+            };
+            let registry = registry.clone();
+            let spawned = self
+                .thread_builder(name)
+                .spawn(move || run_worker(index, registry, deque))
+                .map_err(|source| BuildError::Spawn {
+                    worker: index,
+                    source,
+                })?;
+            pool.threads.push(spawned);
+        }
+        if workers > 1 {
+            let registry = registry.clone();
+            let spawned = thread::Builder::new()
+                .name("metronome-hb".into())
+                .spawn(move || heartbeat::run_heartbeat(registry))
+                .map_err(|source| BuildError::Spawn {
+                    worker: workers,
+                    source,
+                })?;
+            pool.threads.push(spawned);
+        }
+        Ok(pool)
+    }
+
+    fn thread_builder(&self, name: String) -> thread::Builder {
+        let builder = thread::Builder::new().name(name);
+        match self.stack_size {
+            Some(bytes) => builder.stack_size(bytes),
+            None => builder,
+        }
+    }
+}
+
+/// A heartbeat work-stealing thread pool.
+///
+/// `join` pushes its second closure on a worker-private stack; every heartbeat (see
+/// [`ThreadPoolBuilder::heartbeat`]) a busy worker moves its oldest private job to its
+/// shared deque, where idle workers steal it. Idle workers park, and so does the heartbeat
+/// thread while every worker is idle. Dropping the pool joins its threads.
+///
+/// ```
+/// use metronome_runtime::{join, ThreadPool};
+///
+/// fn fib(n: u64) -> u64 {
+///     if n < 2 {
+///         return n;
+///     }
+///     let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+///     a + b
+/// }
+///
+/// let pool = ThreadPool::builder().workers(2).build().unwrap();
+/// assert_eq!(pool.install(|| fib(20)), 6765);
+/// ```
+pub struct ThreadPool {
+    registry: Arc<Registry>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("workers", &self.workers())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ThreadPool {
+    /// A builder with the default configuration.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// let pool = ThreadPool::builder().build().unwrap();
+    /// assert!(pool.workers() >= 1);
+    /// ```
+    pub fn builder() -> ThreadPoolBuilder {
+        ThreadPoolBuilder::default()
+    }
+
+    /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
+    /// `par_for_each` inside `f` use this pool. Called from one of this pool's workers,
+    /// runs `f` directly. Called from any other thread (a worker of another pool
+    /// included), blocks that thread until `f` finished. A panic in `f` resumes here.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// let pool = ThreadPool::builder().workers(2).build().unwrap();
+    /// let data = vec![1, 2, 3];
+    /// assert_eq!(pool.install(|| data.iter().sum::<i32>()), 6);
+    /// ```
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        if self.is_current() {
+            return f();
+        }
+        self.registry.in_worker_cold(f)
+    }
+
+    /// Number of worker threads.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// assert_eq!(ThreadPool::builder().workers(3).build().unwrap().workers(), 3);
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.registry.num_workers()
+    }
+
+    /// [`par_for_each`](crate::exec::par_for_each) on this pool.
+    ///
+    /// ```
+    /// use metronome_runtime::ThreadPool;
+    /// let pool = ThreadPool::builder().workers(2).build().unwrap();
+    /// let mut v = vec![1, 2, 3];
+    /// pool.par_for_each(&mut v[..], |x| *x *= 2);
+    /// assert_eq!(v, [2, 4, 6]);
+    /// ```
+    pub fn par_for_each<S, F>(&self, source: S, f: F)
+    where
+        S: ParSource,
+        F: Fn(S::Item) + Sync + Send,
+    {
+        self.install(|| super::par_for_each(source, f));
+    }
+
+    fn is_current(&self) -> bool {
+        let worker = WorkerThread::current();
+        // SAFETY: a non-null `current` is this thread's live worker.
+        unsafe { worker.as_ref() }.is_some_and(|w| ptr::eq(&*w.registry, &*self.registry))
+    }
+}
+
+impl Executor for ThreadPool {
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        ThreadPool::install(self, f)
+    }
+
+    fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.install(|| super::join(a, b))
+    }
+
+    fn scope<'scope, R: Send>(&self, f: impl FnOnce(&Scope<'scope>) -> R + Send) -> R {
+        self.install(|| super::scope(f))
+    }
+
+    fn workers(&self) -> usize {
+        ThreadPool::workers(self)
+    }
+}
+
+impl Drop for ThreadPool {
+    /// Stops the threads and joins them. (Dropped from inside one of its own jobs, the
+    /// pool cannot join the thread it runs on; it then detaches its threads instead.)
+    fn drop(&mut self) {
+        self.registry.terminate();
+        if self.is_current() {
+            return;
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}

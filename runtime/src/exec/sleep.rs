@@ -1,0 +1,228 @@
+//! Parking idle workers, and the heartbeat thread while the whole pool is idle.
+//!
+//! See `README.md` ("Sleep") for the protocol; in short:
+//!
+//! - A worker that found no work for a while announces itself (`state = SLEEPING`,
+//!   `sleeping += 1`), checks every queue once more, and parks.
+//! - Whoever publishes a job (a heartbeat promotion, a scope spawn, an `install` from
+//!   outside) issues a `SeqCst` fence and, if `sleeping > 0`, claims one sleeping worker
+//!   (`SLEEPING -> AWAKE`) and unparks it.
+//! - The two fences order "publish, then read `sleeping`" against "announce, then check the
+//!   queues" (a Dekker pattern): either the publisher sees the sleeper, or the sleeper sees
+//!   the job. No wake-up is lost.
+//! - The heartbeat thread parks the same way while every worker sleeps, and the first
+//!   worker to wake up unparks it.
+
+use std::fmt;
+
+use crossbeam_utils::CachePadded;
+
+use crate::sync::atomic::{fence, AtomicUsize, Ordering};
+use crate::sync::{lock, Condvar, Mutex};
+
+use super::latch::CoreLatch;
+
+/// A thread's private wake-up token: `unpark` before `park` makes `park` return at once.
+///
+/// ## Memory ordering
+///
+/// The token is guarded by the mutex, so everything before an `unpark` happens before the
+/// return of the `park` that consumes it.
+pub(crate) struct Parker {
+    token: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl Parker {
+    pub(crate) fn new() -> Self {
+        Parker {
+            token: Mutex::new(false),
+            cond: Condvar::new(),
+        }
+    }
+
+    /// Blocks until a token is available, and consumes it.
+    pub(crate) fn park(&self) {
+        let mut token = lock(&self.token);
+        while !*token {
+            token = self
+                .cond
+                .wait(token)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *token = false;
+    }
+
+    /// Makes a token available, waking the parked thread if any.
+    pub(crate) fn unpark(&self) {
+        let mut token = lock(&self.token);
+        *token = true;
+        self.cond.notify_one();
+    }
+}
+
+/// The thread is running or searching for work.
+const AWAKE: usize = 0;
+/// The thread announced it parks; a publisher may claim it.
+const SLEEPING: usize = 1;
+
+struct ThreadSleep {
+    state: AtomicUsize,
+    parker: Parker,
+}
+
+impl ThreadSleep {
+    fn new() -> Self {
+        ThreadSleep {
+            state: AtomicUsize::new(AWAKE),
+            parker: Parker::new(),
+        }
+    }
+
+    /// Claims this thread if it sleeps, and unparks it. Returns whether it did.
+    fn try_wake(&self) -> bool {
+        if self.state.load(Ordering::SeqCst) == SLEEPING
+            && self
+                .state
+                .compare_exchange(SLEEPING, AWAKE, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.parker.unpark();
+            return true;
+        }
+        false
+    }
+}
+
+/// The sleep state of a pool: one slot per worker plus one for the heartbeat thread.
+///
+/// ## Memory ordering
+///
+/// Every access to `sleeping` and to the `state` words is `SeqCst`. Each Dekker pair
+/// also has a `SeqCst` fence on both sides (loom models `SeqCst` accesses as `AcqRel`, and
+/// fences are what the C++ model guarantees most plainly): publishers fence between pushing
+/// a job and reading `sleeping`, sleepers between announcing themselves and checking the
+/// queues; the heartbeat thread fences between announcing itself and reading `sleeping`,
+/// waking workers between decrementing `sleeping` and reading its state. The parkers'
+/// mutexes order the rest.
+pub(crate) struct Sleep {
+    workers: Box<[CachePadded<ThreadSleep>]>,
+    /// Workers between `announce` and wake-up.
+    sleeping: CachePadded<AtomicUsize>,
+    /// Where `notify_one` starts scanning, to spread wake-ups.
+    next: AtomicUsize,
+    heartbeat: ThreadSleep,
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("workers", &self.workers.len())
+            .field("sleeping", &self.sleeping.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl Sleep {
+    /// Sleep state for `workers` workers, all awake.
+    pub(crate) fn new(workers: usize) -> Self {
+        Sleep {
+            workers: (0..workers)
+                .map(|_| CachePadded::new(ThreadSleep::new()))
+                .collect(),
+            sleeping: CachePadded::new(AtomicUsize::new(0)),
+            next: AtomicUsize::new(0),
+            heartbeat: ThreadSleep::new(),
+        }
+    }
+
+    /// Parks worker `index` until a publisher wakes it or `latch` (if any) is set. Does not
+    /// park at all if `has_work()` is true after the announcement. Spurious returns are
+    /// allowed: the caller searches again either way.
+    pub(crate) fn sleep(
+        &self,
+        index: usize,
+        latch: Option<&CoreLatch>,
+        has_work: impl Fn() -> bool,
+    ) {
+        let me = &self.workers[index];
+        me.state.store(SLEEPING, Ordering::SeqCst);
+        self.sleeping.fetch_add(1, Ordering::SeqCst);
+        let armed = latch.is_none_or(CoreLatch::arm);
+        if armed {
+            // Pairs with the fence in `notify_one` (see the module docs).
+            fence(Ordering::SeqCst);
+            if !has_work() {
+                loop {
+                    me.parker.park();
+                    if me.state.load(Ordering::SeqCst) != SLEEPING
+                        || latch.is_some_and(CoreLatch::probe)
+                    {
+                        break;
+                    }
+                    // A stale token from an earlier wake-up: nobody claimed us, park again.
+                }
+            }
+            if let Some(latch) = latch {
+                latch.disarm();
+            }
+        }
+        me.state.store(AWAKE, Ordering::SeqCst);
+        self.sleeping.fetch_sub(1, Ordering::SeqCst);
+        // We are awake: the pool has a running thread again, so the heartbeat must tick.
+        // Pairs with the fence in `heartbeat_idle` (decrement, then read its state).
+        fence(Ordering::SeqCst);
+        self.heartbeat.try_wake();
+    }
+
+    /// Called after publishing a job: wakes one sleeping worker, if any.
+    pub(crate) fn notify_one(&self) {
+        // Pairs with the fence in `sleep`: orders our push before the read of `sleeping`.
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let n = self.workers.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if self.workers[(start + i) % n].try_wake() {
+                return;
+            }
+        }
+    }
+
+    /// Wakes every worker and the heartbeat thread (used on shutdown).
+    pub(crate) fn notify_all(&self) {
+        fence(Ordering::SeqCst);
+        for worker in self.workers.iter() {
+            worker.try_wake();
+        }
+        self.heartbeat.parker.unpark();
+    }
+
+    /// Unparks worker `index`, which waits for a latch that was just set.
+    pub(crate) fn wake_worker(&self, index: usize) {
+        self.workers[index].parker.unpark();
+    }
+
+    /// Parks the heartbeat thread while every worker sleeps (or until `stop()`).
+    /// Returns at once if some worker is awake.
+    pub(crate) fn heartbeat_idle(&self, stop: impl Fn() -> bool) {
+        let n = self.workers.len();
+        if self.sleeping.load(Ordering::SeqCst) < n {
+            return;
+        }
+        let hb = &self.heartbeat;
+        hb.state.store(SLEEPING, Ordering::SeqCst);
+        // Store our state, fence, read `sleeping`; against the worker's decrement, fence,
+        // read of our state in `sleep`: one of us sees the other (Dekker).
+        fence(Ordering::SeqCst);
+        while self.sleeping.load(Ordering::SeqCst) == n && !stop() {
+            hb.parker.park();
+            if hb.state.load(Ordering::SeqCst) != SLEEPING {
+                break;
+            }
+        }
+        hb.state.store(AWAKE, Ordering::SeqCst);
+    }
+}

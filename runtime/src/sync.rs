@@ -1,0 +1,111 @@
+//! The one place the runtime takes its synchronisation primitives from.
+//!
+//! Under `cfg(loom)` every atomic, lock and condition variable comes from [`loom`] so the
+//! executor's protocols can be model checked (see `exec/README.md`); otherwise they are the
+//! `std` types. The shared deques follow the same rule: crossbeam-deque normally, a
+//! mutex-protected `VecDeque` with the same API under loom (crossbeam's own algorithm is
+//! checked by crossbeam; our model checks how *we* hand jobs through a deque).
+//!
+//! Import atomics, `Mutex`, `Condvar` and the deque types only from here.
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{atomic, Condvar, Mutex, MutexGuard};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{atomic, Condvar, Mutex, MutexGuard};
+
+#[cfg(not(loom))]
+pub(crate) use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+
+#[cfg(loom)]
+pub(crate) use self::loom_deque::{Injector, Steal, Stealer, Worker};
+
+/// Locks `mutex`, ignoring poisoning: the executor never panics while it holds one of
+/// its own locks, and user payloads stored behind a lock are plain data.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Linearisable stand-ins for crossbeam-deque's `Worker`, `Stealer` and `Injector`,
+/// built on loom's `Mutex` so that loom explores every interleaving of our hand-off.
+#[cfg(loom)]
+mod loom_deque {
+    use loom::sync::{Arc, Mutex};
+    use std::collections::VecDeque;
+
+    /// The outcome of a steal, as crossbeam's `Steal`.
+    pub(crate) enum Steal<T> {
+        Empty,
+        Success(T),
+        #[allow(dead_code)]
+        Retry,
+    }
+
+    /// The owner's end of a LIFO deque.
+    pub(crate) struct Worker<T> {
+        queue: Arc<Mutex<VecDeque<T>>>,
+    }
+
+    impl<T> Worker<T> {
+        pub(crate) fn new_lifo() -> Self {
+            Worker {
+                queue: Arc::new(Mutex::new(VecDeque::new())),
+            }
+        }
+        pub(crate) fn push(&self, value: T) {
+            super::lock(&self.queue).push_back(value);
+        }
+        pub(crate) fn pop(&self) -> Option<T> {
+            super::lock(&self.queue).pop_back()
+        }
+        pub(crate) fn stealer(&self) -> Stealer<T> {
+            Stealer {
+                queue: self.queue.clone(),
+            }
+        }
+    }
+
+    /// The thieves' end of a deque: takes the oldest job.
+    pub(crate) struct Stealer<T> {
+        queue: Arc<Mutex<VecDeque<T>>>,
+    }
+
+    impl<T> Stealer<T> {
+        pub(crate) fn steal(&self) -> Steal<T> {
+            match super::lock(&self.queue).pop_front() {
+                Some(value) => Steal::Success(value),
+                None => Steal::Empty,
+            }
+        }
+        pub(crate) fn is_empty(&self) -> bool {
+            super::lock(&self.queue).is_empty()
+        }
+    }
+
+    /// A FIFO queue shared by every worker.
+    pub(crate) struct Injector<T> {
+        queue: Mutex<VecDeque<T>>,
+    }
+
+    impl<T> Injector<T> {
+        pub(crate) fn new() -> Self {
+            Injector {
+                queue: Mutex::new(VecDeque::new()),
+            }
+        }
+        pub(crate) fn push(&self, value: T) {
+            super::lock(&self.queue).push_back(value);
+        }
+        pub(crate) fn steal(&self) -> Steal<T> {
+            match super::lock(&self.queue).pop_front() {
+                Some(value) => Steal::Success(value),
+                None => Steal::Empty,
+            }
+        }
+        pub(crate) fn is_empty(&self) -> bool {
+            super::lock(&self.queue).is_empty()
+        }
+    }
+}

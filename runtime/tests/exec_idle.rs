@@ -1,0 +1,102 @@
+//! Process-global executor tests: an idle pool burns no CPU, and dropping a pool joins its
+//! threads. They live in their own test binary so no other test's threads disturb them.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use metronome_runtime::{join, par_for_each, ThreadPool};
+
+/// How long the idle pool is observed.
+const IDLE_WINDOW: Duration = Duration::from_millis(500);
+/// The CPU budget over that window: 5 % of one core.
+const IDLE_BUDGET: Duration = Duration::from_millis(25);
+
+/// The tests of this binary measure the whole process: run them one at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn fib(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+    a + b
+}
+
+/// User plus system CPU time of the whole process.
+fn process_cpu_time() -> Duration {
+    // SAFETY: `getrusage` only writes the `rusage` we pass; zeroed is a valid `rusage`.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Names of this process's live threads.
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .expect("procfs")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn idle_pool_burns_no_cpu() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for workers in [2, 4] {
+        let pool = ThreadPool::builder().workers(workers).build().unwrap();
+        // Warm up: parallel work wakes every thread, the heartbeat thread included.
+        for _ in 0..5 {
+            assert_eq!(pool.install(|| fib(22)), 17711);
+            pool.par_for_each(0..10_000, |i| {
+                std::hint::black_box(i);
+            });
+        }
+        // Let the workers back off and park.
+        std::thread::sleep(Duration::from_millis(100));
+        let before = process_cpu_time();
+        std::thread::sleep(IDLE_WINDOW);
+        let used = process_cpu_time() - before;
+        eprintln!("{workers} idle workers: {used:?} of CPU in {IDLE_WINDOW:?}");
+        assert!(
+            used < IDLE_BUDGET,
+            "{workers} idle workers used {used:?} of CPU in {IDLE_WINDOW:?} (budget {IDLE_BUDGET:?})"
+        );
+        // And it still works after sleeping.
+        let mut data = vec![1u32; 1000];
+        pool.install(|| par_for_each(&mut data[..], |x| *x += 1));
+        assert!(data.iter().all(|&x| x == 2));
+    }
+}
+
+#[test]
+fn drop_joins_threads() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let pool = ThreadPool::builder()
+        .workers(3)
+        .thread_name(|i| format!("droptest-{i}"))
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| fib(15)), 610);
+    let alive = thread_names()
+        .into_iter()
+        .filter(|n| n.starts_with("droptest-"))
+        .count();
+    assert_eq!(alive, 3);
+    assert!(
+        thread_names().iter().any(|n| n == "metronome-hb"),
+        "the heartbeat thread runs"
+    );
+    drop(pool);
+    // A joined thread has left /proc/self/task by the time `join` returns.
+    let names = thread_names();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("droptest-") || n == "metronome-hb"),
+        "threads outlived the pool: {names:?}"
+    );
+}
