@@ -30,7 +30,7 @@ pub use error::EcsError;
 pub use exec::{
     join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
 };
-pub use param::{Local, Res, ResMut, SystemParam};
+pub use param::{Local, ParamState, Res, ResMut, SystemParam};
 pub use query::{
     matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
     QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
@@ -40,5 +40,5 @@ pub use schedule::{
     SystemInfo,
 };
 pub use storage::{ColumnType, Storage, Table};
-pub use system::{params_conflict, self_conflict, ParamAccess, System};
+pub use system::{params_conflict, self_conflict, ParamAccess, System, SystemMeta};
 pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};

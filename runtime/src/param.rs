@@ -8,13 +8,19 @@ use crate::world::WorldDef;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
+/// The per-system state a parameter keeps across runs, whatever the world (`Local`'s
+/// value; `()` for the others). Kept apart from [`SystemParam`] so a world can name a
+/// system's state type without requiring the system to fit the world.
+pub trait ParamState {
+    /// The state.
+    type State: Default + Send + 'static;
+}
+
 /// Something a system can take as a parameter in world `W`.
 ///
 /// # Safety
 /// `ACCESS` declares everything `fetch` hands out, with the right mode.
-pub unsafe trait SystemParam<W: WorldDef> {
-    /// Per-system state kept across runs (`Local`'s value; `()` for the others).
-    type State: Default + Send + 'static;
+pub unsafe trait SystemParam<W: WorldDef>: ParamState {
     /// The parameter as the system receives it.
     type Item<'w>;
     /// What the parameter reads and writes.
@@ -115,7 +121,6 @@ impl<T> DerefMut for Local<'_, T> {
 
 // SAFETY: declares a shared read of the resource, and hands out `&T`.
 unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for Res<'x, T> {
-    type State = ();
     type Item<'w> = Res<'w, T>;
     const ACCESS: ParamAccess = ParamAccess::Resource {
         id: T::ID,
@@ -129,7 +134,6 @@ unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for Res<'x, T> {
 
 // SAFETY: declares an exclusive write of the resource, and hands out `&mut T`.
 unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for ResMut<'x, T> {
-    type State = ();
     type Item<'w> = ResMut<'w, T>;
     const ACCESS: ParamAccess = ParamAccess::Resource {
         id: T::ID,
@@ -143,7 +147,6 @@ unsafe impl<'x, W: WorldDef, T: ResourceOf<W>> SystemParam<W> for ResMut<'x, T> 
 
 // SAFETY: `Local` touches only its own state, which the caller hands out exclusively.
 unsafe impl<'x, W: WorldDef, T: Default + Send + 'static> SystemParam<W> for Local<'x, T> {
-    type State = T;
     type Item<'w> = Local<'w, T>;
     const ACCESS: ParamAccess = ParamAccess::Nothing;
     unsafe fn fetch<'w>(_: &'w W, state: &'w mut T, _: NonNull<CommandBuffer>) -> Local<'w, T> {
@@ -153,7 +156,6 @@ unsafe impl<'x, W: WorldDef, T: Default + Send + 'static> SystemParam<W> for Loc
 
 // SAFETY: `Commands` only records into the system's own buffer: no world access.
 unsafe impl<'x, W: WorldDef> SystemParam<W> for Commands<'x> {
-    type State = ();
     type Item<'w> = Commands<'w>;
     const ACCESS: ParamAccess = ParamAccess::Nothing;
     unsafe fn fetch<'w>(_: &'w W, _: &'w mut (), commands: NonNull<CommandBuffer>) -> Commands<'w> {
@@ -169,7 +171,6 @@ where
     D: QueryData,
     F: QueryFilter,
 {
-    type State = ();
     type Item<'w> = Query<'w, D, F>;
     const ACCESS: ParamAccess = ParamAccess::Query {
         data: D::ACCESS,
@@ -184,4 +185,24 @@ where
         // SAFETY: the caller guarantees the access declared above is free during `'w`.
         unsafe { Query::__new::<W>(&core.storage, &core.executor) }
     }
+}
+
+impl<T> ParamState for Res<'_, T> {
+    type State = ();
+}
+
+impl<T> ParamState for ResMut<'_, T> {
+    type State = ();
+}
+
+impl<T: Default + Send + 'static> ParamState for Local<'_, T> {
+    type State = T;
+}
+
+impl ParamState for Commands<'_> {
+    type State = ();
+}
+
+impl<D: QueryData, F: QueryFilter> ParamState for Query<'_, D, F> {
+    type State = ();
 }

@@ -108,21 +108,26 @@ pub const fn self_conflict(params: &[ParamAccess], archetypes: &[Bits]) -> bool 
     false
 }
 
+/// What a system is whatever the world: its name and its state (its `Local`s).
+/// `#[system]` implements it on the struct named like the function.
+pub trait SystemMeta {
+    /// The function's name.
+    const NAME: &'static str;
+    /// Per-system state (its `Local`s).
+    type State: Default + Send + 'static;
+}
+
 /// A system runnable in world `W`. `#[system]` implements it on a struct named like the
 /// function, for every world that has the components and resources it uses.
 ///
 /// # Safety
 /// `PARAMS` declares everything `run` accesses.
-pub unsafe trait System<W: WorldDef> {
-    /// The function's name.
-    const NAME: &'static str;
+pub unsafe trait System<W: WorldDef>: SystemMeta {
     /// Access of each parameter, in order.
     const PARAMS: &'static [ParamAccess];
     /// Evaluating it checks the parameters against `W` at compile time (a query that
     /// matches no archetype, or aliases itself, fails here).
     const CHECK: ();
-    /// Per-system state (its `Local`s).
-    type State: Default + Send + 'static;
     /// Fetches the parameters and calls the function.
     ///
     /// # Safety

@@ -102,19 +102,22 @@ pub fn system(model: &SystemModel) -> TokenStream {
             _private: (),
         }
 
+        impl #rt::SystemMeta for #ident {
+            const NAME: &'static str = #name;
+            type State = (#(<#params as #rt::ParamState>::State,)*);
+        }
+
         // SAFETY: `PARAMS` lists the access of every parameter `run` fetches, in order.
         unsafe impl<#world: #rt::WorldDef> #rt::System<#world> for #ident
         where
             #(#bounds)*
         {
-            const NAME: &'static str = #name;
             const PARAMS: &'static [#rt::ParamAccess] = &[#(<#params as #rt::SystemParam<#world>>::ACCESS),*];
             const CHECK: () = { #(let _: () = <#params as #rt::SystemParam<#world>>::CHECK;)* };
-            type State = (#(<#params as #rt::SystemParam<#world>>::State,)*);
 
             #[inline]
             #[allow(unused_variables, clippy::unused_unit)]
-            unsafe fn run(__mn_world: &#world, __mn_state: &mut Self::State, __mn_commands: &mut #rt::CommandBuffer) {
+            unsafe fn run(__mn_world: &#world, __mn_state: &mut <Self as #rt::SystemMeta>::State, __mn_commands: &mut #rt::CommandBuffer) {
                 let __mn_commands = <::core::ptr::NonNull<#rt::CommandBuffer> as ::core::convert::From<&mut #rt::CommandBuffer>>::from(__mn_commands);
                 // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
                 // with `PARAMS` runs meanwhile and hands over this system's buffer.

@@ -158,7 +158,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         );
         quote_spanned! {path.span()=>
             #rt::SystemInfo {
-                name: <#path as #rt::System<#ident>>::NAME,
+                name: <#path as #rt::SystemMeta>::NAME,
                 phase: #phase,
                 params: <#path as #rt::System<#ident>>::PARAMS,
                 after: &[#(#after),*],
@@ -172,7 +172,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
     });
     let state_tys = system_paths.iter().map(
-        |path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::System<#ident>>::State>),
+        |path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::SystemMeta>::State>),
     );
     let state_inits = system_paths
         .iter()
