@@ -92,10 +92,16 @@ pub struct EntityIndex {
 }
 
 impl EntityIndex {
-    /// An empty index with room for `capacity` entities before it reallocates.
+    /// An empty index with room for `capacity` entities before it reallocates. The
+    /// reservation is best effort: if the memory cannot be had, the index starts empty
+    /// and grows as entities are spawned.
     pub fn with_capacity(capacity: usize) -> Self {
+        let mut slots = Vec::new();
+        if slots.try_reserve_exact(capacity).is_err() {
+            slots = Vec::new();
+        }
         EntityIndex {
-            slots: Vec::with_capacity(capacity),
+            slots,
             free: Vec::new(),
             live: 0,
         }

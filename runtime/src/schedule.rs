@@ -49,8 +49,20 @@ pub struct SystemInfo {
     pub params: &'static [ParamAccess],
     /// Indices (in the world's system list) of the systems it must follow.
     pub after: &'static [u16],
-    /// The compile error shown if two of its parameters conflict in this world.
-    pub conflict_error: &'static str,
+}
+
+/// Fails (a compile error when evaluated in a `const`) with `conflict_error` if two
+/// parameters of one system conflict in a world with these archetypes. `#[world]` emits
+/// one such check per listed system, spanned at the system's path; a world whose checks
+/// fail does not compile, so the stage runner never sees a self-conflicting system.
+pub const fn check_system(
+    params: &[ParamAccess],
+    archetypes: &[Bits],
+    conflict_error: &'static str,
+) {
+    if self_conflict(params, archetypes) {
+        panic!("{}", conflict_error);
+    }
 }
 
 /// The stage of each system (indices within its phase).
@@ -59,13 +71,6 @@ pub const fn place_stages<const N: usize>(
     archetypes: &[Bits],
 ) -> [u16; N] {
     let mut stage_of = [u16::MAX; N];
-    let mut i = 0;
-    while i < N {
-        if self_conflict(systems[i].params, archetypes) {
-            panic!("{}", systems[i].conflict_error);
-        }
-        i += 1;
-    }
     let mut placed = 0;
     while placed < N {
         // The first unplaced system (declaration order) whose predecessors are placed;

@@ -152,28 +152,35 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
         let phase = system_phase[i];
         let after = &system_after[i];
-        let msg = format!(
-            "system `{}` has two parameters that conflict in world `{}`: one writes a component or resource that the other reads or writes; make its queries disjoint with `With`/`Without` filters, or merge them into one query",
-            system_names[i], world_name
-        );
         quote_spanned! {path.span()=>
             #rt::SystemInfo {
                 name: <#path as #rt::SystemMeta>::NAME,
                 phase: #phase,
                 params: <#path as #rt::System<#ident>>::PARAMS,
                 after: &[#(#after),*],
-                conflict_error: #msg,
             }
         }
     });
-    let system_checks = system_paths.iter().map(|path| {
+    let system_checks = system_paths.iter().enumerate().map(|(i, path)| {
+        let msg = format!(
+            "system `{}` has two parameters that conflict in world `{}`: one writes a component or resource that the other reads or writes; make its queries disjoint with `With`/`Without` filters, or merge them into one query",
+            system_names[i], world_name
+        );
+        // The runtime path is spanned at the system too, so the const-eval error of the
+        // call lands on the user's system path.
+        let rt = quote_spanned!(path.span()=> ::metronome::__private);
         quote_spanned! {path.span()=>
             const _: () = <#path as #rt::System<#ident>>::CHECK;
+            const _: () = #rt::check_system(
+                <#path as #rt::System<#ident>>::PARAMS,
+                <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
+                #msg,
+            );
         }
     });
-    let state_tys = system_paths.iter().map(
-        |path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::SystemMeta>::State>),
-    );
+    let state_tys = system_paths
+        .iter()
+        .map(|path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::SystemMeta>::State>));
     let state_inits = system_paths
         .iter()
         .map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));

@@ -551,7 +551,10 @@ fn check_conflicts(cx: &Ctxt, params: &[ParamModel]) {
             let (Some(a), Some(b_access)) = (&earlier.access, &later.access) else {
                 continue;
             };
-            if disjoint(a, b_access) {
+            // Only conflicts that hold in every world are reported here; whether two
+            // partly overlapping queries meet depends on the world's archetypes, and the
+            // world's compile-time schedule checks that per column.
+            if disjoint(a, b_access) || !(nested(a, b_access) || nested(b_access, a)) {
                 continue;
             }
             let clash = b_access.data.iter().find(|y| {
@@ -572,6 +575,26 @@ fn check_conflicts(cx: &Ctxt, params: &[ParamModel]) {
             }
         }
     }
+}
+
+/// Every archetype that `inner` matches, `outer` matches too: `outer` requires nothing
+/// `inner` does not, and excludes nothing `inner` does not exclude.
+fn nested(outer: &QueryAccess, inner: &QueryAccess) -> bool {
+    let required = |q: &QueryAccess| -> Vec<String> {
+        q.data
+            .iter()
+            .filter(|d| !d.optional)
+            .map(|d| key_of(&d.ty))
+            .chain(q.with.iter().map(key_of))
+            .collect()
+    };
+    let inner_required = required(inner);
+    let inner_without: Vec<String> = inner.without.iter().map(key_of).collect();
+    required(outer).iter().all(|k| inner_required.contains(k))
+        && outer
+            .without
+            .iter()
+            .all(|ty| inner_without.contains(&key_of(ty)))
 }
 
 /// No entity can match both queries: one requires a component the other excludes.
