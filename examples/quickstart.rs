@@ -109,14 +109,36 @@ fn main() {
     game.resource_mut::<Time>().dt = 1.0 / 60.0 * 30.0;
     game.spawn_batch((0..10_000).map(|i| {
         let a = i as f32 * 0.618;
-        Mover(Position { x: a.cos() * 50.0, y: a.sin() * 50.0 }, Velocity { x: a.sin() * 2.0, y: a.cos() * 3.0 })
+        Mover(
+            Position {
+                x: a.cos() * 50.0,
+                y: a.sin() * 50.0,
+            },
+            Velocity {
+                x: a.sin() * 2.0,
+                y: a.cos() * 3.0,
+            },
+        )
     }));
     game.spawn_batch((0..1_000).map(|i| {
         let a = i as f32 * 1.3;
-        Unit(Position { x: a.cos() * 80.0, y: a.sin() * 80.0 }, Velocity { x: -a.cos() * 4.0, y: -a.sin() * 4.0 }, Health(30))
+        Unit(
+            Position {
+                x: a.cos() * 80.0,
+                y: a.sin() * 80.0,
+            },
+            Velocity {
+                x: -a.cos() * 4.0,
+                y: -a.sin() * 4.0,
+            },
+            Health(30),
+        )
     }));
     for i in 0..100 {
-        game.spawn((Position { x: i as f32, y: 0.0 },));
+        game.spawn((Position {
+            x: i as f32,
+            y: 0.0,
+        },));
     }
     for _ in 0..600 {
         game.tick();
@@ -124,12 +146,19 @@ fn main() {
     let errors = game.take_command_errors();
     let elapsed = start.elapsed();
 
-    println!("metronome quickstart: {} ticks in {:.1} ms", game.frame(), elapsed.as_secs_f64() * 1e3);
+    println!(
+        "metronome quickstart: {} ticks in {:.1} ms",
+        game.frame(),
+        elapsed.as_secs_f64() * 1e3
+    );
     println!("  entities alive:  {}", game.len());
     println!("  units reaped:    {}", game.resource::<Score>().0);
     println!("  clock frame:     {}", game.resource::<Time>().frame);
     println!("  failed commands: {}", errors.len());
     for (phase, schedule) in Game::SCHEDULE.phases.iter().enumerate() {
-        println!("  phase {phase} `{}`: stages {:?}", schedule.name, schedule.stages);
+        println!(
+            "  phase {phase} `{}`: stages {:?}",
+            schedule.name, schedule.stages
+        );
     }
 }
