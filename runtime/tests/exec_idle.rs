@@ -81,14 +81,19 @@ fn drop_joins_threads() {
         .build()
         .unwrap();
     assert_eq!(pool.install(|| fib(15)), 610);
-    let alive = thread_names()
-        .into_iter()
-        .filter(|n| n.starts_with("droptest-"))
-        .count();
-    assert_eq!(alive, 3);
-    assert!(
-        thread_names().iter().any(|n| n == "metronome-hb"),
-        "the heartbeat thread runs"
+    // A new thread names itself once it runs: wait until all of them did.
+    let named = |names: &[String]| {
+        let workers = names.iter().filter(|n| n.starts_with("droptest-")).count();
+        (workers, names.iter().any(|n| n == "metronome-hb"))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while named(&thread_names()) != (3, true) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(
+        named(&thread_names()),
+        (3, true),
+        "3 workers and the heartbeat thread run"
     );
     drop(pool);
     // A joined thread has left /proc/self/task by the time `join` returns.

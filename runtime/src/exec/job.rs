@@ -11,6 +11,7 @@
 
 use std::any::Any;
 use std::cell::UnsafeCell;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 
@@ -61,8 +62,6 @@ impl JobRef {
 
 /// How a job ended.
 pub(crate) enum JobResult<T> {
-    /// Not run yet.
-    None,
     /// Returned a value.
     Ok(T),
     /// Panicked with this payload.
@@ -75,7 +74,6 @@ impl<T> JobResult<T> {
         match self {
             JobResult::Ok(value) => value,
             JobResult::Panic(payload) => panic::resume_unwind(payload),
-            JobResult::None => unreachable!("a job's result was read before it ran"),
         }
     }
 }
@@ -87,14 +85,24 @@ impl<T> JobResult<T> {
 /// The executing thread writes `result`, then sets `latch` with a release store; the owner
 /// reads `result` only after it observed the latch set with an acquire load (or after it
 /// ran the job itself). No other synchronisation is needed.
+///
+/// ## Layout and ownership
+///
+/// `repr(C)` with the latch first, so a `JobRef`'s data pointer is also the latch's
+/// address (the heartbeat's promotion binds a `WorkerLatch` through it). `func` is
+/// consumed exactly once, by whoever runs or discards the job (`execute`, or the owner via
+/// `take_func`); `result` is written once, by `execute`, and read once, by the owner.
+/// Neither is dropped implicitly, so the inline path pays no drop flags or tag checks.
+#[repr(C)]
 pub(crate) struct StackJob<L, F, R> {
-    /// The closure; `Some` until run. Access: the executing thread (or the owner, when it
-    /// runs or discards the job inline without having shared it).
-    func: UnsafeCell<Option<F>>,
-    /// The outcome. Access: the executing thread until `latch` is set, then the owner.
-    result: UnsafeCell<JobResult<R>>,
     /// Set once the job has finished.
     pub(crate) latch: L,
+    /// The closure, until consumed. Access: the executing thread (or the owner, when it
+    /// runs or discards the job without having shared it).
+    func: UnsafeCell<ManuallyDrop<F>>,
+    /// The outcome, once written. Access: the executing thread until `latch` is set,
+    /// then the owner.
+    result: UnsafeCell<MaybeUninit<JobResult<R>>>,
 }
 
 impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
@@ -102,9 +110,9 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     #[inline(always)]
     pub(crate) fn new(func: F, latch: L) -> Self {
         StackJob {
-            func: UnsafeCell::new(Some(func)),
-            result: UnsafeCell::new(JobResult::None),
             latch,
+            func: UnsafeCell::new(ManuallyDrop::new(func)),
+            result: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -133,12 +141,12 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
         // SAFETY: the owner keeps the job alive until its latch is set (`as_job_ref`), and
         // the caller holds the only `JobRef`, so nobody else touches `func`/`result` now.
         unsafe {
-            let func = (*(*this).func.get()).take().expect("a job ran twice");
+            let func = ManuallyDrop::take(&mut *(*this).func.get());
             let abort = unwind::AbortIfPanic;
-            *(*this).result.get() = match panic::catch_unwind(AssertUnwindSafe(func)) {
+            (*(*this).result.get()).write(match panic::catch_unwind(AssertUnwindSafe(func)) {
                 Ok(value) => JobResult::Ok(value),
                 Err(payload) => JobResult::Panic(payload),
-            };
+            });
             std::mem::forget(abort);
             // The last access to `*this`: the owner may free the job once this returns.
             L::set(std::ptr::addr_of!((*this).latch));
@@ -150,11 +158,12 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     /// # Safety
     ///
     /// The job was never shared, or its `JobRef` came back to the owner (popped from its
-    /// own deque), so no other thread can run it.
+    /// own deque), so no other thread can run it; and `func` was not consumed yet.
     #[inline(always)]
     pub(crate) unsafe fn take_func(&self) -> F {
-        // SAFETY: by the caller's guarantee, only this thread accesses `func`.
-        unsafe { (*self.func.get()).take().expect("a job ran twice") }
+        // SAFETY: by the caller's guarantee, only this thread accesses `func`, and it is
+        // consumed here for the first and only time.
+        unsafe { ManuallyDrop::take(&mut *self.func.get()) }
     }
 
     /// The job's outcome.
@@ -163,19 +172,22 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     ///
     /// The latch has been observed set (acquire) by the caller.
     pub(crate) unsafe fn into_result(self) -> JobResult<R> {
-        self.result.into_inner()
+        // SAFETY: the latch is set, so `execute` wrote the result (caller's guarantee).
+        unsafe { self.result.into_inner().assume_init() }
     }
 }
 
 impl<L, F, R> StackJob<L, F, R> {
-    /// Moves the result out, leaving `JobResult::None`.
+    /// Moves the result out.
     ///
     /// # Safety
     ///
-    /// The job has finished and the caller observed its latch set with acquire ordering.
+    /// The job has finished (the caller observed its latch set with acquire ordering), and
+    /// the result is taken at most once.
     pub(crate) unsafe fn take_result(&self) -> JobResult<R> {
-        // SAFETY: the executing thread no longer touches `result` (caller's guarantee).
-        unsafe { std::mem::replace(&mut *self.result.get(), JobResult::None) }
+        // SAFETY: `execute` wrote the result before setting the latch, and no longer
+        // touches it (caller's guarantee).
+        unsafe { (*self.result.get()).assume_init_read() }
     }
 }
 

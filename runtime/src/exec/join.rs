@@ -34,7 +34,7 @@ impl WorkerThread {
             }
             return (a(), b());
         }
-        let job = StackJob::new(b, WorkerLatch::new(self.index, &self.registry.sleep));
+        let job = StackJob::new(b, WorkerLatch::unbound());
         // SAFETY: `job` stays in this frame, and we do not leave the frame before the job
         // ran or was taken back (both paths below), even when `a` panics.
         let job_ref = unsafe { job.as_job_ref() };
@@ -49,8 +49,12 @@ impl WorkerThread {
             self.top.set(depth);
             let value_a = match result_a {
                 Ok(value) => value,
-                // `b` never runs; the job (and its closure) drop with this frame.
-                Err(payload) => panic::resume_unwind(payload),
+                Err(payload) => {
+                    // `b` never runs.
+                    // SAFETY: the job was never shared.
+                    drop(unsafe { job.take_func() });
+                    panic::resume_unwind(payload)
+                }
             };
             // SAFETY: the job was never shared.
             let b = unsafe { job.take_func() };

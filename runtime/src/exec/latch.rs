@@ -11,6 +11,9 @@
 //! (freeing the latch) the moment it sees the latch set. So [`Latch::set`] takes a raw
 //! pointer and must read everything it needs *before* the store that sets the latch.
 
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+
 use super::sleep::Sleep;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{lock, Condvar, Mutex};
@@ -84,45 +87,82 @@ impl CoreLatch {
     }
 }
 
-/// A latch whose waiter is worker `owner` of the pool whose sleep state is `sleep`.
-#[derive(Debug)]
-pub(crate) struct WorkerLatch {
-    pub(crate) core: CoreLatch,
+/// Who to wake when a [`WorkerLatch`] is set.
+#[derive(Clone, Copy, Debug)]
+struct WakeTarget {
     owner: usize,
     sleep: *const Sleep,
 }
 
-// SAFETY: `sleep` is only used to call `Sleep::wake_worker(&self)`; `Sleep` is `Sync`, and
-// it outlives every latch of its pool because only that pool's workers set such latches
-// and each worker holds the pool's registry (which owns the `Sleep`) alive.
+/// A latch whose waiter is a worker: `owner` of the pool whose sleep state is `sleep`.
+///
+/// A `join` creates its latch *unbound* (one store: the state word) because most jobs are
+/// never shared; the heartbeat's promotion binds it (`bind`) before publishing the job, so
+/// every latch another thread can set knows whom to wake.
+///
+/// ## Memory ordering
+///
+/// The wake target is written by the owner before the job's `JobRef` is pushed to its
+/// deque (crossbeam's push releases, a steal acquires), so the setter reads it after.
+/// The state word follows [`CoreLatch`].
+#[derive(Debug)]
+pub(crate) struct WorkerLatch {
+    pub(crate) core: CoreLatch,
+    /// Access: written by the owner while the job is private (`bind`, or at creation);
+    /// read by the setter after it took the job from a deque.
+    target: UnsafeCell<MaybeUninit<WakeTarget>>,
+}
+
+// SAFETY: `target.sleep` is only used to call `Sleep::wake_worker(&self)`; `Sleep` is
+// `Sync`, and it outlives every latch of its pool because only that pool's workers set
+// such latches and each worker holds the pool's registry (which owns the `Sleep`) alive.
+// `target` itself is written before the latch is shared and only read afterwards.
 unsafe impl Send for WorkerLatch {}
 // SAFETY: as for `Send`; the state word is atomic.
 unsafe impl Sync for WorkerLatch {}
 
 impl WorkerLatch {
     /// A latch for worker `owner`, woken through `sleep`.
-    #[inline(always)]
     pub(crate) fn new(owner: usize, sleep: &Sleep) -> Self {
         WorkerLatch {
             core: CoreLatch::new(),
-            owner,
-            sleep,
+            target: UnsafeCell::new(MaybeUninit::new(WakeTarget { owner, sleep })),
         }
+    }
+
+    /// A latch whose waiter is not known yet; [`WorkerLatch::bind`] it before sharing.
+    #[inline(always)]
+    pub(crate) fn unbound() -> Self {
+        WorkerLatch {
+            core: CoreLatch::new(),
+            target: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
+
+    /// Records that worker `owner` of `sleep`'s pool waits for this latch.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live latch that no other thread can reach yet (its job is still
+    /// private to the calling owner).
+    pub(crate) unsafe fn bind(this: *const Self, owner: usize, sleep: &Sleep) {
+        // SAFETY: by the caller's guarantee, nobody else reads or writes `target` now.
+        unsafe { (*(*this).target.get()).write(WakeTarget { owner, sleep }) };
     }
 }
 
 impl Latch for WorkerLatch {
     unsafe fn set(this: *const Self) {
         // SAFETY: `this` is live until `core.set()` makes the set visible (trait
-        // contract); read the owner and the sleep pointer before that.
-        let (owner, sleep, wake) = unsafe {
-            let owner = (*this).owner;
-            let sleep = (*this).sleep;
-            (owner, sleep, (*this).core.set())
+        // contract); read the target before that. It was bound before the job was shared
+        // (`new` or `bind`), and only shared jobs are set by another thread.
+        let (target, wake) = unsafe {
+            let target = (*(*this).target.get()).assume_init();
+            (target, (*this).core.set())
         };
         if wake {
             // SAFETY: the `Sleep` outlives the pool's latches (see the `Send` impl).
-            unsafe { (*sleep).wake_worker(owner) };
+            unsafe { (*target.sleep).wake_worker(target.owner) };
         }
     }
 }

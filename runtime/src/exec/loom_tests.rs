@@ -33,9 +33,11 @@ fn loom_join_latch_pop_or_steal() {
             }
         });
 
-        let job = StackJob::new(|| ANSWER, WorkerLatch::new(0, &sleep));
+        let job = StackJob::new(|| ANSWER, WorkerLatch::unbound());
         // SAFETY: `job` lives until the end of this closure; we wait for it below.
         let job_ref = unsafe { job.as_job_ref() };
+        // SAFETY: the job is still private; binding precedes the push, as in `promote`.
+        unsafe { WorkerLatch::bind(&job.latch, 0, &sleep) };
         // The heartbeat promotes the private job.
         deque.push(job_ref);
         // (`a` runs here.) Then take `b` back, or wait for the thief.
@@ -81,9 +83,11 @@ fn loom_promotion_wakes_a_parked_thief() {
             })
         };
 
-        let job = StackJob::new(|| ANSWER, WorkerLatch::new(0, &sleep));
+        let job = StackJob::new(|| ANSWER, WorkerLatch::unbound());
         // SAFETY: `job` lives until the end of this closure; we wait for it below.
         let job_ref = unsafe { job.as_job_ref() };
+        // SAFETY: the job is still private; binding precedes the push, as in `promote`.
+        unsafe { WorkerLatch::bind(&job.latch, 0, &sleep) };
         deque.push(job_ref);
         sleep.notify_one();
         while !job.latch.core.probe() {

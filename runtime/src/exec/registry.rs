@@ -12,7 +12,7 @@ use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::job::{JobRef, StackJob};
-use super::latch::{CoreLatch, LockLatch};
+use super::latch::{CoreLatch, LockLatch, WorkerLatch};
 use super::sleep::Sleep;
 use super::unwind;
 
@@ -181,6 +181,10 @@ impl WorkerThread {
         let bottom = self.bottom.get();
         if bottom < self.top.get() {
             let job = self.stack[bottom].get().expect("private job slot is empty");
+            // SAFETY: only `join` pushes to the private stack, always a
+            // `StackJob<WorkerLatch, ..>`, which is `repr(C)` with the latch first, so the
+            // job's data pointer is its latch; the job is still private to this thread.
+            unsafe { WorkerLatch::bind(job.id().cast(), self.index, &self.registry.sleep) };
             self.bottom.set(bottom + 1);
             self.push_shared(job);
         }
