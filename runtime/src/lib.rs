@@ -19,6 +19,7 @@ mod schedule;
 pub mod storage;
 mod sync;
 mod system;
+pub mod topology;
 pub mod world;
 
 pub use bits::{Bits, BitsIter};
