@@ -177,6 +177,15 @@ impl EntityIndex {
         }
     }
 
+    /// Moves `entity`, which the caller knows is alive, to `location` (no generation check).
+    #[inline]
+    pub(crate) fn relocate(&mut self, entity: Entity, location: Location) {
+        let slot = &mut self.slots[entity.index as usize];
+        debug_assert!(slot.generation == entity.generation && slot.archetype != FREE);
+        slot.archetype = location.archetype;
+        slot.row = location.row;
+    }
+
     /// Frees `entity`'s slot (bumping its generation) and returns where it was.
     #[inline]
     pub fn free(&mut self, entity: Entity) -> Option<Location> {

@@ -161,16 +161,96 @@ impl WorldExecutor {
         }
     }
 
-    /// Runs `jobs` (the systems of one stage), possibly at once; a panic in one reaches
-    /// the caller after all of them ended.
-    fn run_stage<J: FnMut() + Send>(&self, jobs: &mut [J]) {
+    /// Runs `f` inside the pool (so `join`, `scope` and `par_for_each` in it use the pool),
+    /// or on the caller for the sequential executor.
+    #[inline]
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         match self {
-            WorldExecutor::Sequential => jobs.iter_mut().for_each(|job| job()),
+            WorldExecutor::Sequential => f(),
+            WorldExecutor::Pool(pool) => pool.install(f),
+        }
+    }
+
+    /// Runs `run_one(i)` for every system `i` of one stage, possibly at once; a panic in
+    /// one reaches the caller after all of them ended.
+    fn run_stage(&self, stage: &[u16], run_one: &(impl Fn(u16) + Sync)) {
+        match self {
+            WorldExecutor::Sequential => stage.iter().for_each(|&index| run_one(index)),
             WorldExecutor::Pool(pool) => pool.scope(|s| {
-                for job in jobs.iter_mut() {
-                    s.spawn(move |_| job());
+                for &index in stage {
+                    s.spawn(move |_| run_one(index));
                 }
             }),
+        }
+    }
+}
+
+/// How long a stage of several systems took inline and on the pool, to run it the faster
+/// way: a stage too small to pay for waking the pool's workers runs inline on the caller.
+///
+/// The stage runs inline once, then on the pool once, then the faster way (each run
+/// refreshing that way's moving average); every `probe_every` runs it tries the other way
+/// again, and `probe_every` doubles (up to [`StageTiming::MAX_PROBE`]) each time the
+/// other way is still slower, so a lost probe costs little, yet a change in the workload is
+/// noticed. Results do not depend on the choice: the systems of a stage never conflict.
+#[derive(Clone, Copy, Debug, Default)]
+struct StageTiming {
+    /// Moving average of the inline runs, in nanoseconds (0: never measured).
+    inline_ns: u64,
+    /// Moving average of the pool runs, in nanoseconds (0: never measured).
+    pool_ns: u64,
+    /// Runs since the last probe.
+    since_probe: u32,
+    /// Runs between probes.
+    probe_every: u32,
+}
+
+impl StageTiming {
+    const FIRST_PROBE: u32 = 8;
+    const MAX_PROBE: u32 = 1024;
+
+    /// Whether to run on the pool this time, and whether that run is a probe.
+    fn choose(&mut self) -> (bool, bool) {
+        if self.inline_ns == 0 {
+            return (false, false);
+        }
+        if self.pool_ns == 0 {
+            return (true, true);
+        }
+        let pool_faster = self.pool_ns < self.inline_ns;
+        self.since_probe += 1;
+        if self.since_probe >= self.probe_every.max(Self::FIRST_PROBE) {
+            self.since_probe = 0;
+            return (!pool_faster, true);
+        }
+        (pool_faster, false)
+    }
+
+    /// Records a run of `ns` nanoseconds.
+    fn record(&mut self, on_pool: bool, probe: bool, ns: u64) {
+        let ns = ns.max(1);
+        let average = if on_pool {
+            &mut self.pool_ns
+        } else {
+            &mut self.inline_ns
+        };
+        // A probe replaces its way's stale figure; a regular run updates the average.
+        *average = if probe || *average == 0 {
+            ns
+        } else {
+            (*average * 3 + ns) / 4
+        };
+        if probe {
+            let probed_slower = if on_pool {
+                self.pool_ns >= self.inline_ns
+            } else {
+                self.inline_ns > self.pool_ns
+            };
+            self.probe_every = if probed_slower {
+                (self.probe_every.max(Self::FIRST_PROBE) * 2).min(Self::MAX_PROBE)
+            } else {
+                Self::FIRST_PROBE
+            };
         }
     }
 }
@@ -187,6 +267,10 @@ pub struct WorldCore {
     component_types: Box<[ColumnType]>,
     buffers: Box<[SyncCell<CommandBuffer>]>,
     plan: RunPlan,
+    /// Index of each phase's first stage in `timings`.
+    stage_base: Box<[usize]>,
+    /// One per stage of the plan, phase by phase.
+    timings: Box<[StageTiming]>,
     errors: Vec<EcsError>,
     frame: u64,
 }
@@ -219,6 +303,15 @@ impl WorldCore {
             phase[stage].push(i as u16);
         }
         let per_system = commands_per_stage.min(1024) / systems.max(1);
+        let stage_base: Box<[usize]> = plan
+            .iter()
+            .scan(0, |next, phase| {
+                let base = *next;
+                *next += phase.len();
+                Some(base)
+            })
+            .collect();
+        let stages = plan.iter().map(Vec::len).sum();
         WorldCore {
             storage: Storage::new(tables, entity_capacity),
             executor,
@@ -230,6 +323,8 @@ impl WorldCore {
                 .into_iter()
                 .map(|p| p.into_iter().map(Into::into).collect())
                 .collect(),
+            stage_base,
+            timings: vec![StageTiming::default(); stages].into(),
             errors: Vec::new(),
             frame: 0,
         }
@@ -309,15 +404,39 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
     entity: Entity,
     component: T,
 ) -> Result<(), EcsError> {
-    let component = std::mem::ManuallyDrop::new(component);
-    let src = (&*component as *const T).cast::<u8>();
-    // SAFETY: `src` holds a `T`, the type of column `T::ID`; on success its bytes were
-    // moved into the world, so it must not be dropped here; on error we drop it.
-    let result = unsafe { insert_raw(world, entity, T::ID, src, T::NAME) };
-    if result.is_err() {
-        drop(std::mem::ManuallyDrop::into_inner(component));
+    let storage = &mut world.core_mut().storage;
+    let Some(location) = storage.location(entity) else {
+        return Err(EcsError::DeadEntity(entity));
+    };
+    let old = storage
+        .column_pointers()
+        .get(location.archetype as usize, T::ID)
+        .cast::<T>();
+    if !old.is_null() {
+        // SAFETY: the column of `T::ID` holds `T`s (`ComponentOf` contract) and
+        // `location.row` is a live row of it; `&mut W` makes the access exclusive. The
+        // assignment drops the old value.
+        unsafe { *old.add(location.row as usize) = component };
+        return Ok(());
     }
-    result
+    let Some(to) = transition::<W>(W::ADD, location, T::ID) else {
+        return Err(EcsError::NoSuchArchetype {
+            from: W::ARCHETYPE_NAMES[location.archetype as usize],
+            component: T::NAME,
+        });
+    };
+    // SAFETY: `entity` is alive at `location`; `to` has exactly the old set plus `T::ID`,
+    // so the only column left to write is `T::ID`'s, written right below.
+    let row = unsafe { storage.move_entity(entity, location, to, None) };
+    let column = storage
+        .column_pointers()
+        .get(to as usize, T::ID)
+        .cast::<T>();
+    debug_assert!(!column.is_null());
+    // SAFETY: `to` has component `T::ID` (a column of `T`s, grown by the move), and `row`
+    // is its new, uninitialised row.
+    unsafe { column.add(row).write(component) };
+    Ok(())
 }
 
 /// Moves the value at `src` into `entity`'s component `id`.
@@ -373,12 +492,35 @@ pub fn remove<W: WorldDef, T: ComponentOf<W>>(
     world: &mut W,
     entity: Entity,
 ) -> Result<T, EcsError> {
-    let mut out = std::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: `out` is valid for one `T`; on `Ok` it was written.
-    unsafe {
-        remove_raw(world, entity, T::ID, T::NAME, out.as_mut_ptr().cast())?;
-        Ok(out.assume_init())
+    let storage = &mut world.core_mut().storage;
+    let Some(location) = storage.location(entity) else {
+        return Err(EcsError::DeadEntity(entity));
+    };
+    let column = storage
+        .column_pointers()
+        .get(location.archetype as usize, T::ID)
+        .cast::<T>();
+    if column.is_null() {
+        return Err(EcsError::MissingComponent {
+            entity,
+            component: T::NAME,
+        });
     }
+    let Some(to) = transition::<W>(W::REMOVE, location, T::ID) else {
+        return Err(EcsError::NoSuchArchetype {
+            from: W::ARCHETYPE_NAMES[location.archetype as usize],
+            component: T::NAME,
+        });
+    };
+    // Grow first: nothing below may fail once the value is out.
+    storage.grow(to as usize, 1);
+    // SAFETY: the column holds `T`s and `location.row` is live (not moved by growing
+    // another table); the move below skips dropping this value, so it is read out once.
+    let value = unsafe { column.add(location.row as usize).read() };
+    // SAFETY: `entity` is alive at `location`; `to` is the old set minus `T::ID`, so every
+    // column of `to` is moved, none left to write; the `T` was moved out above.
+    unsafe { storage.move_entity(entity, location, to, Some(T::ID)) };
+    Ok(value)
 }
 
 /// Moves `entity`'s component `id` out to `dst`.
@@ -486,8 +628,9 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     let Some(stages) = plan.get(phase) else {
         return;
     };
-    for stage in stages.iter() {
-        run_stage(world, stage);
+    let base = world.core().stage_base[phase];
+    for (i, stage) in stages.iter().enumerate() {
+        run_stage(world, stage, base + i);
         apply_stage_commands(world, stage);
     }
 }
@@ -500,8 +643,25 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     world.core_mut().frame += 1;
 }
 
-fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16]) {
-    let world: &W = world;
+/// Runs the systems of `stage` (number `timing` of the plan): inline if the executor is
+/// sequential, the stage has one system, or its timings say inline is faster; otherwise
+/// spread over the pool.
+fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], timing: usize) {
+    let core = world.core();
+    if stage.len() == 1 || core.executor.is_sequential() {
+        run_systems(world, stage, false);
+        return;
+    }
+    let (on_pool, probe) = world.core_mut().timings[timing].choose();
+    let start = std::time::Instant::now();
+    run_systems(world, stage, on_pool);
+    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    world.core_mut().timings[timing].record(on_pool, probe, ns);
+}
+
+/// Runs the systems of `stage`, on the executor's pool if `on_pool`, else one after
+/// another on the caller.
+fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
     let core = world.core();
     let run_one = |index: u16| {
         let buffer = core.buffers[index as usize].get();
@@ -509,12 +669,11 @@ fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16]) {
         // gets its own buffer, and the world is only shared (`&W`) while they run.
         unsafe { world.run_system(index as usize, &mut *buffer) }
     };
-    if stage.len() == 1 || core.executor.is_sequential() {
+    if on_pool {
+        core.executor.run_stage(stage, &run_one);
+    } else {
         stage.iter().for_each(|&index| run_one(index));
-        return;
     }
-    let mut jobs: Vec<_> = stage.iter().map(|&index| move || run_one(index)).collect();
-    core.executor.run_stage(&mut jobs);
 }
 
 /// Applies the commands the systems of `stage` recorded, in system declaration order, then
@@ -669,4 +828,51 @@ fn spawn_dyn<W: WorldDef>(world: &mut W, bundle: Box<dyn DynBundle>) -> Result<E
             })
     };
     Ok(entity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StageTiming;
+
+    /// Runs `runs` stages whose inline and pool runs take the given times; returns how
+    /// many ran on the pool.
+    fn simulate(timing: &mut StageTiming, runs: usize, inline_ns: u64, pool_ns: u64) -> usize {
+        let mut on_pool_runs = 0;
+        for _ in 0..runs {
+            let (on_pool, probe) = timing.choose();
+            on_pool_runs += on_pool as usize;
+            timing.record(on_pool, probe, if on_pool { pool_ns } else { inline_ns });
+        }
+        on_pool_runs
+    }
+
+    #[test]
+    fn a_small_stage_runs_inline_and_probes_the_pool_ever_more_rarely() {
+        let mut timing = StageTiming::default();
+        assert_eq!(
+            timing.choose(),
+            (false, false),
+            "first run: inline, to measure it"
+        );
+        timing.record(false, false, 10_000);
+        assert_eq!(
+            timing.choose(),
+            (true, true),
+            "second run: on the pool, to measure it"
+        );
+        timing.record(true, true, 50_000);
+        // Probes after 16, 32, 64, ... runs (cumulative 16, 48, 112, 240, 496, 1008): 5 of
+        // the next 1000 runs go to the pool.
+        assert_eq!(simulate(&mut timing, 1000, 10_000, 50_000), 5);
+    }
+
+    #[test]
+    fn a_big_stage_runs_on_the_pool_and_follows_a_change_of_workload() {
+        let mut timing = StageTiming::default();
+        let on_pool = simulate(&mut timing, 100, 2_000_000, 1_100_000);
+        assert!(on_pool >= 90, "{on_pool} of 100 runs on the pool");
+        // The stage becomes small: a probe notices within a few hundred runs.
+        simulate(&mut timing, 600, 5_000, 40_000);
+        assert!(simulate(&mut timing, 100, 5_000, 40_000) <= 1);
+    }
 }

@@ -125,7 +125,12 @@ pub unsafe trait QueryData {
     /// How many component ids `fetch` consumes.
     const WIDTH: usize;
     /// Column pointers of `table` for the ids (exactly `WIDTH` of them).
-    fn fetch(table: &Table, ids: &[u16]) -> Self::Fetch;
+    ///
+    /// # Safety
+    /// `columns` is `table`'s row of its world's
+    /// [`ColumnPointers`](crate::storage::ColumnPointers), and every id in `ids` is a
+    /// component id of that world.
+    unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> Self::Fetch;
     /// The item at `row`.
     ///
     /// # Safety
@@ -162,8 +167,10 @@ unsafe impl<T: Component> QueryData for &T {
     type Fetch = *const T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    fn fetch(table: &Table, ids: &[u16]) -> *const T {
-        table.column_ptr(ids[0]).cast()
+    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *const T {
+        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
+        // guarantee); the entry is the column's row 0, or null if the table lacks it.
+        unsafe { *columns.add(ids[0] as usize) }.cast()
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *const T, row: usize) -> &'a T {
@@ -191,8 +198,10 @@ unsafe impl<T: Component> QueryData for &mut T {
     type Fetch = *mut T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    fn fetch(table: &Table, ids: &[u16]) -> *mut T {
-        table.column_ptr(ids[0]).cast()
+    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
+        // guarantee); the entry is the column's row 0, or null if the table lacks it.
+        unsafe { *columns.add(ids[0] as usize) }.cast()
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *mut T, row: usize) -> &'a mut T {
@@ -217,8 +226,10 @@ unsafe impl<T: Component> QueryData for Option<&T> {
     type Fetch = *const T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    fn fetch(table: &Table, ids: &[u16]) -> *const T {
-        table.column_ptr(ids[0]).cast()
+    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *const T {
+        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
+        // guarantee); the entry is the column's row 0, or null if the table lacks it.
+        unsafe { *columns.add(ids[0] as usize) }.cast()
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *const T, row: usize) -> Option<&'a T> {
@@ -245,8 +256,10 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     type Fetch = *mut T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    fn fetch(table: &Table, ids: &[u16]) -> *mut T {
-        table.column_ptr(ids[0]).cast()
+    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
+        // guarantee); the entry is the column's row 0, or null if the table lacks it.
+        unsafe { *columns.add(ids[0] as usize) }.cast()
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *mut T, row: usize) -> Option<&'a mut T> {
@@ -271,7 +284,7 @@ unsafe impl QueryData for Entity {
     type Fetch = *const Entity;
     const WIDTH: usize = 0;
     #[inline(always)]
-    fn fetch(table: &Table, _ids: &[u16]) -> *const Entity {
+    unsafe fn fetch(table: &Table, _columns: *const *mut u8, _ids: &[u16]) -> *const Entity {
         table.entities().as_ptr()
     }
     #[inline(always)]
@@ -303,10 +316,11 @@ macro_rules! tuple_query_data {
             const WIDTH: usize = 0 $(+ $t::WIDTH)+;
             #[inline(always)]
             #[allow(unused_assignments)]
-            fn fetch(table: &Table, ids: &[u16]) -> Self::Fetch {
+            unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> Self::Fetch {
                 let mut at = 0;
                 ($({
-                    let f = $t::fetch(table, &ids[at..at + $t::WIDTH]);
+                    // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
+                    let f = unsafe { $t::fetch(table, columns, &ids[at..at + $t::WIDTH]) };
                     at += $t::WIDTH;
                     f
                 },)+)

@@ -2,11 +2,12 @@
 
 use super::data::{IdList, QueryData};
 use crate::bits::{Bits, BitsIter};
-use crate::storage::Table;
+use crate::storage::{ColumnPointers, Table};
 use std::marker::PhantomData;
 
 struct Cursor<'q, D: QueryData> {
     tables: &'q [Table],
+    columns: &'q ColumnPointers,
     archetypes: BitsIter,
     ids: &'q IdList,
     fetch: Option<D::Fetch>,
@@ -15,9 +16,15 @@ struct Cursor<'q, D: QueryData> {
 }
 
 impl<'q, D: QueryData> Cursor<'q, D> {
-    fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
+    fn new(
+        tables: &'q [Table],
+        columns: &'q ColumnPointers,
+        matches: Bits,
+        ids: &'q IdList,
+    ) -> Self {
         Cursor {
             tables,
+            columns,
             archetypes: matches.iter(),
             ids,
             fetch: None,
@@ -37,8 +44,12 @@ impl<'q, D: QueryData> Cursor<'q, D> {
                     return Some((fetch, row));
                 }
             }
-            let table = &self.tables[self.archetypes.next()?];
-            self.fetch = Some(D::fetch(table, self.ids.as_slice()));
+            let archetype = self.archetypes.next()?;
+            let table = &self.tables[archetype];
+            // SAFETY: `archetype` indexes `tables` (checked just above), which has one row of
+            // `columns` each; the ids are the query's, component ids of the same world.
+            self.fetch =
+                Some(unsafe { D::fetch(table, self.columns.row(archetype), self.ids.as_slice()) });
             self.row = 0;
             self.len = table.len();
         }
@@ -57,9 +68,14 @@ pub struct QueryIter<'q, D: QueryData> {
 }
 
 impl<'q, D: QueryData> QueryIter<'q, D> {
-    pub(crate) fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
+    pub(crate) fn new(
+        tables: &'q [Table],
+        columns: &'q ColumnPointers,
+        matches: Bits,
+        ids: &'q IdList,
+    ) -> Self {
         QueryIter {
-            cursor: Cursor::new(tables, matches, ids),
+            cursor: Cursor::new(tables, columns, matches, ids),
             _shared: PhantomData,
         }
     }
@@ -91,9 +107,14 @@ pub struct QueryIterMut<'q, D: QueryData> {
 }
 
 impl<'q, D: QueryData> QueryIterMut<'q, D> {
-    pub(crate) fn new(tables: &'q [Table], matches: Bits, ids: &'q IdList) -> Self {
+    pub(crate) fn new(
+        tables: &'q [Table],
+        columns: &'q ColumnPointers,
+        matches: Bits,
+        ids: &'q IdList,
+    ) -> Self {
         QueryIterMut {
-            cursor: Cursor::new(tables, matches, ids),
+            cursor: Cursor::new(tables, columns, matches, ids),
             _exclusive: PhantomData,
         }
     }

@@ -14,7 +14,7 @@ pub use iter::{QueryIter, QueryIterMut};
 
 use crate::bits::Bits;
 use crate::entity::{Entity, EntityIndex};
-use crate::storage::{Storage, Table};
+use crate::storage::{ColumnPointers, Storage, Table};
 use crate::world::{WorldDef, WorldExecutor};
 use std::marker::PhantomData;
 
@@ -74,6 +74,7 @@ pub const fn matching(sets: &[Bits], required: Bits, excluded: Bits) -> Bits {
 /// ```
 pub struct Query<'w, D: QueryData, F: QueryFilter = ()> {
     tables: &'w [Table],
+    columns: &'w ColumnPointers,
     index: &'w EntityIndex,
     matches: Bits,
     ids: IdList,
@@ -97,6 +98,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     {
         Query {
             tables: storage.tables(),
+            columns: storage.column_pointers(),
             index: storage.entities(),
             matches: QueryPlan::<W, D, F>::MATCHES,
             ids: D::ACCESS.ids,
@@ -117,42 +119,54 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
     /// Read-only items, archetypes in declaration order, rows in storage order.
     pub fn iter(&self) -> QueryIter<'_, D> {
-        QueryIter::new(self.tables, self.matches, &self.ids)
+        QueryIter::new(self.tables, self.columns, self.matches, &self.ids)
     }
 
     /// Items, archetypes in declaration order, rows in storage order.
     pub fn iter_mut(&mut self) -> QueryIterMut<'_, D> {
-        QueryIterMut::new(self.tables, self.matches, &self.ids)
+        QueryIterMut::new(self.tables, self.columns, self.matches, &self.ids)
     }
 
     /// Calls `f` on every item (the fastest way to visit all of them).
     #[inline]
     pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
-        for a in self.matches.iter() {
-            let table = &self.tables[a];
-            let fetch = D::fetch(table, self.ids.as_slice());
+        let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
+        each_member(self.matches, |a| {
+            let table = &tables[a];
+            // SAFETY: `a` indexes `tables` (checked just above), which has one row of
+            // `columns` each; the ids are this query's, component ids of its world.
+            let fetch = unsafe { D::fetch(table, columns.row(a), ids) };
             for row in 0..table.len() {
                 // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
                 // items exclusive, and its construction guaranteed no conflicting access.
                 f(unsafe { D::item(fetch, row) });
             }
-        }
+        });
     }
 
     /// Calls `f` on every item, split over the world's executor (sequential on the
     /// `sequential` executor). Rows are split at heartbeats, not by a grain size.
     pub fn par_for_each(&mut self, f: impl Fn(D::Item<'_>) + Send + Sync) {
-        for a in self.matches.iter() {
-            let table = &self.tables[a];
-            let fetch = SendFetch(D::fetch(table, self.ids.as_slice()));
-            let f = &f;
-            self.executor.for_each_index(table.len(), move |row| {
-                let fetch = &fetch;
-                // SAFETY: each row is visited once, so the items handed to different
-                // threads never alias; the query holds `&mut self` for the whole loop.
-                f(unsafe { D::item(fetch.0, row) })
-            });
+        if self.executor.is_sequential() {
+            return self.for_each(f);
         }
+        let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
+        let (matches, f) = (self.matches, &f);
+        // One trip into the pool for all tables (entering it from outside wakes a worker).
+        self.executor.install(move || {
+            each_member(matches, |a| {
+                let table = &tables[a];
+                // SAFETY: `a` indexes `tables` (checked just above), which has one row of
+                // `columns` each; the ids are this query's, component ids of its world.
+                let fetch = SendFetch(unsafe { D::fetch(table, columns.row(a), ids) });
+                crate::exec::par_for_each(0..table.len(), |row| {
+                    let fetch = &fetch;
+                    // SAFETY: each row is visited once, so the items handed to different
+                    // threads never alias; the query holds `&mut self` for the whole loop.
+                    f(unsafe { D::item(fetch.0, row) })
+                });
+            })
+        });
     }
 
     /// The read-only item of `entity`, if it is alive and matches.
@@ -161,10 +175,10 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if !self.matches.contains(location.archetype as usize) {
             return None;
         }
-        let fetch = D::fetch(
-            &self.tables[location.archetype as usize],
-            self.ids.as_slice(),
-        );
+        let a = location.archetype as usize;
+        // SAFETY: `a` indexes `tables` (checked by the indexing), which has one row of
+        // `columns` each; the ids are this query's, component ids of its world.
+        let fetch = unsafe { D::fetch(&self.tables[a], self.columns.row(a), self.ids.as_slice()) };
         // SAFETY: the row is live in a matched table; `&self` hands out shared items only.
         Some(unsafe { D::read_item(fetch, location.row as usize) })
     }
@@ -175,12 +189,25 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if !self.matches.contains(location.archetype as usize) {
             return None;
         }
-        let fetch = D::fetch(
-            &self.tables[location.archetype as usize],
-            self.ids.as_slice(),
-        );
+        let a = location.archetype as usize;
+        // SAFETY: `a` indexes `tables` (checked by the indexing), which has one row of
+        // `columns` each; the ids are this query's, component ids of its world.
+        let fetch = unsafe { D::fetch(&self.tables[a], self.columns.row(a), self.ids.as_slice()) };
         // SAFETY: the row is live in a matched table; `&mut self` makes the item exclusive.
         Some(unsafe { D::item(fetch, location.row as usize) })
+    }
+}
+
+/// Calls `f` with every member of `set`, in increasing order (a word-by-word loop that
+/// the compiler can drop entirely for the empty words of a constant set).
+#[inline(always)]
+fn each_member(set: Bits, mut f: impl FnMut(usize)) {
+    for (word_index, &word) in set.0.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            f(word_index * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
     }
 }
 

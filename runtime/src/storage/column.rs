@@ -134,7 +134,7 @@ impl Column {
                 drop(dst);
             }
             if row != last {
-                std::ptr::copy_nonoverlapping(self.row_ptr(last), dst, self.ty.layout.size());
+                copy_value(self.row_ptr(last), dst, self.ty.layout.size());
             }
         }
     }
@@ -150,9 +150,9 @@ impl Column {
         // SAFETY: the caller guarantees both rows are initialised and `dst` is writable.
         unsafe {
             let src = self.row_ptr(row);
-            std::ptr::copy_nonoverlapping(src, dst, size);
+            copy_value(src, dst, size);
             if row != last {
-                std::ptr::copy_nonoverlapping(self.row_ptr(last), src, size);
+                copy_value(self.row_ptr(last), src, size);
             }
         }
     }
@@ -175,6 +175,42 @@ impl Column {
             unsafe { alloc::dealloc(self.data.as_ptr(), layout) };
         }
         self.data = dangling(self.ty.layout);
+    }
+}
+
+/// Copies one value of `size` bytes, with inline code for the small sizes components
+/// usually have (a call to `memcpy` costs more than the copy for them).
+///
+/// # Safety
+/// `src` is valid for reads and `dst` for writes of `size` bytes, and they do not overlap.
+#[inline(always)]
+pub unsafe fn copy_value(src: *const u8, dst: *mut u8, size: usize) {
+    // SAFETY: every branch reads and writes bytes within `0..size` of `src` and `dst`
+    // (two possibly overlapping unaligned words that together cover the value), which the
+    // caller guarantees are valid and disjoint.
+    unsafe {
+        match size {
+            0 => {}
+            4..=8 => {
+                let a = src.cast::<u32>().read_unaligned();
+                let b = src.add(size - 4).cast::<u32>().read_unaligned();
+                dst.cast::<u32>().write_unaligned(a);
+                dst.add(size - 4).cast::<u32>().write_unaligned(b);
+            }
+            9..=16 => {
+                let a = src.cast::<u64>().read_unaligned();
+                let b = src.add(size - 8).cast::<u64>().read_unaligned();
+                dst.cast::<u64>().write_unaligned(a);
+                dst.add(size - 8).cast::<u64>().write_unaligned(b);
+            }
+            17..=32 => {
+                let a = src.cast::<u128>().read_unaligned();
+                let b = src.add(size - 16).cast::<u128>().read_unaligned();
+                dst.cast::<u128>().write_unaligned(a);
+                dst.add(size - 16).cast::<u128>().write_unaligned(b);
+            }
+            _ => std::ptr::copy_nonoverlapping(src, dst, size),
+        }
     }
 }
 

@@ -15,15 +15,101 @@ use crate::entity::{Entity, EntityIndex, Location};
 pub struct Storage {
     tables: Vec<Table>,
     index: EntityIndex,
+    columns: ColumnPointers,
+}
+
+/// Row 0 of every column of every table, by archetype and component id: one flat matrix,
+/// so a query reaches a table's column with one load instead of a chain of lookups.
+///
+/// Kept equal to the tables' column pointers: [`Storage`] refreshes a table's row after
+/// every growth of that table (the only time a column moves).
+pub struct ColumnPointers {
+    /// `ptrs[a * components + c]`: column `c` of table `a`, or null if `a` lacks `c`.
+    ptrs: Box<[*mut u8]>,
+    components: usize,
+}
+
+// SAFETY: the pointers address columns of component types (`Send + Sync`), and reading
+// them is mediated by queries, whose construction guarantees the access is allowed.
+unsafe impl Send for ColumnPointers {}
+// SAFETY: as above; `&ColumnPointers` only reads the pointer values.
+unsafe impl Sync for ColumnPointers {}
+
+impl ColumnPointers {
+    /// The row of `archetype`: indexed by component id, `components` entries.
+    ///
+    /// # Safety
+    /// `archetype` is below the number of tables.
+    #[inline(always)]
+    pub unsafe fn row(&self, archetype: usize) -> *const *mut u8 {
+        debug_assert!((archetype + 1) * self.components <= self.ptrs.len());
+        // SAFETY: the caller keeps `archetype` in bounds, so the offset stays in `ptrs`.
+        unsafe { self.ptrs.as_ptr().add(archetype * self.components) }
+    }
+
+    /// Row 0 of component `id`'s column in table `archetype`, or null if the table lacks
+    /// the component (or either index is out of range).
+    #[inline(always)]
+    pub fn get(&self, archetype: usize, id: u16) -> *mut u8 {
+        if (id as usize) < self.components {
+            if let Some(&ptr) = self.ptrs.get(archetype * self.components + id as usize) {
+                return ptr;
+            }
+        }
+        std::ptr::null_mut()
+    }
+
+    /// Number of component ids (the length of a row).
+    #[inline(always)]
+    pub fn components(&self) -> usize {
+        self.components
+    }
+
+    fn refresh(&mut self, archetype: usize, table: &Table) {
+        let row = &mut self.ptrs[archetype * self.components..(archetype + 1) * self.components];
+        for (column, &id) in table.columns().iter().zip(table.ids()) {
+            row[id as usize] = column.ptr();
+        }
+    }
 }
 
 impl Storage {
-    /// A storage over `tables` (one per archetype, in declaration order).
+    /// A storage over `tables` (one per archetype, in declaration order, all built with
+    /// the same component count).
     pub fn new(tables: Vec<Table>, entity_capacity: usize) -> Storage {
         assert!(tables.len() < u16::MAX as usize, "too many archetypes");
+        let components = tables.first().map_or(0, Table::component_count);
+        assert!(
+            tables.iter().all(|t| t.component_count() == components),
+            "one component count per world"
+        );
+        let mut columns = ColumnPointers {
+            ptrs: vec![std::ptr::null_mut(); tables.len() * components].into_boxed_slice(),
+            components,
+        };
+        for (archetype, table) in tables.iter().enumerate() {
+            columns.refresh(archetype, table);
+        }
         Storage {
             tables,
             index: EntityIndex::with_capacity(entity_capacity),
+            columns,
+        }
+    }
+
+    /// Row 0 of every column, by archetype and component id.
+    #[inline(always)]
+    pub fn column_pointers(&self) -> &ColumnPointers {
+        &self.columns
+    }
+
+    /// Grows `archetype`'s table for `additional` more rows, keeping the pointer matrix.
+    #[inline(always)]
+    pub(crate) fn grow(&mut self, archetype: usize, additional: usize) {
+        let table = &mut self.tables[archetype];
+        if table.capacity() - table.len() < additional {
+            table.reserve(additional);
+            self.columns.refresh(archetype, &self.tables[archetype]);
         }
     }
 
@@ -33,9 +119,10 @@ impl Storage {
         &self.tables
     }
 
-    /// One table, mutably.
+    /// One table, mutably. (Crate-private: growing a table behind the storage's back would
+    /// leave its column pointers stale.)
     #[inline(always)]
-    pub fn table_mut(&mut self, archetype: u16) -> &mut Table {
+    pub(crate) fn table_mut(&mut self, archetype: u16) -> &mut Table {
         &mut self.tables[archetype as usize]
     }
 
@@ -64,7 +151,7 @@ impl Storage {
 
     /// Reserves room for `additional` entities in `archetype`.
     pub fn reserve(&mut self, archetype: u16, additional: usize) {
-        self.tables[archetype as usize].reserve(additional);
+        self.grow(archetype as usize, additional);
         self.index.reserve(additional);
     }
 
@@ -79,8 +166,8 @@ impl Storage {
         archetype: u16,
         write: impl FnOnce(&mut Table, usize),
     ) -> Entity {
+        self.grow(archetype as usize, 1);
         let table = &mut self.tables[archetype as usize];
-        table.reserve(1);
         let row = table.len();
         let entity = self.index.alloc(Location {
             archetype,
@@ -99,7 +186,7 @@ impl Storage {
         };
         let table = &mut self.tables[location.archetype as usize];
         if let Some(moved) = table.swap_remove(location.row as usize) {
-            self.index.set(moved, location);
+            self.index.relocate(moved, location);
         }
         true
     }
@@ -133,15 +220,18 @@ impl Storage {
         skip_drop: Option<u16>,
     ) -> usize {
         debug_assert_ne!(from.archetype, to);
+        self.grow(to as usize, 1);
         let (src, dst) = two_tables(&mut self.tables, from.archetype as usize, to as usize);
-        dst.reserve(1);
-        // SAFETY: `from.row` is live in `src`, room was reserved in `dst`, and the caller
-        // keeps the `skip_drop` and write-back promises.
-        let (new_row, moved) = unsafe { src.move_row(from.row as usize, dst, skip_drop) };
+        // SAFETY: `to` indexes a table (`two_tables` checked it).
+        let dst_columns = unsafe { self.columns.row(to as usize) };
+        // SAFETY: `from.row` is live in `src`, room was reserved in `dst` (and its pointer
+        // row refreshed), and the caller keeps the `skip_drop` and write-back promises.
+        let (new_row, moved) =
+            unsafe { src.move_row(from.row as usize, dst, dst_columns, skip_drop) };
         if let Some(moved) = moved {
-            self.index.set(moved, from);
+            self.index.relocate(moved, from);
         }
-        self.index.set(
+        self.index.relocate(
             entity,
             Location {
                 archetype: to,

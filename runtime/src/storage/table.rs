@@ -1,7 +1,7 @@
 //! One archetype's table: a row-owner column of [`Entity`] plus one [`Column`] per
 //! component, all of one length (struct of arrays).
 
-use super::column::{Column, ColumnType};
+use super::column::{copy_value, Column, ColumnType};
 use crate::entity::Entity;
 
 /// Marks "this archetype has no such component" in [`Table::slot`].
@@ -68,6 +68,18 @@ impl Table {
             Some(&s) => s,
             None => NO_SLOT,
         }
+    }
+
+    /// Rows every column has room for.
+    #[inline(always)]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Number of component ids in the world the table belongs to.
+    #[inline(always)]
+    pub fn component_count(&self) -> usize {
+        self.slots.len()
     }
 
     /// The component id of each column, in declaration order.
@@ -162,7 +174,7 @@ impl Table {
         let size = column.column_type().layout.size();
         // SAFETY: the caller guarantees `src` holds a value of this column's type and
         // `row` is within the capacity.
-        unsafe { std::ptr::copy_nonoverlapping(src, column.row_ptr(row), size) };
+        unsafe { copy_value(src, column.row_ptr(row), size) };
     }
 
     /// Removes `row`, dropping its values; the last row moves into its place. Returns the
@@ -185,13 +197,19 @@ impl Table {
     /// `dst` and the entity that moved into `row` here, if any. Columns of `dst` that this
     /// table lacks are left uninitialised at the new row: the caller writes them.
     ///
+    /// `dst_columns` is `dst`'s row of the world's column pointers
+    /// ([`ColumnPointers::row`](super::ColumnPointers::row)): row 0 of each of its columns
+    /// by component id, null where `dst` lacks the component.
+    ///
     /// # Safety
-    /// `row < self.len()`; `dst` has capacity for one more row; `skip_drop`, if given, names
-    /// a component of this table whose value at `row` the caller already moved out.
+    /// `row < self.len()`; `dst` has capacity for one more row; `dst_columns` is `dst`'s
+    /// current row of pointers, covering every id of this table; `skip_drop`, if given,
+    /// names a component of this table whose value at `row` the caller already moved out.
     pub unsafe fn move_row(
         &mut self,
         row: usize,
         dst: &mut Table,
+        dst_columns: *const *mut u8,
         skip_drop: Option<u16>,
     ) -> (usize, Option<Entity>) {
         let last = self.len() - 1;
@@ -200,25 +218,20 @@ impl Table {
         // by the caller.
         let new_row = unsafe { dst.push_entity(entity) };
         for (column, &id) in self.columns.iter_mut().zip(self.ids.iter()) {
-            let dst_slot = dst.slot(id);
-            if dst_slot != NO_SLOT {
-                let target = &dst.columns[dst_slot as usize];
+            // SAFETY: `id` is a component id of the world, within the row.
+            let target = unsafe { *dst_columns.add(id as usize) };
+            if !target.is_null() {
+                let size = column.column_type().layout.size();
                 // SAFETY: `row <= last` are initialised; the destination slot at `new_row`
                 // is within `dst`'s reserved capacity and uninitialised; the columns have
-                // the same type (same component id).
-                unsafe { column.swap_remove_move(row, last, target.row_ptr(new_row)) };
+                // the same type (same component id), so the same size.
+                unsafe { column.swap_remove_move(row, last, target.add(new_row * size)) };
             } else if skip_drop == Some(id) {
                 // The caller moved the value out already: only fill the hole.
                 let size = column.column_type().layout.size();
                 if row != last {
-                    // SAFETY: both rows are in bounds; row `last` is initialised.
-                    unsafe {
-                        std::ptr::copy_nonoverlapping(
-                            column.row_ptr(last),
-                            column.row_ptr(row),
-                            size,
-                        )
-                    };
+                    // SAFETY: both rows are in bounds and distinct; row `last` is initialised.
+                    unsafe { copy_value(column.row_ptr(last), column.row_ptr(row), size) };
                 }
             } else {
                 // SAFETY: `row <= last` are initialised.
