@@ -48,6 +48,7 @@ pub mod runtime {
     pub use metronome_runtime::{
         join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
     };
+    pub use metronome_runtime::{memory, topology, MemoryPolicy, Topology};
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.

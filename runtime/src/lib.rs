@@ -13,6 +13,7 @@ mod component;
 mod entity;
 mod error;
 pub mod exec;
+pub mod memory;
 mod param;
 mod query;
 mod schedule;
@@ -29,8 +30,10 @@ pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf, MAX_C
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
 pub use exec::{
-    join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
+    join, par_for_each, scope, BuildError, Executor, NumaPool, NumaPoolBuilder, Scope, ThreadPool,
+    ThreadPoolBuilder,
 };
+pub use memory::MemoryPolicy;
 pub use param::{Local, ParamState, Res, ResMut, SystemParam};
 pub use query::{
     matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
@@ -42,4 +45,5 @@ pub use schedule::{
 };
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{params_conflict, self_conflict, ParamAccess, System, SystemMeta};
+pub use topology::Topology;
 pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};

@@ -12,6 +12,7 @@ mod heartbeat;
 mod job;
 mod join;
 mod latch;
+pub mod numa;
 mod par_for_each;
 mod pool;
 mod registry;
@@ -27,6 +28,7 @@ mod tests;
 use std::time::Duration;
 
 pub use self::error::BuildError;
+pub use self::numa::{NumaPool, NumaPoolBuilder};
 pub use self::par_for_each::ParSource;
 pub use self::pool::{ThreadPool, ThreadPoolBuilder};
 pub use self::registry::current_worker_index;

@@ -39,6 +39,9 @@ pub(crate) struct Registry {
     terminate: AtomicBool,
     pub(crate) local_queue_size: usize,
     pub(crate) heartbeat_interval: Duration,
+    /// A `NumaPool`'s topology-aware search and per-node injectors (set right after
+    /// `new`); `None` for a `ThreadPool`: random victims, then `injector`.
+    pub(crate) numa: Option<Box<super::numa::StealPlan>>,
 }
 
 impl Registry {
@@ -59,6 +62,7 @@ impl Registry {
             terminate: AtomicBool::new(false),
             local_queue_size,
             heartbeat_interval,
+            numa: None,
         };
         (Arc::new(registry), deques)
     }
@@ -81,7 +85,9 @@ impl Registry {
 
     /// Whether any queue visibly holds a job.
     fn has_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+        !self.injector.is_empty()
+            || self.stealers.iter().any(|s| !s.is_empty())
+            || self.numa.as_ref().is_some_and(|plan| plan.has_work())
     }
 
     /// Sets every worker's heartbeat flag (one promotion credit each, capped at one).
@@ -209,6 +215,10 @@ impl WorkerThread {
     }
 
     fn steal(&self) -> Option<JobRef> {
+        if let Some(plan) = &self.registry.numa {
+            let (stealers, injector) = (&self.registry.stealers, &self.registry.injector);
+            return plan.steal(self.index, stealers, injector, self.next_random());
+        }
         let stealers = &self.registry.stealers;
         let n = stealers.len();
         loop {

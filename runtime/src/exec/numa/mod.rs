@@ -1,0 +1,590 @@
+//! The topology-aware pool, [`NumaPool`]: the heartbeat pool's workers (private job
+//! stack, heartbeat promotion, crossbeam deques, parking, latches, panics — see the
+//! `exec` README) with
+//!
+//! - *placement*: worker `i` runs on a core chosen by [`worker_slots`] (node by node) and,
+//!   with `pin(true)`, is pinned to one of its PUs with `core_affinity` when it starts (a
+//!   refused pin is recorded in [`NumaPool::pin_status`], not fatal);
+//! - *nearest-first stealing*: a worker that runs dry tries the workers of its core, cache
+//!   group and node, then its node's injector, then remote nodes by distance
+//!   ([`victim_tiers`], [`injector_order`]), instead of random victims;
+//! - *one injector per node*: [`NumaPool::install`] from outside the pool queues the job on
+//!   the caller's node (the node of the CPU it runs on; the first worker's node if that
+//!   node has no worker);
+//! - *memory placement* for worlds on the pool: [`NumaPool::column_alloc`] tells a world's
+//!   columns to map big blocks on the pool's nodes by its [`MemoryPolicy`] (see
+//!   [`crate::memory`]).
+//!
+//! `join`, `scope` and `par_for_each` are the heartbeat pool's: inside `install` they run
+//! on this pool.
+
+use std::fmt;
+use std::ptr;
+use std::sync::{mpsc, Arc};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crate::memory::{ColumnAlloc, MemoryPolicy, NodeMask};
+use crate::topology::Topology;
+
+use super::error::BuildError;
+use super::job::StackJob;
+use super::latch::LockLatch;
+use super::par_for_each::ParSource;
+use super::registry::{run_worker, Registry, WorkerThread};
+use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
+
+mod victims;
+
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+pub(crate) use self::victims::StealPlan;
+pub use self::victims::{injector_order, victim_tiers, worker_slots, Slot};
+
+type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
+
+/// Whether a worker of a [`NumaPool`] is pinned to its CPU.
+///
+/// ```
+/// use metronome_runtime::exec::numa::PinStatus;
+/// use metronome_runtime::NumaPool;
+///
+/// let pool = NumaPool::builder().workers(1).build().unwrap();
+/// assert_eq!(pool.pin_status(), [PinStatus::Unpinned]); // `pin` is off by default
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PinStatus {
+    /// Pinning was not asked for.
+    Unpinned,
+    /// The worker runs only on OS CPU `cpu`.
+    Pinned {
+        /// The OS CPU number.
+        cpu: usize,
+    },
+    /// The OS refused to pin the worker to `cpu` (not in the process's CPU set, not
+    /// present, ...); the worker runs unpinned.
+    Failed {
+        /// The OS CPU number.
+        cpu: usize,
+    },
+}
+
+/// Configures and builds a [`NumaPool`]; start with [`NumaPool::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use metronome_runtime::memory::MemoryPolicy;
+/// use metronome_runtime::topology::Topology;
+/// use metronome_runtime::NumaPool;
+///
+/// let pool = NumaPool::builder()
+///     .workers(2)
+///     .topology(Topology::detect())
+///     .pin(true)
+///     .memory(MemoryPolicy::Interleave)
+///     .heartbeat(Duration::from_micros(100))
+///     .local_queue_size(256)
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.workers(), 2);
+/// ```
+pub struct NumaPoolBuilder {
+    workers: Option<usize>,
+    topology: Option<Topology>,
+    pin: bool,
+    memory: MemoryPolicy,
+    heartbeat: Duration,
+    local_queue_size: usize,
+    thread_name: Option<ThreadName>,
+}
+
+impl fmt::Debug for NumaPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NumaPoolBuilder")
+            .field("workers", &self.workers)
+            .field("topology", &self.topology.as_ref().map(Topology::source))
+            .field("pin", &self.pin)
+            .field("memory", &self.memory)
+            .field("heartbeat", &self.heartbeat)
+            .field("local_queue_size", &self.local_queue_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for NumaPoolBuilder {
+    /// Same as [`NumaPool::builder`].
+    fn default() -> Self {
+        NumaPoolBuilder {
+            workers: None,
+            topology: None,
+            pin: false,
+            memory: MemoryPolicy::Local,
+            heartbeat: DEFAULT_HEARTBEAT,
+            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
+            thread_name: None,
+        }
+    }
+}
+
+impl NumaPoolBuilder {
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
+    /// parallelism (1 if unknown).
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// assert!(NumaPool::builder().workers(0).build().is_err());
+    /// ```
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = Some(workers);
+        self
+    }
+
+    /// The machine to place workers on. Default: [`Topology::detect`]. A synthetic
+    /// topology larger than the machine works (pinning to absent CPUs fails and is
+    /// recorded).
+    ///
+    /// ```
+    /// use metronome_runtime::topology::Topology;
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(4).topology(Topology::synthetic(2, 2)).build().unwrap();
+    /// assert_eq!(pool.slots()[3].node, 1);
+    /// ```
+    pub fn topology(mut self, topology: Topology) -> Self {
+        self.topology = Some(topology);
+        self
+    }
+
+    /// Pin each worker to its CPU (see [`worker_slots`]). Default: `false`.
+    ///
+    /// ```
+    /// use metronome_runtime::exec::numa::PinStatus;
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(1).pin(true).build().unwrap();
+    /// assert!(matches!(pool.pin_status()[0], PinStatus::Pinned { .. } | PinStatus::Failed { .. }));
+    /// ```
+    pub fn pin(mut self, pin: bool) -> Self {
+        self.pin = pin;
+        self
+    }
+
+    /// How worlds on this pool place big column blocks. Default: [`MemoryPolicy::Local`].
+    ///
+    /// ```
+    /// use metronome_runtime::memory::MemoryPolicy;
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(1).memory(MemoryPolicy::Interleave).build().unwrap();
+    /// assert_eq!(pool.memory(), MemoryPolicy::Interleave);
+    /// ```
+    pub fn memory(mut self, memory: MemoryPolicy) -> Self {
+        self.memory = memory;
+        self
+    }
+
+    /// Interval between heartbeats (see
+    /// [`ThreadPoolBuilder::heartbeat`](crate::ThreadPoolBuilder::heartbeat)). Default:
+    /// [`DEFAULT_HEARTBEAT`]. Must not be zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use metronome_runtime::NumaPool;
+    /// assert!(NumaPool::builder().heartbeat(Duration::ZERO).build().is_err());
+    /// ```
+    pub fn heartbeat(mut self, interval: Duration) -> Self {
+        self.heartbeat = interval;
+        self
+    }
+
+    /// Capacity of each worker's private job stack, a power of two. Default:
+    /// [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// assert!(NumaPool::builder().local_queue_size(100).build().is_err());
+    /// ```
+    pub fn local_queue_size(mut self, size: usize) -> Self {
+        self.local_queue_size = size;
+        self
+    }
+
+    /// Names worker `i` by `name(i)`. Default: `metronome-numa-{i}`.
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(1).thread_name(|i| format!("n{i}")).build().unwrap();
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert_eq!(name.as_deref(), Some("n0"));
+    /// ```
+    pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
+        self.thread_name = Some(Box::new(name));
+        self
+    }
+
+    /// Validates the configuration, places the workers and starts the threads (each pins
+    /// itself, if asked, before it runs any job).
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// let err = NumaPool::builder().workers(2000).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
+    /// ```
+    pub fn build(self) -> Result<NumaPool, BuildError> {
+        let workers = self.workers.unwrap_or_else(|| {
+            thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_WORKERS)
+        });
+        if workers == 0 {
+            return Err(BuildError::NoWorkers);
+        }
+        if workers > MAX_WORKERS {
+            return Err(BuildError::TooManyWorkers { requested: workers });
+        }
+        if !self.local_queue_size.is_power_of_two() {
+            return Err(BuildError::QueueSizeNotPowerOfTwo {
+                requested: self.local_queue_size,
+            });
+        }
+        if self.heartbeat.is_zero() {
+            return Err(BuildError::ZeroHeartbeat);
+        }
+
+        let topology = self.topology.unwrap_or_else(Topology::detect);
+        let slots: Box<[Slot]> = worker_slots(&topology, workers).into();
+        let plan = StealPlan::new(&topology, &slots);
+        let (mut registry, deques) = Registry::new(workers, self.local_queue_size, self.heartbeat);
+        Arc::get_mut(&mut registry)
+            .expect("nobody else holds the fresh registry")
+            .numa = Some(Box::new(plan));
+
+        let cpus = topology.cores().iter().flat_map(|c| c.pus.iter().copied());
+        let mut node_of_cpu = vec![usize::MAX; cpus.max().map_or(0, |max| max + 1)];
+        for core in topology.cores() {
+            for &cpu in &core.pus {
+                node_of_cpu[cpu] = core.node;
+            }
+        }
+        let mut pool = NumaPool {
+            registry: registry.clone(),
+            threads: Vec::with_capacity(workers + 1),
+            pins: vec![PinStatus::Unpinned; workers].into(),
+            nodes: slots
+                .iter()
+                .map(|slot| topology.nodes()[slot.node].os_index)
+                .collect(),
+            node_of_cpu: node_of_cpu.into(),
+            slots,
+            topology,
+            memory: self.memory,
+        };
+        let (pinned_tx, pinned_rx) = mpsc::channel();
+        for (index, deque) in deques.into_iter().enumerate() {
+            let name = match &self.thread_name {
+                Some(name) => name(index),
+                None => format!("metronome-numa-{index}"),
+            };
+            let registry = registry.clone();
+            let cpu = self.pin.then_some(pool.slots[index].cpu);
+            let pinned_tx = pinned_tx.clone();
+            let spawned = thread::Builder::new()
+                .name(name)
+                .spawn(move || {
+                    let status = match cpu {
+                        None => PinStatus::Unpinned,
+                        Some(cpu)
+                            if core_affinity::set_for_current(core_affinity::CoreId {
+                                id: cpu,
+                            }) =>
+                        {
+                            PinStatus::Pinned { cpu }
+                        }
+                        Some(cpu) => PinStatus::Failed { cpu },
+                    };
+                    // The builder waits for every worker's status; if it gave up (a
+                    // later spawn failed), nobody listens, which is fine.
+                    let _ = pinned_tx.send((index, status));
+                    run_worker(index, registry, deque);
+                })
+                .map_err(|source| BuildError::Spawn {
+                    worker: index,
+                    source,
+                })?;
+            pool.threads.push(spawned);
+        }
+        drop(pinned_tx);
+        for (index, status) in pinned_rx.iter().take(workers) {
+            pool.pins[index] = status;
+        }
+        if workers > 1 {
+            let registry = registry.clone();
+            let spawned = thread::Builder::new()
+                .name("numa-heartbeat".into())
+                .spawn(move || heartbeat::run_heartbeat(registry))
+                .map_err(|source| BuildError::Spawn {
+                    worker: workers,
+                    source,
+                })?;
+            pool.threads.push(spawned);
+        }
+        Ok(pool)
+    }
+}
+
+/// A topology-aware heartbeat work-stealing pool: the [`ThreadPool`](crate::ThreadPool)'s
+/// join, scope and parking, with workers placed (and optionally pinned) node by node,
+/// nearest-first stealing, one injector per NUMA node, and a memory policy for the big
+/// column blocks of worlds running on it. See the module docs of [`crate::exec::numa`].
+///
+/// ```
+/// use metronome_runtime::topology::Topology;
+/// use metronome_runtime::{join, NumaPool};
+///
+/// fn fib(n: u64) -> u64 {
+///     if n < 2 {
+///         return n;
+///     }
+///     let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+///     a + b
+/// }
+///
+/// let pool = NumaPool::builder().workers(4).topology(Topology::synthetic(2, 2)).build().unwrap();
+/// assert_eq!(pool.install(|| fib(20)), 6765);
+/// ```
+pub struct NumaPool {
+    registry: Arc<Registry>,
+    threads: Vec<JoinHandle<()>>,
+    topology: Topology,
+    slots: Box<[Slot]>,
+    pins: Box<[PinStatus]>,
+    /// OS node number of each worker.
+    nodes: Box<[usize]>,
+    /// Node index by OS CPU number (`usize::MAX`: not in the topology).
+    node_of_cpu: Box<[usize]>,
+    memory: MemoryPolicy,
+}
+
+impl fmt::Debug for NumaPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NumaPool")
+            .field("workers", &self.workers())
+            .field("nodes", &self.topology.nodes().len())
+            .field("memory", &self.memory)
+            .field("pins", &self.pins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NumaPool {
+    /// A builder with the default configuration.
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().build().unwrap();
+    /// assert!(pool.workers() >= 1);
+    /// ```
+    pub fn builder() -> NumaPoolBuilder {
+        NumaPoolBuilder::default()
+    }
+
+    /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
+    /// `par_for_each` inside `f` use this pool. From one of this pool's workers, runs `f`
+    /// directly; from any other thread, queues it on the injector of the caller's node and
+    /// blocks until it finished. A panic in `f` resumes here.
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(2).build().unwrap();
+    /// assert_eq!(pool.install(|| 6 * 7), 42);
+    /// ```
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        if self.is_current() {
+            return f();
+        }
+        let job = StackJob::new(f, LockLatch::new());
+        // SAFETY: we block on the job's latch below before leaving this frame, so the job
+        // outlives its execution.
+        let job_ref = unsafe { job.as_job_ref() };
+        self.plan().injectors[self.caller_node()].push(job_ref);
+        self.registry.sleep.notify_one();
+        job.latch.wait();
+        // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
+        unsafe { job.into_result() }.into_return_value()
+    }
+
+    /// [`par_for_each`](crate::exec::par_for_each) on this pool.
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(2).build().unwrap();
+    /// let mut v = vec![1, 2, 3];
+    /// pool.par_for_each(&mut v[..], |x| *x *= 2);
+    /// assert_eq!(v, [2, 4, 6]);
+    /// ```
+    pub fn par_for_each<S, F>(&self, source: S, f: F)
+    where
+        S: ParSource,
+        F: Fn(S::Item) + Sync + Send,
+    {
+        self.install(|| super::par_for_each(source, f));
+    }
+
+    /// Number of worker threads.
+    ///
+    /// ```
+    /// use metronome_runtime::NumaPool;
+    /// assert_eq!(NumaPool::builder().workers(3).build().unwrap().workers(), 3);
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.registry.num_workers()
+    }
+
+    /// The topology the workers were placed on.
+    ///
+    /// ```
+    /// use metronome_runtime::topology::Topology;
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(1).topology(Topology::synthetic(2, 1)).build().unwrap();
+    /// assert_eq!(pool.topology().nodes().len(), 2);
+    /// ```
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// Where each worker runs (see [`worker_slots`]).
+    ///
+    /// ```
+    /// use metronome_runtime::topology::Topology;
+    /// use metronome_runtime::NumaPool;
+    /// let pool = NumaPool::builder().workers(2).topology(Topology::synthetic(2, 1)).build().unwrap();
+    /// assert_eq!((pool.slots()[0].node, pool.slots()[1].node), (0, 1));
+    /// ```
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// Whether each worker got pinned (all [`PinStatus::Unpinned`] without `pin(true)`).
+    ///
+    /// ```
+    /// use metronome_runtime::exec::numa::PinStatus;
+    /// use metronome_runtime::NumaPool;
+    /// // A refused pin (a CPU outside this process's set) is recorded; the worker runs.
+    /// let pool = NumaPool::builder().workers(1).pin(true).build().unwrap();
+    /// assert!(matches!(pool.pin_status()[0], PinStatus::Pinned { .. } | PinStatus::Failed { .. }));
+    /// assert_eq!(pool.install(|| 1 + 1), 2);
+    /// ```
+    pub fn pin_status(&self) -> &[PinStatus] {
+        &self.pins
+    }
+
+    /// The memory policy worlds on this pool use for big column blocks.
+    ///
+    /// ```
+    /// use metronome_runtime::memory::MemoryPolicy;
+    /// use metronome_runtime::NumaPool;
+    /// assert_eq!(NumaPool::builder().workers(1).build().unwrap().memory(), MemoryPolicy::Local);
+    /// ```
+    pub fn memory(&self) -> MemoryPolicy {
+        self.memory
+    }
+
+    /// The column allocation policy for worlds on this pool: big blocks placed by
+    /// [`NumaPool::memory`] over the OS nodes the workers run on.
+    ///
+    /// ```
+    /// use metronome_runtime::memory::{ColumnAlloc, MemoryPolicy};
+    /// use metronome_runtime::topology::Topology;
+    /// use metronome_runtime::NumaPool;
+    ///
+    /// let pool = NumaPool::builder()
+    ///     .workers(2)
+    ///     .topology(Topology::synthetic(2, 1))
+    ///     .memory(MemoryPolicy::Interleave)
+    ///     .build()
+    ///     .unwrap();
+    /// let ColumnAlloc::Placed { policy, nodes } = pool.column_alloc() else { unreachable!() };
+    /// assert_eq!((policy, nodes.bits()), (MemoryPolicy::Interleave, 0b11));
+    /// ```
+    pub fn column_alloc(&self) -> ColumnAlloc {
+        ColumnAlloc::Placed {
+            policy: self.memory,
+            nodes: self.nodes.iter().copied().collect::<NodeMask>(),
+        }
+    }
+
+    fn plan(&self) -> &StealPlan {
+        self.registry
+            .numa
+            .as_deref()
+            .expect("a NumaPool's registry has a plan")
+    }
+
+    /// The node index whose injector takes a job from the calling thread: the node of
+    /// the CPU it runs on if a worker runs there, else the first worker's node.
+    fn caller_node(&self) -> usize {
+        let node = current_cpu()
+            .and_then(|cpu| self.node_of_cpu.get(cpu).copied())
+            .unwrap_or(usize::MAX);
+        if self.slots.iter().any(|slot| slot.node == node) {
+            node
+        } else {
+            self.slots[0].node
+        }
+    }
+
+    fn is_current(&self) -> bool {
+        let worker = WorkerThread::current();
+        // SAFETY: a non-null `current` is this thread's live worker.
+        unsafe { worker.as_ref() }.is_some_and(|w| ptr::eq(&*w.registry, &*self.registry))
+    }
+}
+
+/// The OS CPU the calling thread runs on right now, if the OS says.
+fn current_cpu() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `sched_getcpu` has no preconditions.
+        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+impl Executor for NumaPool {
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        NumaPool::install(self, f)
+    }
+
+    fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.install(|| super::join(a, b))
+    }
+
+    fn scope<'scope, R: Send>(&self, f: impl FnOnce(&Scope<'scope>) -> R + Send) -> R {
+        self.install(|| super::scope(f))
+    }
+
+    fn workers(&self) -> usize {
+        NumaPool::workers(self)
+    }
+}
+
+impl Drop for NumaPool {
+    /// Stops the threads and joins them (detaches them if dropped from one of its own
+    /// jobs, like [`ThreadPool`](crate::ThreadPool)).
+    fn drop(&mut self) {
+        self.registry.terminate();
+        if self.is_current() {
+            return;
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}

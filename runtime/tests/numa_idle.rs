@@ -1,0 +1,119 @@
+//! Process-global NumaPool tests: an idle pool burns no CPU (pinned or not, on this
+//! machine's topology and on a synthetic two-node one), and dropping a pool joins its
+//! threads. Their own test binary, so no other test's threads disturb them.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use metronome_runtime::topology::Topology;
+use metronome_runtime::{join, par_for_each, NumaPool};
+
+/// How long the idle pool is observed.
+const IDLE_WINDOW: Duration = Duration::from_millis(500);
+/// The CPU budget over that window: 5 % of one core.
+const IDLE_BUDGET: Duration = Duration::from_millis(25);
+
+/// The tests of this binary measure the whole process: run them one at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn fib(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+    a + b
+}
+
+/// User plus system CPU time of the whole process.
+fn process_cpu_time() -> Duration {
+    // SAFETY: `getrusage` only writes the `rusage` we pass; zeroed is a valid `rusage`.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Names of this process's live threads.
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .expect("procfs")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn idle_numa_pool_burns_no_cpu() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let cases = [
+        (2, Topology::detect(), true),
+        (4, Topology::synthetic(2, 2), false),
+    ];
+    for (workers, topology, pin) in cases {
+        let pool = NumaPool::builder()
+            .workers(workers)
+            .topology(topology)
+            .pin(pin)
+            .build()
+            .unwrap();
+        // Warm up: parallel work wakes every thread, the heartbeat thread included.
+        for _ in 0..5 {
+            assert_eq!(pool.install(|| fib(22)), 17711);
+            pool.par_for_each(0..10_000, |i| {
+                std::hint::black_box(i);
+            });
+        }
+        // Let the workers back off and park.
+        std::thread::sleep(Duration::from_millis(100));
+        let before = process_cpu_time();
+        std::thread::sleep(IDLE_WINDOW);
+        let used = process_cpu_time() - before;
+        eprintln!("{workers} idle NUMA workers: {used:?} of CPU in {IDLE_WINDOW:?}");
+        assert!(
+            used < IDLE_BUDGET,
+            "{workers} idle NUMA workers used {used:?} of CPU in {IDLE_WINDOW:?} (budget {IDLE_BUDGET:?})"
+        );
+        // And it still works after sleeping.
+        let mut data = vec![1u32; 1000];
+        pool.install(|| par_for_each(&mut data[..], |x| *x += 1));
+        assert!(data.iter().all(|&x| x == 2));
+    }
+}
+
+#[test]
+fn drop_joins_threads() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let pool = NumaPool::builder()
+        .workers(3)
+        .topology(Topology::synthetic(2, 2))
+        .thread_name(|i| format!("numadrop-{i}"))
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| fib(15)), 610);
+    // A new thread names itself once it runs: wait until all of them did.
+    let named = |names: &[String]| {
+        let workers = names.iter().filter(|n| n.starts_with("numadrop-")).count();
+        (workers, names.iter().any(|n| n == "numa-heartbeat"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while named(&thread_names()) != (3, true) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(
+        named(&thread_names()),
+        (3, true),
+        "3 workers and the heartbeat thread run"
+    );
+    drop(pool);
+    // A joined thread has left /proc/self/task by the time `join` returns.
+    let names = thread_names();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("numadrop-") || n == "numa-heartbeat"),
+        "threads outlived the pool: {names:?}"
+    );
+}
