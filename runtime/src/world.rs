@@ -8,7 +8,8 @@ use crate::commands::{Command, CommandBuffer};
 use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
-use crate::exec::{Executor, ThreadPool};
+use crate::exec::{Executor, NumaPool, ThreadPool};
+use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::storage::{ColumnType, Storage, Table, NO_SLOT};
 use std::any::TypeId;
@@ -97,6 +98,9 @@ pub enum WorldExecutor {
     Sequential,
     /// A pool owned by the world.
     Pool(ThreadPool),
+    /// A topology-aware pool owned by the world (`numa_aware(...)`); the world's big
+    /// columns follow its memory policy.
+    Numa(NumaPool),
 }
 
 impl WorldExecutor {
@@ -104,6 +108,31 @@ impl WorldExecutor {
     /// heartbeat pool until their own pools exist; if the pool's threads cannot be
     /// started, the world runs sequentially (results are identical by construction).
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
+        if let ExecutorConfig::NumaAware {
+            workers,
+            local_queue_size,
+            heartbeat_us,
+            pin,
+            interleave,
+        } = config
+        {
+            let mut builder = NumaPool::builder()
+                .local_queue_size(local_queue_size)
+                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+                .pin(pin)
+                .memory(if interleave {
+                    MemoryPolicy::Interleave
+                } else {
+                    MemoryPolicy::Local
+                })
+                .thread_name(|i| format!("metronome-world-{i}"));
+            if let Some(workers) = workers {
+                builder = builder.workers(workers);
+            }
+            return builder
+                .build()
+                .map_or(WorldExecutor::Sequential, WorldExecutor::Numa);
+        }
         let (workers, queue, heartbeat_us) = match config {
             ExecutorConfig::Sequential => return WorldExecutor::Sequential,
             ExecutorConfig::WorkStealing {
@@ -139,6 +168,15 @@ impl WorldExecutor {
         }
     }
 
+    /// How the world's columns allocate: big blocks placed by the pool's memory policy
+    /// on a [`NumaPool`], the global allocator otherwise.
+    pub fn column_alloc(&self) -> ColumnAlloc {
+        match self {
+            WorldExecutor::Numa(pool) => pool.column_alloc(),
+            _ => ColumnAlloc::Global,
+        }
+    }
+
     /// Whether everything runs on the calling thread.
     pub fn is_sequential(&self) -> bool {
         matches!(self, WorldExecutor::Sequential)
@@ -149,6 +187,7 @@ impl WorldExecutor {
         match self {
             WorldExecutor::Sequential => 1,
             WorldExecutor::Pool(pool) => pool.workers(),
+            WorldExecutor::Numa(pool) => pool.workers(),
         }
     }
 
@@ -158,6 +197,7 @@ impl WorldExecutor {
         match self {
             WorldExecutor::Sequential => (0..len).for_each(f),
             WorldExecutor::Pool(pool) => pool.par_for_each(0..len, f),
+            WorldExecutor::Numa(pool) => pool.par_for_each(0..len, f),
         }
     }
 
@@ -168,6 +208,7 @@ impl WorldExecutor {
         match self {
             WorldExecutor::Sequential => f(),
             WorldExecutor::Pool(pool) => pool.install(f),
+            WorldExecutor::Numa(pool) => pool.install(f),
         }
     }
 
@@ -177,6 +218,11 @@ impl WorldExecutor {
         match self {
             WorldExecutor::Sequential => stage.iter().for_each(|&index| run_one(index)),
             WorldExecutor::Pool(pool) => pool.scope(|s| {
+                for &index in stage {
+                    s.spawn(move |_| run_one(index));
+                }
+            }),
+            WorldExecutor::Numa(pool) => pool.scope(|s| {
                 for &index in stage {
                     s.spawn(move |_| run_one(index));
                 }
@@ -284,11 +330,14 @@ impl WorldCore {
         entity_capacity: usize,
         commands_per_stage: usize,
     ) -> WorldCore {
+        let alloc = executor.column_alloc();
         let tables = archetype_columns
             .iter()
             .map(|ids| {
-                let types: Vec<ColumnType> =
-                    ids.iter().map(|&c| component_types[c as usize]).collect();
+                let types: Vec<ColumnType> = ids
+                    .iter()
+                    .map(|&c| component_types[c as usize].with_alloc(alloc))
+                    .collect();
                 Table::new(ids, &types, component_types.len())
             })
             .collect();

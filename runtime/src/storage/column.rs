@@ -8,6 +8,8 @@ use std::alloc::{self, Layout};
 use std::any::TypeId;
 use std::ptr::NonNull;
 
+use crate::memory::{BlockKind, ColumnAlloc};
+
 /// How to store and drop values of one component type.
 #[derive(Clone, Copy, Debug)]
 pub struct ColumnType {
@@ -19,6 +21,8 @@ pub struct ColumnType {
     pub type_id: TypeId,
     /// The component's name, for errors.
     pub name: &'static str,
+    /// Where the column's blocks come from (a world on a `NumaPool` maps big ones).
+    pub alloc: ColumnAlloc,
 }
 
 /// Drops the `T` at `ptr`.
@@ -42,7 +46,13 @@ impl ColumnType {
             },
             type_id: TypeId::of::<T>(),
             name,
+            alloc: ColumnAlloc::Global,
         }
+    }
+
+    /// The same column type with allocation policy `alloc`.
+    pub fn with_alloc(self, alloc: ColumnAlloc) -> ColumnType {
+        ColumnType { alloc, ..self }
     }
 }
 
@@ -50,6 +60,9 @@ impl ColumnType {
 pub struct Column {
     data: NonNull<u8>,
     ty: ColumnType,
+    /// The path `data` was allocated by (`None`: no allocation), so that it is freed by
+    /// the same path whatever its size (see `crate::memory`).
+    block: Option<BlockKind>,
 }
 
 // SAFETY: a column owns values of a component type, and components are `Send + Sync`
@@ -64,7 +77,13 @@ impl Column {
         Column {
             data: dangling(ty.layout),
             ty,
+            block: None,
         }
+    }
+
+    /// The path the column's current block was allocated by, `None` without one.
+    pub fn block_kind(&self) -> Option<BlockKind> {
+        self.block
     }
 
     /// The column's element type.
@@ -101,19 +120,22 @@ impl Column {
         let new_layout = self
             .layout_for(new_cap)
             .expect("the table checked the layout");
-        let ptr = if old_cap == 0 {
-            // SAFETY: `new_layout` has non-zero size (`size > 0`, `new_cap > old_cap = 0`).
-            unsafe { alloc::alloc(new_layout) }
-        } else {
-            let old_layout = self.layout_for(old_cap).expect("it was allocated with it");
-            // SAFETY: `data` was allocated by this allocator with `old_layout` (the
-            // column's only allocation path), and the new size is non-zero and valid.
-            unsafe { alloc::realloc(self.data.as_ptr(), old_layout, new_layout.size()) }
+        let block = match self.block {
+            // `new_layout` has non-zero size (`size > 0`, `new_cap > old_cap`).
+            None => self.ty.alloc.allocate(new_layout),
+            Some(kind) => {
+                let old_layout = self.layout_for(old_cap).expect("it was allocated with it");
+                let alloc = self.ty.alloc;
+                // SAFETY: `data` was allocated with `old_layout` by the path `kind` records
+                // (`old_cap` is the current capacity); same alignment, non-zero new size.
+                unsafe { alloc.reallocate(self.data, old_layout, kind, new_layout) }
+            }
         };
-        self.data = match NonNull::new(ptr) {
-            Some(p) => p,
-            None => alloc::handle_alloc_error(new_layout),
+        let Some((data, kind)) = block else {
+            alloc::handle_alloc_error(new_layout)
         };
+        self.data = data;
+        self.block = Some(kind);
     }
 
     /// The layout of `rows` values, or `None` if it would overflow.
@@ -169,10 +191,11 @@ impl Column {
                 unsafe { drop(self.row_ptr(row)) };
             }
         }
-        if self.ty.layout.size() != 0 && cap != 0 {
+        if let Some(kind) = self.block.take() {
             let layout = self.layout_for(cap).expect("it was allocated with it");
-            // SAFETY: `data` was allocated with exactly this layout by `grow`.
-            unsafe { alloc::dealloc(self.data.as_ptr(), layout) };
+            // SAFETY: `data` was allocated with exactly this layout by `grow`, by the path
+            // `kind` recorded.
+            unsafe { kind.deallocate(self.data, layout) };
         }
         self.data = dangling(self.ty.layout);
     }
