@@ -42,35 +42,33 @@ pub fn reap(q: Query<(Entity, &Hp, &Name)>, mut commands: Commands, mut moved: R
     }
 }
 
-macro_rules! big_world {
-    ($name:ident, $exec:expr) => {
-        #[world(
-                            archetypes(Body = (Pos, Vel), Mortal = (Pos, Vel, Hp, Name)),
-                            resources(Moved),
-                            phases(Update),
-                            systems(Update = [movement, wear, reap.after(wear)]),
-                            executor = $exec,
-                        )]
-        pub struct $name;
-    };
-}
-
 mod seq {
     use super::*;
-    big_world!(SeqWorld, sequential);
+    #[world(
+        archetypes(Body = (Pos, Vel), Mortal = (Pos, Vel, Hp, Name)),
+        resources(Moved),
+        phases(Update),
+        systems(Update = [movement, wear, reap.after(wear)]),
+        executor = sequential,
+    )]
+    pub struct SeqWorld;
 }
 mod numa {
     use super::*;
-    big_world!(
-        NumaWorld,
-        numa_aware(
+    #[world(
+        archetypes(Body = (Pos, Vel), Mortal = (Pos, Vel, Hp, Name)),
+        resources(Moved),
+        phases(Update),
+        systems(Update = [movement, wear, reap.after(wear)]),
+        executor = numa_aware(
             workers = 2,
             local_queue_size = 64,
             heartbeat_us = 50,
             pin = true,
             memory = interleave
-        )
-    );
+        ),
+    )]
+    pub struct NumaWorld;
 }
 use numa::NumaWorld;
 use seq::SeqWorld;
