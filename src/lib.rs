@@ -49,6 +49,7 @@ pub mod runtime {
         join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
     };
     pub use metronome_runtime::{memory, topology, MemoryPolicy, Topology};
+    pub use metronome_runtime::{continuation, ContinuationPool, ContinuationPoolBuilder};
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.

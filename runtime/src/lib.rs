@@ -10,6 +10,7 @@ mod bits;
 mod cell;
 mod commands;
 mod component;
+pub mod continuation;
 mod entity;
 mod error;
 pub mod exec;
@@ -27,6 +28,7 @@ pub use bits::{Bits, BitsIter};
 pub use cell::SyncCell;
 pub use commands::{CommandBuffer, Commands};
 pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf, MAX_COMPONENT_SIZE};
+pub use continuation::{ContinuationPool, ContinuationPoolBuilder};
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
 pub use exec::{

@@ -9,16 +9,16 @@
 
 mod error;
 mod heartbeat;
-mod job;
+pub(crate) mod job;
 mod join;
-mod latch;
+pub(crate) mod latch;
 pub mod numa;
 mod par_for_each;
 mod pool;
 mod registry;
-mod scope;
-mod sleep;
-mod unwind;
+pub(crate) mod scope;
+pub(crate) mod sleep;
+pub(crate) mod unwind;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -168,7 +168,7 @@ where
     // SAFETY: a non-null `current` is this thread's live worker.
     match unsafe { worker.as_ref() } {
         Some(worker) => worker.join(a, b),
-        None => (a(), b()),
+        None => crate::continuation::join(a, b),
     }
 }
 
@@ -197,7 +197,7 @@ where
     // SAFETY: a non-null `current` is this thread's live worker.
     match unsafe { worker.as_ref() } {
         Some(worker) => scope::scope_on_worker(worker, f),
-        None => scope::scope_serial(f),
+        None => crate::continuation::scope(f),
     }
 }
 
@@ -226,5 +226,8 @@ where
     S: ParSource,
     F: Fn(S::Item) + Sync + Send,
 {
+    if crate::continuation::on_fiber() {
+        return crate::continuation::par_for_each(source, &f);
+    }
     par_for_each::run(source, &f);
 }

@@ -48,7 +48,7 @@ pub struct Scope<'scope> {
     marker: PhantomData<fn(&'scope ()) -> &'scope ()>,
 }
 
-enum Backend {
+pub(crate) enum Backend {
     /// Outside any pool: `spawn` runs the job at once, on the caller.
     Serial,
     /// On a worker of a heartbeat `ThreadPool`: jobs go to the spawning worker's shared
@@ -57,6 +57,8 @@ enum Backend {
         registry: Arc<Registry>,
         count: CountLatch,
     },
+    /// On a fiber of a `ContinuationPool` (see `continuation/scope.rs`).
+    Continuation(crate::continuation::ScopeBackend),
 }
 
 impl fmt::Debug for Scope<'_> {
@@ -64,6 +66,7 @@ impl fmt::Debug for Scope<'_> {
         let backend = match self.backend {
             Backend::Serial => "serial",
             Backend::Heartbeat { .. } => "heartbeat",
+            Backend::Continuation(_) => "continuation",
         };
         f.debug_struct("Scope")
             .field("backend", &backend)
@@ -79,7 +82,7 @@ struct ScopePtr<'scope>(*const Scope<'scope>);
 unsafe impl Send for ScopePtr<'_> {}
 
 impl<'scope> Scope<'scope> {
-    fn new(backend: Backend) -> Self {
+    pub(crate) fn new(backend: Backend) -> Self {
         Scope {
             backend,
             panic: Mutex::new(None),
@@ -114,6 +117,9 @@ impl<'scope> Scope<'scope> {
     where
         F: FnOnce(&Scope<'scope>) + Send + 'scope,
     {
+        if let Backend::Continuation(backend) = &self.backend {
+            return backend.spawn(self, job);
+        }
         let Backend::Heartbeat { registry, count } = &self.backend else {
             return job(self);
         };
@@ -142,12 +148,22 @@ impl<'scope> Scope<'scope> {
         }
     }
 
-    fn store_panic(&self, payload: Box<dyn Any + Send>) {
+    pub(crate) fn store_panic(&self, payload: Box<dyn Any + Send>) {
         let mut slot = lock(&self.panic);
         if slot.is_none() {
             *slot = Some(payload);
         }
     }
+}
+
+/// The backend of `scope`.
+pub(crate) fn backend<'a>(scope: &'a Scope<'_>) -> &'a Backend {
+    &scope.backend
+}
+
+/// Takes the first panic a spawned job stored.
+pub(crate) fn take_panic(scope: &Scope<'_>) -> Option<Box<dyn Any + Send>> {
+    lock(&scope.panic).take()
 }
 
 /// Runs a scope body serially on a thread outside any pool.

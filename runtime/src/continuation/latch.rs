@@ -1,0 +1,191 @@
+//! Latches a *fiber* waits on: instead of blocking its thread, the waiting fiber is
+//! parked inside the latch, and whoever sets the latch resumes it.
+//!
+//! - [`Handoff`]: the state machine (`PENDING`, `PARKED`, `DONE`) and the slot that holds
+//!   the parked waiter. Generic over the waiter so that loom can check it with a plain
+//!   value (`loom_tests.rs`).
+//! - [`FiberLatch`]: a `Handoff<Fiber>`; the `Latch` of a promoted join job.
+//! - [`ScopeCount`]: a scope's outstanding jobs in front of a `FiberLatch`.
+
+use crate::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::exec::latch::Latch;
+
+use super::fiber::Fiber;
+use super::stack;
+
+/// Not set; the waiter runs (or has not arrived yet).
+const PENDING: usize = 0;
+/// Not set; the waiter is parked in the slot and must be resumed by the setter.
+const PARKED: usize = 1;
+/// Set. Terminal.
+const DONE: usize = 2;
+
+#[cfg(not(loom))]
+mod cell {
+    /// `UnsafeCell` with loom's closure API.
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) fn new(value: T) -> Self {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+#[cfg(loom)]
+use loom::cell;
+
+/// A one-shot signal whose waiter parks *in* it.
+///
+/// ## Memory ordering
+///
+/// The waiter's scheduler (the fiber has fully switched away, so its stack is quiet)
+/// writes the waiter into `slot`, then tries `PENDING -> PARKED` with `AcqRel`: the
+/// release half publishes the slot. The setter swaps in `DONE` with `AcqRel`: its
+/// release half publishes the finished job's result; if it saw `PARKED`, its acquire
+/// half makes the slot's contents visible and it takes the waiter out. If instead the
+/// park's compare-exchange finds `DONE` (acquire: the result is visible), the scheduler
+/// takes its own waiter back and resumes it at once. Both transitions act on one word,
+/// so exactly one side ends up holding the waiter, and the slot is never accessed by
+/// both (which state grants the slot: before `PARKED` the scheduler, after the setter
+/// saw `PARKED` the setter, after a failed park the scheduler again).
+pub(crate) struct Handoff<T> {
+    state: AtomicUsize,
+    slot: cell::UnsafeCell<Option<T>>,
+}
+
+// SAFETY: the slot is accessed under the protocol above (one side at a time, ordered by
+// the state word), and `T: Send` values may cross threads that way.
+unsafe impl<T: Send> Sync for Handoff<T> {}
+// SAFETY: as above; the handoff owns at most one `T: Send`.
+unsafe impl<T: Send> Send for Handoff<T> {}
+
+impl<T> Handoff<T> {
+    /// A latch that is not set.
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Handoff {
+            state: AtomicUsize::new(PENDING),
+            slot: cell::UnsafeCell::new(None),
+        }
+    }
+
+    /// Whether the latch is set (acquire).
+    #[inline(always)]
+    pub(crate) fn probe(&self) -> bool {
+        self.state.load(Ordering::Acquire) == DONE
+    }
+
+    /// Parks `waiter` here. Returns it back if the latch is already set (then the caller
+    /// resumes it); otherwise the setter will take it.
+    ///
+    /// # Safety
+    ///
+    /// `this` is live until the waiter is resumed; called at most once per latch.
+    pub(crate) unsafe fn park(this: *const Self, waiter: T) -> Option<T> {
+        // SAFETY: live by the caller's guarantee; before `PARKED` only we touch the slot.
+        let this = unsafe { &*this };
+        this.slot.with_mut(|slot| {
+            // SAFETY: see above.
+            unsafe { *slot = Some(waiter) }
+        });
+        match this
+            .state
+            .compare_exchange(PENDING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => None,
+            // Already `DONE`: the setter never looks at the slot; take the waiter back.
+            // SAFETY: the setter saw `PENDING`, so it does not touch the slot.
+            Err(_) => this.slot.with_mut(|slot| unsafe { (*slot).take() }),
+        }
+    }
+
+    /// Sets the latch; returns the parked waiter, if it parked before, for the caller to
+    /// resume.
+    ///
+    /// # Safety
+    ///
+    /// `this` is live; called at most once. After this returns `None` the latch may be
+    /// freed at any time (its owner saw `DONE`), so do not touch it again.
+    pub(crate) unsafe fn set(this: *const Self) -> Option<T> {
+        // SAFETY: live by the caller's guarantee until the swap below makes `DONE`
+        // visible; if we saw `PARKED`, the waiter cannot run (so cannot free the latch)
+        // until we resume it, after taking it out of the slot.
+        unsafe {
+            if (*this).state.swap(DONE, Ordering::AcqRel) == PARKED {
+                (*this).slot.with_mut(|slot| (*slot).take())
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The latch of a join's promoted second closure: its owner fiber parks in it.
+pub(crate) type FiberLatch = Handoff<Fiber>;
+
+impl Latch for FiberLatch {
+    /// Sets the latch from the fiber that ran the job; a parked owner is handed to this
+    /// fiber's scheduler, which resumes it as soon as this fiber's job has returned.
+    unsafe fn set(this: *const Self) {
+        // SAFETY: by the trait's contract `this` is live, and this is its one set.
+        if let Some(owner) = unsafe { Handoff::set(this) } {
+            let ctx = stack::current_ctx().expect("a fiber latch is set on a fiber");
+            debug_assert!(ctx.handoff.take().is_none(), "one handoff per job");
+            ctx.handoff.set(Some(owner));
+        }
+    }
+}
+
+/// A scope's outstanding work (its body plus each spawned job) in front of the
+/// `FiberLatch` its owner waits on.
+///
+/// ## Memory ordering
+///
+/// Increments are `Relaxed` (made by a holder of a count, so the count cannot reach zero
+/// meanwhile). Decrements are `AcqRel`: the last one acquires every job's writes and
+/// releases them through the latch to the owner.
+pub(crate) struct ScopeCount {
+    pending: AtomicUsize,
+    pub(crate) latch: FiberLatch,
+}
+
+impl ScopeCount {
+    /// A count of one: the body.
+    pub(crate) fn new() -> Self {
+        ScopeCount {
+            pending: AtomicUsize::new(1),
+            latch: FiberLatch::new(),
+        }
+    }
+
+    /// One more job; the caller holds a count.
+    pub(crate) fn increment(&self) {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The body's release: whether jobs are still outstanding (then the owner waits for
+    /// `latch`, which the last job sets).
+    pub(crate) fn release_body(&self) -> bool {
+        self.pending.fetch_sub(1, Ordering::AcqRel) != 1
+    }
+
+    /// A job's release, at the very end of the job.
+    ///
+    /// # Safety
+    ///
+    /// `this` is live while our count is outstanding; not touched after.
+    pub(crate) unsafe fn release_job(this: *const Self) {
+        // SAFETY: our count keeps `*this` live until the decrement; if it was the last,
+        // the owner still waits for the latch (live until set), which `set` handles.
+        unsafe {
+            if (*this).pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+                <FiberLatch as Latch>::set(std::ptr::addr_of!((*this).latch));
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The work-first, continuation-stealing [`ContinuationPool`]: jobs run on stackful
+//! fibers (corosensei), a join runs its child at once, and the parent's continuation is
+//! what idle workers steal. The free functions [`join`](crate::exec::join),
+//! [`scope`](crate::exec::scope) and [`par_for_each`](crate::exec::par_for_each) run on
+//! it when called from one of its jobs.
+//!
+//! The protocols (private ring and lazy exposure, parking a fiber in a latch, the last
+//! arriver continuing, thread-locals, panics, sleep) are written down in `README.md`
+//! beside this file, reproduced here:
+//!
+#![doc = include_str!("README.md")]
+
+mod fiber;
+mod join;
+mod latch;
+mod par_for_each;
+mod pool;
+mod scope;
+mod stack;
+mod worker;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+pub use self::pool::{ContinuationPool, ContinuationPoolBuilder};
+pub(crate) use self::scope::ScopeBackend;
+
+use crate::exec::{ParSource, Scope};
+
+/// Size of each fiber's stack when none is configured: 2 MiB, like a Rust thread's
+/// (address space only; memory is committed as the stack is touched).
+///
+/// ```
+/// assert_eq!(metronome_runtime::continuation::DEFAULT_STACK_SIZE, 2 << 20);
+/// ```
+pub const DEFAULT_STACK_SIZE: usize = 2 << 20;
+
+/// Whether the caller runs on a fiber of some continuation pool.
+#[inline]
+pub(crate) fn on_fiber() -> bool {
+    stack::current_ctx().is_some()
+}
+
+/// `join` outside every heartbeat pool: on a fiber, the continuation pool's join;
+/// elsewhere `a` then `b` on the caller.
+#[inline(always)]
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    match stack::current_ctx() {
+        Some(ctx) => join::join(ctx, a, b),
+        None => (a(), b()),
+    }
+}
+
+/// `scope` outside every heartbeat pool: on a fiber, the continuation pool's scope;
+/// elsewhere serial.
+pub(crate) fn scope<'scope, R>(f: impl FnOnce(&Scope<'scope>) -> R) -> R {
+    match stack::current_ctx() {
+        Some(ctx) => scope::scope_on_fiber(ctx, f),
+        None => crate::exec::scope::scope_serial(f),
+    }
+}
+
+/// `par_for_each` on the current fiber (serial elsewhere).
+pub(crate) fn par_for_each<S, F>(source: S, f: &F)
+where
+    S: ParSource,
+    F: Fn(S::Item) + Sync,
+{
+    par_for_each::run(source, f);
+}

@@ -1,0 +1,353 @@
+//! [`ContinuationPool`] and its builder.
+
+use std::fmt;
+use std::ptr;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+
+use crate::exec::{BuildError, Executor, ParSource, Scope, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
+
+use super::stack::{self, MIN_STACK_SIZE};
+use super::worker::{run_worker, Registry};
+use super::DEFAULT_STACK_SIZE;
+
+type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
+
+/// Configures and builds a [`ContinuationPool`]; start with [`ContinuationPool::builder`].
+///
+/// ```
+/// use metronome_runtime::ContinuationPool;
+///
+/// let pool = ContinuationPool::builder()
+///     .workers(2)
+///     .local_queue_size(256)
+///     .stack_size(1 << 20)
+///     .thread_name(|i| format!("cont-{i}"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.workers(), 2);
+/// ```
+pub struct ContinuationPoolBuilder {
+    workers: Option<usize>,
+    local_queue_size: usize,
+    stack_size: usize,
+    thread_name: Option<ThreadName>,
+}
+
+impl fmt::Debug for ContinuationPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContinuationPoolBuilder")
+            .field("workers", &self.workers)
+            .field("local_queue_size", &self.local_queue_size)
+            .field("stack_size", &self.stack_size)
+            .field("thread_name", &self.thread_name.as_ref().map(|_| ".."))
+            .finish()
+    }
+}
+
+impl Default for ContinuationPoolBuilder {
+    /// Same as [`ContinuationPool::builder`].
+    fn default() -> Self {
+        ContinuationPoolBuilder {
+            workers: None,
+            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
+            stack_size: DEFAULT_STACK_SIZE,
+            thread_name: None,
+        }
+    }
+}
+
+impl ContinuationPoolBuilder {
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
+    /// parallelism (1 if unknown).
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// assert!(ContinuationPool::builder().workers(0).build().is_err());
+    /// ```
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = Some(workers);
+        self
+    }
+
+    /// How many of a fiber's most recent joins keep their continuation private (a power
+    /// of two). Older ones spill to the worker's shared deque, where idle workers can
+    /// steal them, so deep recursion stays stealable. Default:
+    /// [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// assert!(ContinuationPool::builder().local_queue_size(64).build().is_ok());
+    /// assert!(ContinuationPool::builder().local_queue_size(100).build().is_err());
+    /// ```
+    pub fn local_queue_size(mut self, size: usize) -> Self {
+        self.local_queue_size = size;
+        self
+    }
+
+    /// Size in bytes of each fiber's stack (jobs run on fibers, not on the worker
+    /// threads' stacks), rounded up to a power of two of at least 64 KiB. Memory is only
+    /// committed as the stack is touched. Default: [`DEFAULT_STACK_SIZE`].
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).stack_size(256 << 10).build();
+    /// assert!(pool.is_ok());
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes;
+        self
+    }
+
+    /// Names worker `i` by `name(i)`. Default: `metronome-cont-{i}`.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).thread_name(|i| format!("w{i}")).build().unwrap();
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// ```
+    pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
+        self.thread_name = Some(Box::new(name));
+        self
+    }
+
+    /// Validates the configuration and starts the threads.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let err = ContinuationPool::builder().workers(2000).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
+    /// ```
+    pub fn build(self) -> Result<ContinuationPool, BuildError> {
+        let workers = self.workers.unwrap_or_else(|| {
+            thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_WORKERS)
+        });
+        if workers == 0 {
+            return Err(BuildError::NoWorkers);
+        }
+        if workers > MAX_WORKERS {
+            return Err(BuildError::TooManyWorkers { requested: workers });
+        }
+        if !self.local_queue_size.is_power_of_two() {
+            return Err(BuildError::QueueSizeNotPowerOfTwo {
+                requested: self.local_queue_size,
+            });
+        }
+        let stack_size = self
+            .stack_size
+            .max(MIN_STACK_SIZE)
+            .checked_next_power_of_two()
+            .unwrap_or(DEFAULT_STACK_SIZE);
+
+        let (registry, deques) = Registry::new(workers, self.local_queue_size, stack_size);
+        let mut pool = ContinuationPool {
+            registry: registry.clone(),
+            threads: Vec::with_capacity(workers),
+        };
+        for (index, deque) in deques.into_iter().enumerate() {
+            let name = match &self.thread_name {
+                Some(name) => name(index),
+                None => format!("metronome-cont-{index}"),
+            };
+            let registry = registry.clone();
+            let spawned = thread::Builder::new()
+                .name(name)
+                .spawn(move || run_worker(index, registry, deque))
+                .map_err(|source| BuildError::Spawn {
+                    worker: index,
+                    source,
+                })?;
+            pool.threads.push(spawned);
+        }
+        Ok(pool)
+    }
+}
+
+/// A work-first, continuation-stealing thread pool whose jobs run on stackful fibers.
+///
+/// At `join(a, b)` the worker runs the child `a` at once; the rest of the parent (`b`,
+/// then everything after the join) is the continuation, which an idle worker may steal.
+/// When the two branches finish on different workers, the *last* to finish continues
+/// after the join, on its own thread: the parent's fiber migrates to it. So no worker
+/// ever blocks at a join, and with one worker everything runs in serial program order.
+/// Continuations are exposed lazily, when an idle worker asks for work (or a fiber's
+/// private ring of [`local_queue_size`](ContinuationPoolBuilder::local_queue_size)
+/// joins overflows): a join nobody asks about costs a few instructions. Idle workers
+/// park. See `continuation/README.md` for the protocol.
+///
+/// # Migration
+///
+/// Code running in this pool may continue on another thread after any `join` or
+/// `scope`. Do not hold a thread-bound value across them: a reference into a
+/// thread-local, a lock guard, an `Rc` also stored in a thread-local. (`Send` closures
+/// and ordinary locals are fine.) `std::thread::current()` may differ before and after.
+///
+/// ```
+/// use metronome_runtime::{join, ContinuationPool};
+///
+/// fn fib(n: u64) -> u64 {
+///     if n < 2 {
+///         return n;
+///     }
+///     let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+///     a + b
+/// }
+///
+/// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+/// assert_eq!(pool.install(|| fib(20)), 6765);
+/// ```
+pub struct ContinuationPool {
+    registry: Arc<Registry>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for ContinuationPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContinuationPool")
+            .field("workers", &self.workers())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ContinuationPool {
+    /// A builder with the default configuration.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().build().unwrap();
+    /// assert!(pool.workers() >= 1);
+    /// ```
+    pub fn builder() -> ContinuationPoolBuilder {
+        ContinuationPoolBuilder::default()
+    }
+
+    /// Runs `f` on a fiber of this pool and returns its result; `join`, `scope` and
+    /// `par_for_each` inside `f` use this pool. Called from inside this pool, runs `f`
+    /// directly. Called from any other thread, blocks it until `f` finished. A panic in
+    /// `f` resumes here.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    /// let data = vec![1, 2, 3];
+    /// assert_eq!(pool.install(|| data.iter().sum::<i32>()), 6);
+    /// ```
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        if self.is_current() {
+            return f();
+        }
+        self.registry.in_worker_cold(f)
+    }
+
+    /// Number of worker threads.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// assert_eq!(ContinuationPool::builder().workers(3).build().unwrap().workers(), 3);
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.registry.num_workers()
+    }
+
+    /// [`par_for_each`](crate::exec::par_for_each) on this pool.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    /// let mut v = vec![1, 2, 3];
+    /// pool.par_for_each(&mut v[..], |x| *x *= 2);
+    /// assert_eq!(v, [2, 4, 6]);
+    /// ```
+    pub fn par_for_each<S, F>(&self, source: S, f: F)
+    where
+        S: ParSource,
+        F: Fn(S::Item) + Sync + Send,
+    {
+        self.install(|| super::par_for_each(source, &f));
+    }
+
+    /// Fibers alive now: one per job started from a queue and not finished, whether
+    /// running or suspended at a join. Instrumentation.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(pool.install(|| 7), 7);
+    /// assert_eq!(pool.live_fibers(), 0);
+    /// ```
+    pub fn live_fibers(&self) -> usize {
+        self.registry.live_fibers()
+    }
+
+    /// The most fibers alive at once since the pool started or since
+    /// [`reset_peak_fibers`](Self::reset_peak_fibers). Bounded by about workers ×
+    /// join depth. Instrumentation.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// pool.install(|| metronome_runtime::join(|| 1, || 2));
+    /// assert_eq!(pool.peak_fibers(), 1); // one worker: the root job's fiber only
+    /// ```
+    pub fn peak_fibers(&self) -> usize {
+        self.registry.peak_fibers()
+    }
+
+    /// Restarts [`peak_fibers`](Self::peak_fibers) from the current count.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// pool.install(|| ());
+    /// pool.reset_peak_fibers();
+    /// assert_eq!(pool.peak_fibers(), 0);
+    /// ```
+    pub fn reset_peak_fibers(&self) {
+        self.registry.reset_peak_fibers();
+    }
+
+    fn is_current(&self) -> bool {
+        stack::current_ctx().is_some_and(|ctx| ptr::eq(&*ctx.worker().registry, &*self.registry))
+    }
+}
+
+impl Executor for ContinuationPool {
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        ContinuationPool::install(self, f)
+    }
+
+    fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.install(|| crate::exec::join(a, b))
+    }
+
+    fn scope<'scope, R: Send>(&self, f: impl FnOnce(&Scope<'scope>) -> R + Send) -> R {
+        self.install(|| crate::exec::scope(f))
+    }
+
+    fn workers(&self) -> usize {
+        ContinuationPool::workers(self)
+    }
+}
+
+impl Drop for ContinuationPool {
+    /// Stops the threads and joins them. (Dropped from inside one of its own jobs, the
+    /// pool cannot join the thread it runs on; it then detaches its threads instead.)
+    fn drop(&mut self) {
+        self.registry.terminate();
+        if self.is_current() {
+            return;
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}

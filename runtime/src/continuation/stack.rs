@@ -1,0 +1,250 @@
+//! Fiber stacks and the context each fiber keeps at the top of its stack.
+//!
+//! Every stack is a region of `size` bytes (a power of two) aligned to `size`, with a
+//! guard page at its low end and a [`FiberCtx`] at its high end. Code running on a fiber
+//! therefore finds its own context from any address on its stack:
+//! `(sp | (size - 1)) + 1 - HEADER`. That is what makes the context *fiber*-local instead of thread-local: a
+//! fiber that migrates to another worker thread keeps finding the same context, even if
+//! the compiler cached a thread-local address across the switch (see `README.md`,
+//! "Thread-locals").
+
+use std::cell::Cell;
+use std::io;
+use std::mem::{self, ManuallyDrop};
+use std::ptr::{self, NonNull};
+
+use corosensei::stack::valgrind::ValgrindStackRegistration;
+use corosensei::stack::{Stack, StackPointer};
+use corosensei::Yielder;
+
+use crate::exec::job::JobRef;
+
+use super::fiber::Fiber;
+use super::latch::FiberLatch;
+use super::worker::WorkerThread;
+
+/// The smallest fiber stack accepted; smaller requests are rounded up to it.
+pub(crate) const MIN_STACK_SIZE: usize = 64 << 10;
+
+/// What a fiber yields to its worker's scheduler: the latch it waits for.
+pub(crate) type FiberYielder = Yielder<(), *const FiberLatch>;
+
+thread_local! {
+    /// `stack_size - 1` of the continuation pool whose worker runs on this thread, or 0.
+    ///
+    /// The value is the same on every worker thread of a pool, and a fiber only ever
+    /// runs on the worker threads of its own pool, so a read through a thread-local
+    /// address cached before a migration still yields the right value.
+    static STACK_MASK: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks the current thread as a worker of a pool with fibers of `stack_size` bytes.
+pub(crate) fn set_thread_stack_size(stack_size: usize) {
+    STACK_MASK.with(|m| m.set(stack_size.wrapping_sub(1)));
+}
+
+/// Bytes reserved at the top of every stack for its [`FiberCtx`].
+const HEADER: usize = (mem::size_of::<FiberCtx>() + 63) & !63;
+
+/// The context of the fiber running this code, or `None` outside every continuation
+/// pool.
+///
+/// On a worker thread of a continuation pool all user code runs on fibers (the
+/// scheduler itself never calls it), so a non-zero mask means "on a fiber".
+#[inline(always)]
+pub(crate) fn current_ctx() -> Option<&'static FiberCtx> {
+    let mask = STACK_MASK.with(Cell::get);
+    if mask == 0 {
+        return None;
+    }
+    let marker = 0u8;
+    let sp = ptr::addr_of!(marker) as usize;
+    let ctx = ((sp | mask) + 1 - HEADER) as *const FiberCtx;
+    // SAFETY: we run on a fiber (see above), whose stack is a `mask + 1`-aligned region
+    // of `mask + 1` bytes with its live `FiberCtx` at `HEADER` bytes below its end
+    // (`FiberStack::new`). The context outlives any code running on that stack.
+    Some(unsafe { &*ctx })
+}
+
+/// A fiber's own state, at the top of its stack. It moves with the fiber from worker to
+/// worker; only the thread currently running the fiber (or its scheduler, while the
+/// fiber is suspended and owned by it) touches it.
+pub(crate) struct FiberCtx {
+    /// The worker running this fiber; set by the scheduler before every resume.
+    pub(crate) worker: Cell<*const WorkerThread>,
+    /// The fiber's yielder (lives on this stack); set when the fiber starts.
+    pub(crate) yielder: Cell<*const FiberYielder>,
+    /// The private job ring: the second closures of the fiber's active joins, indexed by
+    /// depth modulo its length. Slots `bottom..top` are private, below `bottom` shared.
+    slots: Box<[Cell<Option<JobRef>>]>,
+    pub(crate) top: Cell<usize>,
+    pub(crate) bottom: Cell<usize>,
+    /// A suspended fiber whose latch this fiber set at the end of its job: the
+    /// scheduler resumes it next (the last to arrive at a join continues after it).
+    pub(crate) handoff: Cell<Option<Fiber>>,
+}
+
+impl FiberCtx {
+    fn new(queue_size: usize) -> Self {
+        FiberCtx {
+            worker: Cell::new(ptr::null()),
+            yielder: Cell::new(ptr::null()),
+            slots: (0..queue_size).map(|_| Cell::new(None)).collect(),
+            top: Cell::new(0),
+            bottom: Cell::new(0),
+            handoff: Cell::new(None),
+        }
+    }
+
+    /// Capacity of the private ring.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The private ring slot of depth `depth`.
+    #[inline(always)]
+    pub(crate) fn slot(&self, depth: usize) -> &Cell<Option<JobRef>> {
+        let index = depth & (self.slots.len() - 1);
+        // SAFETY: `slots.len()` is a power of two (checked by the builder), so the index
+        // is in bounds.
+        unsafe { self.slots.get_unchecked(index) }
+    }
+
+    /// The worker running this fiber now.
+    #[inline(always)]
+    pub(crate) fn worker(&self) -> &WorkerThread {
+        // SAFETY: the scheduler sets `worker` to itself before resuming the fiber, and a
+        // worker outlives every fiber it runs (it lives on its thread's stack until the
+        // pool terminates, after every job finished).
+        unsafe { &*self.worker.get() }
+    }
+}
+
+/// A fiber stack: an aligned `mmap` region with a guard page and a [`FiberCtx`].
+pub(crate) struct FiberStack {
+    region: NonNull<u8>,
+    size: usize,
+    valgrind: ManuallyDrop<ValgrindStackRegistration>,
+}
+
+// SAFETY: the stack is plain memory owned by this value; the `FiberCtx` in it holds
+// `Cell`s that only the thread owning the stack (or running its fiber) touches.
+unsafe impl Send for FiberStack {}
+
+fn page_size() -> usize {
+    // SAFETY: `sysconf` has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(page)
+        .ok()
+        .filter(|p| p.is_power_of_two())
+        .unwrap_or(4096)
+}
+
+impl FiberStack {
+    /// Maps a `size`-aligned stack of `size` bytes (a power of two, at least
+    /// [`MIN_STACK_SIZE`]) whose context has a private ring of `queue_size` slots.
+    pub(crate) fn new(size: usize, queue_size: usize) -> io::Result<FiberStack> {
+        debug_assert!(size.is_power_of_two() && size >= MIN_STACK_SIZE);
+        let page = page_size();
+        let len = size * 2;
+        // SAFETY: an anonymous private mapping at an address of the kernel's choosing
+        // touches no existing memory.
+        let raw = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if raw == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let start = raw as usize;
+        let aligned = (start + size - 1) & !(size - 1);
+        // SAFETY: both ranges lie inside the mapping made above and outside
+        // `aligned..aligned + size`, which we keep.
+        unsafe {
+            if aligned > start {
+                libc::munmap(raw, aligned - start);
+            }
+            let end = start + len;
+            if end > aligned + size {
+                libc::munmap((aligned + size) as *mut libc::c_void, end - aligned - size);
+            }
+        }
+        let region = aligned as *mut u8;
+        // SAFETY: `region..region + size` is mapped and ours; the guard page is its first
+        // page. Huge pages would make every stack cost 2 MiB of memory: ask for none
+        // (advice only, failure is harmless).
+        unsafe {
+            if libc::mprotect(region.cast(), page, libc::PROT_NONE) != 0 {
+                let err = io::Error::last_os_error();
+                libc::munmap(region.cast(), size);
+                return Err(err);
+            }
+            libc::madvise(region.cast(), size, libc::MADV_NOHUGEPAGE);
+        }
+        // SAFETY: the header lies in the writable top of the region, 64-byte aligned.
+        unsafe {
+            ptr::write(
+                region.add(size - HEADER).cast::<FiberCtx>(),
+                FiberCtx::new(queue_size),
+            )
+        };
+        Ok(FiberStack {
+            // SAFETY: `mmap` succeeded, so the address is not null.
+            region: unsafe { NonNull::new_unchecked(region) },
+            size,
+            valgrind: ManuallyDrop::new(ValgrindStackRegistration::new(region, size)),
+        })
+    }
+
+    /// The context at the top of this stack.
+    pub(crate) fn ctx(&self) -> NonNull<FiberCtx> {
+        // SAFETY: `new` wrote a `FiberCtx` there; it lives until `drop`.
+        unsafe { NonNull::new_unchecked(self.region.as_ptr().add(self.size - HEADER).cast()) }
+    }
+
+    /// Prepares a recycled stack for a new fiber.
+    pub(crate) fn reset(&self) {
+        // SAFETY: no fiber runs on this stack (it is new or came back from a finished
+        // coroutine), so nothing else references the context.
+        let ctx = unsafe { self.ctx().as_ref() };
+        ctx.top.set(0);
+        ctx.bottom.set(0);
+        ctx.yielder.set(ptr::null());
+        debug_assert!(ctx.handoff.take().is_none());
+    }
+}
+
+impl Drop for FiberStack {
+    fn drop(&mut self) {
+        // SAFETY: no fiber runs on this stack any more; the context was written by `new`
+        // and is dropped once; then the region, mapped by `new`, is unmapped once.
+        unsafe {
+            ptr::drop_in_place(self.ctx().as_ptr());
+            ManuallyDrop::drop(&mut self.valgrind);
+            libc::munmap(self.region.as_ptr().cast(), self.size);
+        }
+    }
+}
+
+// SAFETY: `base` (the context's address) and `limit` (the region's start, guard page
+// included) bound writable memory of at least `MIN_STACK_SIZE - HEADER - page` bytes,
+// both 64-byte aligned; the guard page catches overflows before they reach anything
+// but this stack.
+unsafe impl Stack for FiberStack {
+    #[inline]
+    fn base(&self) -> StackPointer {
+        StackPointer::new(self.ctx().as_ptr() as usize).expect("non-null")
+    }
+
+    #[inline]
+    fn limit(&self) -> StackPointer {
+        StackPointer::new(self.region.as_ptr() as usize).expect("non-null")
+    }
+}

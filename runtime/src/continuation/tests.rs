@@ -1,0 +1,469 @@
+//! Unit tests of the continuation pool: serial order on one worker, the fiber bound,
+//! results on 1/2/4 workers, a million joins, migration, spilling, panics, `install`.
+//! (Idle CPU and thread joining on drop are process-global: `tests/continuation_idle.rs`;
+//! the executor-generic suite is `tests/conformance.rs`.)
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::exec::{join, par_for_each, scope, Executor, ThreadPool};
+
+const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
+/// Layers of the full binary trees summed (2^14 - 1 nodes).
+const TREE_LAYERS: u32 = 14;
+const FIB_N: u64 = 22;
+const MILLION: usize = 1_000_000;
+/// Depth of the left spine of the skewed tree (beyond the default private ring).
+const SPINE: u32 = 600;
+/// Fiber stack for the deep recursions (debug builds have big frames).
+const DEEP_STACK: usize = 32 << 20;
+
+fn pool(workers: usize) -> ContinuationPool {
+    ContinuationPool::builder()
+        .workers(workers)
+        .stack_size(DEEP_STACK)
+        .build()
+        .unwrap()
+}
+
+/// Waits until the fibers that ran a finished `install` are recycled (the caller wakes
+/// as soon as the root job set its latch, a moment before its fiber returns).
+fn settle(pool: &ContinuationPool) -> usize {
+    let start = Instant::now();
+    while pool.live_fibers() != 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::yield_now();
+    }
+    pool.live_fibers()
+}
+
+struct Node {
+    value: u64,
+    left: Option<Box<Node>>,
+    right: Option<Box<Node>>,
+}
+
+fn tree(layers: u32, next: &mut u64) -> Option<Box<Node>> {
+    if layers == 0 {
+        return None;
+    }
+    *next += 1;
+    let value = *next;
+    Some(Box::new(Node {
+        value,
+        left: tree(layers - 1, next),
+        right: tree(layers - 1, next),
+    }))
+}
+
+/// A left spine of `spine` nodes, each with a full right subtree of `layers` layers.
+fn skewed(spine: u32, layers: u32, next: &mut u64) -> Option<Box<Node>> {
+    if spine == 0 {
+        return None;
+    }
+    *next += 1;
+    let value = *next;
+    let right = tree(layers, next);
+    Some(Box::new(Node {
+        value,
+        left: skewed(spine - 1, layers, next),
+        right,
+    }))
+}
+
+fn sum_serial(n: &Node) -> u64 {
+    n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
+}
+
+fn sum_join(n: &Node) -> u64 {
+    let (l, r) = join(
+        || n.left.as_deref().map_or(0, sum_join),
+        || n.right.as_deref().map_or(0, sum_join),
+    );
+    n.value + l + r
+}
+
+fn fib_serial(n: u64) -> u64 {
+    if n < 2 {
+        n
+    } else {
+        fib_serial(n - 1) + fib_serial(n - 2)
+    }
+}
+
+fn fib_join(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib_join(n - 1), || fib_join(n - 2));
+    a + b
+}
+
+fn spin_for(duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+#[test]
+fn one_worker_runs_in_serial_program_order() {
+    /// Records `enter`, `after-join` and `leaf` events of a fork/join tree.
+    fn walk(id: u32, depth: u32, log: &Mutex<Vec<(u8, u32)>>) {
+        log.lock().unwrap().push((0, id));
+        if depth == 0 {
+            log.lock().unwrap().push((2, id));
+            return;
+        }
+        join(
+            || walk(2 * id, depth - 1, log),
+            || walk(2 * id + 1, depth - 1, log),
+        );
+        log.lock().unwrap().push((1, id));
+    }
+    let serial = Mutex::new(Vec::new());
+    walk(1, 10, &serial); // outside any pool: plain serial recursion
+    let serial = serial.into_inner().unwrap();
+    let pool = pool(1);
+    for _ in 0..3 {
+        let log = Mutex::new(Vec::new());
+        pool.install(|| walk(1, 10, &log));
+        assert_eq!(log.into_inner().unwrap(), serial);
+    }
+    // Also across a spilling ring (depth beyond `local_queue_size`) and in par_for_each.
+    let pool = ContinuationPool::builder()
+        .workers(1)
+        .local_queue_size(4)
+        .build()
+        .unwrap();
+    let log = Mutex::new(Vec::new());
+    pool.install(|| walk(1, 10, &log));
+    assert_eq!(log.into_inner().unwrap(), serial);
+    let order = Mutex::new(Vec::new());
+    pool.par_for_each(0..1000, |i| order.lock().unwrap().push(i));
+    assert_eq!(order.into_inner().unwrap(), (0..1000).collect::<Vec<_>>());
+}
+
+#[test]
+fn live_fibers_stay_within_workers_times_depth() {
+    let mut next = 0;
+    let wide = tree(16, &mut next).unwrap();
+    let mut next = 0;
+    let deep = skewed(SPINE, 4, &mut next).unwrap();
+    for workers in [2, 4] {
+        let pool = pool(workers);
+        for (name, root, depth) in [("wide", &wide, 16), ("deep", &deep, SPINE as usize + 4)] {
+            let expected = sum_serial(root);
+            pool.reset_peak_fibers();
+            for _ in 0..5 {
+                assert_eq!(pool.install(|| sum_join(root)), expected);
+            }
+            let peak = pool.peak_fibers();
+            eprintln!("{name} tree, {workers} workers: peak {peak} fibers");
+            assert!(peak >= 1);
+            assert!(
+                peak <= workers * (depth + 1),
+                "{name}: {peak} fibers alive at once for {workers} workers x depth {depth}"
+            );
+            assert_eq!(settle(&pool), 0);
+        }
+    }
+}
+
+#[test]
+fn tree_sum_equals_serial_on_1_2_4_workers() {
+    let mut next = 0;
+    let root = tree(TREE_LAYERS, &mut next).unwrap();
+    let expected = sum_serial(&root);
+    let mut next = 0;
+    let skew = skewed(SPINE, 5, &mut next).unwrap();
+    let expected_skew = sum_serial(&skew);
+    for workers in WORKER_COUNTS {
+        let pool = pool(workers);
+        assert_eq!(
+            pool.install(|| sum_join(&root)),
+            expected,
+            "{workers} workers"
+        );
+        assert_eq!(pool.install(|| sum_join(&skew)), expected_skew);
+    }
+}
+
+#[test]
+fn fib_equals_serial_on_1_2_4_workers() {
+    let expected = fib_serial(FIB_N);
+    for workers in WORKER_COUNTS {
+        let pool = pool(workers);
+        assert_eq!(
+            pool.install(|| fib_join(FIB_N)),
+            expected,
+            "{workers} workers"
+        );
+        assert_eq!(Executor::install(&pool, || fib_join(FIB_N)), expected);
+    }
+}
+
+#[test]
+fn one_million_joins() {
+    fn count(n: usize) -> usize {
+        if n <= 1 {
+            return n;
+        }
+        let (a, b) = join(|| count(n / 2), || count(n - n / 2));
+        a + b
+    }
+    let pool = pool(2);
+    assert_eq!(pool.install(|| count(MILLION)), MILLION);
+    let hits = AtomicUsize::new(0);
+    pool.install(|| {
+        for _ in 0..MILLION {
+            join(
+                || hits.fetch_add(1, Ordering::Relaxed),
+                || hits.fetch_add(1, Ordering::Relaxed),
+            );
+        }
+    });
+    assert_eq!(hits.into_inner(), 2 * MILLION);
+}
+
+#[test]
+fn continuations_are_stolen_and_fibers_migrate() {
+    // `a` is short (but joins now and then: a continuation is exposed only at a join), the
+    // continuation's head `b` is long. Once the idle worker steals the continuation, `a`
+    // ends first, its fiber suspends at the join, and the thief, finishing last, resumes
+    // it on its own thread: the code after the join runs on another thread than the
+    // code before. The machine is shared, so retry until it happened (or time out).
+    let pool = pool(2);
+    let (mut stolen, mut migrated) = (0, 0);
+    let start = Instant::now();
+    while (stolen == 0 || migrated == 0) && start.elapsed() < Duration::from_secs(20) {
+        pool.install(|| {
+            let before = std::thread::current().id();
+            let (_, b_thread) = join(
+                || {
+                    for _ in 0..20 {
+                        spin_for(Duration::from_micros(20));
+                        join(|| (), || ());
+                    }
+                },
+                || {
+                    spin_for(Duration::from_millis(2));
+                    std::thread::current().id()
+                },
+            );
+            let after = std::thread::current().id();
+            stolen += usize::from(b_thread != before);
+            migrated += usize::from(after != before);
+            // The fiber migrated only if `b` ran elsewhere and finished last there.
+            assert!(after == before || after == b_thread);
+        });
+    }
+    assert!(stolen > 0, "the continuation was never stolen");
+    assert!(migrated > 0, "the fiber never migrated to the thief");
+}
+
+#[test]
+fn steals_happen_on_two_workers() {
+    let pool = pool(2);
+    let threads = Mutex::new(std::collections::HashSet::new());
+    fn walk(depth: u32, threads: &Mutex<std::collections::HashSet<ThreadId>>) {
+        if depth == 0 {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            spin_for(Duration::from_micros(20));
+            return;
+        }
+        join(|| walk(depth - 1, threads), || walk(depth - 1, threads));
+    }
+    pool.install(|| walk(10, &threads));
+    assert_eq!(threads.into_inner().unwrap().len(), 2, "no steal happened");
+}
+
+#[test]
+fn deep_recursion_spills_and_stays_correct() {
+    fn chain(n: u32) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let (a, b) = join(|| chain(n - 1), || u64::from(n));
+        a + b
+    }
+    for workers in [1, 2] {
+        // Debug builds use big frames: give the 2 000-deep recursion room.
+        let pool = ContinuationPool::builder()
+            .workers(workers)
+            .local_queue_size(8)
+            .stack_size(DEEP_STACK)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| chain(2000)), 2000 * 2001 / 2);
+    }
+}
+
+#[test]
+fn nested_scopes_and_par_for_each() {
+    for workers in WORKER_COUNTS {
+        let pool = pool(workers);
+        let total = AtomicUsize::new(0);
+        pool.install(|| {
+            scope(|s| {
+                for i in 0..8 {
+                    let total = &total;
+                    s.spawn(move |s| {
+                        total.fetch_add(i, Ordering::Relaxed);
+                        s.spawn(move |_| {
+                            scope(|inner| {
+                                inner.spawn(|_| {
+                                    total.fetch_add(100, Ordering::Relaxed);
+                                });
+                            });
+                        });
+                    });
+                }
+            })
+        });
+        assert_eq!(total.into_inner(), 28 + 800, "{workers} workers");
+        let mut data = vec![1u64; 100_000];
+        pool.par_for_each(&mut data[..], |x| *x += 1);
+        assert!(data.iter().all(|&x| x == 2));
+        let sum = AtomicUsize::new(0);
+        pool.install(|| {
+            par_for_each(&data[..], |x| {
+                sum.fetch_add(*x as usize, Ordering::Relaxed);
+            })
+        });
+        assert_eq!(sum.into_inner(), 200_000);
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+fn expect_panic(pool: &ContinuationPool, expected: &str, f: impl FnOnce() + Send) {
+    let result = panic::catch_unwind(AssertUnwindSafe(|| pool.install(f)));
+    assert_eq!(panic_message(result.unwrap_err()), expected);
+    // The pool stays usable.
+    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+}
+
+#[test]
+fn panics_reach_the_caller_and_the_pool_stays_usable() {
+    for workers in [1, 2] {
+        let pool = pool(workers);
+        expect_panic(&pool, "in a", || {
+            fn go(n: u32) -> u64 {
+                if n == 0 {
+                    panic!("in a");
+                }
+                let (a, b) = join(|| go(n - 1), || fib_join(10));
+                a + b
+            }
+            go(12);
+        });
+        expect_panic(&pool, "in b", || {
+            fn go(n: u32) -> u64 {
+                if n == 0 {
+                    return 1;
+                }
+                let (a, b) = join(
+                    || fib_join(12),
+                    || if n == 3 { panic!("in b") } else { go(n - 1) },
+                );
+                a + b
+            }
+            go(12);
+        });
+        expect_panic(&pool, "in a spawned job", || {
+            scope(|s| {
+                s.spawn(|_| panic!("in a spawned job"));
+                s.spawn(|_| spin_for(Duration::from_millis(2)));
+            });
+        });
+        expect_panic(&pool, "in a scope body", || {
+            scope(|s| {
+                s.spawn(|_| spin_for(Duration::from_millis(2)));
+                panic!("in a scope body");
+            });
+        });
+    }
+}
+
+#[test]
+fn panic_while_the_continuation_is_stolen_waits_for_it() {
+    let pool = pool(2);
+    let finished = AtomicUsize::new(0);
+    for _ in 0..5 {
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                join(
+                    || {
+                        spin_for(Duration::from_millis(2));
+                        join(|| (), || ());
+                        spin_for(Duration::from_millis(2));
+                        panic!("a after b was shared");
+                    },
+                    || {
+                        spin_for(Duration::from_millis(3));
+                        finished.fetch_add(1, Ordering::SeqCst);
+                    },
+                )
+            })
+        }));
+        assert_eq!(panic_message(result.unwrap_err()), "a after b was shared");
+    }
+    assert!(finished.load(Ordering::SeqCst) <= 5);
+    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+}
+
+#[test]
+fn install_from_inside_runs_directly_and_from_another_pool_blocks() {
+    let pool = pool(2);
+    let other = ThreadPool::builder().workers(1).build().unwrap();
+    let nested = pool.install(|| pool.install(|| fib_join(10)));
+    assert_eq!(nested, fib_serial(10));
+    let across = other.install(|| pool.install(|| fib_join(12)));
+    assert_eq!(across, fib_serial(12));
+    let back = pool.install(|| other.install(|| fib_join(12)));
+    assert_eq!(back, fib_serial(12));
+}
+
+#[test]
+fn install_from_many_threads_at_once() {
+    let pool = pool(2);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    assert_eq!(pool.install(|| fib_join(14)), fib_serial(14));
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn build_errors() {
+    assert!(matches!(
+        ContinuationPool::builder().workers(0).build(),
+        Err(crate::exec::BuildError::NoWorkers)
+    ));
+    assert!(ContinuationPool::builder()
+        .workers(1)
+        .local_queue_size(3)
+        .build()
+        .is_err());
+    let pool = ContinuationPool::builder()
+        .workers(1)
+        .stack_size(1000)
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
+    assert!(format!("{pool:?}").contains("workers: 1"));
+}

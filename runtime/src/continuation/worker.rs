@@ -1,0 +1,366 @@
+//! The state a continuation pool shares between its threads ([`Registry`]) and what each
+//! worker thread keeps ([`WorkerThread`]): shared deque, stack pool, the scheduler loop
+//! that runs fibers, and the search and parking of idle workers.
+
+use std::cell::{Cell, UnsafeCell};
+use std::sync::Arc;
+
+use crossbeam_utils::CachePadded;
+
+use crate::exec::job::{JobRef, StackJob};
+use crate::exec::latch::LockLatch;
+use crate::exec::sleep::Sleep;
+use crate::exec::unwind::AbortIfPanic;
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::{Injector, Steal, Stealer, Worker};
+
+use super::fiber::{Fiber, Resumed};
+use super::latch::FiberLatch;
+use super::stack::{self, FiberStack};
+
+/// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
+const SPIN_ROUNDS: u32 = 16;
+/// Rounds of `yield_now` after spinning, before a worker parks.
+const YIELD_ROUNDS: u32 = 8;
+/// Finished fibers' stacks each worker keeps for reuse (a fresh one costs an `mmap`).
+const POOLED_STACKS: usize = 16;
+
+/// Everything a pool's threads share.
+///
+/// ## Memory ordering
+///
+/// Jobs travel through crossbeam's deques, which synchronise their contents. The
+/// `requests` flags are `Relaxed`: a flag carries no data, it only asks its worker to
+/// share its oldest private job at its next join; a late or lost request only delays
+/// sharing. `terminate` is `SeqCst` and followed by `Sleep::notify_all`. The fiber
+/// counters are statistics (`Relaxed`).
+pub(crate) struct Registry {
+    stealers: Box<[Stealer<JobRef>]>,
+    injector: Injector<JobRef>,
+    pub(crate) sleep: Sleep,
+    /// One flag per worker: "an idle worker asks you to share a job".
+    requests: Box<[CachePadded<AtomicBool>]>,
+    terminate: AtomicBool,
+    pub(crate) local_queue_size: usize,
+    pub(crate) stack_size: usize,
+    /// Fibers created and not finished.
+    live_fibers: AtomicUsize,
+    /// The most `live_fibers` seen since the last reset.
+    peak_fibers: AtomicUsize,
+}
+
+impl Registry {
+    /// A registry for `workers` workers; returns it with the workers' deque ends.
+    pub(crate) fn new(
+        workers: usize,
+        local_queue_size: usize,
+        stack_size: usize,
+    ) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
+        let deques: Vec<Worker<JobRef>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+        let registry = Registry {
+            stealers: deques.iter().map(Worker::stealer).collect(),
+            injector: Injector::new(),
+            sleep: Sleep::new(workers),
+            requests: (0..workers)
+                .map(|_| CachePadded::new(AtomicBool::new(false)))
+                .collect(),
+            terminate: AtomicBool::new(false),
+            local_queue_size,
+            stack_size,
+            live_fibers: AtomicUsize::new(0),
+            peak_fibers: AtomicUsize::new(0),
+        };
+        (Arc::new(registry), deques)
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.stealers.len()
+    }
+
+    fn terminating(&self) -> bool {
+        self.terminate.load(Ordering::SeqCst)
+    }
+
+    /// Asks every thread to exit once it finds no work.
+    pub(crate) fn terminate(&self) {
+        self.terminate.store(true, Ordering::SeqCst);
+        self.sleep.notify_all();
+    }
+
+    fn has_work(&self) -> bool {
+        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Queues a job for any worker (from a thread that is not one of ours).
+    pub(crate) fn inject(&self, job: JobRef) {
+        self.injector.push(job);
+        self.sleep.notify_one();
+    }
+
+    /// Runs `f` on a fiber of this pool from a thread outside it, blocking until it
+    /// returns (or resuming its panic).
+    pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        let job = StackJob::new(f, LockLatch::new());
+        // SAFETY: we block on the job's latch below before leaving this frame.
+        let job_ref = unsafe { job.as_job_ref() };
+        self.inject(job_ref);
+        job.latch.wait();
+        // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
+        unsafe { job.into_result() }.into_return_value()
+    }
+
+    /// Fibers alive now (created, not finished).
+    pub(crate) fn live_fibers(&self) -> usize {
+        self.live_fibers.load(Ordering::Relaxed)
+    }
+
+    /// The most fibers alive at once since the pool started or the last reset.
+    pub(crate) fn peak_fibers(&self) -> usize {
+        self.peak_fibers.load(Ordering::Relaxed)
+    }
+
+    /// Restarts `peak_fibers` from the current count.
+    pub(crate) fn reset_peak_fibers(&self) {
+        self.peak_fibers
+            .store(self.live_fibers.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+}
+
+/// A worker's own state. Lives on its thread's stack for the thread's whole life. The
+/// scheduler loop and the fibers it runs (through `FiberCtx::worker`) use it, all on
+/// this thread.
+pub(crate) struct WorkerThread {
+    pub(crate) index: usize,
+    pub(crate) registry: Arc<Registry>,
+    /// The shared end this worker pushes promoted jobs and scope spawns to.
+    deque: Worker<JobRef>,
+    /// `registry.requests[index]`, cached.
+    request: *const AtomicBool,
+    /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
+    stacks: UnsafeCell<Vec<FiberStack>>,
+    rng: Cell<u64>,
+}
+
+impl WorkerThread {
+    fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+        let request: *const AtomicBool = &*registry.requests[index];
+        WorkerThread {
+            index,
+            registry,
+            deque,
+            request,
+            stacks: UnsafeCell::new(Vec::new()),
+            rng: Cell::new(
+                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+            ),
+        }
+    }
+
+    /// Whether an idle worker asked this one to share a job (a `Relaxed` load).
+    #[inline(always)]
+    pub(crate) fn requested(&self) -> bool {
+        // SAFETY: `request` points into `self.registry`, which `self` keeps alive.
+        unsafe { (*self.request).load(Ordering::Relaxed) }
+    }
+
+    /// Clears this worker's request flag.
+    pub(crate) fn clear_request(&self) {
+        // SAFETY: see `requested`.
+        unsafe { (*self.request).store(false, Ordering::Relaxed) };
+    }
+
+    /// Pushes a job onto the shared deque and wakes a sleeper to steal it.
+    pub(crate) fn push_shared(&self, job: JobRef) {
+        self.deque.push(job);
+        self.registry.sleep.notify_one();
+    }
+
+    /// Pops this worker's own deque (newest first).
+    pub(crate) fn pop(&self) -> Option<JobRef> {
+        self.deque.pop()
+    }
+
+    /// Puts back a job just popped (it stays the newest).
+    pub(crate) fn push_back(&self, job: JobRef) {
+        self.deque.push(job);
+    }
+
+    fn next_random(&self) -> u64 {
+        // xorshift64*
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Finds a job: own deque, then the other workers' (oldest first), then the injector.
+    fn find_work(&self) -> Option<JobRef> {
+        if let Some(job) = self.deque.pop() {
+            return Some(job);
+        }
+        let stealers = &self.registry.stealers;
+        let n = stealers.len();
+        loop {
+            let mut retry = false;
+            let start = (self.next_random() % n as u64) as usize;
+            for i in 0..n {
+                let victim = (start + i) % n;
+                if victim == self.index {
+                    continue;
+                }
+                match stealers[victim].steal() {
+                    Steal::Success(job) => return Some(job),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            match self.registry.injector.steal() {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    /// Asks one other worker, at random, to share a job at its next join.
+    fn request_one(&self) {
+        let n = self.registry.requests.len();
+        if n < 2 {
+            return;
+        }
+        let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
+        if victim >= self.index {
+            victim += 1;
+        }
+        let flag = &self.registry.requests[victim];
+        if !flag.load(Ordering::Relaxed) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Asks every other worker to share a job; called before parking, so that the next
+    /// join anywhere in the pool shares a job and wakes us.
+    fn request_all(&self) {
+        for (i, flag) in self.registry.requests.iter().enumerate() {
+            if i != self.index && !flag.load(Ordering::Relaxed) {
+                flag.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// One step of backing off after a fruitless search: ask for work, spin, then yield,
+    /// then park.
+    fn idle_step(&self, idle: &mut u32) {
+        if *idle < SPIN_ROUNDS {
+            self.request_one();
+            for _ in 0..(1u32 << (*idle).min(6)) {
+                std::hint::spin_loop();
+            }
+        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
+            self.request_one();
+            std::thread::yield_now();
+        } else {
+            self.request_all();
+            let registry = &*self.registry;
+            registry.sleep.sleep(self.index, None, || {
+                registry.has_work() || registry.terminating()
+            });
+            *idle = 0;
+            return;
+        }
+        *idle += 1;
+    }
+
+    /// A stack for a new fiber: a pooled one, else a fresh mapping.
+    fn take_stack(&self) -> FiberStack {
+        // SAFETY: only the scheduler loop, on this thread, touches `stacks`, and it holds
+        // no other reference to it now.
+        if let Some(stack) = unsafe { (*self.stacks.get()).pop() } {
+            return stack;
+        }
+        match FiberStack::new(self.registry.stack_size, self.registry.local_queue_size) {
+            Ok(stack) => stack,
+            Err(err) => {
+                // A job taken from a queue must run, or its latch is never set.
+                eprintln!("metronome: cannot map a fiber stack ({err}); aborting");
+                std::process::abort();
+            }
+        }
+    }
+
+    fn recycle_stack(&self, stack: FiberStack) {
+        // SAFETY: as in `take_stack`.
+        let stacks = unsafe { &mut *self.stacks.get() };
+        if stacks.len() < POOLED_STACKS {
+            stacks.push(stack);
+        }
+    }
+
+    /// Runs `job` on a new fiber, then whatever fibers its completion hands over.
+    fn run_job(&self, job: JobRef) {
+        let registry = &*self.registry;
+        let live = registry.live_fibers.fetch_add(1, Ordering::Relaxed) + 1;
+        registry.peak_fibers.fetch_max(live, Ordering::Relaxed);
+        let fiber = Fiber::new(self.take_stack(), job);
+        self.run_fiber(fiber);
+    }
+
+    /// Resumes `fiber` on this worker until it parks or finishes; a finished fiber may
+    /// hand over the fiber it woke (the continuation after a join), which runs next.
+    fn run_fiber(&self, mut fiber: Fiber) {
+        let abort = AbortIfPanic;
+        loop {
+            fiber.ctx().worker.set(self);
+            match fiber.resume() {
+                Resumed::Waiting(waiting, latch) => {
+                    // SAFETY: the fiber suspended at a join or scope end, waiting for
+                    // `latch` in its own (now quiet) frame, which lives until it is
+                    // resumed; each wait parks once.
+                    match unsafe { FiberLatch::park(latch, waiting) } {
+                        None => break,
+                        Some(again) => fiber = again,
+                    }
+                }
+                Resumed::Finished(stack) => {
+                    self.registry.live_fibers.fetch_sub(1, Ordering::Relaxed);
+                    // SAFETY: the fiber finished; its context is ours until recycled.
+                    let next = unsafe { stack.ctx().as_ref() }.handoff.take();
+                    self.recycle_stack(stack);
+                    match next {
+                        Some(next) => fiber = next,
+                        None => break,
+                    }
+                }
+            }
+        }
+        std::mem::forget(abort);
+    }
+
+    /// The worker's life: run jobs until the pool terminates.
+    fn main_loop(&self) {
+        let mut idle = 0u32;
+        loop {
+            if let Some(job) = self.find_work() {
+                self.run_job(job);
+                idle = 0;
+            } else if self.registry.terminating() {
+                return;
+            } else {
+                self.idle_step(&mut idle);
+            }
+        }
+    }
+}
+
+/// The body of worker thread `index`.
+pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) {
+    stack::set_thread_stack_size(registry.stack_size);
+    let worker = WorkerThread::new(index, registry, deque);
+    worker.main_loop();
+    stack::set_thread_stack_size(0);
+}

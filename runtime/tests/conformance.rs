@@ -1,0 +1,316 @@
+//! The executor conformance suite: one set of generic checks, run on every pool behind
+//! the `Executor` trait (`ThreadPool`, `ContinuationPool`, `NumaPool`): tree-sum and
+//! fib equal their serial values on 1, 2 and 4 workers, nested scopes, panics in `join`
+//! and `scope` reach the caller and leave the pool usable, a million joins, and dropping
+//! a pool joins its threads.
+//!
+//! Add a pool with one `conformance!` line: a module name, a thread-name prefix (under
+//! 13 characters) and a builder expression taking the worker count and that prefix.
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use metronome_runtime::exec::NumaPool;
+use metronome_runtime::{join, par_for_each, scope, ContinuationPool, Executor, ThreadPool};
+
+const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
+/// Layers of the summed full binary tree (2^15 - 1 nodes).
+const TREE_LAYERS: u32 = 15;
+const FIB_N: u64 = 20;
+const MILLION: usize = 1_000_000;
+
+/// Drop tests read the process's thread list: one at a time.
+static THREAD_LIST: Mutex<()> = Mutex::new(());
+
+struct Node {
+    value: u64,
+    left: Option<Box<Node>>,
+    right: Option<Box<Node>>,
+}
+
+fn tree(layers: u32, next: &mut u64) -> Option<Box<Node>> {
+    if layers == 0 {
+        return None;
+    }
+    *next += 1;
+    let value = *next;
+    Some(Box::new(Node {
+        value,
+        left: tree(layers - 1, next),
+        right: tree(layers - 1, next),
+    }))
+}
+
+fn sum_serial(n: &Node) -> u64 {
+    n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
+}
+
+fn sum_join(n: &Node) -> u64 {
+    let (l, r) = join(
+        || n.left.as_deref().map_or(0, sum_join),
+        || n.right.as_deref().map_or(0, sum_join),
+    );
+    n.value + l + r
+}
+
+fn fib_serial(n: u64) -> u64 {
+    if n < 2 {
+        n
+    } else {
+        fib_serial(n - 1) + fib_serial(n - 2)
+    }
+}
+
+fn fib_join(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib_join(n - 1), || fib_join(n - 2));
+    a + b
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+fn expect_panic<E: Executor>(pool: &E, expected: &str, f: impl FnOnce() + Send) {
+    let result = panic::catch_unwind(AssertUnwindSafe(|| pool.install(f)));
+    assert_eq!(panic_message(result.expect_err("a panic")), expected);
+    // The pool stays usable.
+    assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
+}
+
+fn tree_sum<E: Executor>(make: impl Fn(usize) -> E) {
+    let mut next = 0;
+    let root = tree(TREE_LAYERS, &mut next).expect("a tree");
+    let expected = sum_serial(&root);
+    for workers in WORKER_COUNTS {
+        let pool = make(workers);
+        assert_eq!(pool.workers(), workers);
+        assert_eq!(
+            pool.install(|| sum_join(&root)),
+            expected,
+            "{workers} workers"
+        );
+    }
+}
+
+fn fib<E: Executor>(make: impl Fn(usize) -> E) {
+    let expected = fib_serial(FIB_N);
+    for workers in WORKER_COUNTS {
+        let pool = make(workers);
+        assert_eq!(
+            pool.install(|| fib_join(FIB_N)),
+            expected,
+            "{workers} workers"
+        );
+        // `Executor::join` from outside the pool.
+        let (a, b) = pool.join(|| fib_join(FIB_N - 1), || fib_join(FIB_N - 2));
+        assert_eq!(a + b, expected);
+    }
+}
+
+fn scopes<E: Executor>(make: impl Fn(usize) -> E) {
+    for workers in WORKER_COUNTS {
+        let pool = make(workers);
+        let total = AtomicUsize::new(0);
+        let mut parts = [0usize; 8];
+        pool.scope(|s| {
+            for (i, part) in parts.iter_mut().enumerate() {
+                let total = &total;
+                s.spawn(move |s| {
+                    *part = i * 10;
+                    total.fetch_add(i, Ordering::Relaxed);
+                    s.spawn(move |_| {
+                        scope(|inner| {
+                            inner.spawn(|_| {
+                                total.fetch_add(100, Ordering::Relaxed);
+                            });
+                            inner.spawn(|_| {
+                                let (a, b) = join(|| fib_join(10), || fib_join(9));
+                                assert_eq!(a + b, fib_serial(11));
+                            });
+                        });
+                    });
+                });
+            }
+        });
+        assert_eq!(total.into_inner(), 28 + 800, "{workers} workers");
+        assert_eq!(parts, [0, 10, 20, 30, 40, 50, 60, 70]);
+        let mut data = vec![1u64; 50_000];
+        pool.install(|| par_for_each(&mut data[..], |x| *x += 1));
+        assert!(data.iter().all(|&x| x == 2));
+    }
+}
+
+fn panics<E: Executor>(make: impl Fn(usize) -> E) {
+    for workers in [1, 2] {
+        let pool = make(workers);
+        expect_panic(&pool, "in a", || {
+            fn go(n: u32) -> u64 {
+                if n == 0 {
+                    panic!("in a");
+                }
+                let (a, b) = join(|| go(n - 1), || fib_join(8));
+                a + b
+            }
+            go(10);
+        });
+        expect_panic(&pool, "in b", || {
+            fn go(n: u32) -> u64 {
+                if n == 0 {
+                    return 1;
+                }
+                let (a, b) = join(
+                    || fib_join(10),
+                    || if n == 4 { panic!("in b") } else { go(n - 1) },
+                );
+                a + b
+            }
+            go(10);
+        });
+        expect_panic(&pool, "in a spawned job", || {
+            scope(|s| {
+                s.spawn(|_| panic!("in a spawned job"));
+                s.spawn(|_| std::thread::sleep(Duration::from_millis(1)));
+            });
+        });
+        expect_panic(&pool, "in the scope body", || {
+            scope(|s| {
+                s.spawn(|_| std::thread::sleep(Duration::from_millis(1)));
+                panic!("in the scope body");
+            });
+        });
+        // Through the trait's own `join` and `scope`.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.join(|| fib_join(10), || panic!("trait join"))
+        }));
+        assert_eq!(panic_message(result.expect_err("a panic")), "trait join");
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.scope(|s| s.spawn(|_| panic!("trait scope")))
+        }));
+        assert_eq!(panic_message(result.expect_err("a panic")), "trait scope");
+        assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
+    }
+}
+
+fn million_joins<E: Executor>(make: impl Fn(usize) -> E) {
+    fn count(n: usize) -> usize {
+        if n <= 1 {
+            return n;
+        }
+        let (a, b) = join(|| count(n / 2), || count(n - n / 2));
+        a + b
+    }
+    let pool = make(2);
+    // A balanced split of a million leaves: 999 999 joins.
+    assert_eq!(pool.install(|| count(MILLION)), MILLION);
+}
+
+/// Names of this process's live threads.
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .expect("procfs")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+fn drop_joins_threads<E: Executor>(make: impl Fn(usize, &'static str) -> E, prefix: &'static str) {
+    let _one = THREAD_LIST.lock().unwrap_or_else(|e| e.into_inner());
+    let ours = || {
+        thread_names()
+            .iter()
+            .filter(|n| n.starts_with(prefix))
+            .count()
+    };
+    let pool = make(3, prefix);
+    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+    // A new thread names itself once it first runs: on a busy machine, give it time.
+    let start = std::time::Instant::now();
+    while ours() < 3 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(ours(), 3, "three workers named {prefix}*");
+    drop(pool);
+    assert_eq!(ours(), 0, "dropping the pool joined its threads");
+}
+
+macro_rules! conformance {
+    ($module:ident, $prefix:literal, $make:expr) => {
+        mod $module {
+            use super::*;
+
+            fn make_named(workers: usize, prefix: &'static str) -> impl Executor {
+                #[allow(clippy::redundant_closure_call)]
+                ($make)(workers, prefix)
+            }
+
+            fn make(workers: usize) -> impl Executor {
+                make_named(workers, $prefix)
+            }
+
+            #[test]
+            fn tree_sum_equals_serial() {
+                super::tree_sum(make);
+            }
+
+            #[test]
+            fn fib_equals_serial() {
+                super::fib(make);
+            }
+
+            #[test]
+            fn nested_scopes_and_par_for_each() {
+                super::scopes(make);
+            }
+
+            #[test]
+            fn panics_reach_the_caller() {
+                super::panics(make);
+            }
+
+            #[test]
+            fn a_million_joins() {
+                super::million_joins(make);
+            }
+
+            #[test]
+            fn drop_joins_threads() {
+                // Its own name prefix: the other tests' pools run meanwhile.
+                super::drop_joins_threads(make_named, concat!($prefix, "d"));
+            }
+        }
+    };
+}
+
+conformance!(heartbeat, "cf-hb-", |workers, prefix: &'static str| {
+    ThreadPool::builder()
+        .workers(workers)
+        .thread_name(move |i| format!("{prefix}{i}"))
+        .build()
+        .expect("a ThreadPool")
+});
+
+conformance!(continuation, "cf-cont-", |workers, prefix: &'static str| {
+    ContinuationPool::builder()
+        .workers(workers)
+        .thread_name(move |i| format!("{prefix}{i}"))
+        .build()
+        .expect("a ContinuationPool")
+});
+
+conformance!(numa, "cf-numa-", |workers, prefix: &'static str| {
+    NumaPool::builder()
+        .workers(workers)
+        .thread_name(move |i| format!("{prefix}{i}"))
+        .build()
+        .expect("a NumaPool")
+});
