@@ -101,12 +101,14 @@ pub enum WorldExecutor {
     /// A topology-aware pool owned by the world (`numa_aware(...)`); the world's big
     /// columns follow its memory policy.
     Numa(NumaPool),
+    /// A work-first continuation-stealing pool owned by the world
+    /// (`continuation_stealing(...)`).
+    Continuation(crate::continuation::ContinuationPool),
 }
 
 impl WorldExecutor {
-    /// The executor a world declared. `numa_aware` and `continuation_stealing` run on the
-    /// heartbeat pool until their own pools exist; if the pool's threads cannot be
-    /// started, the world runs sequentially (results are identical by construction).
+    /// The executor a world declared, each on its own pool; if the pool's threads cannot
+    /// be started, the world runs sequentially (results are identical by construction).
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
         if let ExecutorConfig::NumaAware {
             workers,
@@ -132,6 +134,21 @@ impl WorldExecutor {
             return builder
                 .build()
                 .map_or(WorldExecutor::Sequential, WorldExecutor::Numa);
+        }
+        if let ExecutorConfig::ContinuationStealing {
+            workers,
+            local_queue_size,
+        } = config
+        {
+            let mut builder = crate::continuation::ContinuationPool::builder()
+                .local_queue_size(local_queue_size)
+                .thread_name(|i| format!("metronome-world-{i}"));
+            if let Some(workers) = workers {
+                builder = builder.workers(workers);
+            }
+            return builder
+                .build()
+                .map_or(WorldExecutor::Sequential, WorldExecutor::Continuation);
         }
         let (workers, queue, heartbeat_us) = match config {
             ExecutorConfig::Sequential => return WorldExecutor::Sequential,
@@ -188,6 +205,7 @@ impl WorldExecutor {
             WorldExecutor::Sequential => 1,
             WorldExecutor::Pool(pool) => pool.workers(),
             WorldExecutor::Numa(pool) => pool.workers(),
+            WorldExecutor::Continuation(pool) => pool.workers(),
         }
     }
 
@@ -198,6 +216,7 @@ impl WorldExecutor {
             WorldExecutor::Sequential => (0..len).for_each(f),
             WorldExecutor::Pool(pool) => pool.par_for_each(0..len, f),
             WorldExecutor::Numa(pool) => pool.par_for_each(0..len, f),
+            WorldExecutor::Continuation(pool) => pool.par_for_each(0..len, f),
         }
     }
 
@@ -209,6 +228,7 @@ impl WorldExecutor {
             WorldExecutor::Sequential => f(),
             WorldExecutor::Pool(pool) => pool.install(f),
             WorldExecutor::Numa(pool) => pool.install(f),
+            WorldExecutor::Continuation(pool) => pool.install(f),
         }
     }
 
@@ -223,6 +243,11 @@ impl WorldExecutor {
                 }
             }),
             WorldExecutor::Numa(pool) => pool.scope(|s| {
+                for &index in stage {
+                    s.spawn(move |_| run_one(index));
+                }
+            }),
+            WorldExecutor::Continuation(pool) => pool.scope(|s| {
                 for &index in stage {
                     s.spawn(move |_| run_one(index));
                 }
