@@ -45,11 +45,11 @@ pub use metronome_runtime::{
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
     pub use metronome_runtime::exec::*;
+    pub use metronome_runtime::{continuation, ContinuationPool, ContinuationPoolBuilder};
     pub use metronome_runtime::{
         join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
     };
     pub use metronome_runtime::{memory, topology, MemoryPolicy, Topology};
-    pub use metronome_runtime::{continuation, ContinuationPool, ContinuationPoolBuilder};
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.
