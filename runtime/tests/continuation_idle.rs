@@ -36,7 +36,10 @@ fn process_cpu_time() -> Duration {
 #[test]
 fn idle_pool_burns_no_cpu_and_wakes_up_again() {
     for workers in [2, 4] {
-        let pool = ContinuationPool::builder().workers(workers).build().unwrap();
+        let pool = ContinuationPool::builder()
+            .workers(workers)
+            .build()
+            .unwrap();
         for _ in 0..5 {
             assert_eq!(pool.install(|| fib(22)), 17711);
             pool.par_for_each(0..10_000, |i| {
@@ -68,6 +71,9 @@ fn idle_pool_burns_no_cpu_and_wakes_up_again() {
                 })
             });
         }
-        assert!(threads.into_inner().unwrap().len() >= 2, "a parked worker never woke");
+        assert!(
+            threads.into_inner().unwrap().len() >= 2,
+            "a parked worker never woke"
+        );
     }
 }
