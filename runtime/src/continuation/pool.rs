@@ -306,7 +306,8 @@ impl ContinuationPool {
     /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
     /// pool.install(|| ());
     /// pool.reset_peak_fibers();
-    /// assert_eq!(pool.peak_fibers(), 0);
+    /// // 0, or 1 if the root fiber was not recycled yet.
+    /// assert!(pool.peak_fibers() <= 1);
     /// ```
     pub fn reset_peak_fibers(&self) {
         self.registry.reset_peak_fibers();
