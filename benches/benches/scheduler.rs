@@ -41,6 +41,10 @@ impl Node {
 trait Workload: Sync {
     fn expected(&self) -> u64;
     fn serial(&self) -> u64;
+    /// The serial code in chili's order (`b` before `a`), where the order matters.
+    fn serial_rev(&self) -> Option<u64> {
+        None
+    }
     fn join0(&self) -> u64;
     fn metronome(&self) -> u64;
     fn rayon(&self) -> u64;
@@ -58,6 +62,14 @@ struct Tree(Node, u64);
 
 fn sum_serial(n: &Node) -> u64 {
     n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
+}
+
+/// The plain recursion with the right child first: chili's order (its `join` runs `b`
+/// first and offers `a` to thieves), so the serial baseline for chili's tree figures.
+fn sum_serial_rev(n: &Node) -> u64 {
+    n.value
+        + n.right.as_deref().map_or(0, sum_serial_rev)
+        + n.left.as_deref().map_or(0, sum_serial_rev)
 }
 
 fn sum_join0(n: &Node) -> u64 {
@@ -98,6 +110,9 @@ impl Workload for Tree {
     }
     fn serial(&self) -> u64 {
         sum_serial(&self.0)
+    }
+    fn serial_rev(&self) -> Option<u64> {
+        Some(sum_serial_rev(&self.0))
     }
     fn join0(&self) -> u64 {
         sum_join0(&self.0)
@@ -178,6 +193,11 @@ impl Workload for Fib {
 fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     let expected = work.expected();
     group.bench_function("serial", |b| b.iter(|| assert_eq!(work.serial(), expected)));
+    if work.serial_rev().is_some() {
+        group.bench_function("serial-rev", |b| {
+            b.iter(|| assert_eq!(work.serial_rev(), Some(expected)))
+        });
+    }
     group.bench_function("join0", |b| b.iter(|| assert_eq!(work.join0(), expected)));
     for threads in THREADS {
         group.bench_function(format!("metronome/{threads}"), |b| {

@@ -1,19 +1,21 @@
 //! `join` on a worker: the hot path of the executor.
 //!
-//! 1. Wrap `b` in a [`StackJob`] in this frame and push its `JobRef` on the worker's
-//!    *private* stack (two stores and an index bump; no atomics).
-//! 2. If the heartbeat flag is up (one `Relaxed` load), promote the *oldest* private job
-//!    to the shared deque, where thieves can see it (`WorkerThread::promote`).
-//! 3. Run `a`.
-//! 4. If `b`'s slot is still private (`bottom <= depth`), pop it and call `b` inline:
+//! 1. Compare the private stack's `top` with the worker's *limit* (one `Relaxed` load):
+//!    the limit is the stack's end, or `0` while a heartbeat is pending, so one compare
+//!    catches both rare cases (stack full, heartbeat) and sends them to `join_cold`.
+//! 2. Wrap `b` in a [`StackJob`] in this frame and push its `JobRef` on the worker's
+//!    *private* stack (two stores through `top` and its bump; no atomics).
+//! 3. Run `a`. No `catch_unwind`: a guard that only runs if `a` unwinds pops or reclaims
+//!    `b` (`join_unwind`), so the normal path pays nothing for panics.
+//! 4. If `b`'s slot is still private (`bottom <= slot`), pop it and call `b` inline:
 //!    nobody else ever saw it. Otherwise it was promoted: take it back from the deque if
-//!    no thief took it, or help with other work until its latch is set.
+//!    no thief took it, or help with other work until its latch is set (`reclaim`).
 
-use std::panic::{self, AssertUnwindSafe};
+use std::mem;
 
-use super::job::{JobRef, StackJob};
-use super::latch::WorkerLatch;
-use super::registry::WorkerThread;
+use super::job::StackJob;
+use super::latch::{CoreLatch, WorkerLatch};
+use super::registry::{Slot, WorkerThread};
 
 impl WorkerThread {
     /// Runs `a` and `b`, potentially in parallel; see the module docs.
@@ -25,90 +27,172 @@ impl WorkerThread {
         RA: Send,
         RB: Send,
     {
-        let depth = self.top.get();
-        if depth >= self.stack.len() {
-            // The private stack is full: this join is deeper than anything a heartbeat
-            // would share before its ancestors; run it serially.
-            if self.heartbeat_pending() {
-                self.promote();
-            }
-            return (a(), b());
+        let slot = self.top.get();
+        if slot as usize >= self.limit() {
+            return self.join_cold(slot, a, b);
         }
-        let job = StackJob::new(b, WorkerLatch::unbound());
-        // SAFETY: `job` stays in this frame, and we do not leave the frame before the job
-        // ran or was taken back (both paths below), even when `a` panics.
-        let job_ref = unsafe { job.as_job_ref() };
-        self.stack[depth].set(Some(job_ref));
-        self.top.set(depth + 1);
-        if self.heartbeat_pending() {
+        // SAFETY: `slot < limit`, and a limit other than `HEARTBEAT_RAISED` is `end`.
+        unsafe { self.join_at(slot, a, b, false) }
+    }
+
+    /// A join whose `top` reached the limit: the heartbeat is pending, or the private
+    /// stack is full, or both.
+    #[cold]
+    #[inline(never)]
+    fn join_cold<A, B, RA, RB>(&self, slot: *const Slot, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        let heartbeat = self.heartbeat_pending();
+        if slot < self.end {
+            // SAFETY: `slot < end`: a free slot of the private stack.
+            return unsafe { self.join_at(slot, a, b, heartbeat) };
+        }
+        // The private stack is full: this join is deeper than anything a heartbeat would
+        // share before its ancestors; run it serially, but spend the heartbeat so that
+        // `par_for_each` does not split forever.
+        if heartbeat {
             self.promote();
         }
-        let result_a = panic::catch_unwind(AssertUnwindSafe(a));
-        if self.bottom.get() <= depth {
+        (a(), b())
+    }
+
+    /// Pushes `b` at `slot`, promotes the oldest private job if `promote`, runs `a`, then
+    /// runs or reclaims `b`.
+    ///
+    /// # Safety
+    ///
+    /// `slot == self.top` and `slot < self.end`.
+    #[inline(always)]
+    unsafe fn join_at<A, B, RA, RB>(&self, slot: *const Slot, a: A, b: B, promote: bool) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        let job = StackJob::new(b, WorkerLatch::unbound());
+        // SAFETY: `job` stays in this frame, and we do not leave the frame before the job
+        // ran or was taken back: below after `a` returns, in `JoinGuard::drop` if it
+        // unwinds.
+        let job_ref = unsafe { job.as_job_ref() };
+        // SAFETY: `slot` is a free slot of the private stack (caller's guarantee), which
+        // only this thread touches; `slot + 1 <= end`.
+        unsafe {
+            (*slot).set(Some(job_ref));
+            self.top.set(slot.add(1));
+        }
+        if promote {
+            self.promote();
+        }
+        let guard = JoinGuard {
+            worker: self,
+            slot,
+            job: &job,
+        };
+        let value_a = a();
+        mem::forget(guard);
+        if self.bottom.get() <= slot {
             // Still private: nobody else can see the job. Pop it.
-            self.top.set(depth);
-            let value_a = match result_a {
-                Ok(value) => value,
-                Err(payload) => {
-                    // `b` never runs.
-                    // SAFETY: the job was never shared.
-                    drop(unsafe { job.take_func() });
-                    panic::resume_unwind(payload)
-                }
-            };
+            self.top.set(slot);
             // SAFETY: the job was never shared.
             let b = unsafe { job.take_func() };
             return (value_a, b());
         }
-        self.join_promoted(depth, &job, job_ref, result_a)
+        (value_a, self.join_promoted(slot, &job))
     }
 
     /// The second half of a join whose `b` was promoted to the shared deque.
     #[cold]
     #[inline(never)]
-    fn join_promoted<B, RA, RB>(
-        &self,
-        depth: usize,
-        job: &StackJob<WorkerLatch, B, RB>,
-        job_ref: JobRef,
-        result_a: std::thread::Result<RA>,
-    ) -> (RA, RB)
+    fn join_promoted<B, RB>(&self, slot: *const Slot, job: &StackJob<WorkerLatch, B, RB>) -> RB
     where
         B: FnOnce() -> RB + Send,
         RB: Send,
     {
-        // Every private job above ours was popped by the joins nested in `a`; ours and
-        // everything below it were promoted, so the stack is now empty from `depth` up.
-        self.top.set(depth);
-        self.bottom.set(depth);
-        while !job.latch.core.probe() {
+        if self.reclaim(slot, job_id(job), &job.latch.core) {
+            // SAFETY: `reclaim` popped its only `JobRef` from our own deque.
+            let b = unsafe { job.take_func() };
+            return b();
+        }
+        // SAFETY: the latch is set (observed with acquire by `probe`), so the thief has
+        // finished with the job and published its result.
+        unsafe { job.take_result() }.into_return_value()
+    }
+
+    /// `a` of the join at `slot` is unwinding: pop `b` and drop it unrun, or, if it was
+    /// promoted, take it back (and drop it) or wait until its thief finished it (and drop
+    /// its result, even a second panic: `a`'s panic wins). Only then may the unwinding
+    /// leave the frame that holds the job.
+    #[cold]
+    #[inline(never)]
+    fn join_unwind<B, RB>(&self, slot: *const Slot, job: &StackJob<WorkerLatch, B, RB>)
+    where
+        B: FnOnce() -> RB + Send,
+        RB: Send,
+    {
+        // The joins nested in `a` popped their own slots while unwinding, so `top` is
+        // `slot + 1`, as after a normal return.
+        if self.bottom.get() <= slot {
+            self.top.set(slot);
+            // SAFETY: the job was never shared.
+            drop(unsafe { job.take_func() });
+        } else if self.reclaim(slot, job_id(job), &job.latch.core) {
+            // SAFETY: `reclaim` popped its only `JobRef` from our own deque.
+            drop(unsafe { job.take_func() });
+        } else {
+            // SAFETY: the latch is set (acquire), so the thief published its result.
+            drop(unsafe { job.take_result() });
+        }
+    }
+
+    /// After `a`, for the join at `slot` whose job `id` was promoted: every private job
+    /// above it was popped by the joins nested in `a`, and it and everything below it were
+    /// promoted, so the stack is empty from `slot` up. Pops our deque until the job comes
+    /// back (returns `true`: nobody stole it) or, once the deque is empty, helps with other
+    /// work until `latch` is set (returns `false`).
+    fn reclaim(&self, slot: *const Slot, id: *const (), latch: &CoreLatch) -> bool {
+        self.top.set(slot);
+        self.bottom.set(slot);
+        while !latch.probe() {
             match self.deque.pop() {
-                Some(popped) if popped.id() == job_ref.id() => {
-                    // No thief took it: it is ours again.
-                    // SAFETY: we popped its only `JobRef` from our own deque.
-                    let b = unsafe { job.take_func() };
-                    return match result_a {
-                        Ok(value_a) => (value_a, b()),
-                        Err(payload) => {
-                            drop(b);
-                            panic::resume_unwind(payload)
-                        }
-                    };
-                }
+                Some(popped) if popped.id() == id => return true,
                 // An older promoted job (ours was stolen, since newer jobs sit above
                 // older ones): help with it while the thief finishes ours.
                 // SAFETY: popped from our deque just now.
                 Some(other) => unsafe { self.execute(other) },
-                None => self.wait_until(&job.latch.core),
+                None => self.wait_until(latch),
             }
         }
-        // SAFETY: the latch is set (observed with acquire by `probe`), so the thief has
-        // finished with the job and published its result.
-        let result_b = unsafe { job.take_result() };
-        match result_a {
-            Ok(value_a) => (value_a, result_b.into_return_value()),
-            // `b`'s result (even a second panic) is dropped; `a`'s panic wins.
-            Err(payload) => panic::resume_unwind(payload),
-        }
+        false
+    }
+}
+
+/// The identity of a `StackJob`'s `JobRef`: its address.
+fn job_id<B, RB>(job: &StackJob<WorkerLatch, B, RB>) -> *const () {
+    (job as *const StackJob<WorkerLatch, B, RB>).cast()
+}
+
+/// Runs `join_unwind` if `a` unwinds; forgotten when `a` returns.
+struct JoinGuard<'a, B, RB>
+where
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    worker: &'a WorkerThread,
+    slot: *const Slot,
+    job: &'a StackJob<WorkerLatch, B, RB>,
+}
+
+impl<B, RB> Drop for JoinGuard<'_, B, RB>
+where
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    fn drop(&mut self) {
+        self.worker.join_unwind(self.slot, self.job);
     }
 }

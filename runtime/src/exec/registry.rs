@@ -4,11 +4,11 @@
 use std::cell::Cell;
 use std::ptr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
-use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::job::{JobRef, StackJob};
@@ -18,24 +18,42 @@ use super::unwind;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
 const SPIN_ROUNDS: u32 = 16;
-/// Rounds of `yield_now` after spinning, before a worker parks.
+/// Rounds of `yield_now` after spinning, before a worker parks (at least; see
+/// `IDLE_HEARTBEATS`).
 const YIELD_ROUNDS: u32 = 8;
+/// After `YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
+/// many heartbeat intervals have passed since then, capped at `MAX_IDLE_YIELD`: new work
+/// appears mostly at heartbeats (promotions), so a worker that parked just before one
+/// would miss it by a futex wake-up (tens of µs here), which costs short runs most.
+const IDLE_HEARTBEATS: u32 = 2;
+/// The cap on that yielding time, so that a long heartbeat does not make idle workers
+/// burn a core for long.
+const MAX_IDLE_YIELD: Duration = Duration::from_millis(1);
+
+/// A worker's join limit while its heartbeat flag is raised: below every slot address, so
+/// the next `join` takes its cold path and promotes.
+pub(crate) const HEARTBEAT_RAISED: usize = 0;
+
+/// A slot of a worker's private job stack.
+pub(crate) type Slot = Cell<Option<JobRef>>;
 
 /// Everything a pool's threads share.
 ///
 /// ## Memory ordering
 ///
 /// Jobs travel through crossbeam's deques (which synchronise their own contents). The
-/// `heartbeats` flags are `Relaxed`: a flag carries no data, it only asks its worker to
-/// promote a job, and a late or lost tick only delays sharing. `terminate` is `SeqCst`
+/// `heartbeats` words are `Relaxed`: a raised flag carries no data, it only asks its worker
+/// to promote a job, and a late or lost tick only delays sharing. `terminate` is `SeqCst`
 /// and is followed by `Sleep::notify_all`.
 pub(crate) struct Registry {
     stealers: Box<[Stealer<JobRef>]>,
     injector: Injector<JobRef>,
     pub(crate) sleep: Sleep,
-    /// One flag per worker, set by the heartbeat thread, cleared by the worker when it
-    /// promotes a job.
-    pub(crate) heartbeats: Box<[CachePadded<AtomicBool>]>,
+    /// One word per worker: its join *limit*, the end address of its private stack
+    /// while no heartbeat is pending. The heartbeat thread raises the flag by storing
+    /// `0` (`tick`); the worker lowers it by storing the end again when it promotes. So
+    /// `join` tests "stack full" and "heartbeat pending" with one compare (`top >= limit`).
+    pub(crate) heartbeats: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
     pub(crate) local_queue_size: usize,
     pub(crate) heartbeat_interval: Duration,
@@ -57,7 +75,7 @@ impl Registry {
             injector: Injector::new(),
             sleep: Sleep::new(workers),
             heartbeats: (0..workers)
-                .map(|_| CachePadded::new(AtomicBool::new(false)))
+                .map(|_| CachePadded::new(AtomicUsize::new(HEARTBEAT_RAISED)))
                 .collect(),
             terminate: AtomicBool::new(false),
             local_queue_size,
@@ -90,10 +108,10 @@ impl Registry {
             || self.numa.as_ref().is_some_and(|plan| plan.has_work())
     }
 
-    /// Sets every worker's heartbeat flag (one promotion credit each, capped at one).
+    /// Raises every worker's heartbeat flag (one promotion credit each, capped at one).
     pub(crate) fn tick(&self) {
         for flag in self.heartbeats.iter() {
-            flag.store(true, Ordering::Relaxed);
+            flag.store(HEARTBEAT_RAISED, Ordering::Relaxed);
         }
     }
 
@@ -128,30 +146,40 @@ pub(crate) struct WorkerThread {
     pub(crate) registry: Arc<Registry>,
     /// The shared end this worker pushes promoted jobs to (thieves steal the oldest).
     pub(crate) deque: Worker<JobRef>,
-    /// `registry.heartbeats[index]`, cached for the join fast path.
-    pub(crate) heartbeat: *const AtomicBool,
+    /// `registry.heartbeats[index]`, this worker's join limit (see `Registry`), cached
+    /// for the join fast path.
+    pub(crate) heartbeat: *const AtomicUsize,
     /// The private job stack: one slot per active `join` (its second closure). Slots
-    /// below `bottom` were promoted; `bottom..top` are private.
-    pub(crate) stack: Box<[Cell<Option<JobRef>>]>,
-    pub(crate) top: Cell<usize>,
-    pub(crate) bottom: Cell<usize>,
+    /// below `bottom` were promoted; `bottom..top` are private. `top` and `bottom` are
+    /// pointers into it (`start <= bottom <= top <= end`), so a push is a store through
+    /// `top` without index arithmetic. Only owned here (kept alive for the pointers).
+    _stack: Box<[Slot]>,
+    pub(crate) top: Cell<*const Slot>,
+    pub(crate) bottom: Cell<*const Slot>,
+    /// One past the last slot of `stack`.
+    pub(crate) end: *const Slot,
     rng: Cell<u64>,
 }
 
 impl WorkerThread {
     fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
-        let heartbeat: *const AtomicBool = &*registry.heartbeats[index];
-        let stack = (0..registry.local_queue_size)
+        let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
+        let stack: Box<[Slot]> = (0..registry.local_queue_size)
             .map(|_| Cell::new(None))
             .collect();
+        let start = stack.as_ptr();
+        let end = stack.as_ptr_range().end;
+        // Lower the flag (a tick that raced ahead of this store is lost: one interval).
+        registry.heartbeats[index].store(end as usize, Ordering::Relaxed);
         WorkerThread {
             index,
             heartbeat,
             registry,
             deque,
-            stack,
-            top: Cell::new(0),
-            bottom: Cell::new(0),
+            _stack: stack,
+            top: Cell::new(start),
+            bottom: Cell::new(start),
+            end,
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
@@ -164,11 +192,18 @@ impl WorkerThread {
         CURRENT.with(Cell::get)
     }
 
-    /// Whether this worker's heartbeat flag is raised (a `Relaxed` load).
+    /// This worker's join limit: `end as usize`, or `HEARTBEAT_RAISED` while a heartbeat
+    /// is pending (a `Relaxed` load).
     #[inline(always)]
-    pub(crate) fn heartbeat_pending(&self) -> bool {
+    pub(crate) fn limit(&self) -> usize {
         // SAFETY: `heartbeat` points into `self.registry`, which `self` keeps alive.
         unsafe { (*self.heartbeat).load(Ordering::Relaxed) }
+    }
+
+    /// Whether this worker's heartbeat flag is raised.
+    #[inline(always)]
+    pub(crate) fn heartbeat_pending(&self) -> bool {
+        self.limit() == HEARTBEAT_RAISED
     }
 
     /// Pushes a job onto the shared deque and wakes a sleeper to steal it.
@@ -182,16 +217,20 @@ impl WorkerThread {
     #[cold]
     #[inline(never)]
     pub(crate) fn promote(&self) {
-        // SAFETY: see `heartbeat_pending`.
-        unsafe { (*self.heartbeat).store(false, Ordering::Relaxed) };
+        // SAFETY: see `limit`.
+        unsafe { (*self.heartbeat).store(self.end as usize, Ordering::Relaxed) };
         let bottom = self.bottom.get();
         if bottom < self.top.get() {
-            let job = self.stack[bottom].get().expect("private job slot is empty");
+            // SAFETY: `bottom < top <= end`, so `bottom` is a slot of `stack`, which only
+            // this thread touches.
+            let job = unsafe { (*bottom).get() }.expect("private job slot is empty");
             // SAFETY: only `join` pushes to the private stack, always a
             // `StackJob<WorkerLatch, ..>`, which is `repr(C)` with the latch first, so the
             // job's data pointer is its latch; the job is still private to this thread.
             unsafe { WorkerLatch::bind(job.id().cast(), self.index, &self.registry.sleep) };
-            self.bottom.set(bottom + 1);
+            // SAFETY: `bottom < top <= end`: one past it is still within (or at the end
+            // of) `stack`.
+            self.bottom.set(unsafe { bottom.add(1) });
             self.push_shared(job);
         }
     }
@@ -262,12 +301,12 @@ impl WorkerThread {
 
     /// Runs other jobs (or sleeps) until `latch` is set.
     pub(crate) fn wait_until(&self, latch: &CoreLatch) {
-        let mut idle = 0u32;
+        let mut idle = Idle::default();
         while !latch.probe() {
             if let Some(job) = self.find_work() {
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
-                idle = 0;
+                idle = Idle::default();
             } else {
                 self.idle_step(&mut idle, Some(latch));
             }
@@ -275,32 +314,43 @@ impl WorkerThread {
     }
 
     /// One step of backing off after a fruitless search: spin, then yield, then park.
-    fn idle_step(&self, idle: &mut u32, latch: Option<&CoreLatch>) {
-        if *idle < SPIN_ROUNDS {
-            for _ in 0..(1u32 << (*idle).min(6)) {
+    fn idle_step(&self, idle: &mut Idle, latch: Option<&CoreLatch>) {
+        let round = idle.rounds;
+        if round < SPIN_ROUNDS {
+            for _ in 0..(1u32 << round.min(6)) {
                 std::hint::spin_loop();
             }
-        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
+        } else if round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle) {
             std::thread::yield_now();
         } else {
             let registry = &*self.registry;
             registry.sleep.sleep(self.index, latch, || {
                 registry.has_work() || registry.terminating()
             });
-            *idle = 0;
+            *idle = Idle::default();
             return;
         }
-        *idle += 1;
+        idle.rounds = round.saturating_add(1);
+    }
+
+    /// Whether the idle search has yielded for `IDLE_HEARTBEATS` heartbeat intervals (or
+    /// `MAX_IDLE_YIELD`), so that parking now will not miss the next promotion. Reads the
+    /// clock only while idle.
+    fn idle_long_enough(&self, idle: &mut Idle) -> bool {
+        let now = Instant::now();
+        let since = *idle.since.get_or_insert(now);
+        let wait = (self.registry.heartbeat_interval * IDLE_HEARTBEATS).min(MAX_IDLE_YIELD);
+        now.duration_since(since) >= wait
     }
 
     /// The worker's life: run jobs until the pool terminates.
     fn main_loop(&self) {
-        let mut idle = 0u32;
+        let mut idle = Idle::default();
         loop {
             if let Some(job) = self.find_work() {
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
-                idle = 0;
+                idle = Idle::default();
             } else if self.registry.terminating() {
                 return;
             } else {
@@ -308,6 +358,15 @@ impl WorkerThread {
             }
         }
     }
+}
+
+/// A worker's progress in backing off after fruitless searches.
+#[derive(Default)]
+struct Idle {
+    /// Fruitless search rounds so far.
+    rounds: u32,
+    /// When the time-bounded part of the yielding began.
+    since: Option<Instant>,
 }
 
 /// The body of worker thread `index`.
