@@ -1,5 +1,6 @@
-//! Worlds on the work-stealing executor give exactly the sequential executor's results,
-//! run their stages' systems in parallel, and survive panicking systems.
+//! Worlds on every parallel executor (`work_stealing`, `continuation_stealing`,
+//! `numa_aware`) give exactly the sequential executor's results (every component of every
+//! entity), run their stages' systems in parallel, and survive panicking systems.
 
 use metronome::prelude::*;
 
@@ -81,14 +82,6 @@ mod seq {
     use super::*;
     game_world!(SeqGame, sequential);
 }
-mod par {
-    use super::*;
-    game_world!(
-        ParGame,
-        work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50)
-    );
-}
-use par::{ParGame, ParGamePhase};
 use seq::SeqGame;
 
 macro_rules! populate {
@@ -117,81 +110,90 @@ macro_rules! populate {
 /// Every component of every entity, by entity.
 type Snapshot = Vec<(Entity, Option<Pos>, Option<Vel>, Option<Hp>, Option<Spin>)>;
 
-fn snapshot_seq(w: &SeqGame) -> Snapshot {
-    let mut v: Vec<_> = w
-        .query::<(
-            Entity,
-            Option<&Pos>,
-            Option<&Vel>,
-            Option<&Hp>,
-            Option<&Spin>,
-        )>()
-        .iter()
-        .map(|(e, p, v, h, s)| (e, p.copied(), v.copied(), h.copied(), s.copied()))
-        .collect();
-    v.sort_by_key(|x| x.0);
-    v
+macro_rules! snapshot {
+    ($w:expr) => {{
+        let mut v: Snapshot = $w
+            .query::<(
+                Entity,
+                Option<&Pos>,
+                Option<&Vel>,
+                Option<&Hp>,
+                Option<&Spin>,
+            )>()
+            .iter()
+            .map(|(e, p, v, h, s)| (e, p.copied(), v.copied(), h.copied(), s.copied()))
+            .collect();
+        v.sort_by_key(|x| x.0);
+        v
+    }};
 }
 
-fn snapshot_par(w: &ParGame) -> Snapshot {
-    let mut v: Vec<_> = w
-        .query::<(
-            Entity,
-            Option<&Pos>,
-            Option<&Vel>,
-            Option<&Hp>,
-            Option<&Spin>,
-        )>()
-        .iter()
-        .map(|(e, p, v, h, s)| (e, p.copied(), v.copied(), h.copied(), s.copied()))
-        .collect();
-    v.sort_by_key(|x| x.0);
-    v
+/// The same game and the same checks on one parallel executor.
+macro_rules! executor_suite {
+    ($suite:ident, $exec:expr) => {
+        mod $suite {
+            use super::*;
+            game_world!(ParGame, $exec);
+
+            #[test]
+            fn matches_sequential() {
+                let mut seq = SeqGame::new();
+                let mut par = ParGame::new();
+                populate!(seq);
+                populate!(par);
+                // movement, spin and damage share stage 0 (disjoint columns), reap follows damage.
+                assert_eq!(
+                    ParGame::SCHEDULE.phases[0].stages,
+                    &[&["movement", "spin", "damage"][..], &["reap"][..]]
+                );
+                for _ in 0..60 {
+                    seq.tick();
+                    par.tick();
+                }
+                assert!(
+                    seq.resource::<Kills>().0 > 0,
+                    "the game must exercise commands"
+                );
+                assert_eq!(seq.resource::<Kills>().0, par.resource::<Kills>().0);
+                assert_eq!(seq.len(), par.len());
+                assert_eq!(snapshot!(seq), snapshot!(par));
+                assert!(seq.take_command_errors().is_empty());
+                assert!(par.take_command_errors().is_empty());
+            }
+
+            #[test]
+            fn panicking_system_reaches_caller_and_world_stays_usable() {
+                let mut par = ParGame::new();
+                populate!(par);
+                par.tick();
+                par.resource_mut::<Explode>().0 = true;
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    par.run_phase(ParGamePhase::Update)
+                }));
+                par.resource_mut::<Explode>().0 = false;
+                let payload = result.expect_err("the panic must reach the caller");
+                assert_eq!(
+                    payload.downcast_ref::<&str>(),
+                    Some(&"system exploded on purpose")
+                );
+                // The pool and the world keep working.
+                par.tick();
+                assert_eq!(par.frame(), 2);
+                assert_eq!(par.resource::<Ticks>().0, 2);
+            }
+        }
+    };
 }
 
-#[test]
-fn work_stealing_matches_sequential() {
-    let mut seq = SeqGame::new();
-    let mut par = ParGame::new();
-    populate!(seq);
-    populate!(par);
-    // movement, spin and damage share stage 0 (disjoint columns), reap follows damage.
-    assert_eq!(
-        ParGame::SCHEDULE.phases[0].stages,
-        &[&["movement", "spin", "damage"][..], &["reap"][..]]
-    );
-    for _ in 0..60 {
-        seq.tick();
-        par.tick();
-    }
-    assert!(
-        seq.resource::<Kills>().0 > 0,
-        "the game must exercise commands"
-    );
-    assert_eq!(seq.resource::<Kills>().0, par.resource::<Kills>().0);
-    assert_eq!(seq.len(), par.len());
-    assert_eq!(snapshot_seq(&seq), snapshot_par(&par));
-    assert!(seq.take_command_errors().is_empty());
-    assert!(par.take_command_errors().is_empty());
-}
-
-#[test]
-fn panicking_system_reaches_caller_and_world_stays_usable() {
-    let mut par = ParGame::new();
-    populate!(par);
-    par.tick();
-    par.resource_mut::<Explode>().0 = true;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        par.run_phase(ParGamePhase::Update)
-    }));
-    par.resource_mut::<Explode>().0 = false;
-    let payload = result.expect_err("the panic must reach the caller");
-    assert_eq!(
-        payload.downcast_ref::<&str>(),
-        Some(&"system exploded on purpose")
-    );
-    // The pool and the world keep working.
-    par.tick();
-    assert_eq!(par.frame(), 2);
-    assert_eq!(par.resource::<Ticks>().0, 2);
-}
+executor_suite!(
+    work_stealing,
+    work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50)
+);
+executor_suite!(
+    continuation_stealing,
+    continuation_stealing(workers = 2, local_queue_size = 64)
+);
+executor_suite!(
+    numa_aware,
+    numa_aware(workers = 2, pin = false, memory = local)
+);
