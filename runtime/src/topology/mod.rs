@@ -3,7 +3,7 @@
 //! hardware threads the OS numbers as CPUs), plus the node distance matrix.
 //!
 //! Sources: [`Topology::detect`] reads `/sys/devices/system` (no system library needed);
-//! [`Topology::from_hwloc`] asks hwloc (cargo feature `hwloc`); [`Topology::synthetic`]
+//! `Topology::from_hwloc` asks hwloc (cargo feature `hwloc`); [`Topology::synthetic`]
 //! describes an imaginary machine, so code that depends on the shape (victim order,
 //! pinning) can be tested on any host.
 //!
