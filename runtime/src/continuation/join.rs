@@ -1,10 +1,14 @@
 //! `join` on a fiber: work-first, with the continuation exposed lazily.
 //!
-//! 1. Wrap `b` (the head of the parent's continuation) in a [`StackJob`] in this frame
-//!    and push it on the *fiber's* private ring (no atomics). If the ring is full, its
-//!    oldest job spills to the worker's shared deque first.
-//! 2. If an idle worker asked for work (one `Relaxed` load), share the *oldest* private
-//!    job: push it to the worker's shared deque.
+//! 1. One compare decides the fast path: `top - bottom` (the private ring's fill)
+//!    against the *limit* word of the worker running the fiber, which is the ring's
+//!    capacity, or `0` while an idle worker asks this one for work. So "ring full" and
+//!    "request pending" cost one `Relaxed` load (through the pointer the scheduler
+//!    cached in the fiber's context at resume) and one branch; both go to `join_cold`.
+//! 2. Wrap `b` (the head of the parent's continuation) in a [`StackJob`] in this frame
+//!    and push it on the *fiber's* private ring (no atomics). In `join_cold`, a full
+//!    ring first spills its oldest job to the worker's shared deque, and a pending
+//!    request is answered right after the push by sharing the *oldest* private job.
 //! 3. Run the child `a` at once.
 //! 4. If `b` is still private, pop it and call it inline: nobody else ever saw it.
 //!    Otherwise it was shared: take it back from the deque if nobody stole it; if it was
@@ -29,17 +33,56 @@ where
     RB: Send,
 {
     let depth = ctx.top.get();
-    if depth - ctx.bottom.get() == ctx.capacity() && spill_oldest(ctx) {
-        return (a(), b());
+    if depth - ctx.bottom.get() >= ctx.limit() {
+        return join_cold(ctx, depth, a, b);
     }
+    // The ring has a free slot at `depth` (fill below the capacity).
+    join_at(ctx, depth, a, b, false)
+}
+
+/// A join whose ring is full, or whose worker was asked for work, or both.
+#[cold]
+#[inline(never)]
+fn join_cold<A, B, RA, RB>(ctx: &FiberCtx, depth: usize, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let requested = ctx.requested();
+    if depth - ctx.bottom.get() >= ctx.capacity() {
+        if std::thread::panicking() {
+            // Nothing is shared while a panic unwinds (a fiber must not migrate in the
+            // middle of an unwind): run serially.
+            if requested {
+                answer_request(ctx);
+            }
+            return (a(), b());
+        }
+        spill_oldest(ctx);
+    }
+    join_at(ctx, depth, a, b, requested)
+}
+
+/// Pushes `b` at `depth` (a free slot), answers a pending request if `share`, runs `a`,
+/// then runs `b` inline or, if it was shared, takes it back or waits for it.
+#[inline(always)]
+fn join_at<A, B, RA, RB>(ctx: &FiberCtx, depth: usize, a: A, b: B, share: bool) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
     let job = StackJob::new(b, FiberLatch::new());
     // SAFETY: `job` stays in this frame, and we do not leave the frame before the job ran
     // or was taken back (both paths below), even when `a` panics.
     let job_ref = unsafe { job.as_job_ref() };
     ctx.slot(depth).set(Some(job_ref));
     ctx.top.set(depth + 1);
-    if ctx.worker().requested() {
-        share_oldest(ctx);
+    if share {
+        answer_request(ctx);
     }
     let result_a = panic::catch_unwind(AssertUnwindSafe(a));
     if ctx.bottom.get() <= depth {
@@ -57,37 +100,47 @@ where
     join_shared(ctx, depth, &job, job_ref, result_a)
 }
 
-/// The ring is full: moves its oldest job to the shared deque to make room. Returns
-/// `true` if the join must run serially instead (while a panic unwinds, nothing is
-/// shared: a fiber must not migrate in the middle of an unwind).
+/// The ring is full: moves its oldest job to the shared deque to make room. Wakes a
+/// sleeping worker only if one sleeps (a `Relaxed` read, no fence): a sleeper asked
+/// every worker for work before it parked, so the next join of this worker answers
+/// that request with a full, fenced wake-up (`answer_request`) even if this read missed
+/// it. Deep recursion (the 1 000-deep spine of `unbalanced`) spills at every level, so
+/// this path must not fence.
 #[cold]
 #[inline(never)]
-fn spill_oldest(ctx: &FiberCtx) -> bool {
-    if std::thread::panicking() {
-        return true;
+fn spill_oldest(ctx: &FiberCtx) {
+    if promote(ctx) {
+        ctx.worker().wake_if_sleeping();
     }
-    promote(ctx);
-    false
 }
 
-/// Answers a request: clears the flag and shares the oldest private job.
+/// Answers a request: lowers the flag (the limit is the capacity again), shares the
+/// oldest private job (unless a panic unwinds), and wakes a sleeper with the fenced
+/// `Sleep::notify_one`. It notifies even when nothing was shared, so that a request
+/// consumed here never leaves its parked requester asleep while spilled jobs wait in
+/// the deque.
 #[cold]
 #[inline(never)]
-fn share_oldest(ctx: &FiberCtx) {
-    ctx.worker().clear_request();
+fn answer_request(ctx: &FiberCtx) {
+    let worker = ctx.worker();
+    worker.clear_request();
     if !std::thread::panicking() {
         promote(ctx);
     }
+    worker.notify();
 }
 
-/// Moves the oldest private job of the fiber to the current worker's shared deque.
-fn promote(ctx: &FiberCtx) {
+/// Moves the oldest private job of the fiber to the current worker's shared deque
+/// (without waking anyone). Returns whether there was one.
+fn promote(ctx: &FiberCtx) -> bool {
     let bottom = ctx.bottom.get();
     if bottom < ctx.top.get() {
         let job = ctx.slot(bottom).take().expect("private job slot is empty");
         ctx.bottom.set(bottom + 1);
-        ctx.worker().push_shared(job);
+        ctx.worker().push(job);
+        return true;
     }
+    false
 }
 
 /// The second half of a join whose `b` was shared.

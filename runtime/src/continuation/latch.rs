@@ -1,11 +1,16 @@
 //! Latches a *fiber* waits on: instead of blocking its thread, the waiting fiber is
 //! parked inside the latch, and whoever sets the latch resumes it.
 //!
-//! - [`Handoff`]: the state machine (`PENDING`, `PARKED`, `DONE`) and the slot that holds
-//!   the parked waiter. Generic over the waiter so that loom can check it with a plain
-//!   value (`loom_tests.rs`).
-//! - [`FiberLatch`]: a `Handoff<Fiber>`; the `Latch` of a promoted join job.
+//! - [`Handoff`]: the state machine (`PENDING`, parked, `DONE`) in one word; while
+//!   parked, the word is the address of the [`Parked`] slot that holds the waiter.
+//!   Generic over the waiter so that loom can check it with a plain value
+//!   (`loom_tests.rs`).
+//! - [`FiberLatch`]: a `Handoff<Fiber>`; the `Latch` of a promoted join job. A parked
+//!   fiber waits in the `Parked` slot of its own context (`FiberCtx::parked`), so the
+//!   latch (and the `StackJob` around it) is one word.
 //! - [`ScopeCount`]: a scope's outstanding jobs in front of a `FiberLatch`.
+
+use std::marker::PhantomData;
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,10 +21,9 @@ use super::stack;
 
 /// Not set; the waiter runs (or has not arrived yet).
 const PENDING: usize = 0;
-/// Not set; the waiter is parked in the slot and must be resumed by the setter.
-const PARKED: usize = 1;
-/// Set. Terminal.
-const DONE: usize = 2;
+/// Set. Terminal. Any other value means "parked": it is the address of the waiter's
+/// [`Parked`] slot (aligned, so never `PENDING` or `DONE`).
+const DONE: usize = 1;
 
 #[cfg(not(loom))]
 mod cell {
@@ -27,7 +31,7 @@ mod cell {
     pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {
-        pub(crate) fn new(value: T) -> Self {
+        pub(crate) const fn new(value: T) -> Self {
             UnsafeCell(std::cell::UnsafeCell::new(value))
         }
         pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
@@ -39,30 +43,58 @@ mod cell {
 #[cfg(loom)]
 use loom::cell;
 
-/// A one-shot signal whose waiter parks *in* it.
+/// Where a waiter waits while parked in a [`Handoff`]: a slot that the waiter's side
+/// owns, outside the latch (a fiber's is in its own context). Accessed only under the
+/// latch's protocol.
+#[repr(align(8))]
+pub(crate) struct Parked<T> {
+    slot: cell::UnsafeCell<Option<T>>,
+}
+
+// SAFETY: the slot is accessed by one side at a time, ordered by the latch's state word
+// (see `Handoff`), and `T: Send` values may cross threads that way.
+unsafe impl<T: Send> Sync for Parked<T> {}
+// SAFETY: as above; the slot owns at most one `T: Send`.
+unsafe impl<T: Send> Send for Parked<T> {}
+
+impl<T> Parked<T> {
+    /// An empty slot.
+    pub(crate) fn new() -> Self {
+        Parked {
+            slot: cell::UnsafeCell::new(None),
+        }
+    }
+
+    /// Whether the slot is empty (nobody parked here).
+    ///
+    /// # Safety
+    ///
+    /// No latch refers to this slot (nothing is parked in it, or the caller owns it).
+    pub(crate) unsafe fn is_empty(&self) -> bool {
+        // SAFETY: by the caller's guarantee nobody else accesses the slot now.
+        self.slot.with_mut(|slot| unsafe { (*slot).is_none() })
+    }
+}
+
+/// A one-shot signal whose waiter parks *in* it: one word.
 ///
 /// ## Memory ordering
 ///
 /// The waiter's scheduler (the fiber has fully switched away, so its stack is quiet)
-/// writes the waiter into `slot`, then tries `PENDING -> PARKED` with `AcqRel`: the
-/// release half publishes the slot. The setter swaps in `DONE` with `AcqRel`: its
-/// release half publishes the finished job's result; if it saw `PARKED`, its acquire
-/// half makes the slot's contents visible and it takes the waiter out. If instead the
-/// park's compare-exchange finds `DONE` (acquire: the result is visible), the scheduler
-/// takes its own waiter back and resumes it at once. Both transitions act on one word,
-/// so exactly one side ends up holding the waiter, and the slot is never accessed by
-/// both (which state grants the slot: before `PARKED` the scheduler, after the setter
-/// saw `PARKED` the setter, after a failed park the scheduler again).
+/// writes the waiter into its [`Parked`] slot, then tries `PENDING -> &slot` with
+/// `AcqRel`: the release half publishes the slot. The setter swaps in `DONE` with
+/// `AcqRel`: its release half publishes the finished job's result; if it saw a slot
+/// address, its acquire half makes the slot's contents visible and it takes the waiter
+/// out. If instead the park's compare-exchange finds `DONE` (acquire: the result is
+/// visible), the scheduler takes its own waiter back and resumes it at once. Both
+/// transitions act on one word, so exactly one side ends up holding the waiter, and the
+/// slot is never accessed by both (which state grants the slot: before the park's
+/// exchange the scheduler, after the setter saw the address the setter, after a failed
+/// park the scheduler again).
 pub(crate) struct Handoff<T> {
     state: AtomicUsize,
-    slot: cell::UnsafeCell<Option<T>>,
+    _waiter: PhantomData<fn(T) -> T>,
 }
-
-// SAFETY: the slot is accessed under the protocol above (one side at a time, ordered by
-// the state word), and `T: Send` values may cross threads that way.
-unsafe impl<T: Send> Sync for Handoff<T> {}
-// SAFETY: as above; the handoff owns at most one `T: Send`.
-unsafe impl<T: Send> Send for Handoff<T> {}
 
 impl<T> Handoff<T> {
     /// A latch that is not set.
@@ -70,7 +102,7 @@ impl<T> Handoff<T> {
     pub(crate) fn new() -> Self {
         Handoff {
             state: AtomicUsize::new(PENDING),
-            slot: cell::UnsafeCell::new(None),
+            _waiter: PhantomData,
         }
     }
 
@@ -80,27 +112,32 @@ impl<T> Handoff<T> {
         self.state.load(Ordering::Acquire) == DONE
     }
 
-    /// Parks `waiter` here. Returns it back if the latch is already set (then the caller
-    /// resumes it); otherwise the setter will take it.
+    /// Parks `waiter` in `home` and the latch. Returns it back if the latch is already
+    /// set (then the caller resumes it); otherwise the setter will take it.
     ///
     /// # Safety
     ///
     /// `this` is live until the waiter is resumed; called at most once per latch.
-    pub(crate) unsafe fn park(this: *const Self, waiter: T) -> Option<T> {
-        // SAFETY: live by the caller's guarantee; before `PARKED` only we touch the slot.
-        let this = unsafe { &*this };
-        this.slot.with_mut(|slot| {
+    /// `home` is empty, and live and untouched by anyone else until the waiter is taken
+    /// out of it again (by the setter, or returned here).
+    pub(crate) unsafe fn park(this: *const Self, home: *const Parked<T>, waiter: T) -> Option<T> {
+        // SAFETY: live by the caller's guarantee; before the exchange only we touch the
+        // slot.
+        let (this, home) = unsafe { (&*this, &*home) };
+        home.slot.with_mut(|slot| {
             // SAFETY: see above.
             unsafe { *slot = Some(waiter) }
         });
+        let parked = home as *const Parked<T> as usize;
+        debug_assert!(parked != PENDING && parked != DONE);
         match this
             .state
-            .compare_exchange(PENDING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(PENDING, parked, Ordering::AcqRel, Ordering::Acquire)
         {
             Ok(_) => None,
             // Already `DONE`: the setter never looks at the slot; take the waiter back.
             // SAFETY: the setter saw `PENDING`, so it does not touch the slot.
-            Err(_) => this.slot.with_mut(|slot| unsafe { (*slot).take() }),
+            Err(_) => home.slot.with_mut(|slot| unsafe { (*slot).take() }),
         }
     }
 
@@ -113,13 +150,17 @@ impl<T> Handoff<T> {
     /// freed at any time (its owner saw `DONE`), so do not touch it again.
     pub(crate) unsafe fn set(this: *const Self) -> Option<T> {
         // SAFETY: live by the caller's guarantee until the swap below makes `DONE`
-        // visible; if we saw `PARKED`, the waiter cannot run (so cannot free the latch)
-        // until we resume it, after taking it out of the slot.
+        // visible. If we saw a slot address, the waiter cannot run (so cannot free the
+        // latch or its slot) until we resume it, after taking it out of the slot; the
+        // acquire half of the swap makes the slot's contents visible.
         unsafe {
-            if (*this).state.swap(DONE, Ordering::AcqRel) == PARKED {
-                (*this).slot.with_mut(|slot| (*slot).take())
-            } else {
-                None
+            match (*this).state.swap(DONE, Ordering::AcqRel) {
+                PENDING => None,
+                parked => {
+                    debug_assert_ne!(parked, DONE, "a latch is set once");
+                    let home = &*(parked as *const Parked<T>);
+                    home.slot.with_mut(|slot| (*slot).take())
+                }
             }
         }
     }

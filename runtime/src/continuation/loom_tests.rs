@@ -10,7 +10,7 @@ use loom::cell::UnsafeCell;
 use loom::sync::Arc;
 use loom::thread;
 
-use super::latch::Handoff;
+use super::latch::{Handoff, Parked};
 
 /// The waiter's token (stands for the suspended fiber).
 const FIBER: u32 = 7;
@@ -19,6 +19,9 @@ const RESULT: u64 = 42;
 
 struct Join {
     latch: Handoff<u32>,
+    /// The waiter's own slot (a fiber's is in its context), which the latch points to
+    /// while the waiter is parked.
+    home: Parked<u32>,
     /// The job's result, written by the setter before it sets the latch.
     result: UnsafeCell<u64>,
 }
@@ -34,6 +37,7 @@ fn loom_exactly_one_side_resumes_the_fiber_and_sees_the_result() {
     loom::model(|| {
         let join = Arc::new(Join {
             latch: Handoff::new(),
+            home: Parked::new(),
             result: UnsafeCell::new(0),
         });
         let thief = {
@@ -53,8 +57,8 @@ fn loom_exactly_one_side_resumes_the_fiber_and_sees_the_result() {
             })
         };
         // The owner's scheduler parks the fiber (unless the latch is already set).
-        // SAFETY: the latch is live and parked once.
-        let back = unsafe { Handoff::park(&join.latch, FIBER) };
+        // SAFETY: the latch and the empty home are live (the `Arc`); parked once.
+        let back = unsafe { Handoff::park(&join.latch, &join.home, FIBER) };
         if let Some(fiber) = back {
             assert_eq!(fiber, FIBER);
             assert!(join.latch.probe());
@@ -62,6 +66,9 @@ fn loom_exactly_one_side_resumes_the_fiber_and_sees_the_result() {
             assert_eq!(join.result.with(|r| unsafe { *r }), RESULT);
         }
         let woke = thief.join().expect("thief");
+        // Whoever resumed the fiber took it out of its home.
+        // SAFETY: both sides are done with the latch.
+        assert!(unsafe { join.home.is_empty() });
         assert!(
             back.is_some() != woke.is_some(),
             "exactly one side resumes the fiber"
@@ -73,9 +80,12 @@ fn loom_exactly_one_side_resumes_the_fiber_and_sees_the_result() {
 fn loom_a_set_before_the_park_never_parks() {
     loom::model(|| {
         let latch = Handoff::<u32>::new();
+        let home = Parked::new();
         // SAFETY: live, set once.
         assert_eq!(unsafe { Handoff::set(&latch) }, None);
-        // SAFETY: live, parked once.
-        assert_eq!(unsafe { Handoff::park(&latch, FIBER) }, Some(FIBER));
+        // SAFETY: live, parked once, the home is empty.
+        assert_eq!(unsafe { Handoff::park(&latch, &home, FIBER) }, Some(FIBER));
+        // SAFETY: nothing refers to the home any more.
+        assert!(unsafe { home.is_empty() });
     });
 }

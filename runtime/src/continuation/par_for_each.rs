@@ -1,8 +1,8 @@
 //! `par_for_each` on a fiber: splits lazily, when an idle worker asks for work.
 //!
-//! Before each item the loop reads the request flag of the worker it runs on (one
-//! `Relaxed` load, through the fiber's context: the fiber may have moved since the last
-//! item). Only when it is up does the loop cut what is left in two and `join` the
+//! Before each item the loop reads the request flag (the limit word) of the worker it
+//! runs on (one `Relaxed` load, through the fiber's context: the fiber may have moved
+//! since the last item). Only when it is up does the loop cut what is left in two and `join` the
 //! halves, and that join shares the oldest private job. With one worker nobody asks,
 //! so the loop never splits.
 
@@ -25,7 +25,7 @@ where
         return;
     };
     loop {
-        if ctx.worker().requested() {
+        if ctx.requested() {
             let len = source.len();
             if len >= 2 {
                 let (left, right) = source.split_at(len / 2);

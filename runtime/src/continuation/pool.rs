@@ -313,6 +313,19 @@ impl ContinuationPool {
         self.registry.reset_peak_fibers();
     }
 
+    /// Jobs that a worker took from another worker's deque (continuation heads and
+    /// scope spawns) since the pool started. Instrumentation: with one worker it stays 0.
+    ///
+    /// ```
+    /// use metronome_runtime::ContinuationPool;
+    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// pool.install(|| metronome_runtime::join(|| 1, || 2));
+    /// assert_eq!(pool.steals(), 0);
+    /// ```
+    pub fn steals(&self) -> usize {
+        self.registry.steals()
+    }
+
     fn is_current(&self) -> bool {
         stack::current_ctx().is_some_and(|ctx| ptr::eq(&*ctx.worker().registry, &*self.registry))
     }

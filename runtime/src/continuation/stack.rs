@@ -18,10 +18,11 @@ use corosensei::stack::{Stack, StackPointer};
 use corosensei::Yielder;
 
 use crate::exec::job::JobRef;
+use crate::sync::atomic::{AtomicUsize, Ordering};
 
 use super::fiber::Fiber;
-use super::latch::FiberLatch;
-use super::worker::WorkerThread;
+use super::latch::{FiberLatch, Parked};
+use super::worker::{WorkerThread, REQUESTED};
 
 /// The smallest fiber stack accepted; smaller requests are rounded up to it.
 pub(crate) const MIN_STACK_SIZE: usize = 64 << 10;
@@ -72,6 +73,10 @@ pub(crate) fn current_ctx() -> Option<&'static FiberCtx> {
 pub(crate) struct FiberCtx {
     /// The worker running this fiber; set by the scheduler before every resume.
     pub(crate) worker: Cell<*const WorkerThread>,
+    /// That worker's join limit word (`Registry::limits`): the ring's capacity, or
+    /// [`REQUESTED`] while an idle worker asks it for work. Set with `worker`, so the
+    /// join's one compare needs one load through it.
+    pub(crate) limit: Cell<*const AtomicUsize>,
     /// The fiber's yielder (lives on this stack); set when the fiber starts.
     pub(crate) yielder: Cell<*const FiberYielder>,
     /// The private job ring: the second closures of the fiber's active joins, indexed by
@@ -82,17 +87,23 @@ pub(crate) struct FiberCtx {
     /// A suspended fiber whose latch this fiber set at the end of its job: the
     /// scheduler resumes it next (the last to arrive at a join continues after it).
     pub(crate) handoff: Cell<Option<Fiber>>,
+    /// Where this fiber waits while parked in a latch (`FiberLatch`): its scheduler
+    /// moves the suspended fiber here, into its own stack, and the latch's state word
+    /// points here until the setter takes it out.
+    pub(crate) parked: Parked<Fiber>,
 }
 
 impl FiberCtx {
     fn new(queue_size: usize) -> Self {
         FiberCtx {
             worker: Cell::new(ptr::null()),
+            limit: Cell::new(ptr::null()),
             yielder: Cell::new(ptr::null()),
             slots: (0..queue_size).map(|_| Cell::new(None)).collect(),
             top: Cell::new(0),
             bottom: Cell::new(0),
             handoff: Cell::new(None),
+            parked: Parked::new(),
         }
     }
 
@@ -109,6 +120,21 @@ impl FiberCtx {
         // SAFETY: `slots.len()` is a power of two (checked by the builder), so the index
         // is in bounds.
         unsafe { self.slots.get_unchecked(index) }
+    }
+
+    /// The current worker's join limit (a `Relaxed` load): the ring's capacity, or
+    /// [`REQUESTED`].
+    #[inline(always)]
+    pub(crate) fn limit(&self) -> usize {
+        // SAFETY: the scheduler sets `limit` (with `worker`) before resuming the fiber;
+        // it points into the worker's registry, which outlives every fiber it runs.
+        unsafe { (*self.limit.get()).load(Ordering::Relaxed) }
+    }
+
+    /// Whether an idle worker asked the current worker for work.
+    #[inline(always)]
+    pub(crate) fn requested(&self) -> bool {
+        self.limit() == REQUESTED
     }
 
     /// The worker running this fiber now.
@@ -218,6 +244,8 @@ impl FiberStack {
         ctx.bottom.set(0);
         ctx.yielder.set(ptr::null());
         debug_assert!(ctx.handoff.take().is_none());
+        // SAFETY: no latch refers to a finished fiber's slot.
+        debug_assert!(unsafe { ctx.parked.is_empty() });
     }
 }
 

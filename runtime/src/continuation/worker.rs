@@ -15,7 +15,7 @@ use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::fiber::{Fiber, Resumed};
-use super::latch::FiberLatch;
+use super::latch::{FiberLatch, Parked};
 use super::stack::{self, FiberStack};
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
@@ -24,22 +24,27 @@ const SPIN_ROUNDS: u32 = 16;
 const YIELD_ROUNDS: u32 = 8;
 /// Finished fibers' stacks each worker keeps for reuse (a fresh one costs an `mmap`).
 const POOLED_STACKS: usize = 16;
+/// A worker's join limit while an idle worker asks it for work: below every ring
+/// fill, so its next join takes the cold path and answers.
+pub(crate) const REQUESTED: usize = 0;
 
 /// Everything a pool's threads share.
 ///
 /// ## Memory ordering
 ///
 /// Jobs travel through crossbeam's deques, which synchronise their contents. The
-/// `requests` flags are `Relaxed`: a flag carries no data, it only asks its worker to
-/// share its oldest private job at its next join; a late or lost request only delays
-/// sharing. `terminate` is `SeqCst` and followed by `Sleep::notify_all`. The fiber
-/// counters are statistics (`Relaxed`).
+/// `limits` words are `Relaxed`: a raised request carries no data, it only asks its
+/// worker to share its oldest private job at its next join; a late or lost request only
+/// delays sharing. `terminate` is `SeqCst` and followed by `Sleep::notify_all`. The fiber
+/// and steal counters are statistics (`Relaxed`).
 pub(crate) struct Registry {
     stealers: Box<[Stealer<JobRef>]>,
     injector: Injector<JobRef>,
     pub(crate) sleep: Sleep,
-    /// One flag per worker: "an idle worker asks you to share a job".
-    requests: Box<[CachePadded<AtomicBool>]>,
+    /// One word per worker, its join *limit*: `local_queue_size` (the private ring's
+    /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join
+    /// compares the ring's fill with it: one compare for "ring full" and "request".
+    limits: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
     pub(crate) local_queue_size: usize,
     pub(crate) stack_size: usize,
@@ -47,6 +52,8 @@ pub(crate) struct Registry {
     live_fibers: AtomicUsize,
     /// The most `live_fibers` seen since the last reset.
     peak_fibers: AtomicUsize,
+    /// Jobs taken from another worker's deque.
+    steals: AtomicUsize,
 }
 
 impl Registry {
@@ -61,14 +68,15 @@ impl Registry {
             stealers: deques.iter().map(Worker::stealer).collect(),
             injector: Injector::new(),
             sleep: Sleep::new(workers),
-            requests: (0..workers)
-                .map(|_| CachePadded::new(AtomicBool::new(false)))
+            limits: (0..workers)
+                .map(|_| CachePadded::new(AtomicUsize::new(local_queue_size)))
                 .collect(),
             terminate: AtomicBool::new(false),
             local_queue_size,
             stack_size,
             live_fibers: AtomicUsize::new(0),
             peak_fibers: AtomicUsize::new(0),
+            steals: AtomicUsize::new(0),
         };
         (Arc::new(registry), deques)
     }
@@ -119,6 +127,11 @@ impl Registry {
         self.peak_fibers.load(Ordering::Relaxed)
     }
 
+    /// Jobs taken from another worker's deque since the pool started.
+    pub(crate) fn steals(&self) -> usize {
+        self.steals.load(Ordering::Relaxed)
+    }
+
     /// Restarts `peak_fibers` from the current count.
     pub(crate) fn reset_peak_fibers(&self) {
         self.peak_fibers
@@ -134,8 +147,9 @@ pub(crate) struct WorkerThread {
     pub(crate) registry: Arc<Registry>,
     /// The shared end this worker pushes promoted jobs and scope spawns to.
     deque: Worker<JobRef>,
-    /// `registry.requests[index]`, cached.
-    request: *const AtomicBool,
+    /// `registry.limits[index]`, cached (the scheduler copies it into each fiber's
+    /// context at resume).
+    limit: *const AtomicUsize,
     /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
     stacks: UnsafeCell<Vec<FiberStack>>,
     rng: Cell<u64>,
@@ -143,12 +157,12 @@ pub(crate) struct WorkerThread {
 
 impl WorkerThread {
     fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
-        let request: *const AtomicBool = &*registry.requests[index];
+        let limit: *const AtomicUsize = &*registry.limits[index];
         WorkerThread {
             index,
             registry,
             deque,
-            request,
+            limit,
             stacks: UnsafeCell::new(Vec::new()),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
@@ -156,23 +170,40 @@ impl WorkerThread {
         }
     }
 
-    /// Whether an idle worker asked this one to share a job (a `Relaxed` load).
-    #[inline(always)]
-    pub(crate) fn requested(&self) -> bool {
-        // SAFETY: `request` points into `self.registry`, which `self` keeps alive.
-        unsafe { (*self.request).load(Ordering::Relaxed) }
-    }
-
-    /// Clears this worker's request flag.
+    /// Lowers this worker's request flag: its limit is the ring's capacity again.
     pub(crate) fn clear_request(&self) {
-        // SAFETY: see `requested`.
-        unsafe { (*self.request).store(false, Ordering::Relaxed) };
+        // SAFETY: `limit` points into `self.registry`, which `self` keeps alive.
+        unsafe { (*self.limit).store(self.registry.local_queue_size, Ordering::Relaxed) };
     }
 
-    /// Pushes a job onto the shared deque and wakes a sleeper to steal it.
+    /// Pushes a job onto the shared deque, waking nobody (see `wake_if_sleeping` and
+    /// `notify`).
+    pub(crate) fn push(&self, job: JobRef) {
+        self.deque.push(job);
+    }
+
+    /// Pushes a job onto the shared deque and wakes a sleeper to steal it (the fenced
+    /// `Sleep::notify_one`: no lost wake-up).
     pub(crate) fn push_shared(&self, job: JobRef) {
         self.deque.push(job);
+        self.notify();
+    }
+
+    /// Wakes one sleeping worker, if any: `Sleep::notify_one`, with its `SeqCst` fence
+    /// (the Dekker pair with a sleeper's announcement, exec/README.md "Sleep"), after
+    /// this thread's pushes.
+    pub(crate) fn notify(&self) {
         self.registry.sleep.notify_one();
+    }
+
+    /// After a push that needs no guaranteed wake-up (a spill): wakes a sleeper only if
+    /// a `Relaxed` read of the sleeper count sees one, so the common case (nobody
+    /// sleeps) pays no fence. A sleeper this read misses asked every worker for work
+    /// before it parked, and that request is answered with `notify`.
+    pub(crate) fn wake_if_sleeping(&self) {
+        if self.registry.sleep.sleeping.load(Ordering::Relaxed) != 0 {
+            self.notify();
+        }
     }
 
     /// Pops this worker's own deque (newest first).
@@ -211,7 +242,10 @@ impl WorkerThread {
                     continue;
                 }
                 match stealers[victim].steal() {
-                    Steal::Success(job) => return Some(job),
+                    Steal::Success(job) => {
+                        self.registry.steals.fetch_add(1, Ordering::Relaxed);
+                        return Some(job);
+                    }
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
@@ -229,7 +263,7 @@ impl WorkerThread {
 
     /// Asks one other worker, at random, to share a job at its next join.
     fn request_one(&self) {
-        let n = self.registry.requests.len();
+        let n = self.registry.limits.len();
         if n < 2 {
             return;
         }
@@ -237,18 +271,18 @@ impl WorkerThread {
         if victim >= self.index {
             victim += 1;
         }
-        let flag = &self.registry.requests[victim];
-        if !flag.load(Ordering::Relaxed) {
-            flag.store(true, Ordering::Relaxed);
+        let limit = &self.registry.limits[victim];
+        if limit.load(Ordering::Relaxed) != REQUESTED {
+            limit.store(REQUESTED, Ordering::Relaxed);
         }
     }
 
     /// Asks every other worker to share a job; called before parking, so that the next
     /// join anywhere in the pool shares a job and wakes us.
     fn request_all(&self) {
-        for (i, flag) in self.registry.requests.iter().enumerate() {
-            if i != self.index && !flag.load(Ordering::Relaxed) {
-                flag.store(true, Ordering::Relaxed);
+        for (i, limit) in self.registry.limits.iter().enumerate() {
+            if i != self.index && limit.load(Ordering::Relaxed) != REQUESTED {
+                limit.store(REQUESTED, Ordering::Relaxed);
             }
         }
     }
@@ -315,13 +349,19 @@ impl WorkerThread {
     fn run_fiber(&self, mut fiber: Fiber) {
         let abort = AbortIfPanic;
         loop {
-            fiber.ctx().worker.set(self);
+            let ctx = fiber.ctx();
+            ctx.worker.set(self);
+            ctx.limit.set(self.limit);
             match fiber.resume() {
                 Resumed::Waiting(waiting, latch) => {
+                    let home: *const Parked<Fiber> = &waiting.ctx().parked;
                     // SAFETY: the fiber suspended at a join or scope end, waiting for
                     // `latch` in its own (now quiet) frame, which lives until it is
-                    // resumed; each wait parks once.
-                    match unsafe { FiberLatch::park(latch, waiting) } {
+                    // resumed; each wait parks once. `home` is the fiber's own slot, in
+                    // its context: empty (it is filled only here, and emptied before the
+                    // fiber is resumed), and live as long as the fiber, which the slot
+                    // keeps until the setter or this call takes it out.
+                    match unsafe { FiberLatch::park(latch, home, waiting) } {
                         None => break,
                         Some(again) => fiber = again,
                     }

@@ -108,7 +108,7 @@ impl ThreadSleep {
 pub(crate) struct Sleep {
     workers: Box<[CachePadded<ThreadSleep>]>,
     /// Workers between `announce` and wake-up.
-    sleeping: CachePadded<AtomicUsize>,
+    pub(crate) sleeping: CachePadded<AtomicUsize>,
     /// Where `notify_one` starts scanning, to spread wake-ups.
     next: AtomicUsize,
     heartbeat: ThreadSleep,
