@@ -4,6 +4,18 @@
 //! one process. Each variant builds its own pool inside its benchmark and drops it after,
 //! so only the measured pool is alive.
 //!
+//! The out-of-cache trees (tree-16m, unbalanced) are built in two allocation orders,
+//! because the order decides which traversal the hardware prefetchers can follow
+//! (RESULTS.md, "Scheduler", the chili anomaly): `post` boxes each node after both of
+//! its subtrees (left, then right), so addresses ascend in post-order and a right-first
+//! walk reads memory backwards in one stream; `pre` boxes each node before its children
+//! (left subtree, then right), so addresses ascend in left-first pre-order and a
+//! left-first walk reads memory forwards in one stream. The metronome pools and rayon
+//! walk left-first (`a` on the caller), chili right-first (its `join` runs `b` first);
+//! `serial` is the left-first recursion and `serial-rev` the right-first one. Every tree
+//! is built once and kept (never freed), so each is laid out by a fresh heap; the set-up
+//! prints how sequential each walk is on each layout.
+//!
 //! Run: `cargo bench -p metronome-benches --bench pools`; results in `benches/RESULTS.md`
 //! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs).
 
@@ -33,40 +45,141 @@ struct Node {
     right: Option<Box<Node>>,
 }
 
+/// The order in which a tree's nodes are allocated (see the module docs).
+#[derive(Clone, Copy, Debug)]
+enum Layout {
+    /// Each node after both of its subtrees (left, then right): `Box::new` of a node
+    /// whose children are built first.
+    Post,
+    /// Each node before its children (left subtree, then right).
+    Pre,
+}
+
+impl Layout {
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Post => "post",
+            Layout::Pre => "pre",
+        }
+    }
+}
+
 impl Node {
-    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
-    fn tree(layers: u32) -> Node {
-        Node {
+    fn leaf() -> Box<Node> {
+        Box::new(Node {
             value: 1,
-            left: (layers > 1).then(|| Box::new(Node::tree(layers - 1))),
-            right: (layers > 1).then(|| Box::new(Node::tree(layers - 1))),
+            left: None,
+            right: None,
+        })
+    }
+
+    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
+    fn tree(layers: u32, layout: Layout) -> Box<Node> {
+        match layout {
+            Layout::Post => {
+                let left = (layers > 1).then(|| Node::tree(layers - 1, layout));
+                let right = (layers > 1).then(|| Node::tree(layers - 1, layout));
+                Box::new(Node {
+                    value: 1,
+                    left,
+                    right,
+                })
+            }
+            Layout::Pre => {
+                let mut node = Node::leaf();
+                if layers > 1 {
+                    node.left = Some(Node::tree(layers - 1, layout));
+                    node.right = Some(Node::tree(layers - 1, layout));
+                }
+                node
+            }
         }
     }
 
     /// A left spine of `spine` nodes whose right children are full trees of `layers`.
-    fn unbalanced(spine: u32, layers: u32) -> Node {
-        Node {
-            value: 1,
-            left: (spine > 1).then(|| Box::new(Node::unbalanced(spine - 1, layers))),
-            right: Some(Box::new(Node::tree(layers))),
+    fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
+        match layout {
+            Layout::Post => {
+                let left = (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout));
+                let right = Some(Node::tree(layers, layout));
+                Box::new(Node {
+                    value: 1,
+                    left,
+                    right,
+                })
+            }
+            Layout::Pre => {
+                let mut node = Node::leaf();
+                if spine > 1 {
+                    node.left = Some(Node::unbalanced(spine - 1, layers, layout));
+                }
+                node.right = Some(Node::tree(layers, layout));
+                node
+            }
         }
     }
+}
+
+/// The share of steps of a depth-first walk (left child first, or right child first)
+/// that move to a node at most one cache line away from the previous one: how much of
+/// the walk is a sequential stream the prefetchers can follow.
+fn sequential_share(root: &Node, right_first: bool) -> f64 {
+    let mut stack = vec![root];
+    let mut prev = root as *const Node as isize;
+    let (mut near, mut steps) = (0u64, 0u64);
+    while let Some(node) = stack.pop() {
+        let addr = node as *const Node as isize;
+        if steps > 0 && (addr - prev).abs() <= 64 {
+            near += 1;
+        }
+        steps += 1;
+        prev = addr;
+        let (first, second) = if right_first {
+            (&node.right, &node.left)
+        } else {
+            (&node.left, &node.right)
+        };
+        stack.extend(second.as_deref());
+        stack.extend(first.as_deref());
+    }
+    near as f64 / (steps.max(2) - 1) as f64
+}
+
+/// Prints how sequential each walk order is on `tree` (a check that the layout is what
+/// its name says).
+fn report_layout(name: &str, tree: &Node) {
+    eprintln!(
+        "{name}: sequential steps: left-first {:.1}%, right-first {:.1}%",
+        100.0 * sequential_share(tree, false),
+        100.0 * sequential_share(tree, true)
+    );
 }
 
 /// A workload, serial and on each kind of join.
 trait Workload: Sync {
     fn expected(&self) -> u64;
     fn serial(&self) -> u64;
+    /// The serial code right child first (chili's order), where the order matters.
+    fn serial_rev(&self) -> Option<u64> {
+        None
+    }
     /// On the current metronome pool (any of the three: `join` finds it).
     fn metronome(&self) -> u64;
     fn rayon(&self) -> u64;
     fn chili(&self, scope: &mut chili::Scope<'_>) -> u64;
 }
 
-struct Tree(Node, u64);
+struct Tree(Box<Node>, u64);
 
 fn sum_serial(n: &Node) -> u64 {
     n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
+}
+
+/// The plain recursion with the right child first: chili's traversal order.
+fn sum_serial_rev(n: &Node) -> u64 {
+    n.value
+        + n.right.as_deref().map_or(0, sum_serial_rev)
+        + n.left.as_deref().map_or(0, sum_serial_rev)
 }
 
 fn sum_metronome(n: &Node) -> u64 {
@@ -99,6 +212,9 @@ impl Workload for Tree {
     }
     fn serial(&self) -> u64 {
         sum_serial(&self.0)
+    }
+    fn serial_rev(&self) -> Option<u64> {
+        Some(sum_serial_rev(&self.0))
     }
     fn metronome(&self) -> u64 {
         sum_metronome(&self.0)
@@ -179,6 +295,11 @@ fn on_pool<E: Executor>(
 fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     let expected = work.expected();
     group.bench_function("serial", |b| b.iter(|| assert_eq!(work.serial(), expected)));
+    if work.serial_rev().is_some() {
+        group.bench_function("serial-rev", |b| {
+            b.iter(|| assert_eq!(work.serial_rev(), Some(expected)))
+        });
+    }
     for threads in THREADS {
         on_pool(
             group,
@@ -243,11 +364,13 @@ fn times(warm_up: Duration, measure: Duration) -> (Duration, Duration) {
 }
 
 fn tree_1k(c: &mut Criterion) {
-    let tree = Tree(Node::tree(10), 1023);
+    // Kept, like the big trees: its freed nodes would be reused by the next tree built.
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    let tree = TREE.get_or_init(|| Tree(Node::tree(10, Layout::Post), 1023));
     let mut group = c.benchmark_group("pools/tree-1k");
     let (warm_up, measure) = times(Duration::from_millis(400), Duration::from_secs(1));
     group.warm_up_time(warm_up).measurement_time(measure);
-    run_variants(&mut group, &tree);
+    run_variants(&mut group, tree);
     group.finish();
 }
 
@@ -262,30 +385,47 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
+const LAYOUTS: [Layout; 2] = [Layout::Post, Layout::Pre];
+
 fn unbalanced(c: &mut Criterion) {
+    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
     let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);
-    let tree = Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS), nodes);
-    let mut group = c.benchmark_group("pools/unbalanced");
-    let (warm_up, measure) = times(Duration::from_millis(400), Duration::from_secs(2));
-    group
-        .sample_size(20)
-        .warm_up_time(warm_up)
-        .measurement_time(measure);
-    run_variants(&mut group, &tree);
-    group.finish();
+    for (layout, cell) in LAYOUTS.into_iter().zip(&TREES) {
+        let name = format!("pools/unbalanced-{}", layout.name());
+        let tree = cell.get_or_init(|| {
+            let tree = Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS, layout), nodes);
+            report_layout(&name, &tree.0);
+            tree
+        });
+        let mut group = c.benchmark_group(name);
+        let (warm_up, measure) = times(Duration::from_millis(400), Duration::from_secs(2));
+        group
+            .sample_size(20)
+            .warm_up_time(warm_up)
+            .measurement_time(measure);
+        run_variants(&mut group, tree);
+        group.finish();
+    }
 }
 
 fn tree_16m(c: &mut Criterion) {
-    static TREE: OnceLock<Tree> = OnceLock::new();
-    let tree = TREE.get_or_init(|| Tree(Node::tree(24), (1 << 24) - 1));
-    let mut group = c.benchmark_group("pools/tree-16m");
-    let (warm_up, measure) = times(Duration::from_secs(1), Duration::from_secs(3));
-    group
-        .sample_size(10)
-        .warm_up_time(warm_up)
-        .measurement_time(measure);
-    run_variants(&mut group, tree);
-    group.finish();
+    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    for (layout, cell) in LAYOUTS.into_iter().zip(&TREES) {
+        let name = format!("pools/tree-16m-{}", layout.name());
+        let tree = cell.get_or_init(|| {
+            let tree = Tree(Node::tree(24, layout), (1 << 24) - 1);
+            report_layout(&name, &tree.0);
+            tree
+        });
+        let mut group = c.benchmark_group(name);
+        let (warm_up, measure) = times(Duration::from_secs(1), Duration::from_secs(3));
+        group
+            .sample_size(10)
+            .warm_up_time(warm_up)
+            .measurement_time(measure);
+        run_variants(&mut group, tree);
+        group.finish();
+    }
 }
 
 criterion_group!(benches, tree_1k, fib_30, unbalanced, tree_16m);

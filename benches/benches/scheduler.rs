@@ -3,6 +3,10 @@
 //! chili, in one process. Each variant builds its own pool inside its benchmark and drops
 //! it after, so no idle pool competes for the cores while another variant is measured.
 //!
+//! tree-16m is also built in pre-order (`tree-16m-pre`): the post-order tree favours a
+//! right-first walk (chili's), the pre-order one a left-first walk (serial, metronome,
+//! rayon); see RESULTS.md, "The chili anomaly".
+//!
 //! Run: `cargo bench -p metronome-benches --bench scheduler`; results in `benches/RESULTS.md`.
 
 use std::hint::black_box;
@@ -35,6 +39,23 @@ impl Node {
             right: (layers > 1).then(|| Box::new(Node::tree(layers - 1))),
         }
     }
+
+    /// The same tree allocated in pre-order: each node boxed before its children (left
+    /// subtree, then right), so a left-first walk reads ascending addresses, the order
+    /// the prefetchers follow (`Node::tree` allocates in post-order, which favours a
+    /// right-first walk: RESULTS.md, "The chili anomaly").
+    fn tree_pre(layers: u32) -> Box<Node> {
+        let mut node = Box::new(Node {
+            value: 1,
+            left: None,
+            right: None,
+        });
+        if layers > 1 {
+            node.left = Some(Node::tree_pre(layers - 1));
+            node.right = Some(Node::tree_pre(layers - 1));
+        }
+        node
+    }
 }
 
 /// A workload: name, run serially, with a zero-cost join, on metronome, rayon and chili.
@@ -58,7 +79,7 @@ fn join0<A: FnOnce() -> RA, B: FnOnce() -> RB, RA, RB>(a: A, b: B) -> (RA, RB) {
     (a(), b())
 }
 
-struct Tree(Node, u64);
+struct Tree(Box<Node>, u64);
 
 fn sum_serial(n: &Node) -> u64 {
     n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
@@ -228,7 +249,7 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
 }
 
 fn tree_1k(c: &mut Criterion) {
-    let tree = Tree(Node::tree(10), 1023);
+    let tree = Tree(Box::new(Node::tree(10)), 1023);
     let mut group = c.benchmark_group("tree-1k");
     group
         .warm_up_time(Duration::from_millis(500))
@@ -239,8 +260,22 @@ fn tree_1k(c: &mut Criterion) {
 
 fn tree_16m(c: &mut Criterion) {
     static TREE: OnceLock<Tree> = OnceLock::new();
-    let tree = TREE.get_or_init(|| Tree(Node::tree(24), (1 << 24) - 1));
+    let tree = TREE.get_or_init(|| Tree(Box::new(Node::tree(24)), (1 << 24) - 1));
     let mut group = c.benchmark_group("tree-16m");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    run_variants(&mut group, tree);
+    group.finish();
+}
+
+/// tree-16m allocated in pre-order (`Node::tree_pre`); both trees are kept, so each is
+/// laid out by a fresh heap.
+fn tree_16m_pre(c: &mut Criterion) {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    let tree = TREE.get_or_init(|| Tree(Node::tree_pre(24), (1 << 24) - 1));
+    let mut group = c.benchmark_group("tree-16m-pre");
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -259,5 +294,5 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tree_1k, fib_30, tree_16m);
+criterion_group!(benches, tree_1k, fib_30, tree_16m, tree_16m_pre);
 criterion_main!(benches);
