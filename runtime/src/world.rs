@@ -11,7 +11,7 @@ use crate::error::EcsError;
 use crate::exec::{Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
-use crate::storage::{ColumnType, Storage, Table, NO_SLOT};
+use crate::storage::{ColumnType, MoveColumns, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::sync::Arc;
 
@@ -23,8 +23,10 @@ pub const NO_ARCHETYPE: u16 = u16::MAX;
 /// # Safety
 /// The tables describe the world's storage exactly: `ARCHETYPE_SETS[a]` is the component
 /// set of table `a`; `ADD`/`REMOVE[a * components + c]` name the archetype whose set is
-/// `ARCHETYPE_SETS[a]` plus/minus `c` (or [`NO_ARCHETYPE`]); `run_system` runs system `i`
-/// of `SYSTEMS` with the access the schedule was computed from.
+/// `ARCHETYPE_SETS[a]` plus/minus `c` (or [`NO_ARCHETYPE`]); `add_transition(a, c)` /
+/// `remove_transition(a, c)`, where `Some`, return that same archetype and the
+/// [`MoveColumns`] generated for the pair; `run_system` runs system `i` of `SYSTEMS` with
+/// the access the schedule was computed from.
 pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// The world's name.
     const NAME: &'static str;
@@ -44,6 +46,21 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     const SYSTEM_STAGES: &'static [u16];
     /// Number of phases.
     const PHASE_COUNT: usize;
+    /// Inserting component `c` into archetype `a`: the destination archetype
+    /// (`ADD[a * C + c]`) and the typed column mover generated for the move, or `None`
+    /// where there is none (the type-erased move then serves).
+    #[inline(always)]
+    fn add_transition(a: u16, c: u16) -> Option<(u16, MoveColumns)> {
+        let _ = (a, c);
+        None
+    }
+    /// Removing component `c` from archetype `a`: as [`WorldDef::add_transition`], for
+    /// `REMOVE[a * C + c]`.
+    #[inline(always)]
+    fn remove_transition(a: u16, c: u16) -> Option<(u16, MoveColumns)> {
+        let _ = (a, c);
+        None
+    }
     /// The world's shared core.
     fn core(&self) -> &WorldCore;
     /// The world's shared core, mutably.
@@ -493,15 +510,27 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
         unsafe { *old.add(location.row as usize) = component };
         return Ok(());
     }
-    let Some(to) = transition::<W>(W::ADD, location, T::ID) else {
-        return Err(EcsError::NoSuchArchetype {
-            from: W::ARCHETYPE_NAMES[location.archetype as usize],
-            component: T::NAME,
-        });
+    let (to, row) = match W::add_transition(location.archetype, T::ID) {
+        // SAFETY: `entity` is alive at `location`; `move_columns` is the generated mover
+        // of `location.archetype -> to`, whose set is the old one plus `T::ID`, so the only
+        // column left to write is `T::ID`'s, written right below.
+        Some((to, move_columns)) => (to, unsafe {
+            storage.move_entity_typed(entity, location, to, move_columns)
+        }),
+        None => {
+            let Some(to) = transition::<W>(W::ADD, location, T::ID) else {
+                return Err(EcsError::NoSuchArchetype {
+                    from: W::ARCHETYPE_NAMES[location.archetype as usize],
+                    component: T::NAME,
+                });
+            };
+            // SAFETY: `entity` is alive at `location`; `to` has exactly the old set plus
+            // `T::ID`, so the only column left to write is `T::ID`'s, written right below.
+            (to, unsafe {
+                storage.move_entity(entity, location, to, None)
+            })
+        }
     };
-    // SAFETY: `entity` is alive at `location`; `to` has exactly the old set plus `T::ID`,
-    // so the only column left to write is `T::ID`'s, written right below.
-    let row = unsafe { storage.move_entity(entity, location, to, None) };
     let column = storage
         .column_pointers()
         .get(to as usize, T::ID)
@@ -579,6 +608,19 @@ pub fn remove<W: WorldDef, T: ComponentOf<W>>(
             entity,
             component: T::NAME,
         });
+    }
+    if let Some((to, move_columns)) = W::remove_transition(location.archetype, T::ID) {
+        // Grow first: nothing below may fail once the value is out.
+        storage.grow(to as usize, 1);
+        // SAFETY: the column holds `T`s and `location.row` is live (not moved by growing
+        // another table); the mover only fills this value's hole (the generated mover of
+        // a remove never moves or drops the removed column's value), so it is read once.
+        let value = unsafe { column.add(location.row as usize).read() };
+        // SAFETY: `entity` is alive at `location`; `move_columns` is the generated mover
+        // of `location.archetype -> to`, the old set minus `T::ID`, so every column of
+        // `to` is moved, none left to write; the `T` was moved out above.
+        unsafe { storage.move_entity_typed(entity, location, to, move_columns) };
+        return Ok(value);
     }
     let Some(to) = transition::<W>(W::REMOVE, location, T::ID) else {
         return Err(EcsError::NoSuchArchetype {

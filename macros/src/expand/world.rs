@@ -50,6 +50,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         quote!(&[#(#ids),*])
     });
     let (add, remove) = transitions(&sets, component_count);
+    let movers = movers(&sets, &add, &remove, component_count, &component_tys);
     let archetype_items = model.archetypes.iter().enumerate().map(|(a, arch)| {
         let name = &arch.ident;
         let tys = &arch.component_tys;
@@ -226,6 +227,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let entities = model.capacity.entities as usize;
     let commands_per_stage = model.capacity.commands_per_stage as usize;
 
+    let Movers {
+        functions: mover_fns,
+        add_transition,
+        remove_transition,
+    } = movers;
+
     quote! {
         #(#attrs)*
         #vis struct #ident {
@@ -262,6 +269,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_PHASES: &'static [u16] = &[#(#system_phase),*];
             const SYSTEM_STAGES: &'static [u16] = &Self::__MN_STAGE_OF;
             const PHASE_COUNT: usize = #phase_count;
+            #add_transition
+            #remove_transition
             #[inline(always)]
             fn core(&self) -> &#rt::WorldCore {
                 &self.__mn_core
@@ -287,6 +296,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
         impl #ident {
             /// Archetype names, in declaration order.
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
+
+            #(#mover_fns)*
 
             #[doc(hidden)]
             const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];
@@ -491,6 +502,94 @@ fn transitions(sets: &[Vec<usize>], components: usize) -> (Vec<u16>, Vec<u16>) {
         }
     }
     (add, remove)
+}
+
+/// The typed column movers of a world and the `WorldDef` methods that find them.
+struct Movers {
+    /// One `unsafe fn` per existing transition (source archetype, destination archetype).
+    functions: Vec<TokenStream>,
+    /// `WorldDef::add_transition`, a `match` over the existing insert transitions.
+    add_transition: TokenStream,
+    /// `WorldDef::remove_transition`, likewise for removes.
+    remove_transition: TokenStream,
+}
+
+/// For every transition of `add`/`remove` (only those that exist: a world of 32
+/// archetypes and 64 components typically has a handful), a mover that copies each column
+/// as its concrete type (`storage::move_value`), or only fills the hole of the removed one
+/// (`storage::fill_hole`); plus the `match`es that map (archetype, component) to the
+/// destination and its mover. The movers are `#[inline]` so that a world codegens only the
+/// ones its `insert::<T>`/`remove::<T>` calls reach.
+fn movers(
+    sets: &[Vec<usize>],
+    add: &[u16],
+    remove: &[u16],
+    components: usize,
+    component_tys: &[&syn::Type],
+) -> Movers {
+    let rt = super::rt();
+    let mut functions = Vec::new();
+    let arms = |table: &[u16], functions: &mut Vec<TokenStream>| {
+        let mut arms = Vec::new();
+        for (a, set) in sets.iter().enumerate() {
+            for c in 0..components {
+                let to = table[a * components + c];
+                if to == u16::MAX {
+                    continue;
+                }
+                let name = format_ident!("__mn_move_{}_{}", a, to);
+                let dst = &sets[to as usize];
+                let columns = set.iter().map(|&id| {
+                    let ty = component_tys[id];
+                    if dst.contains(&id) {
+                        quote!(#rt::storage::move_value::<#ty>(*__mn_src.add(#id), *__mn_dst.add(#id), __mn_row, __mn_last, __mn_new_row);)
+                    } else {
+                        quote!(#rt::storage::fill_hole::<#ty>(*__mn_src.add(#id), __mn_row, __mn_last);)
+                    }
+                });
+                functions.push(quote! {
+                    #[doc(hidden)]
+                    #[inline]
+                    #[allow(clippy::missing_safety_doc)]
+                    /// Moves a row from archetype `#a` to archetype `#to` (see `MoveColumns`).
+                    unsafe fn #name(
+                        __mn_src: *const *mut u8,
+                        __mn_dst: *const *mut u8,
+                        __mn_row: usize,
+                        __mn_last: usize,
+                        __mn_new_row: usize,
+                    ) {
+                        // SAFETY: `MoveColumns`'s contract: `__mn_src`/`__mn_dst` are the
+                        // pointer rows of these two archetypes, indexed by component id
+                        // (each id below is a column of the source, and of the destination
+                        // where moved), with the row conditions the helpers require.
+                        unsafe { #(#columns)* }
+                    }
+                });
+                let (a, c) = (a as u16, c as u16);
+                arms.push(quote!((#a, #c) => ::core::option::Option::Some((#to, Self::#name as #rt::storage::MoveColumns)),));
+            }
+        }
+        arms
+    };
+    let add_arms = arms(add, &mut functions);
+    let remove_arms = arms(remove, &mut functions);
+    let method = |name: TokenStream, arms: Vec<TokenStream>| {
+        quote! {
+            #[inline(always)]
+            fn #name(__mn_a: u16, __mn_c: u16) -> ::core::option::Option<(u16, #rt::storage::MoveColumns)> {
+                match (__mn_a, __mn_c) {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    };
+    Movers {
+        functions,
+        add_transition: method(quote!(add_transition), add_arms),
+        remove_transition: method(quote!(remove_transition), remove_arms),
+    }
 }
 
 fn executor_config(model: &ExecutorModel) -> TokenStream {

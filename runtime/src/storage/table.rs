@@ -147,6 +147,21 @@ impl Table {
         row
     }
 
+    /// Removes the owner of `row` from the entity column, moving the last row's owner
+    /// into its place; returns that owner if it moved (`row` was not the last row). The
+    /// columns are the caller's business (a typed move fills their holes the same way).
+    ///
+    /// # Safety
+    /// `row < self.len()`, and the caller moves every column's last row into `row` (or
+    /// drops the table's rows consistently) so that rows and owners stay aligned.
+    #[inline(always)]
+    pub unsafe fn swap_remove_entity(&mut self, row: usize) -> Option<Entity> {
+        debug_assert!(row < self.entities.len());
+        let last = self.entities.len() - 1;
+        self.entities.swap_remove(row);
+        (row != last).then(|| self.entities[row])
+    }
+
     /// Writes `value` into column `column` at `row` without dropping what was there.
     ///
     /// # Safety
