@@ -282,6 +282,61 @@ fn steals_happen_on_two_workers() {
 }
 
 #[test]
+fn a_parked_worker_is_recruited_and_splits_a_spine() {
+    // `unbalanced` in small: a left spine deeper than the private ring whose every right
+    // child (the head a thief gets) is a slow leaf. The second worker has parked before
+    // the job arrives; the request it left recruits it at the first join, and it steals
+    // the oldest heads (the spilled ones) while the first works up from the bottom.
+    // (The leaves do not join, so the first worker, only popping on its way up, answers
+    // no further request: the split is about the spilled share, 144 of 400 here.) The
+    // machine is shared, so retry until one run gives each thread a quarter.
+    const LEAVES: usize = 400;
+    fn spine(n: usize, ran: &[AtomicUsize; 2], owner: ThreadId) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let (a, b) = join(
+            || spine(n - 1, ran, owner),
+            || {
+                spin_for(Duration::from_micros(20));
+                let me = usize::from(std::thread::current().id() != owner);
+                ran[me].fetch_add(1, Ordering::Relaxed);
+                1
+            },
+        );
+        a + b
+    }
+    let pool = pool(2);
+    let start = Instant::now();
+    let mut best = 0;
+    while best < LEAVES / 4 && start.elapsed() < Duration::from_secs(20) {
+        // Long enough for the idle workers to spin, yield and park.
+        std::thread::sleep(Duration::from_millis(20));
+        let steals = pool.steals();
+        let ran = [AtomicUsize::new(0), AtomicUsize::new(0)];
+        let total = pool.install(|| spine(LEAVES, &ran, std::thread::current().id()));
+        assert_eq!(total, LEAVES);
+        let [owner, other] = ran.map(AtomicUsize::into_inner);
+        assert_eq!(owner + other, LEAVES);
+        eprintln!(
+            "leaves: {owner} on the thread that took the job, {other} on the other; {} steals",
+            pool.steals() - steals
+        );
+        if other > 0 {
+            assert!(
+                pool.steals() > steals,
+                "leaves ran elsewhere without a steal"
+            );
+        }
+        best = best.max(owner.min(other));
+    }
+    assert!(
+        best >= LEAVES / 4,
+        "the second worker never took a fair share (best split {best} of {LEAVES})"
+    );
+}
+
+#[test]
 fn deep_recursion_spills_and_stays_correct() {
     fn chain(n: u32) -> u64 {
         if n == 0 {
