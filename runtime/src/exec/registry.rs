@@ -127,6 +127,11 @@ impl Registry {
         // SAFETY: we block on the job's latch below before leaving this frame, so the job
         // outlives its execution.
         let job_ref = unsafe { job.as_job_ref() };
+        // A job from outside is usually the root of the whole computation, and the other
+        // workers are idle: grant every worker its promotion credit now, so the worker
+        // that takes the job shares its first split at once instead of at the next
+        // heartbeat (up to an interval later). Still at most one credit per worker.
+        self.tick();
         self.inject(job_ref);
         job.latch.wait();
         // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
@@ -316,6 +321,9 @@ impl WorkerThread {
     /// One step of backing off after a fruitless search: spin, then yield, then park.
     fn idle_step(&self, idle: &mut Idle, latch: Option<&CoreLatch>) {
         let round = idle.rounds;
+        if round == 0 {
+            self.request_work();
+        }
         if round < SPIN_ROUNDS {
             for _ in 0..(1u32 << round.min(6)) {
                 std::hint::spin_loop();
@@ -331,6 +339,19 @@ impl WorkerThread {
             return;
         }
         idle.rounds = round.saturating_add(1);
+    }
+
+    /// A steal request, made once when a search first comes up empty: raises the other
+    /// workers' heartbeat flags, so a busy one shares its oldest private job at its next
+    /// `join` (or `par_for_each` item) instead of at its next heartbeat. A worker earns
+    /// one request per episode of running out of work, and each flag still holds at most
+    /// one credit, so the deques are not flooded; it costs one `Relaxed` store per worker.
+    fn request_work(&self) {
+        for (i, flag) in self.registry.heartbeats.iter().enumerate() {
+            if i != self.index {
+                flag.store(HEARTBEAT_RAISED, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Whether the idle search has yielded for `IDLE_HEARTBEATS` heartbeat intervals (or
