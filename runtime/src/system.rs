@@ -51,8 +51,10 @@ impl ParamAccess {
                     without: xb,
                 },
             ) => {
-                let both = matching(archetypes, da.required.union(*fa), *xa)
-                    .intersection(matching(archetypes, db.required.union(*fb), *xb));
+                // The component clash first: it is a few word operations, and most pairs
+                // of systems touch different components, so the archetype matching (a
+                // loop over every archetype, slow in the const evaluator that computes
+                // the schedule) is skipped for them.
                 let touched_a = da.reads.union(da.writes);
                 let touched_b = db.reads.union(db.writes);
                 let clash = da
@@ -62,6 +64,8 @@ impl ParamAccess {
                 if clash.is_empty() {
                     return false;
                 }
+                let both = matching(archetypes, da.required.union(*fa), *xa)
+                    .intersection(matching(archetypes, db.required.union(*fb), *xb));
                 let mut next = both.next_from(0);
                 while let Some(a) = next {
                     if archetypes[a].intersects(&clash) {
