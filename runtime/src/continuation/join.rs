@@ -75,7 +75,8 @@ where
     RA: Send,
     RB: Send,
 {
-    let job = StackJob::new(b, FiberLatch::new());
+    // Unarmed: a job that stays private never touches its latch; `promote` arms it.
+    let job = StackJob::new(b, FiberLatch::new_unarmed());
     // SAFETY: `job` stays in this frame, and we do not leave the frame before the job ran
     // or was taken back (both paths below), even when `a` panics.
     let job_ref = unsafe { job.as_job_ref() };
@@ -136,6 +137,11 @@ fn promote(ctx: &FiberCtx) -> bool {
     let bottom = ctx.bottom.get();
     if bottom < ctx.top.get() {
         let job = ctx.slot(bottom).take().expect("private job slot is empty");
+        // SAFETY: the private ring only holds the jobs of `join_at`: `repr(C)`
+        // `StackJob`s whose first field is an unarmed `FiberLatch`, so the job's data
+        // pointer is its latch; it is promoted once (now), and the push below publishes
+        // it after the arming.
+        unsafe { FiberLatch::arm(job.id().cast()) };
         ctx.bottom.set(bottom + 1);
         ctx.worker().push(job);
         return true;

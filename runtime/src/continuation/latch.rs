@@ -11,6 +11,7 @@
 //! - [`ScopeCount`]: a scope's outstanding jobs in front of a `FiberLatch`.
 
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
 
@@ -91,25 +92,68 @@ impl<T> Parked<T> {
 /// slot is never accessed by both (which state grants the slot: before the park's
 /// exchange the scheduler, after the setter saw the address the setter, after a failed
 /// park the scheduler again).
+///
+/// ## Arming
+///
+/// A join's latch is created *unarmed* ([`Handoff::new_unarmed`]: no store at all) and
+/// armed ([`Handoff::arm`], `PENDING`) only when its job is promoted to a shared deque,
+/// by the owner's thread before the push that publishes the job. A job that stays
+/// private (nearly all of them) never touches its latch, and every other access (a
+/// thief's `set`, the owner's `probe` and `park` after the promotion) comes after the
+/// arming.
 pub(crate) struct Handoff<T> {
-    state: AtomicUsize,
+    state: std::cell::UnsafeCell<MaybeUninit<AtomicUsize>>,
     _waiter: PhantomData<fn(T) -> T>,
 }
 
+// SAFETY: `state` is written non-atomically once (`arm`, or `new`) before the latch is
+// shared with another thread (the deque push that publishes the job releases it); after
+// that it is only accessed as an atomic. The waiter travels through `Parked`.
+unsafe impl<T> Sync for Handoff<T> {}
+
 impl<T> Handoff<T> {
-    /// A latch that is not set.
+    /// A latch that is not set (armed).
     #[inline(always)]
     pub(crate) fn new() -> Self {
         Handoff {
-            state: AtomicUsize::new(PENDING),
+            state: std::cell::UnsafeCell::new(MaybeUninit::new(AtomicUsize::new(PENDING))),
             _waiter: PhantomData,
         }
+    }
+
+    /// A latch that must be [`arm`](Self::arm)ed before any other use.
+    #[inline(always)]
+    pub(crate) fn new_unarmed() -> Self {
+        Handoff {
+            state: std::cell::UnsafeCell::new(MaybeUninit::uninit()),
+            _waiter: PhantomData,
+        }
+    }
+
+    /// Arms an unarmed latch: not set.
+    ///
+    /// # Safety
+    ///
+    /// `this` is live and was created by `new_unarmed`; no other thread can reach it yet
+    /// (its job is published after this), and it is armed once.
+    #[inline]
+    pub(crate) unsafe fn arm(this: *const Self) {
+        // SAFETY: by the caller's guarantee nobody else accesses the word now.
+        unsafe { (*(*this).state.get()).write(AtomicUsize::new(PENDING)) };
+    }
+
+    /// The state word.
+    #[inline(always)]
+    fn state(&self) -> &AtomicUsize {
+        // SAFETY: every caller runs after `new` or `arm` initialised the word (see
+        // "Arming"), and after that it is only accessed through shared references.
+        unsafe { (*self.state.get()).assume_init_ref() }
     }
 
     /// Whether the latch is set (acquire).
     #[inline(always)]
     pub(crate) fn probe(&self) -> bool {
-        self.state.load(Ordering::Acquire) == DONE
+        self.state().load(Ordering::Acquire) == DONE
     }
 
     /// Parks `waiter` in `home` and the latch. Returns it back if the latch is already
@@ -131,7 +175,7 @@ impl<T> Handoff<T> {
         let parked = home as *const Parked<T> as usize;
         debug_assert!(parked != PENDING && parked != DONE);
         match this
-            .state
+            .state()
             .compare_exchange(PENDING, parked, Ordering::AcqRel, Ordering::Acquire)
         {
             Ok(_) => None,
@@ -154,7 +198,7 @@ impl<T> Handoff<T> {
         // latch or its slot) until we resume it, after taking it out of the slot; the
         // acquire half of the swap makes the slot's contents visible.
         unsafe {
-            match (*this).state.swap(DONE, Ordering::AcqRel) {
+            match (*this).state().swap(DONE, Ordering::AcqRel) {
                 PENDING => None,
                 parked => {
                     debug_assert_ne!(parked, DONE, "a latch is set once");

@@ -36,10 +36,13 @@ unsafe impl Send for Join {}
 fn loom_exactly_one_side_resumes_the_fiber_and_sees_the_result() {
     loom::model(|| {
         let join = Arc::new(Join {
-            latch: Handoff::new(),
+            // As a join's latch: unarmed, armed by the owner before it is published.
+            latch: Handoff::new_unarmed(),
             home: Parked::new(),
             result: UnsafeCell::new(0),
         });
+        // SAFETY: live, unarmed, not shared with another thread yet; armed once.
+        unsafe { Handoff::arm(&join.latch) };
         let thief = {
             let join = join.clone();
             thread::spawn(move || {
