@@ -50,8 +50,15 @@ where
     RA: Send,
     RB: Send,
 {
+    let full = depth - ctx.bottom.get() >= ctx.capacity();
+    if full && !ctx.worker().spills {
+        // A pool of one worker: nobody could steal a spilled job (nor ask for one), so
+        // run serially; deeper joins find the ring full too and run serially as well,
+        // like the heartbeat pool's joins beyond its stack.
+        return (a(), b());
+    }
     let requested = ctx.requested();
-    if depth - ctx.bottom.get() >= ctx.capacity() {
+    if full {
         if std::thread::panicking() {
             // Nothing is shared while a panic unwinds (a fiber must not migrate in the
             // middle of an unwind): run serially.

@@ -150,6 +150,9 @@ pub(crate) struct WorkerThread {
     /// `registry.limits[index]`, cached (the scheduler copies it into each fiber's
     /// context at resume).
     limit: *const AtomicUsize,
+    /// Whether a full private ring spills its oldest job (more than one worker: someone
+    /// may steal it); with one worker, joins beyond the ring run serially.
+    pub(crate) spills: bool,
     /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
     stacks: UnsafeCell<Vec<FiberStack>>,
     rng: Cell<u64>,
@@ -158,7 +161,9 @@ pub(crate) struct WorkerThread {
 impl WorkerThread {
     fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
         let limit: *const AtomicUsize = &*registry.limits[index];
+        let spills = registry.num_workers() > 1;
         WorkerThread {
+            spills,
             index,
             registry,
             deque,
