@@ -718,7 +718,8 @@ pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterO
     world: &W,
 ) -> Query<'_, D, F> {
     let core = world.core();
-    // SAFETY: `D` only reads and `&W` lets nobody write meanwhile.
+    // SAFETY: the core's storage is `W`'s (built by `WorldCore::new::<W>`, one table per
+    // archetype); `D` only reads and `&W` lets nobody write meanwhile.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
 }
 
@@ -728,7 +729,8 @@ pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(
     world: &mut W,
 ) -> Query<'_, D, F> {
     let core = world.core();
-    // SAFETY: `&mut W` is exclusive for the query's lifetime.
+    // SAFETY: the core's storage is `W`'s (built by `WorldCore::new::<W>`, one table per
+    // archetype); `&mut W` is exclusive for the query's lifetime.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
 }
 

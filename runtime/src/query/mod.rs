@@ -86,9 +86,10 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// A query over `storage`, for world `W`.
     ///
     /// # Safety
-    /// For `'w`, nothing else accesses the columns this query writes, and nothing writes
-    /// the columns it reads, in the archetypes it matches (the schedule or `&mut` world
-    /// guarantee it); the storage's structure does not change.
+    /// `storage` is world `W`'s (one table per archetype of `W::ARCHETYPE_SETS`, in
+    /// order). For `'w`, nothing else accesses the columns this query writes, and nothing
+    /// writes the columns it reads, in the archetypes it matches (the schedule or `&mut`
+    /// world guarantee it); the storage's structure does not change.
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn __new<W: WorldDef>(storage: &'w Storage, executor: &'w WorldExecutor) -> Self
@@ -132,9 +133,13 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
         let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
         each_member(self.matches, |a| {
-            let table = &tables[a];
-            // SAFETY: `a` indexes `tables` (checked just above), which has one row of
-            // `columns` each; the ids are this query's, component ids of its world.
+            debug_assert!(a < tables.len());
+            // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`
+            // is computed from `W::ARCHETYPE_SETS`), and the storage has one table per
+            // archetype (`__new`'s contract), so `a` is in bounds: no check per table.
+            let table = unsafe { tables.get_unchecked(a) };
+            // SAFETY: `a` indexes `tables` (above), which has one row of `columns` each;
+            // the ids are this query's, component ids of its world.
             let fetch = unsafe { D::fetch(table, columns.row(a), ids) };
             for row in 0..table.len() {
                 // SAFETY: `row < len` of a matched table; `&mut self` makes this query's

@@ -24,9 +24,13 @@ pub struct Storage {
 /// Kept equal to the tables' column pointers: [`Storage`] refreshes a table's row after
 /// every growth of that table (the only time a column moves).
 pub struct ColumnPointers {
-    /// `ptrs[a * components + c]`: column `c` of table `a`, or null if `a` lacks `c`.
+    /// `ptrs[(a << shift) + c]`: column `c` of table `a`, or null if `a` lacks `c` (or
+    /// `c >= components`: a row is padded to a power of two, so that finding a table's
+    /// row is a shift, not a multiplication, on the query's per-table path).
     ptrs: Box<[*mut u8]>,
     components: usize,
+    /// `log2` of the row length (the next power of two of `components`).
+    shift: u32,
 }
 
 // SAFETY: the pointers address columns of component types (`Send + Sync`), and reading
@@ -36,15 +40,16 @@ unsafe impl Send for ColumnPointers {}
 unsafe impl Sync for ColumnPointers {}
 
 impl ColumnPointers {
-    /// The row of `archetype`: indexed by component id, `components` entries.
+    /// The row of `archetype`: indexed by component id, `components` entries (and null
+    /// padding up to the next power of two).
     ///
     /// # Safety
     /// `archetype` is below the number of tables.
     #[inline(always)]
     pub unsafe fn row(&self, archetype: usize) -> *const *mut u8 {
-        debug_assert!((archetype + 1) * self.components <= self.ptrs.len());
+        debug_assert!((archetype + 1) << self.shift <= self.ptrs.len());
         // SAFETY: the caller keeps `archetype` in bounds, so the offset stays in `ptrs`.
-        unsafe { self.ptrs.as_ptr().add(archetype * self.components) }
+        unsafe { self.ptrs.as_ptr().add(archetype << self.shift) }
     }
 
     /// Row 0 of component `id`'s column in table `archetype`, or null if the table lacks
@@ -52,7 +57,7 @@ impl ColumnPointers {
     #[inline(always)]
     pub fn get(&self, archetype: usize, id: u16) -> *mut u8 {
         if (id as usize) < self.components {
-            if let Some(&ptr) = self.ptrs.get(archetype * self.components + id as usize) {
+            if let Some(&ptr) = self.ptrs.get((archetype << self.shift) + id as usize) {
                 return ptr;
             }
         }
@@ -66,7 +71,7 @@ impl ColumnPointers {
     }
 
     fn refresh(&mut self, archetype: usize, table: &Table) {
-        let row = &mut self.ptrs[archetype * self.components..(archetype + 1) * self.components];
+        let row = &mut self.ptrs[archetype << self.shift..(archetype + 1) << self.shift];
         for (column, &id) in table.columns().iter().zip(table.ids()) {
             row[id as usize] = column.ptr();
         }
@@ -83,9 +88,11 @@ impl Storage {
             tables.iter().all(|t| t.component_count() == components),
             "one component count per world"
         );
+        let shift = components.next_power_of_two().trailing_zeros();
         let mut columns = ColumnPointers {
-            ptrs: vec![std::ptr::null_mut(); tables.len() * components].into_boxed_slice(),
+            ptrs: vec![std::ptr::null_mut(); tables.len() << shift].into_boxed_slice(),
             components,
+            shift,
         };
         for (archetype, table) in tables.iter().enumerate() {
             columns.refresh(archetype, table);
