@@ -1,6 +1,8 @@
 //! The heartbeat thread: raises every worker's flag once per interval, but only while
-//! some worker is awake. When the whole pool sleeps it parks (see `Sleep::heartbeat_idle`),
-//! so an idle pool burns no CPU.
+//! some worker is awake and some worker is idle. When the whole pool sleeps it parks (see
+//! `Sleep::heartbeat_idle`), so an idle pool burns no CPU; while every worker is busy it
+//! rests (`Sleep::heartbeat_busy`), so it does not preempt them for promotions nobody
+//! would steal.
 //!
 //! A raised flag is one promotion credit ("token accounting" in Beat's sense): a worker
 //! earns it only with elapsed time while the pool runs, spends it at its next `join`
@@ -22,6 +24,7 @@ pub(crate) fn run_heartbeat(registry: Arc<Registry>) {
     let mut overshoot = Duration::ZERO;
     while !registry.terminating() {
         registry.sleep.heartbeat_idle(|| registry.terminating());
+        registry.sleep.heartbeat_busy(|| registry.terminating());
         if registry.terminating() {
             return;
         }

@@ -127,3 +127,22 @@ fn loom_heartbeat_parks_only_while_all_workers_sleep() {
         worker.join().unwrap();
     });
 }
+
+/// The heartbeat thread rests while every worker is busy and must be woken by the first
+/// worker that runs out of work (`enter_idle`). Loom reports a deadlock if the heartbeat
+/// thread could park after the worker became idle and never be woken.
+#[test]
+fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1));
+
+        let worker = {
+            let sleep = sleep.clone();
+            thread::spawn(move || sleep.enter_idle())
+        };
+
+        sleep.heartbeat_busy(|| false);
+
+        worker.join().unwrap();
+    });
+}

@@ -309,20 +309,35 @@ impl WorkerThread {
         let mut idle = Idle::default();
         while !latch.probe() {
             if let Some(job) = self.find_work() {
+                self.busy_again(&mut idle);
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
-                idle = Idle::default();
             } else {
                 self.idle_step(&mut idle, Some(latch));
             }
         }
+        self.busy_again(&mut idle);
+    }
+
+    /// Ends an idle episode (the worker found work, or the latch it waited for is set):
+    /// it no longer counts as idle for the heartbeat thread.
+    #[inline]
+    fn busy_again(&self, idle: &mut Idle) {
+        if idle.counted {
+            self.registry.sleep.leave_idle();
+        }
+        *idle = Idle::default();
     }
 
     /// One step of backing off after a fruitless search: spin, then yield, then park.
     fn idle_step(&self, idle: &mut Idle, latch: Option<&CoreLatch>) {
         let round = idle.rounds;
-        if round == 0 {
+        if !idle.counted {
+            // The start of an idle episode: ask the busy workers for work, and count as
+            // idle, so the heartbeat thread ticks (it rests while every worker is busy).
+            idle.counted = true;
             self.request_work();
+            self.registry.sleep.enter_idle();
         }
         if round < SPIN_ROUNDS {
             for _ in 0..(1u32 << round.min(6)) {
@@ -335,13 +350,18 @@ impl WorkerThread {
             registry.sleep.sleep(self.index, latch, || {
                 registry.has_work() || registry.terminating()
             });
-            *idle = Idle::default();
+            // Still idle (the episode goes on): back off from the start, without a new
+            // request.
+            *idle = Idle {
+                counted: true,
+                ..Idle::default()
+            };
             return;
         }
         idle.rounds = round.saturating_add(1);
     }
 
-    /// A steal request, made once when a search first comes up empty: raises the other
+    /// A steal request, made once per idle episode (when a search first comes up empty): raises the other
     /// workers' heartbeat flags, so a busy one shares its oldest private job at its next
     /// `join` (or `par_for_each` item) instead of at its next heartbeat. A worker earns
     /// one request per episode of running out of work, and each flag still holds at most
@@ -369,10 +389,11 @@ impl WorkerThread {
         let mut idle = Idle::default();
         loop {
             if let Some(job) = self.find_work() {
+                self.busy_again(&mut idle);
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
-                idle = Idle::default();
             } else if self.registry.terminating() {
+                self.busy_again(&mut idle);
                 return;
             } else {
                 self.idle_step(&mut idle, None);
@@ -388,6 +409,8 @@ struct Idle {
     rounds: u32,
     /// When the time-bounded part of the yielding began.
     since: Option<Instant>,
+    /// Whether this episode made its steal request and counts in `Sleep::idle`.
+    counted: bool,
 }
 
 /// The body of worker thread `index`.

@@ -111,6 +111,9 @@ pub(crate) struct Sleep {
     pub(crate) sleeping: CachePadded<AtomicUsize>,
     /// Where `notify_one` starts scanning, to spread wake-ups.
     next: AtomicUsize,
+    /// Workers in an idle episode (searching, backing off or asleep): the heartbeat
+    /// thread rests while this is zero (see `heartbeat_busy`).
+    idle: CachePadded<AtomicUsize>,
     heartbeat: ThreadSleep,
 }
 
@@ -132,6 +135,7 @@ impl Sleep {
                 .collect(),
             sleeping: CachePadded::new(AtomicUsize::new(0)),
             next: AtomicUsize::new(0),
+            idle: CachePadded::new(AtomicUsize::new(0)),
             heartbeat: ThreadSleep::new(),
         }
     }
@@ -203,6 +207,47 @@ impl Sleep {
     /// Unparks worker `index`, which waits for a latch that was just set.
     pub(crate) fn wake_worker(&self, index: usize) {
         self.workers[index].parker.unpark();
+    }
+
+    /// A worker starts an idle episode (its search came up empty): the heartbeat thread
+    /// must tick again if it rests in `heartbeat_busy`.
+    pub(crate) fn enter_idle(&self) {
+        self.idle.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `heartbeat_busy` (its state, then `idle`): one of us sees
+        // the other (Dekker).
+        fence(Ordering::SeqCst);
+        self.heartbeat.try_wake();
+    }
+
+    /// A worker's idle episode ended (it found work or its latch was set).
+    pub(crate) fn leave_idle(&self) {
+        self.idle.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Parks the heartbeat thread while every worker is busy (no worker in an idle
+    /// episode), or until `stop()`: a promotion then has no thief to take it, and each
+    /// tick would preempt a busy worker (on a machine with as many cores as workers, the
+    /// heartbeat thread has no core of its own). A worker that runs out of work makes its
+    /// own steal request and wakes this thread (`enter_idle`), so sharing resumes at once.
+    /// Returns at once if some worker is idle. The heartbeat only speeds sharing up (a job
+    /// no heartbeat promotes runs on its owner), so a late wake-up costs time, never
+    /// progress.
+    pub(crate) fn heartbeat_busy(&self, stop: impl Fn() -> bool) {
+        if self.idle.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        let hb = &self.heartbeat;
+        hb.state.store(SLEEPING, Ordering::SeqCst);
+        // Store our state, fence, read `idle`; against the worker's increment, fence, read
+        // of our state in `enter_idle`: one of us sees the other (Dekker).
+        fence(Ordering::SeqCst);
+        while self.idle.load(Ordering::SeqCst) == 0 && !stop() {
+            hb.parker.park();
+            if hb.state.load(Ordering::SeqCst) != SLEEPING {
+                break;
+            }
+        }
+        hb.state.store(AWAKE, Ordering::SeqCst);
     }
 
     /// Parks the heartbeat thread while every worker sleeps (or until `stop()`).
