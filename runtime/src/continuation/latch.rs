@@ -108,8 +108,9 @@ pub(crate) struct Handoff<T> {
 
 // SAFETY: `state` is written non-atomically once (`arm`, or `new`) before the latch is
 // shared with another thread (the deque push that publishes the job releases it); after
-// that it is only accessed as an atomic. The waiter travels through `Parked`.
-unsafe impl<T> Sync for Handoff<T> {}
+// that it is only accessed as an atomic. The waiter (a `T: Send`) travels from the
+// parking thread to the setter through `Parked`, ordered by the state word.
+unsafe impl<T: Send> Sync for Handoff<T> {}
 
 impl<T> Handoff<T> {
     /// A latch that is not set (armed).
