@@ -240,6 +240,13 @@ fn drop_joins_threads<E: Executor>(make: impl Fn(usize, &'static str) -> E, pref
     }
     assert_eq!(ours(), 3, "three workers named {prefix}*");
     drop(pool);
+    // `drop` joined the threads; the kernel may list a joined thread in /proc/self/task
+    // a moment longer (its tid is cleared before the task is reaped): a short grace
+    // period: a pool whose threads keep running fails.
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while ours() != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     assert_eq!(ours(), 0, "dropping the pool joined its threads");
 }
 
