@@ -7,6 +7,9 @@
 //! Add a pool with one `conformance!` line: a module name, a thread-name prefix (under
 //! 13 characters) and a builder expression taking the worker count and that prefix.
 
+mod support;
+use support::thread_names;
+
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -212,15 +215,6 @@ fn million_joins<E: Executor>(make: impl Fn(usize) -> E) {
     let pool = make(2);
     // A balanced split of a million leaves: 999 999 joins.
     assert_eq!(pool.install(|| count(MILLION)), MILLION);
-}
-
-/// Names of this process's live threads.
-fn thread_names() -> Vec<String> {
-    std::fs::read_dir("/proc/self/task")
-        .expect("procfs")
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .map(|name| name.trim().to_owned())
-        .collect()
 }
 
 fn drop_joins_threads<E: Executor>(make: impl Fn(usize, &'static str) -> E, prefix: &'static str) {

@@ -2,36 +2,14 @@
 //! workers park, leaving requests that the next join answers), and after parking it
 //! still recruits every worker. Own test binary, so no other test's threads disturb it.
 
+mod support;
+use support::*;
+
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use metronome_runtime::{join, par_for_each, ContinuationPool};
-
-/// How long the idle pool is observed.
-const IDLE_WINDOW: Duration = Duration::from_millis(500);
-/// The CPU budget over that window: 5 % of one core.
-const IDLE_BUDGET: Duration = Duration::from_millis(25);
-
-fn fib(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
-    a + b
-}
-
-/// User plus system CPU time of the whole process.
-fn process_cpu_time() -> Duration {
-    // SAFETY: `getrusage` only writes the `rusage` we pass; zeroed is a valid `rusage`.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
+use metronome_runtime::{par_for_each, ContinuationPool};
 
 #[test]
 fn idle_pool_burns_no_cpu_and_wakes_up_again() {

@@ -1,47 +1,16 @@
 //! Process-global executor tests: an idle pool burns no CPU, and dropping a pool joins its
 //! threads. They live in their own test binary so no other test's threads disturb them.
 
+mod support;
+use support::*;
+
 use std::sync::Mutex;
 use std::time::Duration;
 
-use metronome_runtime::{join, par_for_each, ThreadPool};
-
-/// How long the idle pool is observed.
-const IDLE_WINDOW: Duration = Duration::from_millis(500);
-/// The CPU budget over that window: 5 % of one core.
-const IDLE_BUDGET: Duration = Duration::from_millis(25);
+use metronome_runtime::{par_for_each, ThreadPool};
 
 /// The tests of this binary measure the whole process: run them one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn fib(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
-    a + b
-}
-
-/// User plus system CPU time of the whole process.
-fn process_cpu_time() -> Duration {
-    // SAFETY: `getrusage` only writes the `rusage` we pass; zeroed is a valid `rusage`.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-/// Names of this process's live threads.
-fn thread_names() -> Vec<String> {
-    std::fs::read_dir("/proc/self/task")
-        .expect("procfs")
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .map(|name| name.trim().to_owned())
-        .collect()
-}
 
 #[test]
 fn idle_pool_burns_no_cpu() {
