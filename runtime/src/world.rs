@@ -279,21 +279,32 @@ impl WorldExecutor {
 /// The stage runs inline once, then on the pool once, then the faster way; every
 /// `probe_every` runs it tries the other way again, and `probe_every` doubles (up to
 /// [`StageTiming::MAX_PROBE`]) each time the other way is still slower, so a lost probe
-/// costs little. Between probes only one run in [`StageTiming::MEASURE_EVERY`] is timed
-/// (two clock reads per run were ~4 % of a 5 µs stage); a timed run that took more than
-/// twice or less than half the average means the workload changed, and the next probe
-/// comes after [`StageTiming::FIRST_PROBE`] runs again. Results do not depend on the
-/// choice: the systems of a stage never conflict.
+/// costs little. The pool must be faster by a quarter to be chosen. Between probes only one run in [`StageTiming::MEASURE_EVERY`] is timed
+/// (two clock reads per run were ~4 % of a 5 µs stage). Each way's figure is the lower of
+/// its last two timed runs: noise (preemption, another process on the core) only adds
+/// time, so one slow run is ignored, while a real change shows in two runs in a row. A
+/// timed run under half the figure means the stage shrank; the next probe then comes
+/// after [`StageTiming::FIRST_PROBE`] runs, since the other way's figure is stale. Results
+/// do not depend on the choice: the systems of a stage never conflict.
 #[derive(Clone, Copy, Debug, Default)]
 struct StageTiming {
-    /// Moving average of the inline runs, in nanoseconds (0: never measured).
-    inline_ns: u64,
-    /// Moving average of the pool runs, in nanoseconds (0: never measured).
-    pool_ns: u64,
+    /// Timed inline runs.
+    inline: WayTiming,
+    /// Timed pool runs.
+    pool: WayTiming,
     /// Runs since the last probe.
     since_probe: u32,
     /// Runs between probes.
     probe_every: u32,
+}
+
+/// The timed runs of one way of running a stage.
+#[derive(Clone, Copy, Debug, Default)]
+struct WayTiming {
+    /// The lower of the last two timed runs, in nanoseconds (0: never timed).
+    ns: u64,
+    /// The last timed run, in nanoseconds.
+    last_ns: u64,
 }
 
 impl StageTiming {
@@ -306,13 +317,15 @@ impl StageTiming {
 
     /// Whether to run on the pool this time, and whether that run is a probe.
     fn choose(&mut self) -> (bool, bool) {
-        if self.inline_ns == 0 {
+        if self.inline.ns == 0 {
             return (false, false);
         }
-        if self.pool_ns == 0 {
+        if self.pool.ns == 0 {
             return (true, true);
         }
-        let pool_faster = self.pool_ns < self.inline_ns;
+        // The pool must win by a quarter: waking workers for a near tie costs more than
+        // it saves once the other process on a loaded machine is counted.
+        let pool_faster = self.pool.ns + self.pool.ns / 4 < self.inline.ns;
         self.since_probe += 1;
         if self.since_probe >= self.probe_every.max(Self::FIRST_PROBE) {
             self.since_probe = 0;
@@ -322,40 +335,38 @@ impl StageTiming {
     }
 
     /// Whether to time this run: every probe and first run, and one regular run in
-    /// `MEASURE_EVERY` (enough to keep the moving average current).
+    /// `MEASURE_EVERY` (enough to follow a change of workload).
     fn measures(&self, probe: bool) -> bool {
         probe
-            || self.inline_ns == 0
-            || self.pool_ns == 0
+            || self.inline.ns == 0
+            || self.pool.ns == 0
             || self.since_probe.is_multiple_of(Self::MEASURE_EVERY)
     }
 
     /// Records a run of `ns` nanoseconds.
     fn record(&mut self, on_pool: bool, probe: bool, ns: u64) {
         let ns = ns.max(1);
-        let average = if on_pool {
-            &mut self.pool_ns
+        let way = if on_pool {
+            &mut self.pool
         } else {
-            &mut self.inline_ns
+            &mut self.inline
         };
-        // A probe replaces its way's stale figure; a regular run updates the average, and
-        // one far from it (a change of workload) brings the next probe forward.
-        let previous = *average;
-        *average = if probe || previous == 0 {
+        let previous = way.ns;
+        // A probe replaces its way's stale figure; a regular run counts with the last one.
+        way.ns = if probe || previous == 0 {
             ns
         } else {
-            (previous * 3 + ns) / 4
+            ns.min(way.last_ns)
         };
-        if !probe && previous != 0 && (ns > previous * 2 || ns * 2 < previous) {
+        way.last_ns = ns;
+        if !probe && ns * 2 < previous {
+            // The stage shrank: the other way's figure is stale, probe it soon.
             self.probe_every = Self::FIRST_PROBE;
             self.since_probe = self.since_probe.min(Self::FIRST_PROBE - 1);
         }
         if probe {
-            let probed_slower = if on_pool {
-                self.pool_ns >= self.inline_ns
-            } else {
-                self.inline_ns > self.pool_ns
-            };
+            let pool_wins = self.pool.ns + self.pool.ns / 4 < self.inline.ns;
+            let probed_slower = on_pool != pool_wins;
             self.probe_every = if probed_slower {
                 (self.probe_every.max(Self::FIRST_PROBE) * 2).min(Self::MAX_PROBE)
             } else {
@@ -1040,5 +1051,19 @@ mod tests {
         simulate(&mut timing, 20_000, 2_000_000, 1_100_000);
         let on_pool = simulate(&mut timing, 100, 5_000, 40_000);
         assert!(on_pool <= 40, "{on_pool} of 100 runs on the pool");
+    }
+
+    #[test]
+    fn one_slow_run_does_not_move_a_small_stage_to_the_pool() {
+        let mut timing = StageTiming::default();
+        simulate(&mut timing, 20_000, 5_000, 40_000);
+        // A preempted timed run (5 ms) between normal ones: the lower of the last two
+        // runs stays 5 µs, so the stage stays inline and the probe interval is kept.
+        let (on_pool, probe) = timing.choose();
+        assert!(!on_pool && !probe);
+        timing.record(false, false, 5_000_000);
+        // At most one run on the pool: a scheduled probe (one in `MAX_PROBE` runs).
+        assert!(simulate(&mut timing, 1000, 5_000, 40_000) <= 1);
+        assert_eq!(timing.probe_every, StageTiming::MAX_PROBE);
     }
 }
