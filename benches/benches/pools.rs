@@ -16,6 +16,13 @@
 //! is built once and kept (never freed), so each is laid out by a fresh heap; the set-up
 //! prints how sequential each walk is on each layout.
 //!
+//! So that the layout does not decide the comparison, the out-of-cache workloads also run
+//! mirrored variants, the same code with the two closures of every join swapped:
+//! `chili-lf` walks left first (both trees), and on `unbalanced` the metronome pools and
+//! rayon also walk right first (`heartbeat-rf`, `continuation-rf`, `numa-rf`,
+//! `rayon-rf`). On each layout every kind of join then has a variant in the walk order
+//! that streams there: left first on `pre`, right first on `post`.
+//!
 //! Run: `cargo bench -p metronome-benches --bench pools`; results in `benches/RESULTS.md`
 //! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs).
 
@@ -155,6 +162,16 @@ fn report_layout(name: &str, tree: &Node) {
     );
 }
 
+/// Which child a tree walk visits first. Each join's natural walk is `Natural`: left
+/// first for the metronome pools and rayon (`a` runs on the caller), right first for
+/// chili (`b` runs on the caller); `Mirrored` swaps the two closures, so every kind of
+/// join can be measured in the walk order that streams on a given layout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Natural,
+    Mirrored,
+}
+
 /// A workload, serial and on each kind of join.
 trait Workload: Sync {
     fn expected(&self) -> u64;
@@ -164,9 +181,9 @@ trait Workload: Sync {
         None
     }
     /// On the current metronome pool (any of the three: `join` finds it).
-    fn metronome(&self) -> u64;
-    fn rayon(&self) -> u64;
-    fn chili(&self, scope: &mut chili::Scope<'_>) -> u64;
+    fn metronome(&self, walk: Walk) -> u64;
+    fn rayon(&self, walk: Walk) -> u64;
+    fn chili(&self, scope: &mut chili::Scope<'_>, walk: Walk) -> u64;
 }
 
 struct Tree(Box<Node>, u64);
@@ -182,28 +199,45 @@ fn sum_serial_rev(n: &Node) -> u64 {
         + n.left.as_deref().map_or(0, sum_serial_rev)
 }
 
-fn sum_metronome(n: &Node) -> u64 {
-    let (l, r) = join(
-        || n.left.as_deref().map_or(0, sum_metronome),
-        || n.right.as_deref().map_or(0, sum_metronome),
-    );
-    n.value + l + r
+/// The children of `n` in the order `join` gets them: `(a, b)`, swapped if `SWAP`.
+#[inline(always)]
+fn children<const SWAP: bool>(n: &Node) -> (Option<&Node>, Option<&Node>) {
+    if SWAP {
+        (n.right.as_deref(), n.left.as_deref())
+    } else {
+        (n.left.as_deref(), n.right.as_deref())
+    }
 }
 
-fn sum_rayon(n: &Node) -> u64 {
-    let (l, r) = rayon::join(
-        || n.left.as_deref().map_or(0, sum_rayon),
-        || n.right.as_deref().map_or(0, sum_rayon),
+/// `a` = left child, unless `SWAP` (then the walk is right first).
+fn sum_metronome<const SWAP: bool>(n: &Node) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = join(
+        || a.map_or(0, sum_metronome::<SWAP>),
+        || b.map_or(0, sum_metronome::<SWAP>),
     );
-    n.value + l + r
+    n.value + x + y
 }
 
-fn sum_chili(n: &Node, s: &mut chili::Scope<'_>) -> u64 {
-    let (l, r) = s.join(
-        |s| n.left.as_deref().map_or(0, |n| sum_chili(n, s)),
-        |s| n.right.as_deref().map_or(0, |n| sum_chili(n, s)),
+/// `a` = left child, unless `SWAP` (then the walk is right first).
+fn sum_rayon<const SWAP: bool>(n: &Node) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = rayon::join(
+        || a.map_or(0, sum_rayon::<SWAP>),
+        || b.map_or(0, sum_rayon::<SWAP>),
     );
-    n.value + l + r
+    n.value + x + y
+}
+
+/// `a` = left child, unless `SWAP`: chili runs `b` first, so the natural walk is right
+/// first and the swapped one left first.
+fn sum_chili<const SWAP: bool>(n: &Node, s: &mut chili::Scope<'_>) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = s.join(
+        |s| a.map_or(0, |n| sum_chili::<SWAP>(n, s)),
+        |s| b.map_or(0, |n| sum_chili::<SWAP>(n, s)),
+    );
+    n.value + x + y
 }
 
 impl Workload for Tree {
@@ -216,14 +250,23 @@ impl Workload for Tree {
     fn serial_rev(&self) -> Option<u64> {
         Some(sum_serial_rev(&self.0))
     }
-    fn metronome(&self) -> u64 {
-        sum_metronome(&self.0)
+    fn metronome(&self, walk: Walk) -> u64 {
+        match walk {
+            Walk::Natural => sum_metronome::<false>(&self.0),
+            Walk::Mirrored => sum_metronome::<true>(&self.0),
+        }
     }
-    fn rayon(&self) -> u64 {
-        sum_rayon(&self.0)
+    fn rayon(&self, walk: Walk) -> u64 {
+        match walk {
+            Walk::Natural => sum_rayon::<false>(&self.0),
+            Walk::Mirrored => sum_rayon::<true>(&self.0),
+        }
     }
-    fn chili(&self, scope: &mut chili::Scope<'_>) -> u64 {
-        sum_chili(&self.0, scope)
+    fn chili(&self, scope: &mut chili::Scope<'_>, walk: Walk) -> u64 {
+        match walk {
+            Walk::Natural => sum_chili::<false>(&self.0, scope),
+            Walk::Mirrored => sum_chili::<true>(&self.0, scope),
+        }
     }
 }
 
@@ -267,13 +310,14 @@ impl Workload for Fib {
     fn serial(&self) -> u64 {
         fib_serial(black_box(self.0))
     }
-    fn metronome(&self) -> u64 {
+    // fib has no layout: the walk order changes nothing, so it is measured natural only.
+    fn metronome(&self, _: Walk) -> u64 {
         fib_metronome(black_box(self.0))
     }
-    fn rayon(&self) -> u64 {
+    fn rayon(&self, _: Walk) -> u64 {
         fib_rayon(black_box(self.0))
     }
-    fn chili(&self, scope: &mut chili::Scope<'_>) -> u64 {
+    fn chili(&self, scope: &mut chili::Scope<'_>, _: Walk) -> u64 {
         fib_chili(black_box(self.0), scope)
     }
 }
@@ -284,15 +328,29 @@ fn on_pool<E: Executor>(
     name: String,
     build: impl Fn() -> E,
     work: &dyn Workload,
+    walk: Walk,
 ) {
     let expected = work.expected();
     group.bench_function(name, |b| {
         let pool = build();
-        pool.install(|| b.iter(|| assert_eq!(work.metronome(), expected)));
+        pool.install(|| b.iter(|| assert_eq!(work.metronome(walk), expected)));
     });
 }
 
-fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
+/// Which variants also run with their closures swapped (see [`Walk`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mirrors {
+    /// None (no layout, or in cache).
+    None,
+    /// chili only, left first (`chili-lf`): the cheap check that its figures on a
+    /// layout are the walk order's, not its scheduling's.
+    Chili,
+    /// Every pool: the metronome pools and rayon right first (`-rf`), chili left first
+    /// (`-lf`), so on each layout every kind of join is measured in both walk orders.
+    All,
+}
+
+fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload, mirrors: Mirrors) {
     let expected = work.expected();
     group.bench_function("serial", |b| b.iter(|| assert_eq!(work.serial(), expected)));
     if work.serial_rev().is_some() {
@@ -300,57 +358,74 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
             b.iter(|| assert_eq!(work.serial_rev(), Some(expected)))
         });
     }
+    let ours: &[Walk] = match mirrors {
+        Mirrors::All => &[Walk::Natural, Walk::Mirrored],
+        Mirrors::None | Mirrors::Chili => &[Walk::Natural],
+    };
+    let chilis: &[Walk] = match mirrors {
+        Mirrors::None => &[Walk::Natural],
+        Mirrors::Chili | Mirrors::All => &[Walk::Natural, Walk::Mirrored],
+    };
     for threads in THREADS {
-        on_pool(
-            group,
-            format!("heartbeat/{threads}"),
-            || {
-                ThreadPool::builder()
-                    .workers(threads)
-                    .heartbeat(HEARTBEAT)
+        for &walk in ours {
+            let suffix = if walk == Walk::Mirrored { "-rf" } else { "" };
+            on_pool(
+                group,
+                format!("heartbeat{suffix}/{threads}"),
+                || {
+                    ThreadPool::builder()
+                        .workers(threads)
+                        .heartbeat(HEARTBEAT)
+                        .build()
+                        .unwrap()
+                },
+                work,
+                walk,
+            );
+            on_pool(
+                group,
+                format!("continuation{suffix}/{threads}"),
+                || {
+                    ContinuationPool::builder()
+                        .workers(threads)
+                        .build()
+                        .unwrap()
+                },
+                work,
+                walk,
+            );
+            on_pool(
+                group,
+                format!("numa{suffix}/{threads}"),
+                || {
+                    NumaPool::builder()
+                        .workers(threads)
+                        .heartbeat(HEARTBEAT)
+                        .build()
+                        .unwrap()
+                },
+                work,
+                walk,
+            );
+            group.bench_function(format!("rayon{suffix}/{threads}"), |b| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
                     .build()
-                    .unwrap()
-            },
-            work,
-        );
-        on_pool(
-            group,
-            format!("continuation/{threads}"),
-            || {
-                ContinuationPool::builder()
-                    .workers(threads)
-                    .build()
-                    .unwrap()
-            },
-            work,
-        );
-        on_pool(
-            group,
-            format!("numa/{threads}"),
-            || {
-                NumaPool::builder()
-                    .workers(threads)
-                    .heartbeat(HEARTBEAT)
-                    .build()
-                    .unwrap()
-            },
-            work,
-        );
-        group.bench_function(format!("rayon/{threads}"), |b| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
-        });
-        group.bench_function(format!("chili/{threads}"), |b| {
-            let pool = chili::ThreadPool::with_config(chili::Config {
-                thread_count: NonZero::new(threads),
-                heartbeat_interval: HEARTBEAT,
+                    .unwrap();
+                pool.install(|| b.iter(|| assert_eq!(work.rayon(walk), expected)));
             });
-            let mut scope = pool.scope();
-            b.iter(|| assert_eq!(work.chili(&mut scope), expected));
-        });
+        }
+        for &walk in chilis {
+            let suffix = if walk == Walk::Mirrored { "-lf" } else { "" };
+            group.bench_function(format!("chili{suffix}/{threads}"), |b| {
+                let pool = chili::ThreadPool::with_config(chili::Config {
+                    thread_count: NonZero::new(threads),
+                    heartbeat_interval: HEARTBEAT,
+                });
+                let mut scope = pool.scope();
+                b.iter(|| assert_eq!(work.chili(&mut scope, walk), expected));
+            });
+        }
     }
 }
 
@@ -370,7 +445,7 @@ fn tree_1k(c: &mut Criterion) {
     let mut group = c.benchmark_group("pools/tree-1k");
     let (warm_up, measure) = times(Duration::from_millis(400), Duration::from_secs(1));
     group.warm_up_time(warm_up).measurement_time(measure);
-    run_variants(&mut group, tree);
+    run_variants(&mut group, tree, Mirrors::None);
     group.finish();
 }
 
@@ -381,51 +456,72 @@ fn fib_30(c: &mut Criterion) {
         .sample_size(20)
         .warm_up_time(warm_up)
         .measurement_time(measure);
-    run_variants(&mut group, &Fib(FIB_N));
+    run_variants(&mut group, &Fib(FIB_N), Mirrors::None);
     group.finish();
 }
 
 const LAYOUTS: [Layout; 2] = [Layout::Post, Layout::Pre];
 
-fn unbalanced(c: &mut Criterion) {
-    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
-    let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);
-    for (layout, cell) in LAYOUTS.into_iter().zip(&TREES) {
-        let name = format!("pools/unbalanced-{}", layout.name());
+/// How one out-of-cache workload is measured, on both layouts.
+struct LayoutBench {
+    name: &'static str,
+    build: fn(Layout) -> Tree,
+    times: (Duration, Duration),
+    samples: usize,
+    mirrors: Mirrors,
+}
+
+/// One group per layout; each tree is built on first use and kept (see the module docs).
+fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 2], bench: LayoutBench) {
+    for (layout, cell) in LAYOUTS.into_iter().zip(trees) {
+        let name = format!("pools/{}-{}", bench.name, layout.name());
         let tree = cell.get_or_init(|| {
-            let tree = Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS, layout), nodes);
+            let tree = (bench.build)(layout);
             report_layout(&name, &tree.0);
             tree
         });
         let mut group = c.benchmark_group(name);
-        let (warm_up, measure) = times(Duration::from_millis(400), Duration::from_secs(2));
+        let (warm_up, measure) = times(bench.times.0, bench.times.1);
         group
-            .sample_size(20)
+            .sample_size(bench.samples)
             .warm_up_time(warm_up)
             .measurement_time(measure);
-        run_variants(&mut group, tree);
+        run_variants(&mut group, tree, bench.mirrors);
         group.finish();
     }
 }
 
+fn unbalanced(c: &mut Criterion) {
+    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    layout_groups(
+        c,
+        &TREES,
+        LayoutBench {
+            name: "unbalanced",
+            build: |layout| {
+                let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);
+                Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS, layout), nodes)
+            },
+            times: (Duration::from_millis(400), Duration::from_secs(2)),
+            samples: 20,
+            mirrors: Mirrors::All,
+        },
+    );
+}
+
 fn tree_16m(c: &mut Criterion) {
     static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
-    for (layout, cell) in LAYOUTS.into_iter().zip(&TREES) {
-        let name = format!("pools/tree-16m-{}", layout.name());
-        let tree = cell.get_or_init(|| {
-            let tree = Tree(Node::tree(24, layout), (1 << 24) - 1);
-            report_layout(&name, &tree.0);
-            tree
-        });
-        let mut group = c.benchmark_group(name);
-        let (warm_up, measure) = times(Duration::from_secs(1), Duration::from_secs(3));
-        group
-            .sample_size(10)
-            .warm_up_time(warm_up)
-            .measurement_time(measure);
-        run_variants(&mut group, tree);
-        group.finish();
-    }
+    layout_groups(
+        c,
+        &TREES,
+        LayoutBench {
+            name: "tree-16m",
+            build: |layout| Tree(Node::tree(24, layout), (1 << 24) - 1),
+            times: (Duration::from_secs(1), Duration::from_secs(3)),
+            samples: 10,
+            mirrors: Mirrors::Chili,
+        },
+    );
 }
 
 criterion_group!(benches, tree_1k, fib_30, unbalanced, tree_16m);
