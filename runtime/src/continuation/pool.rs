@@ -3,15 +3,14 @@
 use std::fmt;
 use std::ptr;
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 
-use crate::exec::{BuildError, Executor, ParSource, Scope, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
+use crate::exec::builder::PoolConfig;
+use crate::exec::{BuildError, Executor, ParSource, Scope};
 
 use super::stack::{self, MIN_STACK_SIZE};
 use super::worker::{run_worker, Registry};
 use super::DEFAULT_STACK_SIZE;
-
-type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
 
 /// Configures and builds a [`ContinuationPool`]; start with [`ContinuationPool::builder`].
 ///
@@ -28,19 +27,17 @@ type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct ContinuationPoolBuilder {
-    workers: Option<usize>,
-    local_queue_size: usize,
+    config: PoolConfig,
     stack_size: usize,
-    thread_name: Option<ThreadName>,
 }
 
 impl fmt::Debug for ContinuationPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ContinuationPoolBuilder")
-            .field("workers", &self.workers)
-            .field("local_queue_size", &self.local_queue_size)
+            .field("workers", &self.config.workers)
+            .field("local_queue_size", &self.config.local_queue_size)
             .field("stack_size", &self.stack_size)
-            .field("thread_name", &self.thread_name.as_ref().map(|_| ".."))
+            .field("thread_name", &self.config.thread_name_debug())
             .finish()
     }
 }
@@ -49,31 +46,29 @@ impl Default for ContinuationPoolBuilder {
     /// Same as [`ContinuationPool::builder`].
     fn default() -> Self {
         ContinuationPoolBuilder {
-            workers: None,
-            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
+            config: PoolConfig::default(),
             stack_size: DEFAULT_STACK_SIZE,
-            thread_name: None,
         }
     }
 }
 
 impl ContinuationPoolBuilder {
-    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
-    /// parallelism (1 if unknown).
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`](crate::exec::MAX_WORKERS). Default:
+    /// the machine's available parallelism (1 if unknown).
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
     /// assert!(ContinuationPool::builder().workers(0).build().is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
-        self.workers = Some(workers);
+        self.config.workers = Some(workers);
         self
     }
 
     /// How many of a fiber's most recent joins keep their continuation private (a power
     /// of two). Older ones spill to the worker's shared deque, where idle workers can
     /// steal them, so deep recursion stays stealable. Default:
-    /// [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    /// [`DEFAULT_LOCAL_QUEUE_SIZE`](crate::exec::DEFAULT_LOCAL_QUEUE_SIZE).
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
@@ -81,7 +76,7 @@ impl ContinuationPoolBuilder {
     /// assert!(ContinuationPool::builder().local_queue_size(100).build().is_err());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
-        self.local_queue_size = size;
+        self.config.local_queue_size = size;
         self
     }
 
@@ -108,7 +103,7 @@ impl ContinuationPoolBuilder {
     /// assert_eq!(name.as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        self.thread_name = Some(Box::new(name));
+        self.config.set_thread_name(name);
         self
     }
 
@@ -120,48 +115,28 @@ impl ContinuationPoolBuilder {
     /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
     /// ```
     pub fn build(self) -> Result<ContinuationPool, BuildError> {
-        let workers = self.workers.unwrap_or_else(|| {
-            thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(MAX_WORKERS)
-        });
-        if workers == 0 {
-            return Err(BuildError::NoWorkers);
-        }
-        if workers > MAX_WORKERS {
-            return Err(BuildError::TooManyWorkers { requested: workers });
-        }
-        if !self.local_queue_size.is_power_of_two() {
-            return Err(BuildError::QueueSizeNotPowerOfTwo {
-                requested: self.local_queue_size,
-            });
-        }
+        let workers = self.config.validate()?;
         let stack_size = self
             .stack_size
             .max(MIN_STACK_SIZE)
             .checked_next_power_of_two()
             .unwrap_or(DEFAULT_STACK_SIZE);
 
-        let (registry, deques) = Registry::new(workers, self.local_queue_size, stack_size);
+        let (registry, deques) = Registry::new(workers, self.config.local_queue_size, stack_size);
         let mut pool = ContinuationPool {
             registry: registry.clone(),
             threads: Vec::with_capacity(workers),
         };
-        for (index, deque) in deques.into_iter().enumerate() {
-            let name = match &self.thread_name {
-                Some(name) => name(index),
-                None => format!("metronome-cont-{index}"),
-            };
-            let registry = registry.clone();
-            let spawned = thread::Builder::new()
-                .name(name)
-                .spawn(move || run_worker(index, registry, deque))
-                .map_err(|source| BuildError::Spawn {
-                    worker: index,
-                    source,
-                })?;
-            pool.threads.push(spawned);
-        }
+        self.config.spawn_workers(
+            deques,
+            "metronome-cont-",
+            None,
+            &mut pool.threads,
+            |index, deque| {
+                let registry = registry.clone();
+                move || run_worker(index, registry, deque)
+            },
+        )?;
         Ok(pool)
     }
 }

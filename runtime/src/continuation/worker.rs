@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 
-use crate::exec::job::{JobRef, StackJob};
-use crate::exec::latch::LockLatch;
+use crate::exec::job::{self, JobRef};
 use crate::exec::sleep::Sleep;
 use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -108,13 +107,7 @@ impl Registry {
     /// Runs `f` on a fiber of this pool from a thread outside it, blocking until it
     /// returns (or resuming its panic).
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        let job = StackJob::new(f, LockLatch::new());
-        // SAFETY: we block on the job's latch below before leaving this frame.
-        let job_ref = unsafe { job.as_job_ref() };
-        self.inject(job_ref);
-        job.latch.wait();
-        // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
-        unsafe { job.into_result() }.into_return_value()
+        job::run_from_outside(f, |job| self.inject(job))
     }
 
     /// Fibers alive now (created, not finished).

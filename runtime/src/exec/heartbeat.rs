@@ -10,9 +10,26 @@
 //! most one job per worker per interval.
 
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::builder;
+use super::error::BuildError;
 use super::registry::Registry;
+
+/// Starts the heartbeat thread of `registry`'s pool, named `name`, if the pool has more
+/// than one worker (with one, nobody could steal what a heartbeat shares).
+pub(crate) fn start(
+    registry: &Arc<Registry>,
+    name: &str,
+) -> Result<Option<JoinHandle<()>>, BuildError> {
+    let workers = registry.num_workers();
+    if workers <= 1 {
+        return Ok(None);
+    }
+    let registry = registry.clone();
+    builder::spawn(workers, name.into(), None, move || run_heartbeat(registry)).map(Some)
+}
 
 /// The body of the heartbeat thread of a pool with more than one worker.
 ///

@@ -15,7 +15,7 @@ use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 
-use super::latch::Latch;
+use super::latch::{Latch, LockLatch};
 use super::unwind;
 
 /// A pointer to a job and the function that executes it.
@@ -175,6 +175,23 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
         // SAFETY: the latch is set, so `execute` wrote the result (caller's guarantee).
         unsafe { self.result.into_inner().assume_init() }
     }
+}
+
+/// Runs `f` as a [`StackJob`] from a thread outside the pool: hands its `JobRef` to
+/// `queue` (which makes some worker take it), blocks until it finished, and returns its
+/// result or resumes its panic. What every pool's `install` from outside does.
+pub(crate) fn run_from_outside<R: Send>(
+    f: impl FnOnce() -> R + Send,
+    queue: impl FnOnce(JobRef),
+) -> R {
+    let job = StackJob::new(f, LockLatch::new());
+    // SAFETY: we block on the job's latch below before leaving this frame, so the job
+    // outlives its execution.
+    let job_ref = unsafe { job.as_job_ref() };
+    queue(job_ref);
+    job.latch.wait();
+    // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
+    unsafe { job.into_result() }.into_return_value()
 }
 
 impl<L, F, R> StackJob<L, F, R> {

@@ -7,6 +7,7 @@
 //!
 #![doc = include_str!("README.md")]
 
+pub(crate) mod builder;
 mod error;
 mod heartbeat;
 pub(crate) mod job;

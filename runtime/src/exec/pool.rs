@@ -1,17 +1,15 @@
 //! [`ThreadPool`] and its builder.
 
 use std::fmt;
-use std::ptr;
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
 use super::par_for_each::ParSource;
-use super::registry::{run_worker, Registry, WorkerThread};
-use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
-
-type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
+use super::registry::{run_worker, Registry};
+use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
 
 /// Configures and builds a [`ThreadPool`]; start with [`ThreadPool::builder`].
 ///
@@ -29,21 +27,19 @@ type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct ThreadPoolBuilder {
-    workers: Option<usize>,
+    config: PoolConfig,
     heartbeat: Duration,
-    local_queue_size: usize,
     stack_size: Option<usize>,
-    thread_name: Option<ThreadName>,
 }
 
 impl fmt::Debug for ThreadPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPoolBuilder")
-            .field("workers", &self.workers)
+            .field("workers", &self.config.workers)
             .field("heartbeat", &self.heartbeat)
-            .field("local_queue_size", &self.local_queue_size)
+            .field("local_queue_size", &self.config.local_queue_size)
             .field("stack_size", &self.stack_size)
-            .field("thread_name", &self.thread_name.as_ref().map(|_| ".."))
+            .field("thread_name", &self.config.thread_name_debug())
             .finish()
     }
 }
@@ -52,25 +48,23 @@ impl Default for ThreadPoolBuilder {
     /// Same as [`ThreadPool::builder`].
     fn default() -> Self {
         ThreadPoolBuilder {
-            workers: None,
+            config: PoolConfig::default(),
             heartbeat: DEFAULT_HEARTBEAT,
-            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
             stack_size: None,
-            thread_name: None,
         }
     }
 }
 
 impl ThreadPoolBuilder {
-    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
-    /// parallelism (1 if unknown).
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`](super::MAX_WORKERS). Default: the
+    /// machine's available parallelism (1 if unknown).
     ///
     /// ```
     /// use metronome_runtime::ThreadPool;
     /// assert!(ThreadPool::builder().workers(0).build().is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
-        self.workers = Some(workers);
+        self.config.workers = Some(workers);
         self
     }
 
@@ -90,14 +84,14 @@ impl ThreadPoolBuilder {
 
     /// Capacity of each worker's private job stack: joins nested deeper than this run
     /// serially (they are never the oldest job, so never shared first). A power of two.
-    /// Default: [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    /// Default: [`DEFAULT_LOCAL_QUEUE_SIZE`](super::DEFAULT_LOCAL_QUEUE_SIZE).
     ///
     /// ```
     /// use metronome_runtime::ThreadPool;
     /// assert!(ThreadPool::builder().local_queue_size(64).build().is_ok());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
-        self.local_queue_size = size;
+        self.config.local_queue_size = size;
         self
     }
 
@@ -111,7 +105,7 @@ impl ThreadPoolBuilder {
     /// assert_eq!(name.as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        self.thread_name = Some(Box::new(name));
+        self.config.set_thread_name(name);
         self
     }
 
@@ -134,66 +128,28 @@ impl ThreadPoolBuilder {
     /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
     /// ```
     pub fn build(self) -> Result<ThreadPool, BuildError> {
-        let workers = self.workers.unwrap_or_else(|| {
-            thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(MAX_WORKERS)
-        });
-        if workers == 0 {
-            return Err(BuildError::NoWorkers);
-        }
-        if workers > MAX_WORKERS {
-            return Err(BuildError::TooManyWorkers { requested: workers });
-        }
-        if !self.local_queue_size.is_power_of_two() {
-            return Err(BuildError::QueueSizeNotPowerOfTwo {
-                requested: self.local_queue_size,
-            });
-        }
-        if self.heartbeat.is_zero() {
-            return Err(BuildError::ZeroHeartbeat);
-        }
+        let workers = self.config.validate()?;
+        check_heartbeat(self.heartbeat)?;
 
-        let (registry, deques) = Registry::new(workers, self.local_queue_size, self.heartbeat);
+        let (registry, deques) =
+            Registry::new(workers, self.config.local_queue_size, self.heartbeat);
         let mut pool = ThreadPool {
             registry: registry.clone(),
             threads: Vec::with_capacity(workers + 1),
         };
-        for (index, deque) in deques.into_iter().enumerate() {
-            let name = match &self.thread_name {
-                Some(name) => name(index),
-                None => format!("metronome-{index}"),
-            };
-            let registry = registry.clone();
-            let spawned = self
-                .thread_builder(name)
-                .spawn(move || run_worker(index, registry, deque))
-                .map_err(|source| BuildError::Spawn {
-                    worker: index,
-                    source,
-                })?;
-            pool.threads.push(spawned);
-        }
-        if workers > 1 {
-            let registry = registry.clone();
-            let spawned = thread::Builder::new()
-                .name("metronome-hb".into())
-                .spawn(move || heartbeat::run_heartbeat(registry))
-                .map_err(|source| BuildError::Spawn {
-                    worker: workers,
-                    source,
-                })?;
-            pool.threads.push(spawned);
-        }
+        self.config.spawn_workers(
+            deques,
+            "metronome-",
+            self.stack_size,
+            &mut pool.threads,
+            |index, deque| {
+                let registry = registry.clone();
+                move || run_worker(index, registry, deque)
+            },
+        )?;
+        pool.threads
+            .extend(heartbeat::start(&registry, "metronome-hb")?);
         Ok(pool)
-    }
-
-    fn thread_builder(&self, name: String) -> thread::Builder {
-        let builder = thread::Builder::new().name(name);
-        match self.stack_size {
-            Some(bytes) => builder.stack_size(bytes),
-            None => builder,
-        }
     }
 }
 
@@ -255,7 +211,7 @@ impl ThreadPool {
     /// assert_eq!(pool.install(|| data.iter().sum::<i32>()), 6);
     /// ```
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        if self.is_current() {
+        if self.registry.is_current() {
             return f();
         }
         self.registry.in_worker_cold(f)
@@ -286,12 +242,6 @@ impl ThreadPool {
         F: Fn(S::Item) + Sync + Send,
     {
         self.install(|| super::par_for_each(source, f));
-    }
-
-    fn is_current(&self) -> bool {
-        let worker = WorkerThread::current();
-        // SAFETY: a non-null `current` is this thread's live worker.
-        unsafe { worker.as_ref() }.is_some_and(|w| ptr::eq(&*w.registry, &*self.registry))
     }
 }
 
@@ -324,7 +274,7 @@ impl Drop for ThreadPool {
     /// pool cannot join the thread it runs on; it then detaches its threads instead.)
     fn drop(&mut self) {
         self.registry.terminate();
-        if self.is_current() {
+        if self.registry.is_current() {
             return;
         }
         for thread in self.threads.drain(..) {

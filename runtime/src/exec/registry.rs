@@ -11,8 +11,8 @@ use crossbeam_utils::CachePadded;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
-use super::job::{JobRef, StackJob};
-use super::latch::{CoreLatch, LockLatch, WorkerLatch};
+use super::job::{self, JobRef};
+use super::latch::{CoreLatch, WorkerLatch};
 use super::sleep::Sleep;
 use super::unwind;
 
@@ -115,6 +115,13 @@ impl Registry {
         }
     }
 
+    /// Whether the calling thread is one of this pool's workers.
+    pub(crate) fn is_current(&self) -> bool {
+        let worker = WorkerThread::current();
+        // SAFETY: a non-null `current` is this thread's live worker.
+        unsafe { worker.as_ref() }.is_some_and(|w| ptr::eq(&*w.registry, self))
+    }
+
     /// Queues a job for any worker (from a thread that is not one of ours).
     pub(crate) fn inject(&self, job: JobRef) {
         self.injector.push(job);
@@ -123,19 +130,14 @@ impl Registry {
 
     /// Runs `f` on a worker from a thread outside this pool, blocking until it returns.
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        let job = StackJob::new(f, LockLatch::new());
-        // SAFETY: we block on the job's latch below before leaving this frame, so the job
-        // outlives its execution.
-        let job_ref = unsafe { job.as_job_ref() };
-        // A job from outside is usually the root of the whole computation, and the other
-        // workers are idle: grant every worker its promotion credit now, so the worker
-        // that takes the job shares its first split at once instead of at the next
-        // heartbeat (up to an interval later). Still at most one credit per worker.
-        self.tick();
-        self.inject(job_ref);
-        job.latch.wait();
-        // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
-        unsafe { job.into_result() }.into_return_value()
+        job::run_from_outside(f, |job| {
+            // A job from outside is usually the root of the whole computation, and the
+            // other workers are idle: grant every worker its promotion credit now, so the
+            // worker that takes the job shares its first split at once instead of at the
+            // next heartbeat (up to an interval later). Still at most one credit per worker.
+            self.tick();
+            self.inject(job);
+        })
     }
 }
 

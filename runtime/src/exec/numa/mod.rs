@@ -19,20 +19,19 @@
 //! on this pool.
 
 use std::fmt;
-use std::ptr;
 use std::sync::{mpsc, Arc};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::memory::{ColumnAlloc, MemoryPolicy, NodeMask};
 use crate::topology::Topology;
 
+use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
-use super::job::StackJob;
-use super::latch::LockLatch;
+use super::job;
 use super::par_for_each::ParSource;
-use super::registry::{run_worker, Registry, WorkerThread};
-use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT, DEFAULT_LOCAL_QUEUE_SIZE, MAX_WORKERS};
+use super::registry::{run_worker, Registry};
+use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
 
 mod victims;
 
@@ -41,8 +40,6 @@ mod tests;
 
 pub(crate) use self::victims::StealPlan;
 pub use self::victims::{injector_order, victim_tiers, worker_slots, Slot};
-
-type ThreadName = Box<dyn Fn(usize) -> String + Send + Sync + 'static>;
 
 /// Whether a worker of a [`NumaPool`] is pinned to its CPU.
 ///
@@ -90,24 +87,22 @@ pub enum PinStatus {
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct NumaPoolBuilder {
-    workers: Option<usize>,
+    config: PoolConfig,
     topology: Option<Topology>,
     pin: bool,
     memory: MemoryPolicy,
     heartbeat: Duration,
-    local_queue_size: usize,
-    thread_name: Option<ThreadName>,
 }
 
 impl fmt::Debug for NumaPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NumaPoolBuilder")
-            .field("workers", &self.workers)
+            .field("workers", &self.config.workers)
             .field("topology", &self.topology.as_ref().map(Topology::source))
             .field("pin", &self.pin)
             .field("memory", &self.memory)
             .field("heartbeat", &self.heartbeat)
-            .field("local_queue_size", &self.local_queue_size)
+            .field("local_queue_size", &self.config.local_queue_size)
             .finish_non_exhaustive()
     }
 }
@@ -116,27 +111,25 @@ impl Default for NumaPoolBuilder {
     /// Same as [`NumaPool::builder`].
     fn default() -> Self {
         NumaPoolBuilder {
-            workers: None,
+            config: PoolConfig::default(),
             topology: None,
             pin: false,
             memory: MemoryPolicy::Local,
             heartbeat: DEFAULT_HEARTBEAT,
-            local_queue_size: DEFAULT_LOCAL_QUEUE_SIZE,
-            thread_name: None,
         }
     }
 }
 
 impl NumaPoolBuilder {
-    /// Number of worker threads, `1..=`[`MAX_WORKERS`]. Default: the machine's available
-    /// parallelism (1 if unknown).
+    /// Number of worker threads, `1..=`[`MAX_WORKERS`](super::MAX_WORKERS). Default: the
+    /// machine's available parallelism (1 if unknown).
     ///
     /// ```
     /// use metronome_runtime::NumaPool;
     /// assert!(NumaPool::builder().workers(0).build().is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
-        self.workers = Some(workers);
+        self.config.workers = Some(workers);
         self
     }
 
@@ -196,14 +189,14 @@ impl NumaPoolBuilder {
     }
 
     /// Capacity of each worker's private job stack, a power of two. Default:
-    /// [`DEFAULT_LOCAL_QUEUE_SIZE`].
+    /// [`DEFAULT_LOCAL_QUEUE_SIZE`](super::DEFAULT_LOCAL_QUEUE_SIZE).
     ///
     /// ```
     /// use metronome_runtime::NumaPool;
     /// assert!(NumaPool::builder().local_queue_size(100).build().is_err());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
-        self.local_queue_size = size;
+        self.config.local_queue_size = size;
         self
     }
 
@@ -216,7 +209,7 @@ impl NumaPoolBuilder {
     /// assert_eq!(name.as_deref(), Some("n0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        self.thread_name = Some(Box::new(name));
+        self.config.set_thread_name(name);
         self
     }
 
@@ -229,30 +222,14 @@ impl NumaPoolBuilder {
     /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
     /// ```
     pub fn build(self) -> Result<NumaPool, BuildError> {
-        let workers = self.workers.unwrap_or_else(|| {
-            thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(MAX_WORKERS)
-        });
-        if workers == 0 {
-            return Err(BuildError::NoWorkers);
-        }
-        if workers > MAX_WORKERS {
-            return Err(BuildError::TooManyWorkers { requested: workers });
-        }
-        if !self.local_queue_size.is_power_of_two() {
-            return Err(BuildError::QueueSizeNotPowerOfTwo {
-                requested: self.local_queue_size,
-            });
-        }
-        if self.heartbeat.is_zero() {
-            return Err(BuildError::ZeroHeartbeat);
-        }
+        let workers = self.config.validate()?;
+        check_heartbeat(self.heartbeat)?;
 
         let topology = self.topology.unwrap_or_else(Topology::detect);
         let slots: Box<[Slot]> = worker_slots(&topology, workers).into();
         let plan = StealPlan::new(&topology, &slots);
-        let (mut registry, deques) = Registry::new(workers, self.local_queue_size, self.heartbeat);
+        let (mut registry, deques) =
+            Registry::new(workers, self.config.local_queue_size, self.heartbeat);
         Arc::get_mut(&mut registry)
             .expect("nobody else holds the fresh registry")
             .numa = Some(Box::new(plan));
@@ -278,17 +255,16 @@ impl NumaPoolBuilder {
             memory: self.memory,
         };
         let (pinned_tx, pinned_rx) = mpsc::channel();
-        for (index, deque) in deques.into_iter().enumerate() {
-            let name = match &self.thread_name {
-                Some(name) => name(index),
-                None => format!("metronome-numa-{index}"),
-            };
-            let registry = registry.clone();
-            let cpu = self.pin.then_some(pool.slots[index].cpu);
-            let pinned_tx = pinned_tx.clone();
-            let spawned = thread::Builder::new()
-                .name(name)
-                .spawn(move || {
+        self.config.spawn_workers(
+            deques,
+            "metronome-numa-",
+            None,
+            &mut pool.threads,
+            |index, deque| {
+                let registry = registry.clone();
+                let cpu = self.pin.then_some(pool.slots[index].cpu);
+                let pinned_tx = pinned_tx.clone();
+                move || {
                     let status = match cpu {
                         None => PinStatus::Unpinned,
                         Some(cpu)
@@ -304,28 +280,15 @@ impl NumaPoolBuilder {
                     // later spawn failed), nobody listens, which is fine.
                     let _ = pinned_tx.send((index, status));
                     run_worker(index, registry, deque);
-                })
-                .map_err(|source| BuildError::Spawn {
-                    worker: index,
-                    source,
-                })?;
-            pool.threads.push(spawned);
-        }
+                }
+            },
+        )?;
         drop(pinned_tx);
         for (index, status) in pinned_rx.iter().take(workers) {
             pool.pins[index] = status;
         }
-        if workers > 1 {
-            let registry = registry.clone();
-            let spawned = thread::Builder::new()
-                .name("numa-heartbeat".into())
-                .spawn(move || heartbeat::run_heartbeat(registry))
-                .map_err(|source| BuildError::Spawn {
-                    worker: workers,
-                    source,
-                })?;
-            pool.threads.push(spawned);
-        }
+        pool.threads
+            .extend(heartbeat::start(&registry, "numa-heartbeat")?);
         Ok(pool)
     }
 }
@@ -397,18 +360,13 @@ impl NumaPool {
     /// assert_eq!(pool.install(|| 6 * 7), 42);
     /// ```
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        if self.is_current() {
+        if self.registry.is_current() {
             return f();
         }
-        let job = StackJob::new(f, LockLatch::new());
-        // SAFETY: we block on the job's latch below before leaving this frame, so the job
-        // outlives its execution.
-        let job_ref = unsafe { job.as_job_ref() };
-        self.plan().injectors[self.caller_node()].push(job_ref);
-        self.registry.sleep.notify_one();
-        job.latch.wait();
-        // SAFETY: `wait` returned, so the latch is set (under its mutex: acquire).
-        unsafe { job.into_result() }.into_return_value()
+        job::run_from_outside(f, |job| {
+            self.plan().injectors[self.caller_node()].push(job);
+            self.registry.sleep.notify_one();
+        })
     }
 
     /// [`par_for_each`](crate::exec::par_for_each) on this pool.
@@ -530,12 +488,6 @@ impl NumaPool {
             self.slots[0].node
         }
     }
-
-    fn is_current(&self) -> bool {
-        let worker = WorkerThread::current();
-        // SAFETY: a non-null `current` is this thread's live worker.
-        unsafe { worker.as_ref() }.is_some_and(|w| ptr::eq(&*w.registry, &*self.registry))
-    }
 }
 
 /// The OS CPU the calling thread runs on right now, if the OS says.
@@ -580,7 +532,7 @@ impl Drop for NumaPool {
     /// jobs, like [`ThreadPool`](crate::ThreadPool)).
     fn drop(&mut self) {
         self.registry.terminate();
-        if self.is_current() {
+        if self.registry.is_current() {
             return;
         }
         for thread in self.threads.drain(..) {
