@@ -277,9 +277,10 @@ impl WorldExecutor {
 /// way: a stage too small to pay for waking the pool's workers runs inline on the caller.
 ///
 /// The stage runs inline once, then on the pool once, then the faster way; every
-/// `probe_every` runs it tries the other way again, and `probe_every` doubles (up to
-/// [`StageTiming::MAX_PROBE`]) each time the other way is still slower, so a lost probe
-/// costs little. The pool must be faster by a quarter to be chosen. Between probes only one run in [`StageTiming::MEASURE_EVERY`] is timed
+/// `probe_every` runs it tries the other way again, and `probe_every` doubles each time
+/// the other way is still slower, up to about [`StageTiming::PROBE_PERIOD_NS`] of running
+/// the stage (at most [`StageTiming::MAX_PROBE`] runs), so a lost probe costs little: a
+/// pool run of a 5 µs stage, with the workers' idle spinning after it, costs ~0.1-0.3 ms. The pool must be faster by a quarter to be chosen. Between probes only one run in [`StageTiming::MEASURE_EVERY`] is timed
 /// (two clock reads per run were ~4 % of a 5 µs stage). Each way's figure is the lower of
 /// its last two timed runs: noise (preemption, another process on the core) only adds
 /// time, so one slow run is ignored, while a real change shows in two runs in a row. A
@@ -311,7 +312,9 @@ impl StageTiming {
     /// Runs before the first probe, and after a change of workload.
     const FIRST_PROBE: u32 = 8;
     /// The longest interval between probes, in runs.
-    const MAX_PROBE: u32 = 4096;
+    const MAX_PROBE: u32 = 1 << 16;
+    /// The longest interval between probes, in nanoseconds of running the stage.
+    const PROBE_PERIOD_NS: u64 = 200_000_000;
     /// One regular run in this many is timed.
     const MEASURE_EVERY: u32 = 16;
 
@@ -368,7 +371,11 @@ impl StageTiming {
             let pool_wins = self.pool.ns + self.pool.ns / 4 < self.inline.ns;
             let probed_slower = on_pool != pool_wins;
             self.probe_every = if probed_slower {
-                (self.probe_every.max(Self::FIRST_PROBE) * 2).min(Self::MAX_PROBE)
+                let winner_ns = self.pool.ns.min(self.inline.ns);
+                let cap = (Self::PROBE_PERIOD_NS / winner_ns.max(1))
+                    .clamp(u64::from(Self::FIRST_PROBE), u64::from(Self::MAX_PROBE));
+                let cap = u32::try_from(cap).unwrap_or(Self::MAX_PROBE);
+                (self.probe_every.max(Self::FIRST_PROBE) * 2).min(cap)
             } else {
                 Self::FIRST_PROBE
             };
@@ -1040,15 +1047,20 @@ mod tests {
     fn a_stage_follows_a_change_of_workload_long_before_the_next_scheduled_probe() {
         // Small to big: the inline average grows past the pool's (stale) figure at once.
         let mut timing = StageTiming::default();
-        simulate(&mut timing, 20_000, 5_000, 40_000);
-        assert_eq!(timing.probe_every, StageTiming::MAX_PROBE);
+        simulate(&mut timing, 100_000, 5_000, 40_000);
+        // Probes grew rare: every 200 ms of 5 µs runs.
+        assert_eq!(
+            u64::from(timing.probe_every),
+            StageTiming::PROBE_PERIOD_NS / 5_000
+        );
         let on_pool = simulate(&mut timing, 100, 2_000_000, 1_100_000);
         assert!(on_pool >= 60, "{on_pool} of 100 runs on the pool");
         // Big to small after a long time on the pool: the pool's average shrinks but stays
         // below the stale inline figure, so only a probe can tell; a timed run far from the
-        // average brings it forward (without that, up to `MAX_PROBE` runs would pass).
+        // average brings it forward (without that, up to 1 818 runs, 200 ms of the
+        // 110 µs pool runs, would pass).
         let mut timing = StageTiming::default();
-        simulate(&mut timing, 20_000, 2_000_000, 1_100_000);
+        simulate(&mut timing, 20_000, 200_000, 110_000);
         let on_pool = simulate(&mut timing, 100, 5_000, 40_000);
         assert!(on_pool <= 40, "{on_pool} of 100 runs on the pool");
     }
@@ -1056,14 +1068,17 @@ mod tests {
     #[test]
     fn one_slow_run_does_not_move_a_small_stage_to_the_pool() {
         let mut timing = StageTiming::default();
-        simulate(&mut timing, 20_000, 5_000, 40_000);
+        simulate(&mut timing, 100_000, 5_000, 40_000);
         // A preempted timed run (5 ms) between normal ones: the lower of the last two
         // runs stays 5 µs, so the stage stays inline and the probe interval is kept.
         let (on_pool, probe) = timing.choose();
         assert!(!on_pool && !probe);
         timing.record(false, false, 5_000_000);
-        // At most one run on the pool: a scheduled probe (one in `MAX_PROBE` runs).
+        // At most one run on the pool: a scheduled probe.
         assert!(simulate(&mut timing, 1000, 5_000, 40_000) <= 1);
-        assert_eq!(timing.probe_every, StageTiming::MAX_PROBE);
+        assert_eq!(
+            u64::from(timing.probe_every),
+            StageTiming::PROBE_PERIOD_NS / 5_000
+        );
     }
 }
