@@ -18,22 +18,7 @@ fn idle_pool_burns_no_cpu_and_wakes_up_again() {
             .workers(workers)
             .build()
             .unwrap();
-        for _ in 0..5 {
-            assert_eq!(pool.install(|| fib(22)), 17711);
-            pool.par_for_each(0..10_000, |i| {
-                std::hint::black_box(i);
-            });
-        }
-        // Let the workers back off and park.
-        std::thread::sleep(Duration::from_millis(100));
-        let before = process_cpu_time();
-        std::thread::sleep(IDLE_WINDOW);
-        let used = process_cpu_time() - before;
-        eprintln!("{workers} idle continuation workers: {used:?} of CPU in {IDLE_WINDOW:?}");
-        assert!(
-            used < IDLE_BUDGET,
-            "{workers} idle workers used {used:?} of CPU in {IDLE_WINDOW:?} (budget {IDLE_BUDGET:?})"
-        );
+        assert_idle_burns_no_cpu(&pool, &format!("{workers} idle continuation workers"));
         // Parked workers are recruited again: leaves of a long computation run on
         // more than one thread (the machine is shared: retry for a while).
         let threads = Mutex::new(HashSet::new());
