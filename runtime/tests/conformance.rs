@@ -1,8 +1,9 @@
 //! The executor conformance suite: one set of generic checks, run on every pool behind
 //! the `Executor` trait (`ThreadPool`, `ContinuationPool`, `NumaPool`): tree-sum and
-//! fib equal their serial values on 1, 2 and 4 workers, nested scopes, panics in `join`
-//! and `scope` reach the caller and leave the pool usable, a million joins, and dropping
-//! a pool joins its threads.
+//! fib equal their serial values on 1, 2, 4 and 8 workers, nested scopes and
+//! `par_for_each`, panics in `join` and `scope` reach the caller (the other spawned jobs
+//! still run) and leave the pool usable, a million joins (nested and in a flat loop),
+//! `install` from many threads at once, and dropping a pool joins its threads.
 //!
 //! Add a pool with one `conformance!` line: a module name, a thread-name prefix (under
 //! 13 characters) and a builder expression taking the worker count and that prefix.
@@ -19,11 +20,13 @@ use std::time::Duration;
 use metronome_runtime::exec::NumaPool;
 use metronome_runtime::{join, par_for_each, scope, ContinuationPool, Executor, ThreadPool};
 
-const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
+const WORKER_COUNTS: [usize; 4] = [1, 2, 4, 8];
 /// Layers of the summed full binary tree (2^15 - 1 nodes).
 const TREE_LAYERS: u32 = 15;
 const FIB_N: u64 = 20;
 const MILLION: usize = 1_000_000;
+/// The heartbeat pools' interval: short, so that short runs share (and panic) a lot.
+const HEARTBEAT: Duration = Duration::from_micros(20);
 
 /// Drop tests read the process's thread list: one at a time.
 static THREAD_LIST: Mutex<()> = Mutex::new(());
@@ -94,14 +97,17 @@ fn tree_sum<E: Executor>(make: impl Fn(usize) -> E) {
     let mut next = 0;
     let root = tree(TREE_LAYERS, &mut next).expect("a tree");
     let expected = sum_serial(&root);
+    assert_eq!(sum_join(&root), expected, "outside a pool");
     for workers in WORKER_COUNTS {
         let pool = make(workers);
         assert_eq!(pool.workers(), workers);
-        assert_eq!(
-            pool.install(|| sum_join(&root)),
-            expected,
-            "{workers} workers"
-        );
+        for _ in 0..3 {
+            assert_eq!(
+                pool.install(|| sum_join(&root)),
+                expected,
+                "{workers} workers"
+            );
+        }
     }
 }
 
@@ -150,12 +156,25 @@ fn scopes<E: Executor>(make: impl Fn(usize) -> E) {
         let mut data = vec![1u64; 50_000];
         pool.install(|| par_for_each(&mut data[..], |x| *x += 1));
         assert!(data.iter().all(|&x| x == 2));
+        let sum = AtomicUsize::new(0);
+        pool.install(|| {
+            par_for_each(&data[..], |x| {
+                sum.fetch_add(*x as usize, Ordering::Relaxed);
+            })
+        });
+        assert_eq!(sum.into_inner(), 100_000, "{workers} workers");
     }
 }
 
 fn panics<E: Executor>(make: impl Fn(usize) -> E) {
     for workers in [1, 2] {
         let pool = make(workers);
+        expect_panic(&pool, "left", || {
+            join(|| panic!("left"), || fib_join(10));
+        });
+        expect_panic(&pool, "right", || {
+            join(|| fib_join(10), || panic!("right"));
+        });
         expect_panic(&pool, "in a", || {
             fn go(n: u32) -> u64 {
                 if n == 0 {
@@ -179,12 +198,22 @@ fn panics<E: Executor>(make: impl Fn(usize) -> E) {
             }
             go(10);
         });
+        let ran = AtomicUsize::new(0);
         expect_panic(&pool, "in a spawned job", || {
             scope(|s| {
-                s.spawn(|_| panic!("in a spawned job"));
-                s.spawn(|_| std::thread::sleep(Duration::from_millis(1)));
+                for i in 0..16 {
+                    let ran = &ran;
+                    s.spawn(move |_| {
+                        if i == 7 {
+                            panic!("in a spawned job");
+                        }
+                        std::thread::sleep(Duration::from_micros(100));
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
             });
         });
+        assert_eq!(ran.into_inner(), 15, "the other spawned jobs still ran");
         expect_panic(&pool, "in the scope body", || {
             scope(|s| {
                 s.spawn(|_| std::thread::sleep(Duration::from_millis(1)));
@@ -215,6 +244,32 @@ fn million_joins<E: Executor>(make: impl Fn(usize) -> E) {
     let pool = make(2);
     // A balanced split of a million leaves: 999 999 joins.
     assert_eq!(pool.install(|| count(MILLION)), MILLION);
+    // And a million joins in a flat loop (depth 1), with side effects on both sides.
+    let hits = AtomicUsize::new(0);
+    pool.install(|| {
+        for _ in 0..MILLION {
+            join(
+                || hits.fetch_add(1, Ordering::Relaxed),
+                || hits.fetch_add(1, Ordering::Relaxed),
+            );
+        }
+    });
+    assert_eq!(hits.into_inner(), 2 * MILLION);
+}
+
+fn install_from_many_threads<E: Executor + Sync>(make: impl Fn(usize) -> E) {
+    let pool = make(2);
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let pool = &pool;
+            s.spawn(move || {
+                for _ in 0..20 {
+                    let n = 12 + t % 3;
+                    assert_eq!(pool.install(|| fib_join(n)), fib_serial(n));
+                }
+            });
+        }
+    });
 }
 
 fn drop_joins_threads<E: Executor>(make: impl Fn(usize, &'static str) -> E, prefix: &'static str) {
@@ -249,12 +304,12 @@ macro_rules! conformance {
         mod $module {
             use super::*;
 
-            fn make_named(workers: usize, prefix: &'static str) -> impl Executor {
+            fn make_named(workers: usize, prefix: &'static str) -> impl Executor + Sync {
                 #[allow(clippy::redundant_closure_call)]
                 ($make)(workers, prefix)
             }
 
-            fn make(workers: usize) -> impl Executor {
+            fn make(workers: usize) -> impl Executor + Sync {
                 make_named(workers, $prefix)
             }
 
@@ -284,6 +339,11 @@ macro_rules! conformance {
             }
 
             #[test]
+            fn install_from_many_threads_at_once() {
+                super::install_from_many_threads(make);
+            }
+
+            #[test]
             fn drop_joins_threads() {
                 // Its own name prefix: the other tests' pools run meanwhile.
                 super::drop_joins_threads(make_named, concat!($prefix, "d"));
@@ -295,6 +355,7 @@ macro_rules! conformance {
 conformance!(heartbeat, "cf-hb-", |workers, prefix: &'static str| {
     ThreadPool::builder()
         .workers(workers)
+        .heartbeat(HEARTBEAT)
         .thread_name(move |i| format!("{prefix}{i}"))
         .build()
         .expect("a ThreadPool")
@@ -311,6 +372,7 @@ conformance!(continuation, "cf-cont-", |workers, prefix: &'static str| {
 conformance!(numa, "cf-numa-", |workers, prefix: &'static str| {
     NumaPool::builder()
         .workers(workers)
+        .heartbeat(HEARTBEAT)
         .thread_name(move |i| format!("{prefix}{i}"))
         .build()
         .expect("a NumaPool")

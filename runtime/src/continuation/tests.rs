@@ -1,7 +1,8 @@
-//! Unit tests of the continuation pool: serial order on one worker, the fiber bound,
-//! results on 1/2/4 workers, a million joins, migration, spilling, panics, `install`.
-//! (Idle CPU and thread joining on drop are process-global: `tests/continuation_idle.rs`;
-//! the executor-generic suite is `tests/conformance.rs`.)
+//! Unit tests of the continuation pool: serial order on one worker, the fiber bound, a
+//! skewed tree beyond the private ring, migration, spilling, a panic while the
+//! continuation is stolen, `install` across pools. (Results, scopes, panics, joins,
+//! `install` from many threads and drop on every pool: `tests/conformance.rs`; idle CPU:
+//! `tests/continuation_idle.rs`.)
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,13 +11,12 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::exec::{join, par_for_each, scope, Executor, ThreadPool};
+use crate::exec::test_support::{
+    fib_join, fib_serial, panic_message, spin_for, sum_join, sum_serial, tree, Node,
+};
+use crate::exec::{join, ThreadPool};
 
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
-/// Layers of the full binary trees summed (2^14 - 1 nodes).
-const TREE_LAYERS: u32 = 14;
-const FIB_N: u64 = 22;
-const MILLION: usize = 1_000_000;
 /// Depth of the left spine of the skewed tree (beyond the default private ring).
 const SPINE: u32 = 600;
 /// Fiber stack for the deep recursions (debug builds have big frames).
@@ -40,25 +40,6 @@ fn settle(pool: &ContinuationPool) -> usize {
     pool.live_fibers()
 }
 
-struct Node {
-    value: u64,
-    left: Option<Box<Node>>,
-    right: Option<Box<Node>>,
-}
-
-fn tree(layers: u32, next: &mut u64) -> Option<Box<Node>> {
-    if layers == 0 {
-        return None;
-    }
-    *next += 1;
-    let value = *next;
-    Some(Box::new(Node {
-        value,
-        left: tree(layers - 1, next),
-        right: tree(layers - 1, next),
-    }))
-}
-
 /// A left spine of `spine` nodes, each with a full right subtree of `layers` layers.
 fn skewed(spine: u32, layers: u32, next: &mut u64) -> Option<Box<Node>> {
     if spine == 0 {
@@ -72,41 +53,6 @@ fn skewed(spine: u32, layers: u32, next: &mut u64) -> Option<Box<Node>> {
         left: skewed(spine - 1, layers, next),
         right,
     }))
-}
-
-fn sum_serial(n: &Node) -> u64 {
-    n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
-}
-
-fn sum_join(n: &Node) -> u64 {
-    let (l, r) = join(
-        || n.left.as_deref().map_or(0, sum_join),
-        || n.right.as_deref().map_or(0, sum_join),
-    );
-    n.value + l + r
-}
-
-fn fib_serial(n: u64) -> u64 {
-    if n < 2 {
-        n
-    } else {
-        fib_serial(n - 1) + fib_serial(n - 2)
-    }
-}
-
-fn fib_join(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib_join(n - 1), || fib_join(n - 2));
-    a + b
-}
-
-fn spin_for(duration: Duration) {
-    let start = Instant::now();
-    while start.elapsed() < duration {
-        std::hint::spin_loop();
-    }
 }
 
 #[test]
@@ -174,59 +120,19 @@ fn live_fibers_stay_within_workers_times_depth() {
 }
 
 #[test]
-fn tree_sum_equals_serial_on_1_2_4_workers() {
-    let mut next = 0;
-    let root = tree(TREE_LAYERS, &mut next).unwrap();
-    let expected = sum_serial(&root);
+fn skewed_tree_sum_equals_serial_on_1_2_4_workers() {
+    // A left spine deeper than the private ring (the full tree: `tests/conformance.rs`).
     let mut next = 0;
     let skew = skewed(SPINE, 5, &mut next).unwrap();
     let expected_skew = sum_serial(&skew);
     for workers in WORKER_COUNTS {
         let pool = pool(workers);
         assert_eq!(
-            pool.install(|| sum_join(&root)),
-            expected,
+            pool.install(|| sum_join(&skew)),
+            expected_skew,
             "{workers} workers"
         );
-        assert_eq!(pool.install(|| sum_join(&skew)), expected_skew);
     }
-}
-
-#[test]
-fn fib_equals_serial_on_1_2_4_workers() {
-    let expected = fib_serial(FIB_N);
-    for workers in WORKER_COUNTS {
-        let pool = pool(workers);
-        assert_eq!(
-            pool.install(|| fib_join(FIB_N)),
-            expected,
-            "{workers} workers"
-        );
-        assert_eq!(Executor::install(&pool, || fib_join(FIB_N)), expected);
-    }
-}
-
-#[test]
-fn one_million_joins() {
-    fn count(n: usize) -> usize {
-        if n <= 1 {
-            return n;
-        }
-        let (a, b) = join(|| count(n / 2), || count(n - n / 2));
-        a + b
-    }
-    let pool = pool(2);
-    assert_eq!(pool.install(|| count(MILLION)), MILLION);
-    let hits = AtomicUsize::new(0);
-    pool.install(|| {
-        for _ in 0..MILLION {
-            join(
-                || hits.fetch_add(1, Ordering::Relaxed),
-                || hits.fetch_add(1, Ordering::Relaxed),
-            );
-        }
-    });
-    assert_eq!(hits.into_inner(), 2 * MILLION);
 }
 
 #[test]
@@ -358,99 +264,6 @@ fn deep_recursion_spills_and_stays_correct() {
 }
 
 #[test]
-fn nested_scopes_and_par_for_each() {
-    for workers in WORKER_COUNTS {
-        let pool = pool(workers);
-        let total = AtomicUsize::new(0);
-        pool.install(|| {
-            scope(|s| {
-                for i in 0..8 {
-                    let total = &total;
-                    s.spawn(move |s| {
-                        total.fetch_add(i, Ordering::Relaxed);
-                        s.spawn(move |_| {
-                            scope(|inner| {
-                                inner.spawn(|_| {
-                                    total.fetch_add(100, Ordering::Relaxed);
-                                });
-                            });
-                        });
-                    });
-                }
-            })
-        });
-        assert_eq!(total.into_inner(), 28 + 800, "{workers} workers");
-        let mut data = vec![1u64; 100_000];
-        pool.par_for_each(&mut data[..], |x| *x += 1);
-        assert!(data.iter().all(|&x| x == 2));
-        let sum = AtomicUsize::new(0);
-        pool.install(|| {
-            par_for_each(&data[..], |x| {
-                sum.fetch_add(*x as usize, Ordering::Relaxed);
-            })
-        });
-        assert_eq!(sum.into_inner(), 200_000);
-    }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
-}
-
-fn expect_panic(pool: &ContinuationPool, expected: &str, f: impl FnOnce() + Send) {
-    let result = panic::catch_unwind(AssertUnwindSafe(|| pool.install(f)));
-    assert_eq!(panic_message(result.unwrap_err()), expected);
-    // The pool stays usable.
-    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
-}
-
-#[test]
-fn panics_reach_the_caller_and_the_pool_stays_usable() {
-    for workers in [1, 2] {
-        let pool = pool(workers);
-        expect_panic(&pool, "in a", || {
-            fn go(n: u32) -> u64 {
-                if n == 0 {
-                    panic!("in a");
-                }
-                let (a, b) = join(|| go(n - 1), || fib_join(10));
-                a + b
-            }
-            go(12);
-        });
-        expect_panic(&pool, "in b", || {
-            fn go(n: u32) -> u64 {
-                if n == 0 {
-                    return 1;
-                }
-                let (a, b) = join(
-                    || fib_join(12),
-                    || if n == 3 { panic!("in b") } else { go(n - 1) },
-                );
-                a + b
-            }
-            go(12);
-        });
-        expect_panic(&pool, "in a spawned job", || {
-            scope(|s| {
-                s.spawn(|_| panic!("in a spawned job"));
-                s.spawn(|_| spin_for(Duration::from_millis(2)));
-            });
-        });
-        expect_panic(&pool, "in a scope body", || {
-            scope(|s| {
-                s.spawn(|_| spin_for(Duration::from_millis(2)));
-                panic!("in a scope body");
-            });
-        });
-    }
-}
-
-#[test]
 fn panic_while_the_continuation_is_stolen_waits_for_it() {
     let pool = pool(2);
     let finished = AtomicUsize::new(0);
@@ -487,20 +300,6 @@ fn install_from_inside_runs_directly_and_from_another_pool_blocks() {
     assert_eq!(across, fib_serial(12));
     let back = pool.install(|| other.install(|| fib_join(12)));
     assert_eq!(back, fib_serial(12));
-}
-
-#[test]
-fn install_from_many_threads_at_once() {
-    let pool = pool(2);
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                for _ in 0..20 {
-                    assert_eq!(pool.install(|| fib_join(14)), fib_serial(14));
-                }
-            });
-        }
-    });
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub(crate) mod unwind;
 #[cfg(all(test, loom))]
 mod loom_tests;
 #[cfg(all(test, not(loom)))]
+pub(crate) mod test_support;
+#[cfg(all(test, not(loom)))]
 mod tests;
 
 use std::time::Duration;

@@ -1,15 +1,17 @@
 //! NumaPool tests: placement and victim order on synthetic topologies (pure functions),
-//! and the pool's correctness (tree sum, fib, scopes, panics, install from outside) on 1,
-//! 2 and 4 workers. Idle CPU and thread joining are process-global: `tests/numa_idle.rs`.
+//! tree sum and fib on 1, 2 and 4 workers placed on several topologies, a foreign thread
+//! spawning into a worker's scope, pinning, build errors. (Scopes, panics, joins,
+//! `install` from many threads and drop on every pool, on this machine's topology:
+//! `tests/conformance.rs`; idle CPU: `tests/numa_idle.rs`.)
 
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use super::victims::Step;
 use super::*;
-use crate::exec::{join, par_for_each, scope};
+use crate::exec::scope;
+use crate::exec::test_support::{fib_join, sum_join, tree};
 
 /// Worker counts every correctness test runs on.
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
@@ -147,41 +149,6 @@ fn fewer_workers_than_nodes_still_see_every_injector() {
     );
 }
 
-struct Node {
-    value: u64,
-    left: Option<Box<Node>>,
-    right: Option<Box<Node>>,
-}
-
-fn tree(depth: u32, next: &mut u64) -> Option<Box<Node>> {
-    if depth == 0 {
-        return None;
-    }
-    *next += 1;
-    let value = *next;
-    Some(Box::new(Node {
-        value,
-        left: tree(depth - 1, next),
-        right: tree(depth - 1, next),
-    }))
-}
-
-fn sum_join(n: &Node) -> u64 {
-    let (l, r) = join(
-        || n.left.as_deref().map_or(0, sum_join),
-        || n.right.as_deref().map_or(0, sum_join),
-    );
-    n.value + l + r
-}
-
-fn fib_join(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib_join(n - 1), || fib_join(n - 2));
-    a + b
-}
-
 #[test]
 fn tree_sum_and_fib_on_1_2_4_workers() {
     let root = tree(TREE_DEPTH, &mut 0).unwrap();
@@ -205,48 +172,8 @@ fn tree_sum_and_fib_on_1_2_4_workers() {
 }
 
 #[test]
-fn scope_and_par_for_each() {
-    for workers in WORKER_COUNTS {
-        let pool = pool(workers, Topology::synthetic(2, 2));
-        let hits = AtomicUsize::new(0);
-        Executor::scope(&pool, |s| {
-            for i in 0..100 {
-                let hits = &hits;
-                s.spawn(move |s| {
-                    hits.fetch_add(i, Ordering::Relaxed);
-                    s.spawn(move |_| {
-                        hits.fetch_add(1, Ordering::Relaxed);
-                    });
-                });
-            }
-        });
-        assert_eq!(hits.into_inner(), 4950 + 100);
-
-        let mut data = vec![1u64; 100_000];
-        pool.par_for_each(&mut data[..], |x| *x *= 3);
-        let sum = AtomicUsize::new(0);
-        pool.install(|| {
-            par_for_each(&data[..], |x| {
-                sum.fetch_add(*x as usize, Ordering::Relaxed);
-            })
-        });
-        assert_eq!(sum.into_inner(), 300_000);
-    }
-}
-
-#[test]
-fn install_from_many_threads_and_scopes_from_outside() {
+fn a_foreign_thread_spawns_into_a_workers_scope() {
     let pool = pool(4, Topology::synthetic(2, 2));
-    std::thread::scope(|s| {
-        for t in 0..4u64 {
-            let pool = &pool;
-            s.spawn(move || {
-                for _ in 0..20 {
-                    assert_eq!(pool.install(|| fib_join(15) + t), 610 + t);
-                }
-            });
-        }
-    });
     // A scope owned by a worker, spawning from a foreign thread into it (the shared
     // injector path).
     let hits = AtomicUsize::new(0);
@@ -262,31 +189,6 @@ fn install_from_many_threads_and_scopes_from_outside() {
         })
     });
     assert_eq!(hits.into_inner(), 1);
-}
-
-#[test]
-fn panics_reach_the_caller_and_the_pool_survives() {
-    for workers in WORKER_COUNTS {
-        let pool = pool(workers, Topology::synthetic(2, 2));
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| join(|| fib_join(12), || panic!("b exploded")))
-        }));
-        let payload = result.expect_err("the panic must reach the caller");
-        assert_eq!(payload.downcast_ref::<&str>(), Some(&"b exploded"));
-
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            Executor::scope(&pool, |s| {
-                s.spawn(|_| panic!("spawned exploded"));
-                s.spawn(|_| {
-                    fib_join(10);
-                });
-            })
-        }));
-        let payload = result.expect_err("the scope's panic must reach the caller");
-        assert_eq!(payload.downcast_ref::<&str>(), Some(&"spawned exploded"));
-
-        assert_eq!(pool.install(|| fib_join(FIB_N)), 17711);
-    }
 }
 
 #[test]
