@@ -1,5 +1,6 @@
-//! `#[system]`: keeps the function and adds a same-named braced struct implementing
-//! `System<W>` for every world whose components and resources its parameters use.
+//! `#[system]`: keeps the function (marked `#[inline(always)]` unless it has an `inline`
+//! attribute) and adds a same-named braced struct implementing `System<W>` for every
+//! world whose components and resources its parameters use.
 
 use crate::model::{ParamKind, SystemModel};
 use proc_macro2::TokenStream;
@@ -78,7 +79,14 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
 
 pub fn system(model: &SystemModel) -> TokenStream {
     let rt = super::rt();
-    let func = &model.func;
+    // The function is inlined into `System::run` before the optimiser sees it (unless it
+    // says otherwise): compiled on its own first, its query loops would be optimised
+    // twice, once without the constant set of archetypes the world gives them.
+    let mut func = model.func.clone();
+    if !func.attrs.iter().any(|a| a.path().is_ident("inline")) {
+        func.attrs.push(syn::parse_quote!(#[inline(always)]));
+    }
+    let func = &func;
     let ident = &func.sig.ident;
     let vis = &func.vis;
     let name = ident.to_string();
@@ -124,5 +132,35 @@ pub fn system(model: &SystemModel) -> TokenStream {
                 unsafe { #ident(#(#fetches),*) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    fn expanded(item: proc_macro2::TokenStream) -> String {
+        let model = crate::validate::system(quote!(), item)
+            .ok()
+            .expect("valid system");
+        super::system(&model).to_string()
+    }
+
+    #[test]
+    fn the_function_is_inlined_into_run() {
+        let out = expanded(quote!(
+            pub fn f(q: Query<&A>) {}
+        ));
+        assert!(out.contains("# [inline (always)] pub fn f"), "{out}");
+    }
+
+    #[test]
+    fn an_inline_attribute_of_the_function_is_kept() {
+        let out = expanded(quote!(
+            #[inline(never)]
+            pub fn f(q: Query<&A>) {}
+        ));
+        assert!(out.contains("# [inline (never)] pub fn f"), "{out}");
+        assert!(!out.contains("inline (always)] pub fn f"), "{out}");
     }
 }

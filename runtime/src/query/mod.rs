@@ -129,24 +129,30 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     }
 
     /// Calls `f` on every item (the fastest way to visit all of them).
-    #[inline]
+    #[inline(always)]
     pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
         let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
-        each_member(self.matches, |a| {
-            debug_assert!(a < tables.len());
-            // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`
-            // is computed from `W::ARCHETYPE_SETS`), and the storage has one table per
-            // archetype (`__new`'s contract), so `a` is in bounds: no check per table.
-            let table = unsafe { tables.get_unchecked(a) };
-            // SAFETY: `a` indexes `tables` (above), which has one row of `columns` each;
-            // the ids are this query's, component ids of its world.
-            let fetch = unsafe { D::fetch(table, columns.row(a), ids) };
-            for row in 0..table.len() {
-                // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
-                // items exclusive, and its construction guaranteed no conflicting access.
-                f(unsafe { D::item(fetch, row) });
-            }
-        });
+        // `#[inline(always)]`: the closure is not optimised on its own before it is inlined
+        // (its row loop is compiled once, in the system that runs the query).
+        each_member(
+            self.matches,
+            #[inline(always)]
+            |a| {
+                debug_assert!(a < tables.len());
+                // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`
+                // is computed from `W::ARCHETYPE_SETS`), and the storage has one table per
+                // archetype (`__new`'s contract), so `a` is in bounds: no check per table.
+                let table = unsafe { tables.get_unchecked(a) };
+                // SAFETY: `a` indexes `tables` (above), which has one row of `columns` each;
+                // the ids are this query's, component ids of its world.
+                let fetch = unsafe { D::fetch(table, columns.row(a), ids) };
+                for row in 0..table.len() {
+                    // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
+                    // items exclusive, and its construction guaranteed no conflicting access.
+                    f(unsafe { D::item(fetch, row) });
+                }
+            },
+        );
     }
 
     /// Calls `f` on every item, split over the world's executor (sequential on the
@@ -203,17 +209,58 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     }
 }
 
-/// Calls `f` with every member of `set`, in increasing order (a word-by-word loop that
-/// the compiler can drop entirely for the empty words of a constant set).
+/// Calls `f` with every member of `set`, in increasing order.
+///
+/// The set is a constant where a query is built inline (`QueryPlan::MATCHES`): the
+/// empty words then cost nothing, and a word with one member calls `f` once with a
+/// constant index. A word with several members is hidden from the optimiser
+/// ([`opaque`]), so that it compiles to one loop over the members that calls `f` in one
+/// place, not one inlined copy of `f` (a vectorised row loop, for `for_each`) per
+/// matched archetype, which is what made a world of many systems slow to build.
 #[inline(always)]
 fn each_member(set: Bits, mut f: impl FnMut(usize)) {
     for (word_index, &word) in set.0.iter().enumerate() {
-        let mut bits = word;
+        let mut bits = if word & word.wrapping_sub(1) == 0 {
+            word
+        } else {
+            let hidden = opaque(word);
+            // SAFETY: `opaque` returns its input, and `word` has two members or more.
+            unsafe { std::hint::assert_unchecked(hidden != 0) };
+            hidden
+        };
         while bits != 0 {
             f(word_index * 64 + bits.trailing_zeros() as usize);
             bits &= bits - 1;
         }
     }
+}
+
+/// `x`, through an optimisation barrier: the compiler cannot see its value, so a loop
+/// bounded by it is not unrolled, while the value stays in a register (an empty
+/// `asm!` statement: no instruction, unlike `black_box`, which goes through memory).
+#[inline(always)]
+fn opaque(mut x: u64) -> u64 {
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64"
+    ))]
+    // SAFETY: the template is empty (a comment naming the register): the statement
+    // executes no instruction, touches no memory or stack, and leaves `x` unchanged.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64"
+    )))]
+    {
+        x = std::hint::black_box(x);
+    }
+    x
 }
 
 /// Column pointers moved into a parallel loop.
