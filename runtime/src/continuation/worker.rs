@@ -4,13 +4,14 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
 use crate::exec::job::{self, JobRef};
 use crate::exec::sleep::Sleep;
 use crate::exec::unwind::AbortIfPanic;
-use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::fiber::{Fiber, Resumed};
@@ -21,11 +22,29 @@ use super::stack::{self, FiberStack};
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks.
 const YIELD_ROUNDS: u32 = 8;
-/// Finished fibers' stacks each worker keeps for reuse (a fresh one costs an `mmap`).
-const POOLED_STACKS: usize = 16;
+/// Finished fibers' stacks each worker keeps for reuse. A fresh one costs an `mmap`, page
+/// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
+/// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
+/// live fiber until the join completes, so a run with many steals (a chain moving
+/// between workers) needs as many stacks; with 16 kept per worker, `unbalanced` walked
+/// right child first on 2 workers took 5.3 ms, with 256 kept 3.2-3.7 ms. A kept stack
+/// holds on to the pages it touched (a few KiB for shallow jobs): 128 per worker bounds
+/// that memory while covering the ~65 live fibers per worker of that run.
+const POOLED_STACKS: usize = 128;
 /// A worker's join limit while an idle worker asks it for work: below every ring
 /// fill, so its next join takes the cold path and answers.
 pub(crate) const REQUESTED: usize = 0;
+/// How long a worker runs what it stole before idle workers ask it to share.
+///
+/// When the only stealable work is a chain's continuation (a spine walked with its side
+/// trees as the children: `unbalanced` right child first), every answered request moves
+/// the whole rest of the chain, and the worker it left finishes its side tree in a
+/// microsecond or two and asks again: the chain bounced between the two workers at
+/// every node, a fiber migration each (15.1 ms on 2 workers against 2.6 ms on one).
+/// Waiting this long before asking a worker that has just stolen bounds that to one move
+/// per grain, as a heartbeat would; a worker that has run its job longer, or took it
+/// from the injector or its own deque, is asked at once.
+const STEAL_GRAIN: Duration = Duration::from_micros(20);
 
 /// Everything a pool's threads share.
 ///
@@ -53,6 +72,11 @@ pub(crate) struct Registry {
     peak_fibers: AtomicUsize,
     /// Jobs taken from another worker's deque.
     steals: AtomicUsize,
+    /// What `stolen_at` counts from.
+    epoch: Instant,
+    /// Per worker: when it last took a job from another worker's deque, in nanoseconds
+    /// since `epoch`, plus one (0: never). `Relaxed`: a heuristic for whom to ask.
+    stolen_at: Box<[CachePadded<AtomicU64>]>,
 }
 
 impl Registry {
@@ -76,8 +100,30 @@ impl Registry {
             live_fibers: AtomicUsize::new(0),
             peak_fibers: AtomicUsize::new(0),
             steals: AtomicUsize::new(0),
+            epoch: Instant::now(),
+            stolen_at: (0..workers)
+                .map(|_| CachePadded::new(AtomicU64::new(0)))
+                .collect(),
         };
         (Arc::new(registry), deques)
+    }
+
+    /// Nanoseconds since `epoch`, plus one.
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1)
+    }
+
+    /// Records that worker `index` has just stolen a job.
+    fn mark_stolen(&self, index: usize) {
+        self.stolen_at[index].store(self.now_ns(), Ordering::Relaxed);
+    }
+
+    /// Whether worker `index` stole the job it runs less than [`STEAL_GRAIN`] ago.
+    fn stole_recently(&self, index: usize, now_ns: u64) -> bool {
+        let stolen = self.stolen_at[index].load(Ordering::Relaxed);
+        stolen != 0 && now_ns.saturating_sub(stolen) < STEAL_GRAIN.as_nanos() as u64
     }
 
     pub(crate) fn num_workers(&self) -> usize {
@@ -242,6 +288,7 @@ impl WorkerThread {
                 match stealers[victim].steal() {
                     Steal::Success(job) => {
                         self.registry.steals.fetch_add(1, Ordering::Relaxed);
+                        self.registry.mark_stolen(self.index);
                         return Some(job);
                     }
                     Steal::Retry => retry = true,
@@ -259,7 +306,8 @@ impl WorkerThread {
         }
     }
 
-    /// Asks one other worker, at random, to share a job at its next join.
+    /// Asks one other worker, at random, to share a job at its next join, unless it
+    /// stole its job less than [`STEAL_GRAIN`] ago.
     fn request_one(&self) {
         let n = self.registry.limits.len();
         if n < 2 {
@@ -268,6 +316,9 @@ impl WorkerThread {
         let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
         if victim >= self.index {
             victim += 1;
+        }
+        if self.registry.stole_recently(victim, self.registry.now_ns()) {
+            return;
         }
         let limit = &self.registry.limits[victim];
         if limit.load(Ordering::Relaxed) != REQUESTED {
@@ -296,6 +347,11 @@ impl WorkerThread {
         } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
             self.request_one();
             std::thread::yield_now();
+        } else if self.another_stole_recently() {
+            // Not parked yet: a request to that worker is due within `STEAL_GRAIN`, and
+            // a parked worker would be recruited only by a later answer.
+            self.request_one();
+            std::thread::yield_now();
         } else {
             self.request_all();
             let registry = &*self.registry;
@@ -306,6 +362,13 @@ impl WorkerThread {
             return;
         }
         *idle += 1;
+    }
+
+    /// Whether some other worker stole its job less than [`STEAL_GRAIN`] ago.
+    fn another_stole_recently(&self) -> bool {
+        let now = self.registry.now_ns();
+        (0..self.registry.stolen_at.len())
+            .any(|i| i != self.index && self.registry.stole_recently(i, now))
     }
 
     /// A stack for a new fiber: a pooled one, else a fresh mapping.
