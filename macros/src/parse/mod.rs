@@ -10,14 +10,9 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Error, Token};
 
-/// The keywords of the world grammar.
+/// The keywords of the world grammar that are peeked for (top-level keys are matched by
+/// name in [`world::WorldKey`]).
 pub mod kw {
-    syn::custom_keyword!(archetypes);
-    syn::custom_keyword!(resources);
-    syn::custom_keyword!(phases);
-    syn::custom_keyword!(systems);
-    syn::custom_keyword!(executor);
-    syn::custom_keyword!(capacity);
     syn::custom_keyword!(after);
     syn::custom_keyword!(before);
 }

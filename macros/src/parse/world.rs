@@ -53,62 +53,55 @@ impl Parse for WorldKey {
                 quoted_list(KEYS)
             )));
         }
-        let name = input.fork().call(Ident::parse_any)?;
+        // `List` parses each entry on a fork, so an error here consumes nothing.
+        let name = input.call(Ident::parse_any)?;
         let key = name.span();
-        let value = if input.peek(kw::archetypes) {
-            input.parse::<kw::archetypes>()?;
-            KeyValue::Archetypes(parenthesized_list(
+        let value = match name.to_string().as_str() {
+            "archetypes" => KeyValue::Archetypes(parenthesized_list(
                 input,
                 key,
                 "`archetypes` takes a parenthesized list, as in `archetypes(Mover = (Position, Velocity))`",
-            )?)
-        } else if input.peek(kw::resources) {
-            input.parse::<kw::resources>()?;
-            KeyValue::Resources(parenthesized_list(
+            )?),
+            "resources" => KeyValue::Resources(parenthesized_list(
                 input,
                 key,
                 "`resources` takes a parenthesized list, as in `resources(Time, Score = Score::new(0))`",
-            )?)
-        } else if input.peek(kw::phases) {
-            input.parse::<kw::phases>()?;
-            KeyValue::Phases(parenthesized_list(
+            )?),
+            "phases" => KeyValue::Phases(parenthesized_list(
                 input,
                 key,
                 "`phases` takes a parenthesized list, as in `phases(Update, Late)`",
-            )?)
-        } else if input.peek(kw::systems) {
-            input.parse::<kw::systems>()?;
-            KeyValue::Systems(parenthesized_list(
+            )?),
+            "systems" => KeyValue::Systems(parenthesized_list(
                 input,
                 key,
                 "`systems` takes a parenthesized list, as in `systems(Update = [integrate, reap.after(integrate)])`",
-            )?)
-        } else if input.peek(kw::capacity) {
-            input.parse::<kw::capacity>()?;
-            KeyValue::Capacity(parenthesized_list(
+            )?),
+            "capacity" => KeyValue::Capacity(parenthesized_list(
                 input,
                 key,
                 "`capacity` takes a parenthesized list, as in `capacity(entities = 1_000_000, commands_per_stage = 65_536)`",
-            )?)
-        } else if input.peek(kw::executor) {
-            input.parse::<kw::executor>()?;
-            if !input.peek(Token![=]) {
-                return Err(Error::new(
-                    next_span(input, key),
-                    "expected `executor = ...`, as in `executor = work_stealing(workers = 4)`",
-                ));
+            )?),
+            "executor" => {
+                if !input.peek(Token![=]) {
+                    return Err(Error::new(
+                        next_span(input, key),
+                        "expected `executor = ...`, as in `executor = work_stealing(workers = 4)`",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                KeyValue::Executor(input.parse()?)
             }
-            input.parse::<Token![=]>()?;
-            KeyValue::Executor(input.parse()?)
-        } else {
-            return Err(Error::new(
-                key,
-                format!(
-                    "unknown key `{}` in `#[world(...)]`; expected one of {}",
-                    name.unraw(),
-                    quoted_list(KEYS)
-                ),
-            ));
+            _ => {
+                return Err(Error::new(
+                    key,
+                    format!(
+                        "unknown key `{}` in `#[world(...)]`; expected one of {}",
+                        name.unraw(),
+                        quoted_list(KEYS)
+                    ),
+                ))
+            }
         };
         Ok(WorldKey { name, value })
     }
@@ -138,9 +131,9 @@ fn parenthesized_list<T: Parse>(
 }
 
 /// `` `a`, `b`, `c` ``
-pub fn quoted_list(names: &[&str]) -> String {
+pub fn quoted_list<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
     names
-        .iter()
+        .into_iter()
         .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
@@ -317,14 +310,11 @@ impl Parse for SystemDecl {
                     "expected `.after(system)` or `.before(system)`",
                 ));
             };
-            let keyword = input.call(Ident::parse_any)?.span();
+            let keyword = input.call(Ident::parse_any)?;
             if !input.peek(token::Paren) {
                 return Err(Error::new(
-                    next_span(input, keyword),
-                    format!(
-                        "expected `.{}(system)`",
-                        if before { "before" } else { "after" }
-                    ),
+                    next_span(input, keyword.span()),
+                    format!("expected `.{keyword}(system)`"),
                 ));
             }
             let content;
@@ -335,12 +325,8 @@ impl Parse for SystemDecl {
             )?;
             if targets.is_empty() {
                 return Err(Error::new(
-                    keyword,
-                    format!(
-                        "`.{}()` names no system; write `.{}(other_system)` or remove it",
-                        if before { "before" } else { "after" },
-                        if before { "before" } else { "after" }
-                    ),
+                    keyword.span(),
+                    format!("`.{keyword}()` names no system; write `.{keyword}(other_system)` or remove it"),
                 ));
             }
             orders.push(OrderDecl {

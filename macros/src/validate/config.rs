@@ -92,7 +92,7 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
         if let Some(params) = &decl.params {
             cx.extend(params.errors.iter().cloned());
         }
-        return super::config::default_executor();
+        return default_executor();
     }
     let allowed = params_of(name);
 
@@ -182,11 +182,9 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
                 }
             }
             "pin" => match &param.value {
-                Expr::Lit(lit) if matches!(lit.lit, Lit::Bool(_)) => {
-                    if let Lit::Bool(b) = &lit.lit {
-                        pin = b.value;
-                    }
-                }
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Bool(b), ..
+                }) => pin = b.value,
                 other => cx.error_spanned_by(
                     other,
                     format!("`pin` takes `true` or `false`, got `{}`", display(other)),

@@ -7,7 +7,7 @@ use syn::{Ident, Path};
 
 use super::{display, key_of, Ctxt};
 use crate::model::{PhaseModel, SystemEntry};
-use crate::parse::world::PhaseSystemsDecl;
+use crate::parse::world::{quoted_list, PhaseSystemsDecl};
 use crate::parse::List;
 
 /// One `.after`/`.before` constraint, as an edge `from` runs before `to`.
@@ -24,14 +24,6 @@ fn name_of(path: &Path) -> Ident {
         .last()
         .map(|segment| segment.ident.clone())
         .unwrap_or_else(|| Ident::new("_", proc_macro2::Span::call_site()))
-}
-
-fn phase_list(phases: &[Ident]) -> String {
-    phases
-        .iter()
-        .map(|phase| format!("`{phase}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub fn check_phases(
@@ -77,7 +69,7 @@ pub fn check_phases(
                     } else {
                         format!(
                             "the declared phases are {}; declare it in `phases(...)` or fix the name",
-                            phase_list(&phases)
+                            quoted_list(&phases)
                         )
                     };
                     cx.error_spanned_by(

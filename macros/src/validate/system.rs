@@ -388,6 +388,26 @@ fn component_path<'a>(cx: &Ctxt, ty: &'a Type) -> Option<&'a Type> {
     }
 }
 
+/// Walks every element of a query data or filter tuple, reporting `too_long` on the
+/// first element past [`MAX_TUPLE`].
+fn walk_tuple(
+    cx: &Ctxt,
+    tuple: &syn::TypeTuple,
+    access: &mut QueryAccess,
+    too_long: &str,
+    walk: fn(&Ctxt, &Type, &mut QueryAccess) -> bool,
+) -> bool {
+    let mut ok = true;
+    for (i, elem) in tuple.elems.iter().enumerate() {
+        if i == MAX_TUPLE {
+            cx.error_spanned_by(elem, too_long);
+            ok = false;
+        }
+        ok &= walk(cx, elem, access);
+    }
+    ok
+}
+
 fn walk_data(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
     let unsupported = || {
         cx.error_spanned_by(
@@ -410,20 +430,13 @@ fn walk_data(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
             }
             None => false,
         },
-        Type::Tuple(tuple) => {
-            let mut ok = true;
-            for (i, elem) in tuple.elems.iter().enumerate() {
-                if i == MAX_TUPLE {
-                    cx.error_spanned_by(
-                        elem,
-                        format!("a query tuple holds at most {MAX_TUPLE} elements; nest tuples to group more, as in `((&A, &B), &C)`"),
-                    );
-                    ok = false;
-                }
-                ok &= walk_data(cx, elem, access);
-            }
-            ok
-        }
+        Type::Tuple(tuple) => walk_tuple(
+            cx,
+            tuple,
+            access,
+            &format!("a query tuple holds at most {MAX_TUPLE} elements; nest tuples to group more, as in `((&A, &B), &C)`"),
+            walk_data,
+        ),
         Type::Path(path) if path.qself.is_none() => {
             let Some(segment) = path.path.segments.last() else {
                 return unsupported();
@@ -475,20 +488,15 @@ fn walk_filter(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
     match ty {
         Type::Group(group) => walk_filter(cx, &group.elem, access),
         Type::Paren(paren) => walk_filter(cx, &paren.elem, access),
-        Type::Tuple(tuple) => {
-            let mut ok = true;
-            for (i, elem) in tuple.elems.iter().enumerate() {
-                if i == MAX_TUPLE {
-                    cx.error_spanned_by(
-                        elem,
-                        format!("a filter tuple holds at most {MAX_TUPLE} elements; nest tuples to group more"),
-                    );
-                    ok = false;
-                }
-                ok &= walk_filter(cx, elem, access);
-            }
-            ok
-        }
+        Type::Tuple(tuple) => walk_tuple(
+            cx,
+            tuple,
+            access,
+            &format!(
+                "a filter tuple holds at most {MAX_TUPLE} elements; nest tuples to group more"
+            ),
+            walk_filter,
+        ),
         Type::Path(path) if path.qself.is_none() => {
             let Some(segment) = path.path.segments.last() else {
                 return unsupported();

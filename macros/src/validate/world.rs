@@ -323,20 +323,22 @@ fn check_archetypes(cx: &Ctxt, decls: &[ArchetypeDecl], world: Option<&Ident>) -
         }
         names.insert(name.to_string(), name.clone());
         // A name that clashes with another generated item stays out of the stub.
-        let mut clashes = false;
-        if let Some(world) = world {
-            clashes = name == world || *name == format!("{world}Phase");
+        let clash = world.and_then(|world| {
             if name == world {
-                cx.error_spanned_by(
-                    name,
-                    format!("archetype `{name}` has the name of the world; rename the archetype"),
-                );
+                Some("the name of the world".to_string())
             } else if *name == format!("{world}Phase") {
-                cx.error_spanned_by(
-                    name,
-                    format!("archetype `{name}` has the name of the generated phase enum `{world}Phase`; rename the archetype"),
-                );
+                Some(format!(
+                    "the name of the generated phase enum `{world}Phase`"
+                ))
+            } else {
+                None
             }
+        });
+        if let Some(what) = &clash {
+            cx.error_spanned_by(
+                name,
+                format!("archetype `{name}` has {what}; rename the archetype"),
+            );
         }
         if decl.components.is_empty() {
             cx.error_spanned_by(
@@ -408,7 +410,7 @@ fn check_archetypes(cx: &Ctxt, decls: &[ArchetypeDecl], world: Option<&Ident>) -
             }
         }
 
-        if !clashes {
+        if clash.is_none() {
             stub.push((name.clone(), tys.clone()));
         }
         models.push(ArchetypeModel {
