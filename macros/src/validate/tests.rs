@@ -48,6 +48,12 @@ fn assert_one(errors: &[String], expected: &str) {
     assert_eq!(errors, [expected.to_string()], "errors: {errors:#?}");
 }
 
+/// `with_archetype(rest)` fails with exactly the error `expected`.
+#[track_caller]
+fn assert_world_error(rest: TokenStream, expected: &str) {
+    assert_one(&world_errors(with_archetype(rest)), expected);
+}
+
 #[track_caller]
 fn assert_has(errors: &[String], expected: &str) {
     assert!(
@@ -303,19 +309,16 @@ fn world_on_other_items() {
 
 #[test]
 fn unknown_and_duplicate_keys() {
-    assert_one(
-        &world_errors(with_archetype(quote!(foo(1)))),
+    assert_world_error(
+        quote!(foo(1)),
         "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = sequential,
-            executor = sequential
-        ))),
+    assert_world_error(
+        quote!(executor = sequential, executor = sequential),
         "`executor` is given twice in `#[world(...)]`; merge both into one `executor`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(archetypes(B = (Health))))),
+    assert_world_error(
+        quote!(archetypes(B = (Health))),
         "`archetypes` is given twice in `#[world(...)]`; merge both into one `archetypes`",
     );
     assert_one(
@@ -334,8 +337,8 @@ fn unknown_and_duplicate_keys() {
         &world_errors(quote!(archetypes = 5)),
         "`archetypes` takes a parenthesized list, as in `archetypes(Mover = (Position, Velocity))`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor(sequential)))),
+    assert_world_error(
+        quote!(executor(sequential)),
         "expected `executor = ...`, as in `executor = work_stealing(workers = 4)`",
     );
 }
@@ -423,19 +426,15 @@ fn component_and_archetype_limits() {
 
 #[test]
 fn resources() {
-    assert_one(
-        &world_errors(with_archetype(quote!(resources(
-            Time,
-            Score,
-            Time = Time::default()
-        )))),
+    assert_world_error(
+        quote!(resources(Time, Score, Time = Time::default())),
         "resource `Time` is listed twice in `resources(...)`; remove one",
     );
     let many: Vec<syn::Ident> = (0..257u32)
         .map(|i| quote::format_ident!("R{}", i))
         .collect();
-    assert_one(
-        &world_errors(with_archetype(quote!(resources(#(#many),*)))),
+    assert_world_error(
+        quote!(resources(#(#many),*)),
         "a world holds at most 256 resources; `R256` is one too many",
     );
 }
@@ -444,51 +443,48 @@ fn resources() {
 
 #[test]
 fn diag7_phases_and_systems() {
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update, Late), systems(Updat = [a])))),
+    assert_world_error(
+        quote!(phases(Update, Late), systems(Updat = [a])),
         "unknown phase `Updat` in `systems(...)`; the declared phases are `Update`, `Late`; declare it in `phases(...)` or fix the name",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(), systems(Update = [a])))),
+    assert_world_error(
+        quote!(phases(), systems(Update = [a])),
         "unknown phase `Update` in `systems(...)`; `phases(...)` declares none; add it there",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(systems(Update = [a])))),
+    assert_world_error(
+        quote!(systems(Update = [a])),
         "`systems(...)` needs `phases(...)` to list the phases in run order, as in `phases(Update)`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update, Update)))),
+    assert_world_error(
+        quote!(phases(Update, Update)),
         "phase `Update` is declared twice in `phases(...)`; remove one",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update), systems(Update = [a], Update = [b])))),
+    assert_world_error(
+        quote!(phases(Update), systems(Update = [a], Update = [b])),
         "phase `Update` is given twice in `systems(...)`; list all its systems in one `Update = [...]`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update, Late), systems(Update = [a, b], Late = [c, a])))),
+    assert_world_error(
+        quote!(phases(Update, Late), systems(Update = [a, b], Late = [c, a])),
         "system `a` is listed twice in this world (already listed in phase `Update`); a system runs once per tick, remove one",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update), systems(Update = [a, b, a])))),
+    assert_world_error(
+        quote!(phases(Update), systems(Update = [a, b, a])),
         "system `a` is listed twice in this world (already listed in this phase); a system runs once per tick, remove one",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update), systems(Update = [x::run, y::run])))),
+    assert_world_error(
+        quote!(phases(Update), systems(Update = [x::run, y::run])),
         "two systems are named `run` (`x::run` and `y::run`); the schedule names systems by function name, rename one of them",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update, Late), systems(Update = [a.after(c)], Late = [c])))),
+    assert_world_error(
+        quote!(phases(Update, Late), systems(Update = [a.after(c)], Late = [c])),
         "`a` cannot run after `c`: `c` is in phase `Late`, not `Update`; `.after`/`.before` only order systems of the same phase, phases run in the order of `phases(...)`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(phases(Update), systems(Update = [a.before(nothing)])))),
+    assert_world_error(
+        quote!(phases(Update), systems(Update = [a.before(nothing)])),
         "no system `nothing` in phase `Update` for `a` to run before; list it in `Update = [...]` or remove `.before(nothing)`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            phases(Update),
-            systems(Update = [a.after(m::a)])
-        ))),
+    assert_world_error(
+        quote!(phases(Update), systems(Update = [a.after(m::a)])),
         "system `a` is ordered after itself; remove `.after(m::a)`",
     );
 }
@@ -538,34 +534,24 @@ fn diag8_cycles_are_named_and_reported_on_each_edge() {
 
 #[test]
 fn diag1_local_queue_size() {
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(local_queue_size = 100)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(local_queue_size = 100)),
         "`local_queue_size` must be a power of two, got 100; try 128",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = numa_aware(local_queue_size = 300)
-        ))),
+    assert_world_error(
+        quote!(executor = numa_aware(local_queue_size = 300)),
         "`local_queue_size` must be a power of two, got 300; try 256",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = continuation_stealing(local_queue_size = 0)
-        ))),
+    assert_world_error(
+        quote!(executor = continuation_stealing(local_queue_size = 0)),
         "`local_queue_size` must be a power of two, got 0; try 1",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(local_queue_size = 1_000usize)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(local_queue_size = 1_000usize)),
         "`local_queue_size` must be a power of two, got 1000; try 1024",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(local_queue_size = big)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(local_queue_size = big)),
         "`local_queue_size` takes a power of two such as 256, got `big`",
     );
     assert_eq!(nearest_power_of_two(3), 4);
@@ -576,90 +562,72 @@ fn diag1_local_queue_size() {
 
 #[test]
 fn diag2_workers_and_heartbeat() {
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(workers = 0)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(workers = 0)),
         "`workers` must be between 1 and 1_024 or `auto`, got 0",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(workers = 1025)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(workers = 1025)),
         "`workers` must be between 1 and 1_024 or `auto`, got 1025",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(workers = -3)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(workers = -3)),
         "`workers` must be between 1 and 1_024 or `auto`, got -3",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(workers = many)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(workers = many)),
         "`workers` takes an integer between 1 and 1_024 or `auto`, got `many`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = work_stealing(workers = 99999999999999999999999)
-        ))),
+    assert_world_error(
+        quote!(executor = work_stealing(workers = 99999999999999999999999)),
         "`workers` must be between 1 and 1_024 or `auto`, got 99999999999999999999999",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = numa_aware(heartbeat_us = 0)
-        ))),
+    assert_world_error(
+        quote!(executor = numa_aware(heartbeat_us = 0)),
         "`heartbeat_us` must be between 1 and 1_000_000, got 0",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = numa_aware(heartbeat_us = 1_000_001)
-        ))),
+    assert_world_error(
+        quote!(executor = numa_aware(heartbeat_us = 1_000_001)),
         "`heartbeat_us` must be between 1 and 1_000_000, got 1_000_001",
     );
 }
 
 #[test]
 fn diag3_executor_parameters_and_names() {
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = sequential(workers = 4)))),
+    assert_world_error(
+        quote!(executor = sequential(workers = 4)),
         "`sequential` takes no parameters; `workers` belongs to `work_stealing`, `numa_aware` and `continuation_stealing`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = work_stealing(pin = true)))),
+    assert_world_error(
+        quote!(executor = work_stealing(pin = true)),
         "`work_stealing` takes `workers`, `local_queue_size`, `heartbeat_us`; `pin` belongs to `numa_aware`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = continuation_stealing(heartbeat_us = 5)))),
+    assert_world_error(
+        quote!(executor = continuation_stealing(heartbeat_us = 5)),
         "`continuation_stealing` takes `workers`, `local_queue_size`; `heartbeat_us` belongs to `work_stealing` and `numa_aware`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = work_stealing(threads = 4)))),
+    assert_world_error(
+        quote!(executor = work_stealing(threads = 4)),
         "unknown executor parameter `threads`; `work_stealing` takes `workers`, `local_queue_size`, `heartbeat_us`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = rayon(workers = 4)))),
+    assert_world_error(
+        quote!(executor = rayon(workers = 4)),
         "unknown executor `rayon`; expected one of `sequential`, `work_stealing`, `numa_aware`, `continuation_stealing`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = numa_aware(memory = remote)
-        ))),
+    assert_world_error(
+        quote!(executor = numa_aware(memory = remote)),
         "`memory` takes `local` or `interleave`, got `remote`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = numa_aware(pin = 1)))),
+    assert_world_error(
+        quote!(executor = numa_aware(pin = 1)),
         "`pin` takes `true` or `false`, got `1`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(
-            executor = numa_aware(workers = 2, workers = 3)
-        ))),
+    assert_world_error(
+        quote!(executor = numa_aware(workers = 2, workers = 3)),
         "`workers` is given twice in `numa_aware(...)`; keep one",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(executor = 5))),
+    assert_world_error(
+        quote!(executor = 5),
         "expected an executor: one of `sequential`, `work_stealing`, `numa_aware`, `continuation_stealing`",
     );
 }
@@ -668,34 +636,32 @@ fn diag3_executor_parameters_and_names() {
 
 #[test]
 fn diag4_capacity() {
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(entities = 0)))),
+    assert_world_error(
+        quote!(capacity(entities = 0)),
         "`entities` must be between 1 and 4_294_967_295, got 0",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(entities = 4_294_967_296)))),
+    assert_world_error(
+        quote!(capacity(entities = 4_294_967_296)),
         "`entities` must be between 1 and 4_294_967_295, got 4_294_967_296",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(
-            commands_per_stage = 1_000_001
-        )))),
+    assert_world_error(
+        quote!(capacity(commands_per_stage = 1_000_001)),
         "`commands_per_stage` must be between 1 and 1_000_000, got 1_000_001",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(commands_per_stage = 0)))),
+    assert_world_error(
+        quote!(capacity(commands_per_stage = 0)),
         "`commands_per_stage` must be between 1 and 1_000_000, got 0",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(rows = 5)))),
+    assert_world_error(
+        quote!(capacity(rows = 5)),
         "unknown capacity key `rows`; `capacity` takes `entities` and `commands_per_stage`",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(entities = 5, entities = 6)))),
+    assert_world_error(
+        quote!(capacity(entities = 5, entities = 6)),
         "`entities` is given twice in `capacity(...)`; keep one",
     );
-    assert_one(
-        &world_errors(with_archetype(quote!(capacity(entities = 1.5)))),
+    assert_world_error(
+        quote!(capacity(entities = 1.5)),
         "`entities` takes an integer between 1 and 4_294_967_295, got `1.5`",
     );
 }
