@@ -33,76 +33,18 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use metronome::runtime::{join, ContinuationPool, Executor, NumaPool, ThreadPool};
+use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
 
-/// Worker counts measured (the machine has two cores).
-const THREADS: [usize; 2] = [1, 2];
-/// Heartbeat of the heartbeat pools and chili, as BENCHMARKS.md specifies.
-const HEARTBEAT: Duration = Duration::from_micros(100);
-/// `fib(FIB_N)` with a join at every call (1 346 268 joins).
-const FIB_N: u64 = 30;
+#[path = "common/join_workloads.rs"]
+mod join_workloads;
+use join_workloads::*;
+
 /// Depth of the left spine of `unbalanced`.
 const SPINE: u32 = 1000;
 /// Layers of each right child of the spine (1 023 nodes).
 const SUBTREE_LAYERS: u32 = 10;
 
-struct Node {
-    value: u64,
-    left: Option<Box<Node>>,
-    right: Option<Box<Node>>,
-}
-
-/// The order in which a tree's nodes are allocated (see the module docs).
-#[derive(Clone, Copy, Debug)]
-enum Layout {
-    /// Each node after both of its subtrees (left, then right): `Box::new` of a node
-    /// whose children are built first.
-    Post,
-    /// Each node before its children (left subtree, then right).
-    Pre,
-}
-
-impl Layout {
-    fn name(self) -> &'static str {
-        match self {
-            Layout::Post => "post",
-            Layout::Pre => "pre",
-        }
-    }
-}
-
 impl Node {
-    fn leaf() -> Box<Node> {
-        Box::new(Node {
-            value: 1,
-            left: None,
-            right: None,
-        })
-    }
-
-    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
-    fn tree(layers: u32, layout: Layout) -> Box<Node> {
-        match layout {
-            Layout::Post => {
-                let left = (layers > 1).then(|| Node::tree(layers - 1, layout));
-                let right = (layers > 1).then(|| Node::tree(layers - 1, layout));
-                Box::new(Node {
-                    value: 1,
-                    left,
-                    right,
-                })
-            }
-            Layout::Pre => {
-                let mut node = Node::leaf();
-                if layers > 1 {
-                    node.left = Some(Node::tree(layers - 1, layout));
-                    node.right = Some(Node::tree(layers - 1, layout));
-                }
-                node
-            }
-        }
-    }
-
     /// A left spine of `spine` nodes whose right children are full trees of `layers`.
     fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
         match layout {
@@ -186,60 +128,6 @@ trait Workload: Sync {
     fn chili(&self, scope: &mut chili::Scope<'_>, walk: Walk) -> u64;
 }
 
-struct Tree(Box<Node>, u64);
-
-fn sum_serial(n: &Node) -> u64 {
-    n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
-}
-
-/// The plain recursion with the right child first: chili's traversal order.
-fn sum_serial_rev(n: &Node) -> u64 {
-    n.value
-        + n.right.as_deref().map_or(0, sum_serial_rev)
-        + n.left.as_deref().map_or(0, sum_serial_rev)
-}
-
-/// The children of `n` in the order `join` gets them: `(a, b)`, swapped if `SWAP`.
-#[inline(always)]
-fn children<const SWAP: bool>(n: &Node) -> (Option<&Node>, Option<&Node>) {
-    if SWAP {
-        (n.right.as_deref(), n.left.as_deref())
-    } else {
-        (n.left.as_deref(), n.right.as_deref())
-    }
-}
-
-/// `a` = left child, unless `SWAP` (then the walk is right first).
-fn sum_metronome<const SWAP: bool>(n: &Node) -> u64 {
-    let (a, b) = children::<SWAP>(n);
-    let (x, y) = join(
-        || a.map_or(0, sum_metronome::<SWAP>),
-        || b.map_or(0, sum_metronome::<SWAP>),
-    );
-    n.value + x + y
-}
-
-/// `a` = left child, unless `SWAP` (then the walk is right first).
-fn sum_rayon<const SWAP: bool>(n: &Node) -> u64 {
-    let (a, b) = children::<SWAP>(n);
-    let (x, y) = rayon::join(
-        || a.map_or(0, sum_rayon::<SWAP>),
-        || b.map_or(0, sum_rayon::<SWAP>),
-    );
-    n.value + x + y
-}
-
-/// `a` = left child, unless `SWAP`: chili runs `b` first, so the natural walk is right
-/// first and the swapped one left first.
-fn sum_chili<const SWAP: bool>(n: &Node, s: &mut chili::Scope<'_>) -> u64 {
-    let (a, b) = children::<SWAP>(n);
-    let (x, y) = s.join(
-        |s| a.map_or(0, |n| sum_chili::<SWAP>(n, s)),
-        |s| b.map_or(0, |n| sum_chili::<SWAP>(n, s)),
-    );
-    n.value + x + y
-}
-
 impl Workload for Tree {
     fn expected(&self) -> u64 {
         self.1
@@ -271,37 +159,6 @@ impl Workload for Tree {
 }
 
 struct Fib(u64);
-
-fn fib_serial(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    fib_serial(n - 1) + fib_serial(n - 2)
-}
-
-fn fib_metronome(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib_metronome(n - 1), || fib_metronome(n - 2));
-    a + b
-}
-
-fn fib_rayon(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = rayon::join(|| fib_rayon(n - 1), || fib_rayon(n - 2));
-    a + b
-}
-
-fn fib_chili(n: u64, s: &mut chili::Scope<'_>) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = s.join(|s| fib_chili(n - 1, s), |s| fib_chili(n - 2, s));
-    a + b
-}
 
 impl Workload for Fib {
     fn expected(&self) -> u64 {

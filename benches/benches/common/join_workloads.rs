@@ -1,0 +1,160 @@
+//! What the scheduler and pools benches share: the trees of BENCHMARKS.md's scheduler
+//! workloads in both allocation orders, and the tree sum and fib written against each
+//! kind of join (`#[path]`-included by `scheduler.rs` and `pools.rs`; each uses a part).
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use metronome::runtime::join;
+
+/// Worker counts measured (the machine has two cores).
+pub const THREADS: [usize; 2] = [1, 2];
+/// Heartbeat of the heartbeat pools and chili, as BENCHMARKS.md specifies.
+pub const HEARTBEAT: Duration = Duration::from_micros(100);
+/// `fib(FIB_N)` with a join at every call (1 346 268 joins).
+pub const FIB_N: u64 = 30;
+
+pub struct Node {
+    pub value: u64,
+    pub left: Option<Box<Node>>,
+    pub right: Option<Box<Node>>,
+}
+
+/// The order in which a tree's nodes are allocated: the order decides which walk the
+/// hardware prefetchers can follow (RESULTS.md, "The chili anomaly").
+#[derive(Clone, Copy, Debug)]
+pub enum Layout {
+    /// Each node after both of its subtrees (left, then right): `Box::new` of a node
+    /// whose children are built first.
+    Post,
+    /// Each node before its children (left subtree, then right).
+    Pre,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Post => "post",
+            Layout::Pre => "pre",
+        }
+    }
+}
+
+impl Node {
+    pub fn leaf() -> Box<Node> {
+        Box::new(Node {
+            value: 1,
+            left: None,
+            right: None,
+        })
+    }
+
+    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
+    pub fn tree(layers: u32, layout: Layout) -> Box<Node> {
+        match layout {
+            Layout::Post => {
+                let left = (layers > 1).then(|| Node::tree(layers - 1, layout));
+                let right = (layers > 1).then(|| Node::tree(layers - 1, layout));
+                Box::new(Node {
+                    value: 1,
+                    left,
+                    right,
+                })
+            }
+            Layout::Pre => {
+                let mut node = Node::leaf();
+                if layers > 1 {
+                    node.left = Some(Node::tree(layers - 1, layout));
+                    node.right = Some(Node::tree(layers - 1, layout));
+                }
+                node
+            }
+        }
+    }
+}
+
+/// A tree and its expected sum.
+pub struct Tree(pub Box<Node>, pub u64);
+
+pub fn sum_serial(n: &Node) -> u64 {
+    n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
+}
+
+/// The plain recursion with the right child first: chili's traversal order.
+pub fn sum_serial_rev(n: &Node) -> u64 {
+    n.value
+        + n.right.as_deref().map_or(0, sum_serial_rev)
+        + n.left.as_deref().map_or(0, sum_serial_rev)
+}
+
+/// The children of `n` in the order `join` gets them: `(a, b)`, swapped if `SWAP`.
+#[inline(always)]
+pub fn children<const SWAP: bool>(n: &Node) -> (Option<&Node>, Option<&Node>) {
+    if SWAP {
+        (n.right.as_deref(), n.left.as_deref())
+    } else {
+        (n.left.as_deref(), n.right.as_deref())
+    }
+}
+
+/// `a` = left child, unless `SWAP` (then the walk is right first).
+pub fn sum_metronome<const SWAP: bool>(n: &Node) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = join(
+        || a.map_or(0, sum_metronome::<SWAP>),
+        || b.map_or(0, sum_metronome::<SWAP>),
+    );
+    n.value + x + y
+}
+
+/// `a` = left child, unless `SWAP` (then the walk is right first).
+pub fn sum_rayon<const SWAP: bool>(n: &Node) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = rayon::join(
+        || a.map_or(0, sum_rayon::<SWAP>),
+        || b.map_or(0, sum_rayon::<SWAP>),
+    );
+    n.value + x + y
+}
+
+/// `a` = left child, unless `SWAP`: chili runs `b` first, so the natural walk is right
+/// first and the swapped one left first.
+pub fn sum_chili<const SWAP: bool>(n: &Node, s: &mut chili::Scope<'_>) -> u64 {
+    let (a, b) = children::<SWAP>(n);
+    let (x, y) = s.join(
+        |s| a.map_or(0, |n| sum_chili::<SWAP>(n, s)),
+        |s| b.map_or(0, |n| sum_chili::<SWAP>(n, s)),
+    );
+    n.value + x + y
+}
+
+pub fn fib_serial(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    fib_serial(n - 1) + fib_serial(n - 2)
+}
+
+pub fn fib_metronome(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = join(|| fib_metronome(n - 1), || fib_metronome(n - 2));
+    a + b
+}
+
+pub fn fib_rayon(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = rayon::join(|| fib_rayon(n - 1), || fib_rayon(n - 2));
+    a + b
+}
+
+pub fn fib_chili(n: u64, s: &mut chili::Scope<'_>) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = s.join(|s| fib_chili(n - 1, s), |s| fib_chili(n - 2, s));
+    a + b
+}
