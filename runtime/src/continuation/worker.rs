@@ -344,12 +344,10 @@ impl WorkerThread {
             for _ in 0..(1u32 << (*idle).min(6)) {
                 std::hint::spin_loop();
             }
-        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
-            self.request_one();
-            std::thread::yield_now();
-        } else if self.another_stole_recently() {
-            // Not parked yet: a request to that worker is due within `STEAL_GRAIN`, and
-            // a parked worker would be recruited only by a later answer.
+        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS || self.another_stole_recently() {
+            // Past the yield rounds, a worker keeps yielding while another one stole less
+            // than `STEAL_GRAIN` ago: a request to it is due within the grain, and a
+            // parked worker would be recruited only by a later answer.
             self.request_one();
             std::thread::yield_now();
         } else {
