@@ -245,10 +245,6 @@ impl NumaPoolBuilder {
             registry: registry.clone(),
             threads: Vec::with_capacity(workers + 1),
             pins: vec![PinStatus::Unpinned; workers].into(),
-            nodes: slots
-                .iter()
-                .map(|slot| topology.nodes()[slot.node].os_index)
-                .collect(),
             node_of_cpu: node_of_cpu.into(),
             slots,
             topology,
@@ -319,8 +315,6 @@ pub struct NumaPool {
     topology: Topology,
     slots: Box<[Slot]>,
     pins: Box<[PinStatus]>,
-    /// OS node number of each worker.
-    nodes: Box<[usize]>,
     /// Node index by OS CPU number (`usize::MAX`: not in the topology).
     node_of_cpu: Box<[usize]>,
     memory: MemoryPolicy,
@@ -465,7 +459,11 @@ impl NumaPool {
     pub fn column_alloc(&self) -> ColumnAlloc {
         ColumnAlloc::Placed {
             policy: self.memory,
-            nodes: self.nodes.iter().copied().collect::<NodeMask>(),
+            nodes: self
+                .slots
+                .iter()
+                .map(|slot| self.topology.nodes()[slot.node].os_index)
+                .collect::<NodeMask>(),
         }
     }
 
