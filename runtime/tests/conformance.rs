@@ -9,7 +9,7 @@
 //! 13 characters) and a builder expression taking the worker count and that prefix.
 
 mod support;
-use support::thread_names;
+use support::{fib as fib_join, thread_names};
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -68,14 +68,6 @@ fn fib_serial(n: u64) -> u64 {
     } else {
         fib_serial(n - 1) + fib_serial(n - 2)
     }
-}
-
-fn fib_join(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = join(|| fib_join(n - 1), || fib_join(n - 2));
-    a + b
 }
 
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
