@@ -127,78 +127,63 @@ impl WorldExecutor {
     /// The executor a world declared, each on its own pool; if the pool's threads cannot
     /// be started, the world runs sequentially (results are identical by construction).
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
-        if let ExecutorConfig::NumaAware {
-            workers,
-            local_queue_size,
-            heartbeat_us,
-            pin,
-            interleave,
-        } = config
-        {
-            let mut builder = NumaPool::builder()
-                .local_queue_size(local_queue_size)
-                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-                .pin(pin)
-                .memory(if interleave {
-                    MemoryPolicy::Interleave
-                } else {
-                    MemoryPolicy::Local
-                })
-                .thread_name(|i| format!("metronome-world-{i}"));
-            if let Some(workers) = workers {
-                builder = builder.workers(workers);
-            }
-            return builder
-                .build()
-                .map_or(WorldExecutor::Sequential, WorldExecutor::Numa);
-        }
-        if let ExecutorConfig::ContinuationStealing {
-            workers,
-            local_queue_size,
-        } = config
-        {
-            let mut builder = crate::continuation::ContinuationPool::builder()
-                .local_queue_size(local_queue_size)
-                .thread_name(|i| format!("metronome-world-{i}"));
-            if let Some(workers) = workers {
-                builder = builder.workers(workers);
-            }
-            return builder
-                .build()
-                .map_or(WorldExecutor::Sequential, WorldExecutor::Continuation);
-        }
-        let (workers, queue, heartbeat_us) = match config {
-            ExecutorConfig::Sequential => return WorldExecutor::Sequential,
+        let thread_name = |i: usize| format!("metronome-world-{i}");
+        match config {
+            ExecutorConfig::Sequential => WorldExecutor::Sequential,
             ExecutorConfig::WorkStealing {
                 workers,
                 local_queue_size,
                 heartbeat_us,
+            } => {
+                let mut builder = ThreadPool::builder()
+                    .local_queue_size(local_queue_size)
+                    .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+                    .thread_name(thread_name);
+                if let Some(workers) = workers {
+                    builder = builder.workers(workers);
+                }
+                builder
+                    .build()
+                    .map_or(WorldExecutor::Sequential, WorldExecutor::Pool)
             }
-            | ExecutorConfig::NumaAware {
+            ExecutorConfig::NumaAware {
                 workers,
                 local_queue_size,
                 heartbeat_us,
-                ..
-            } => (workers, local_queue_size, heartbeat_us),
+                pin,
+                interleave,
+            } => {
+                let mut builder = NumaPool::builder()
+                    .local_queue_size(local_queue_size)
+                    .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+                    .pin(pin)
+                    .memory(if interleave {
+                        MemoryPolicy::Interleave
+                    } else {
+                        MemoryPolicy::Local
+                    })
+                    .thread_name(thread_name);
+                if let Some(workers) = workers {
+                    builder = builder.workers(workers);
+                }
+                builder
+                    .build()
+                    .map_or(WorldExecutor::Sequential, WorldExecutor::Numa)
+            }
             ExecutorConfig::ContinuationStealing {
                 workers,
                 local_queue_size,
-            } => (
-                workers,
-                local_queue_size,
-                crate::exec::DEFAULT_HEARTBEAT.as_micros() as u64,
-            ),
-        };
-        let mut builder = ThreadPool::builder()
-            .local_queue_size(queue)
-            .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-            .thread_name(|i| format!("metronome-world-{i}"));
-        if let Some(workers) = workers {
-            builder = builder.workers(workers);
-        }
-        match builder.build() {
-            Ok(pool) => WorldExecutor::Pool(pool),
-            Err(_) => WorldExecutor::Sequential,
+            } => {
+                let mut builder = crate::continuation::ContinuationPool::builder()
+                    .local_queue_size(local_queue_size)
+                    .thread_name(thread_name);
+                if let Some(workers) = workers {
+                    builder = builder.workers(workers);
+                }
+                builder
+                    .build()
+                    .map_or(WorldExecutor::Sequential, WorldExecutor::Continuation)
+            }
         }
     }
 
@@ -615,7 +600,6 @@ unsafe fn insert_raw<W: WorldDef>(
         from: W::ARCHETYPE_NAMES[location.archetype as usize],
         component: name,
     })?;
-    core.storage.reserve(to, 1);
     // SAFETY: `entity` is alive at `location`; `to` has exactly the old set plus `id`, so the
     // only column left to write is `id`, written right below.
     let row = unsafe { core.storage.move_entity(entity, location, to, None) };
@@ -707,11 +691,12 @@ unsafe fn remove_raw<W: WorldDef>(
         from: W::ARCHETYPE_NAMES[location.archetype as usize],
         component: name,
     })?;
-    core.storage.reserve(to, 1);
     let size = core.component_types[id as usize].layout.size();
     // SAFETY: `src` holds the value (of this size) and `dst` is writable for one; after the
-    // copy the value belongs to the caller, so the move skips dropping it. `to` is the old
-    // set minus `id`, so every column of `to` is moved, none left to write.
+    // copy the value belongs to the caller, so the move skips dropping it (if the move's
+    // growth panics first, the table still owns the value: `dst` is raw memory, never
+    // dropped). `to` is the old set minus `id`, so every column of `to` is moved, none
+    // left to write.
     unsafe {
         std::ptr::copy_nonoverlapping(src, dst, size);
         core.storage.move_entity(entity, location, to, Some(id));
@@ -845,13 +830,8 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
 /// call order. A failing command changes nothing and is recorded as an error.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
     for &index in stage {
-        let commands =
+        let mut commands =
             std::mem::take(&mut world.core_mut().buffers[index as usize].get_mut().commands);
-        if commands.is_empty() {
-            world.core_mut().buffers[index as usize].get_mut().commands = commands;
-            continue;
-        }
-        let mut commands = commands;
         for command in commands.drain(..) {
             if let Err(error) = apply(world, command) {
                 world.core_mut().errors.push(error);
@@ -874,12 +854,8 @@ fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
         Command::Spawn(bundle) => spawn_dyn(world, bundle).map(|_| ()),
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
-            let core = world.core();
-            let id = component_id(core, type_id)
+            let id = component_id(world.core(), type_id)
                 .ok_or(EcsError::UnknownComponent { component: name })?;
-            if core.storage.location(entity).is_none() {
-                return Err(EcsError::DeadEntity(entity));
-            }
             let mut result = Ok(());
             component.take(&mut |_, src| {
                 // SAFETY: `src` holds a value of the type registered for `id`; `take` hands
