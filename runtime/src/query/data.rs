@@ -160,6 +160,18 @@ pub unsafe trait QueryDataOf<W>: QueryData {
 /// No fetch of the type writes.
 pub unsafe trait ReadOnlyQueryData: QueryData {}
 
+/// The fetch of a one-component element: row 0 of the column of `ids[0]`, or null if the
+/// table lacks it.
+///
+/// # Safety
+/// As for [`QueryData::fetch`], with `ids` non-empty.
+#[inline(always)]
+unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
+    // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
+    // guarantee); the entry is the column's row 0, or null if the table lacks it.
+    unsafe { *columns.add(ids[0] as usize) }.cast()
+}
+
 // SAFETY: `&T` reads one column; `fetch` consumes one id.
 unsafe impl<T: Component> QueryData for &T {
     type Item<'a> = &'a T;
@@ -168,9 +180,8 @@ unsafe impl<T: Component> QueryData for &T {
     const WIDTH: usize = 1;
     #[inline(always)]
     unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *const T {
-        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
-        // guarantee); the entry is the column's row 0, or null if the table lacks it.
-        unsafe { *columns.add(ids[0] as usize) }.cast()
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *const T, row: usize) -> &'a T {
@@ -181,7 +192,7 @@ unsafe impl<T: Component> QueryData for &T {
     #[inline(always)]
     unsafe fn read_item<'a>(fetch: *const T, row: usize) -> &'a T {
         // SAFETY: as for `item`.
-        unsafe { &*fetch.add(row) }
+        unsafe { Self::item(fetch, row) }
     }
 }
 // SAFETY: declares one required read of `T`.
@@ -199,9 +210,8 @@ unsafe impl<T: Component> QueryData for &mut T {
     const WIDTH: usize = 1;
     #[inline(always)]
     unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
-        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
-        // guarantee); the entry is the column's row 0, or null if the table lacks it.
-        unsafe { *columns.add(ids[0] as usize) }.cast()
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *mut T, row: usize) -> &'a mut T {
@@ -227,9 +237,8 @@ unsafe impl<T: Component> QueryData for Option<&T> {
     const WIDTH: usize = 1;
     #[inline(always)]
     unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *const T {
-        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
-        // guarantee); the entry is the column's row 0, or null if the table lacks it.
-        unsafe { *columns.add(ids[0] as usize) }.cast()
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *const T, row: usize) -> Option<&'a T> {
@@ -257,9 +266,8 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     const WIDTH: usize = 1;
     #[inline(always)]
     unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
-        // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
-        // guarantee); the entry is the column's row 0, or null if the table lacks it.
-        unsafe { *columns.add(ids[0] as usize) }.cast()
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *mut T, row: usize) -> Option<&'a mut T> {

@@ -3,7 +3,6 @@
 use super::data::{IdList, QueryData};
 use crate::bits::{Bits, BitsIter};
 use crate::storage::{ColumnPointers, Table};
-use std::marker::PhantomData;
 
 struct Cursor<'q, D: QueryData> {
     tables: &'q [Table],
@@ -64,7 +63,6 @@ impl<'q, D: QueryData> Cursor<'q, D> {
 /// Read-only items of a query (see `Query::iter`).
 pub struct QueryIter<'q, D: QueryData> {
     cursor: Cursor<'q, D>,
-    _shared: PhantomData<&'q ()>,
 }
 
 impl<'q, D: QueryData> QueryIter<'q, D> {
@@ -76,7 +74,6 @@ impl<'q, D: QueryData> QueryIter<'q, D> {
     ) -> Self {
         QueryIter {
             cursor: Cursor::new(tables, columns, matches, ids),
-            _shared: PhantomData,
         }
     }
 }
@@ -103,7 +100,6 @@ impl<D: QueryData> ExactSizeIterator for QueryIter<'_, D> {}
 /// Items of a query (see `Query::iter_mut`).
 pub struct QueryIterMut<'q, D: QueryData> {
     cursor: Cursor<'q, D>,
-    _exclusive: PhantomData<&'q mut ()>,
 }
 
 impl<'q, D: QueryData> QueryIterMut<'q, D> {
@@ -115,7 +111,6 @@ impl<'q, D: QueryData> QueryIterMut<'q, D> {
     ) -> Self {
         QueryIterMut {
             cursor: Cursor::new(tables, columns, matches, ids),
-            _exclusive: PhantomData,
         }
     }
 }

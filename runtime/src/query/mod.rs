@@ -182,30 +182,30 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
     /// The read-only item of `entity`, if it is alive and matches.
     pub fn get(&self, entity: Entity) -> Option<D::ReadItem<'_>> {
-        let location = self.index.get(entity)?;
-        if !self.matches.contains(location.archetype as usize) {
-            return None;
-        }
-        let a = location.archetype as usize;
-        // SAFETY: `a` indexes `tables` (checked by the indexing), which has one row of
-        // `columns` each; the ids are this query's, component ids of its world.
-        let fetch = unsafe { D::fetch(&self.tables[a], self.columns.row(a), self.ids.as_slice()) };
+        let (fetch, row) = self.locate(entity)?;
         // SAFETY: the row is live in a matched table; `&self` hands out shared items only.
-        Some(unsafe { D::read_item(fetch, location.row as usize) })
+        Some(unsafe { D::read_item(fetch, row) })
     }
 
     /// The item of `entity`, if it is alive and matches.
     pub fn get_mut(&mut self, entity: Entity) -> Option<D::Item<'_>> {
+        let (fetch, row) = self.locate(entity)?;
+        // SAFETY: the row is live in a matched table; `&mut self` makes the item exclusive.
+        Some(unsafe { D::item(fetch, row) })
+    }
+
+    /// The column pointers of `entity`'s table and its row, if it is alive and matches.
+    #[inline(always)]
+    fn locate(&self, entity: Entity) -> Option<(D::Fetch, usize)> {
         let location = self.index.get(entity)?;
-        if !self.matches.contains(location.archetype as usize) {
+        let a = location.archetype as usize;
+        if !self.matches.contains(a) {
             return None;
         }
-        let a = location.archetype as usize;
         // SAFETY: `a` indexes `tables` (checked by the indexing), which has one row of
         // `columns` each; the ids are this query's, component ids of its world.
         let fetch = unsafe { D::fetch(&self.tables[a], self.columns.row(a), self.ids.as_slice()) };
-        // SAFETY: the row is live in a matched table; `&mut self` makes the item exclusive.
-        Some(unsafe { D::item(fetch, location.row as usize) })
+        Some((fetch, location.row as usize))
     }
 }
 
