@@ -235,16 +235,7 @@ impl Storage {
         // row refreshed), and the caller keeps the `skip_drop` and write-back promises.
         let (new_row, moved) =
             unsafe { src.move_row(from.row as usize, dst, dst_columns, skip_drop) };
-        if let Some(moved) = moved {
-            self.index.relocate(moved, from);
-        }
-        self.index.relocate(
-            entity,
-            Location {
-                archetype: to,
-                row: new_row as u32,
-            },
-        );
+        self.relocate_moved(entity, from, to, new_row, moved);
         new_row
     }
 
@@ -287,7 +278,23 @@ impl Storage {
         // pointers are current (taken after the growth).
         unsafe { move_columns(src_columns, dst_columns, row, last, new_row) };
         // SAFETY: `row < len`; the mover moved every column's last row into `row`.
-        if let Some(moved) = unsafe { src.swap_remove_entity(row) } {
+        let moved = unsafe { src.swap_remove_entity(row) };
+        self.relocate_moved(entity, from, to, new_row, moved);
+        new_row
+    }
+
+    /// Updates the index after a move of `entity` from `from` to row `new_row` of `to`:
+    /// `moved`, the source's last row owner if it filled the hole, now lives at `from`.
+    #[inline(always)]
+    fn relocate_moved(
+        &mut self,
+        entity: Entity,
+        from: Location,
+        to: u16,
+        new_row: usize,
+        moved: Option<Entity>,
+    ) {
+        if let Some(moved) = moved {
             self.index.relocate(moved, from);
         }
         self.index.relocate(
@@ -297,7 +304,6 @@ impl Storage {
                 row: new_row as u32,
             },
         );
-        new_row
     }
 }
 

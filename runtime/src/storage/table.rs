@@ -203,8 +203,8 @@ impl Table {
             // SAFETY: `row <= last < len`, both initialised.
             unsafe { column.swap_remove_drop(row, last) };
         }
-        self.entities.swap_remove(row);
-        (row != last).then(|| self.entities[row])
+        // SAFETY: `row < len`, and every column's last row moved into `row` above.
+        unsafe { self.swap_remove_entity(row) }
     }
 
     /// Moves `row` into a new row of `dst` (which must have room reserved): shared
@@ -253,8 +253,8 @@ impl Table {
                 unsafe { column.swap_remove_drop(row, last) };
             }
         }
-        self.entities.swap_remove(row);
-        (new_row, (row != last).then(|| self.entities[row]))
+        // SAFETY: `row < len`, and every column's last row moved into `row` above.
+        (new_row, unsafe { self.swap_remove_entity(row) })
     }
 }
 
