@@ -192,8 +192,9 @@ where
                 };
             }
             // Another job (ours was stolen, or lies in the deque of a worker this fiber
-            // ran on before): leave it for the scheduler, which runs it on a fresh fiber.
-            Some(other) => worker.push_back(other),
+            // ran on before): put it back (it stays the newest) for the scheduler, which
+            // runs it on a fresh fiber.
+            Some(other) => worker.push(other),
             None => {}
         }
         wait(ctx, &job.latch);

@@ -255,11 +255,6 @@ impl WorkerThread {
         self.deque.pop()
     }
 
-    /// Puts back a job just popped (it stays the newest).
-    pub(crate) fn push_back(&self, job: JobRef) {
-        self.deque.push(job);
-    }
-
     fn next_random(&self) -> u64 {
         // xorshift64*
         let mut x = self.rng.get();
