@@ -311,15 +311,20 @@ impl StageTiming {
         if self.pool.ns == 0 {
             return (true, true);
         }
-        // The pool must win by a quarter: waking workers for a near tie costs more than
-        // it saves once the other process on a loaded machine is counted.
-        let pool_faster = self.pool.ns + self.pool.ns / 4 < self.inline.ns;
+        let pool_faster = self.pool_wins();
         self.since_probe += 1;
         if self.since_probe >= self.probe_every.max(Self::FIRST_PROBE) {
             self.since_probe = 0;
             return (!pool_faster, true);
         }
         (pool_faster, false)
+    }
+
+    /// Whether the pool's figure beats the inline one by a quarter: waking workers for a
+    /// near tie costs more than it saves once another process on a loaded machine is
+    /// counted.
+    fn pool_wins(&self) -> bool {
+        self.pool.ns + self.pool.ns / 4 < self.inline.ns
     }
 
     /// Whether to time this run: every probe and first run, and one regular run in
@@ -353,8 +358,7 @@ impl StageTiming {
             self.since_probe = self.since_probe.min(Self::FIRST_PROBE - 1);
         }
         if probe {
-            let pool_wins = self.pool.ns + self.pool.ns / 4 < self.inline.ns;
-            let probed_slower = on_pool != pool_wins;
+            let probed_slower = on_pool != self.pool_wins();
             self.probe_every = if probed_slower {
                 let winner_ns = self.pool.ns.min(self.inline.ns);
                 let cap = (Self::PROBE_PERIOD_NS / winner_ns.max(1))
