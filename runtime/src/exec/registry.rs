@@ -130,13 +130,24 @@ impl Registry {
 
     /// Runs `f` on a worker from a thread outside this pool, blocking until it returns.
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        self.in_worker_cold_via(&self.injector, f)
+    }
+
+    /// [`in_worker_cold`](Self::in_worker_cold) through `injector` (the pool's own, or
+    /// one of `NumaPool`'s per-node injectors, which its workers also search).
+    pub(crate) fn in_worker_cold_via<R: Send>(
+        &self,
+        injector: &Injector<JobRef>,
+        f: impl FnOnce() -> R + Send,
+    ) -> R {
         job::run_from_outside(f, |job| {
             // A job from outside is usually the root of the whole computation, and the
             // other workers are idle: grant every worker its promotion credit now, so the
             // worker that takes the job shares its first split at once instead of at the
             // next heartbeat (up to an interval later). Still at most one credit per worker.
             self.tick();
-            self.inject(job);
+            injector.push(job);
+            self.sleep.notify_one();
         })
     }
 }

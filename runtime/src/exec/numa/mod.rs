@@ -28,7 +28,6 @@ use crate::topology::Topology;
 
 use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
-use super::job;
 use super::par_for_each::ParSource;
 use super::registry::{run_worker, Registry};
 use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
@@ -357,10 +356,8 @@ impl NumaPool {
         if self.registry.is_current() {
             return f();
         }
-        job::run_from_outside(f, |job| {
-            self.plan().injectors[self.caller_node()].push(job);
-            self.registry.sleep.notify_one();
-        })
+        let injector = &self.plan().injectors[self.caller_node()];
+        self.registry.in_worker_cold_via(injector, f)
     }
 
     /// [`par_for_each`](crate::exec::par_for_each) on this pool.
