@@ -16,7 +16,9 @@
 //!    The worker goes on with other work; whoever finishes `b` resumes the fiber, on its
 //!    own thread. The last of the two branches to finish continues after the join.
 
+use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
 
 use crate::exec::job::{JobRef, StackJob};
 
@@ -82,8 +84,16 @@ where
     RA: Send,
     RB: Send,
 {
+    // Two bitwise copies of `b`: the job's, for a thief, and this frame's, which the
+    // private path calls, so that the compiler can keep it in registers across `a`
+    // instead of reading it back through the job. Exactly one copy is consumed: the
+    // frame's if the job stays private or comes back to us, the job's if a thief runs
+    // it; neither copy is dropped implicitly (both are `ManuallyDrop`).
+    let b = ManuallyDrop::new(b);
+    // SAFETY: see above: the job's copy is consumed only by `execute` on a thief, in
+    // which case this frame's copy is never used.
+    let job = StackJob::new(unsafe { ptr::read(&*b) }, FiberLatch::new_unarmed());
     // Unarmed: a job that stays private never touches its latch; `promote` arms it.
-    let job = StackJob::new(b, FiberLatch::new_unarmed());
     // SAFETY: `job` stays in this frame, and we do not leave the frame before the job ran
     // or was taken back (both paths below), even when `a` panics.
     let job_ref = unsafe { job.as_job_ref() };
@@ -96,16 +106,18 @@ where
     if ctx.bottom.get() <= depth {
         // Still private: pop it.
         ctx.top.set(depth);
+        // The job was never shared: its copy of `b` is left unconsumed.
+        let b = ManuallyDrop::into_inner(b);
         let value_a = match result_a {
             Ok(value) => value,
-            // `b` never runs; the job (and its closure) drop with this frame.
-            Err(payload) => panic::resume_unwind(payload),
+            Err(payload) => {
+                drop(b);
+                panic::resume_unwind(payload)
+            }
         };
-        // SAFETY: the job was never shared.
-        let b = unsafe { job.take_func() };
         return (value_a, b());
     }
-    join_shared(ctx, depth, &job, job_ref, result_a)
+    join_shared(ctx, depth, &job, job_ref, b, result_a)
 }
 
 /// The ring is full: moves its oldest job to the shared deque to make room. Wakes a
@@ -164,6 +176,7 @@ fn join_shared<B, RA, RB>(
     depth: usize,
     job: &StackJob<FiberLatch, B, RB>,
     job_ref: JobRef,
+    b: ManuallyDrop<B>,
     result_a: std::thread::Result<RA>,
 ) -> (RA, RB)
 where
@@ -180,9 +193,9 @@ where
         let worker = ctx.worker();
         match worker.pop() {
             Some(popped) if popped.id() == job_ref.id() => {
-                // Nobody took it: run it inline.
-                // SAFETY: we popped its only `JobRef`.
-                let b = unsafe { job.take_func() };
+                // Nobody took it: run this frame's copy of `b` inline (the job's copy is
+                // left unconsumed).
+                let b = ManuallyDrop::into_inner(b);
                 return match result_a {
                     Ok(value_a) => (value_a, b()),
                     Err(payload) => {
