@@ -2,7 +2,8 @@
 //! the `Executor` trait (`ThreadPool`, `ContinuationPool`, `NumaPool`): tree-sum and
 //! fib equal their serial values on 1, 2, 4 and 8 workers, nested scopes and
 //! `par_for_each`, panics in `join` and `scope` reach the caller (the other spawned jobs
-//! still run) and leave the pool usable, a million joins (nested and in a flat loop),
+//! still run) and leave the pool usable, a panicking `a` disposes of `b` exactly once
+//! (run or dropped, never leaked), a million joins (nested and in a flat loop),
 //! `install` from many threads at once, and dropping a pool joins its threads.
 //!
 //! Add a pool with one `conformance!` line: a module name, a thread-name prefix (under
@@ -222,7 +223,49 @@ fn panics<E: Executor>(make: impl Fn(usize) -> E) {
         }));
         assert_eq!(panic_message(result.expect_err("a panic")), "trait scope");
         assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
+        closures_are_disposed_once_when_a_panics(&pool);
     }
+}
+
+/// Counts how a closure was disposed of: dropped (run or not) and run.
+struct Disposal<'a> {
+    dropped: &'a AtomicUsize,
+}
+
+impl Drop for Disposal<'_> {
+    fn drop(&mut self) {
+        self.dropped.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// When `a` panics, `b`'s closure is run or dropped unrun, exactly once: nothing it
+/// owns is leaked or dropped twice, whether `b` was still private, taken back or
+/// stolen (nested joins put older jobs in reach of thieves).
+fn closures_are_disposed_once_when_a_panics<E: Executor>(pool: &E) {
+    const ROUNDS: usize = 200;
+    let (dropped, ran) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    for _ in 0..ROUNDS {
+        expect_panic(pool, "a", || {
+            let owned = Disposal { dropped: &dropped };
+            let ran = &ran;
+            join(
+                || {
+                    fib_join(8);
+                    panic!("a")
+                },
+                move || {
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    drop(owned);
+                },
+            );
+        });
+    }
+    assert_eq!(
+        dropped.into_inner(),
+        ROUNDS,
+        "each b disposed of once ({} ran)",
+        ran.into_inner()
+    );
 }
 
 fn million_joins<E: Executor>(make: impl Fn(usize) -> E) {
