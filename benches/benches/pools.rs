@@ -24,7 +24,8 @@
 //! that streams there: left first on `pre`, right first on `post`.
 //!
 //! Run: `cargo bench -p metronome-benches --bench pools`; results in `benches/RESULTS.md`
-//! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs).
+//! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs);
+//! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 
 use std::hint::black_box;
 use std::num::NonZero;
@@ -223,7 +224,7 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload, m
         Mirrors::None => &[Walk::Natural],
         Mirrors::Chili | Mirrors::All => &[Walk::Natural, Walk::Mirrored],
     };
-    for threads in THREADS {
+    for threads in threads() {
         for &walk in ours {
             let suffix = if walk == Walk::Mirrored { "-rf" } else { "" };
             on_pool(

@@ -8,6 +8,7 @@
 //! rayon); see RESULTS.md, "The chili anomaly".
 //!
 //! Run: `cargo bench -p metronome-benches --bench scheduler`; results in `benches/RESULTS.md`.
+//! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 
 use std::hint::black_box;
 use std::num::NonZero;
@@ -114,7 +115,7 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
         });
     }
     group.bench_function("join0", |b| b.iter(|| assert_eq!(work.join0(), expected)));
-    for threads in THREADS {
+    for threads in threads() {
         group.bench_function(format!("metronome/{threads}"), |b| {
             let pool = metronome::runtime::ThreadPool::builder()
                 .workers(threads)

@@ -7,8 +7,20 @@ use std::time::Duration;
 
 use metronome::runtime::join;
 
-/// Worker counts measured (the machine has two cores).
+/// Worker counts measured by default (the development machine has two cores).
 pub const THREADS: [usize; 2] = [1, 2];
+
+/// The worker counts to measure: `BENCH_THREADS` (comma-separated, e.g. `2` or
+/// `1,4,8,16` on a bigger machine), else [`THREADS`].
+pub fn threads() -> Vec<usize> {
+    match std::env::var("BENCH_THREADS") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| n.trim().parse().expect("BENCH_THREADS: comma-separated worker counts"))
+            .collect(),
+        Err(_) => THREADS.to_vec(),
+    }
+}
 /// Heartbeat of the heartbeat pools and chili, as BENCHMARKS.md specifies.
 pub const HEARTBEAT: Duration = Duration::from_micros(100);
 /// `fib(FIB_N)` with a join at every call (1 346 268 joins).
