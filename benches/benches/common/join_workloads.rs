@@ -16,7 +16,11 @@ pub fn threads() -> Vec<usize> {
     match std::env::var("BENCH_THREADS") {
         Ok(list) => list
             .split(',')
-            .map(|n| n.trim().parse().expect("BENCH_THREADS: comma-separated worker counts"))
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("BENCH_THREADS: comma-separated worker counts")
+            })
             .collect(),
         Err(_) => THREADS.to_vec(),
     }
