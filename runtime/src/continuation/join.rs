@@ -19,11 +19,19 @@
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
+use std::time::{Duration, Instant};
 
 use crate::exec::job::{JobRef, StackJob};
 
 use super::latch::FiberLatch;
 use super::stack::FiberCtx;
+
+/// How long a join (or a scope's end) whose stolen part is not finished spins on its
+/// latch before suspending its fiber. Long enough for a thief to finish a small job
+/// (tree-1k: 1 023 nodes, about 1 µs on each of 2 workers), short next to the jobs
+/// worth suspending for. With no spin, 2 workers ran tree-1k in 2.4 µs with a 20 µs
+/// steal grain and 3.0-5.4 µs without one; with 0.5-2 µs of spin 1.6-1.7 µs either way.
+const WAIT_SPIN: Duration = Duration::from_micros(1);
 
 /// Runs `a` and `b` on the fiber whose context is `ctx`; see the module docs.
 #[inline(always)]
@@ -227,6 +235,16 @@ where
 pub(crate) fn wait(ctx: &FiberCtx, latch: &FiberLatch) {
     if latch.probe() {
         return;
+    }
+    // Spin a moment before suspending: a thief that took a small job is about to
+    // finish it, and resuming here costs less than suspending, stealing other work
+    // on a fresh fiber and being resumed later.
+    let start = Instant::now();
+    while start.elapsed() < WAIT_SPIN {
+        std::hint::spin_loop();
+        if latch.probe() {
+            return;
+        }
     }
     let yielder = ctx.yielder.get();
     // SAFETY: the yielder lives on this fiber's stack for the fiber's whole life; we are

@@ -301,6 +301,12 @@ impl ContinuationPool {
         self.registry.steals()
     }
 
+    /// Fiber stacks mapped since the pool started.
+    #[cfg(test)]
+    pub(crate) fn stacks_mapped(&self) -> usize {
+        self.registry.stacks_mapped()
+    }
+
     fn is_current(&self) -> bool {
         stack::current_ctx().is_some_and(|ctx| ptr::eq(&*ctx.worker().registry, &*self.registry))
     }

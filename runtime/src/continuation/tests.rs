@@ -171,6 +171,46 @@ fn continuations_are_stolen_and_fibers_migrate() {
     assert!(migrated > 0, "the fiber never migrated to the thief");
 }
 
+/// A chain whose only stealable part is its continuation: each link joins a short
+/// side job (`a`, run first) with the rest of the chain (`b`).
+fn chain_rest_first(links: u32) -> u64 {
+    if links == 0 {
+        return 0;
+    }
+    let (side, rest) = join(
+        || {
+            spin_for(Duration::from_micros(2));
+            1
+        },
+        || chain_rest_first(links - 1),
+    );
+    side + rest
+}
+
+#[test]
+fn stacks_recycled_on_another_worker_are_reused() {
+    // Each move of the chain leaves the fiber it left suspended until the chain ends;
+    // those fibers all finish on the worker that ends it, which so recycles the stacks
+    // the other worker mapped. They must reach the other worker again through the
+    // pool's spares, not be unmapped and mapped afresh at every run: a stack is mapped
+    // only when all are in use or kept by the other worker.
+    const LINKS: u32 = 400;
+    let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    let start = Instant::now();
+    let mut runs = 0;
+    // Until the chain has moved often enough that the stacks outnumber what one worker
+    // keeps (a loaded machine moves it less; the bound holds either way).
+    while runs < 10 || (pool.peak_fibers() < 200 && start.elapsed() < Duration::from_secs(3)) {
+        assert_eq!(pool.install(|| chain_rest_first(LINKS)), u64::from(LINKS));
+        runs += 1;
+    }
+    let (mapped, peak) = (pool.stacks_mapped(), pool.peak_fibers());
+    assert!(
+        mapped <= peak + worker::POOLED_STACKS + 2,
+        "{mapped} stacks mapped in {runs} runs for at most {peak} live fibers"
+    );
+}
+
 #[test]
 fn steals_happen_on_two_workers() {
     let pool = pool(2);

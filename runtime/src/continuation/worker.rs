@@ -3,15 +3,14 @@
 //! that runs fibers, and the search and parking of idle workers.
 
 use std::cell::{Cell, UnsafeCell};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crossbeam_utils::CachePadded;
 
 use crate::exec::job::{self, JobRef};
 use crate::exec::sleep::Sleep;
 use crate::exec::unwind::AbortIfPanic;
-use crate::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::fiber::{Fiber, Resumed};
@@ -30,21 +29,18 @@ const YIELD_ROUNDS: u32 = 8;
 /// right child first on 2 workers took 5.3 ms, with 256 kept 3.2-3.7 ms. A kept stack
 /// holds on to the pages it touched (a few KiB for shallow jobs): 128 per worker bounds
 /// that memory while covering the ~65 live fibers per worker of that run.
-const POOLED_STACKS: usize = 128;
+pub(crate) const POOLED_STACKS: usize = 128;
+/// Stacks moved at once between a worker's own pool and the pool-wide spare pool.
+const STACK_BATCH: usize = POOLED_STACKS / 2;
+/// Spare stacks the whole pool keeps beyond the workers' own: the fibers suspended along
+/// a moving chain finish wherever the chain ends, so one worker recycles the stacks
+/// that others took; without a shared pool it unmapped all but 128 of them and the
+/// others mapped fresh ones at the next run (`unbalanced` right child first: ~870 of
+/// 1 000 per repetition).
+const SPARE_STACKS: usize = 1024;
 /// A worker's join limit while an idle worker asks it for work: below every ring
 /// fill, so its next join takes the cold path and answers.
 pub(crate) const REQUESTED: usize = 0;
-/// How long a worker runs what it stole before idle workers ask it to share.
-///
-/// When the only stealable work is a chain's continuation (a spine walked with its side
-/// trees as the children: `unbalanced` right child first), every answered request moves
-/// the whole rest of the chain, and the worker it left finishes its side tree in a
-/// microsecond or two and asks again: the chain bounced between the two workers at
-/// every node, a fiber migration each (15.1 ms on 2 workers against 2.6 ms on one).
-/// Waiting this long before asking a worker that has just stolen bounds that to one move
-/// per grain, as a heartbeat would; a worker that has run its job longer, or took it
-/// from the injector or its own deque, is asked at once.
-const STEAL_GRAIN: Duration = Duration::from_micros(20);
 
 /// Everything a pool's threads share.
 ///
@@ -66,17 +62,17 @@ pub(crate) struct Registry {
     terminate: AtomicBool,
     pub(crate) local_queue_size: usize,
     pub(crate) stack_size: usize,
+    /// Finished fibers' stacks beyond what each worker keeps (at most [`SPARE_STACKS`]),
+    /// moved in and out in batches of [`STACK_BATCH`].
+    spare_stacks: Mutex<Vec<FiberStack>>,
+    /// Stacks mapped since the pool started (statistic).
+    stacks_mapped: AtomicUsize,
     /// Fibers created and not finished.
     live_fibers: AtomicUsize,
     /// The most `live_fibers` seen since the last reset.
     peak_fibers: AtomicUsize,
     /// Jobs taken from another worker's deque.
     steals: AtomicUsize,
-    /// What `stolen_at` counts from.
-    epoch: Instant,
-    /// Per worker: when it last took a job from another worker's deque, in nanoseconds
-    /// since `epoch`, plus one (0: never). `Relaxed`: a heuristic for whom to ask.
-    stolen_at: Box<[CachePadded<AtomicU64>]>,
 }
 
 impl Registry {
@@ -97,33 +93,13 @@ impl Registry {
             terminate: AtomicBool::new(false),
             local_queue_size,
             stack_size,
+            spare_stacks: Mutex::new(Vec::new()),
+            stacks_mapped: AtomicUsize::new(0),
             live_fibers: AtomicUsize::new(0),
             peak_fibers: AtomicUsize::new(0),
             steals: AtomicUsize::new(0),
-            epoch: Instant::now(),
-            stolen_at: (0..workers)
-                .map(|_| CachePadded::new(AtomicU64::new(0)))
-                .collect(),
         };
         (Arc::new(registry), deques)
-    }
-
-    /// Nanoseconds since `epoch`, plus one.
-    fn now_ns(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_nanos())
-            .unwrap_or(u64::MAX - 1)
-            .saturating_add(1)
-    }
-
-    /// Records that worker `index` has just stolen a job.
-    fn mark_stolen(&self, index: usize) {
-        self.stolen_at[index].store(self.now_ns(), Ordering::Relaxed);
-    }
-
-    /// Whether worker `index` stole the job it runs less than [`STEAL_GRAIN`] ago.
-    fn stole_recently(&self, index: usize, now_ns: u64) -> bool {
-        let stolen = self.stolen_at[index].load(Ordering::Relaxed);
-        stolen != 0 && now_ns.saturating_sub(stolen) < STEAL_GRAIN.as_nanos() as u64
     }
 
     pub(crate) fn num_workers(&self) -> usize {
@@ -169,6 +145,20 @@ impl Registry {
     /// Jobs taken from another worker's deque since the pool started.
     pub(crate) fn steals(&self) -> usize {
         self.steals.load(Ordering::Relaxed)
+    }
+
+    /// The spare stacks, locked. A panic while it was held (none of the code under the
+    /// lock panics) would leave only stacks, each valid on its own: ignore the poison.
+    fn spare_stacks(&self) -> MutexGuard<'_, Vec<FiberStack>> {
+        self.spare_stacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Fiber stacks mapped since the pool started (reused ones are not counted again).
+    #[cfg(test)]
+    pub(crate) fn stacks_mapped(&self) -> usize {
+        self.stacks_mapped.load(Ordering::Relaxed)
     }
 
     /// Restarts `peak_fibers` from the current count.
@@ -283,7 +273,6 @@ impl WorkerThread {
                 match stealers[victim].steal() {
                     Steal::Success(job) => {
                         self.registry.steals.fetch_add(1, Ordering::Relaxed);
-                        self.registry.mark_stolen(self.index);
                         return Some(job);
                     }
                     Steal::Retry => retry = true,
@@ -301,8 +290,7 @@ impl WorkerThread {
         }
     }
 
-    /// Asks one other worker, at random, to share a job at its next join, unless it
-    /// stole its job less than [`STEAL_GRAIN`] ago.
+    /// Asks one other worker, at random, to share a job at its next join.
     fn request_one(&self) {
         let n = self.registry.limits.len();
         if n < 2 {
@@ -311,9 +299,6 @@ impl WorkerThread {
         let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
         if victim >= self.index {
             victim += 1;
-        }
-        if self.registry.stole_recently(victim, self.registry.now_ns()) {
-            return;
         }
         let limit = &self.registry.limits[victim];
         if limit.load(Ordering::Relaxed) != REQUESTED {
@@ -339,10 +324,7 @@ impl WorkerThread {
             for _ in 0..(1u32 << (*idle).min(6)) {
                 std::hint::spin_loop();
             }
-        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS || self.another_stole_recently() {
-            // Past the yield rounds, a worker keeps yielding while another one stole less
-            // than `STEAL_GRAIN` ago: a request to it is due within the grain, and a
-            // parked worker would be recruited only by a later answer.
+        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
             self.request_one();
             std::thread::yield_now();
         } else {
@@ -357,22 +339,28 @@ impl WorkerThread {
         *idle += 1;
     }
 
-    /// Whether some other worker stole its job less than [`STEAL_GRAIN`] ago.
-    fn another_stole_recently(&self) -> bool {
-        let now = self.registry.now_ns();
-        (0..self.registry.stolen_at.len())
-            .any(|i| i != self.index && self.registry.stole_recently(i, now))
-    }
-
-    /// A stack for a new fiber: a pooled one, else a fresh mapping.
+    /// A stack for a new fiber: one of this worker's, else a batch from the pool's
+    /// spares, else a fresh mapping.
     fn take_stack(&self) -> FiberStack {
         // SAFETY: only the scheduler loop, on this thread, touches `stacks`, and it holds
         // no other reference to it now.
-        if let Some(stack) = unsafe { (*self.stacks.get()).pop() } {
+        let stacks = unsafe { &mut *self.stacks.get() };
+        if let Some(stack) = stacks.pop() {
+            return stack;
+        }
+        {
+            let mut spare = self.registry.spare_stacks();
+            let keep = spare.len().saturating_sub(STACK_BATCH);
+            stacks.extend(spare.drain(keep..));
+        }
+        if let Some(stack) = stacks.pop() {
             return stack;
         }
         match FiberStack::new(self.registry.stack_size, self.registry.local_queue_size) {
-            Ok(stack) => stack,
+            Ok(stack) => {
+                self.registry.stacks_mapped.fetch_add(1, Ordering::Relaxed);
+                stack
+            }
             Err(err) => {
                 // A job taken from a queue must run, or its latch is never set.
                 eprintln!("metronome: cannot map a fiber stack ({err}); aborting");
@@ -381,12 +369,22 @@ impl WorkerThread {
         }
     }
 
+    /// Keeps a finished fiber's stack: in this worker's pool, which, once full, hands a
+    /// batch to the pool's spares; a stack beyond both is unmapped.
     fn recycle_stack(&self, stack: FiberStack) {
         // SAFETY: as in `take_stack`.
         let stacks = unsafe { &mut *self.stacks.get() };
-        if stacks.len() < POOLED_STACKS {
-            stacks.push(stack);
+        if stacks.len() >= POOLED_STACKS {
+            let mut batch = stacks.split_off(stacks.len() - STACK_BATCH);
+            {
+                let mut spare = self.registry.spare_stacks();
+                let room = SPARE_STACKS.saturating_sub(spare.len()).min(batch.len());
+                spare.extend(batch.drain(..room));
+            }
+            // What did not fit is unmapped here, outside the lock.
+            drop(batch);
         }
+        stacks.push(stack);
     }
 
     /// Runs `job` on a new fiber, then whatever fibers its completion hands over.
