@@ -27,8 +27,8 @@ const YIELD_ROUNDS: u32 = 8;
 /// live fiber until the join completes, so a run with many steals (a chain moving
 /// between workers) needs as many stacks; with 16 kept per worker, `unbalanced` walked
 /// right child first on 2 workers took 5.3 ms, with 256 kept 3.2-3.7 ms. A kept stack
-/// holds on to the pages it touched (a few KiB for shallow jobs): 128 per worker bounds
-/// that memory while covering the ~65 live fibers per worker of that run.
+/// holds on to the pages it touched (a few KiB for shallow jobs): 128 per worker, plus
+/// the pool's [`SPARE_STACKS`], bound that memory.
 pub(crate) const POOLED_STACKS: usize = 128;
 /// Stacks moved at once between a worker's own pool and the pool-wide spare pool.
 const STACK_BATCH: usize = POOLED_STACKS / 2;
