@@ -40,36 +40,6 @@ use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
 mod join_workloads;
 use join_workloads::*;
 
-/// Depth of the left spine of `unbalanced`.
-const SPINE: u32 = 1000;
-/// Layers of each right child of the spine (1 023 nodes).
-const SUBTREE_LAYERS: u32 = 10;
-
-impl Node {
-    /// A left spine of `spine` nodes whose right children are full trees of `layers`.
-    fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
-        match layout {
-            Layout::Post => {
-                let left = (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout));
-                let right = Some(Node::tree(layers, layout));
-                Box::new(Node {
-                    value: 1,
-                    left,
-                    right,
-                })
-            }
-            Layout::Pre => {
-                let mut node = Node::leaf();
-                if spine > 1 {
-                    node.left = Some(Node::unbalanced(spine - 1, layers, layout));
-                }
-                node.right = Some(Node::tree(layers, layout));
-                node
-            }
-        }
-    }
-}
-
 /// The share of steps of a depth-first walk (left child first, or right child first)
 /// that move to a node at most one cache line away from the previous one: how much of
 /// the walk is a sequential stream the prefetchers can follow.
@@ -356,10 +326,7 @@ fn unbalanced(c: &mut Criterion) {
         &TREES,
         LayoutBench {
             name: "unbalanced",
-            build: |layout| {
-                let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);
-                Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS, layout), nodes)
-            },
+            build: |layout| Tree::unbalanced(layout),
             times: (Duration::from_millis(400), Duration::from_secs(2)),
             samples: 20,
             mirrors: Mirrors::All,

@@ -92,6 +92,45 @@ impl Node {
 /// A tree and its expected sum.
 pub struct Tree(pub Box<Node>, pub u64);
 
+/// Depth of the left spine of `unbalanced`.
+pub const SPINE: u32 = 1000;
+/// Layers of each right child of the spine (1 023 nodes).
+pub const SUBTREE_LAYERS: u32 = 10;
+
+impl Node {
+    /// A left spine of `spine` nodes whose right children are full trees of `layers`.
+    pub fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
+        match layout {
+            Layout::Post => {
+                let left = (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout));
+                let right = Some(Node::tree(layers, layout));
+                Box::new(Node {
+                    value: 1,
+                    left,
+                    right,
+                })
+            }
+            Layout::Pre => {
+                let mut node = Node::leaf();
+                if spine > 1 {
+                    node.left = Some(Node::unbalanced(spine - 1, layers, layout));
+                }
+                node.right = Some(Node::tree(layers, layout));
+                node
+            }
+        }
+    }
+}
+
+impl Tree {
+    /// `unbalanced` of BENCHMARKS.md (a left spine of [`SPINE`] nodes, each right child
+    /// a full tree of [`SUBTREE_LAYERS`] layers) in `layout`, with its node count.
+    pub fn unbalanced(layout: Layout) -> Tree {
+        let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);
+        Tree(Node::unbalanced(SPINE, SUBTREE_LAYERS, layout), nodes)
+    }
+}
+
 pub fn sum_serial(n: &Node) -> u64 {
     n.value + n.left.as_deref().map_or(0, sum_serial) + n.right.as_deref().map_or(0, sum_serial)
 }

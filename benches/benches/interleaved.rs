@@ -1,0 +1,155 @@
+//! `unbalanced` walked spine first on every pool at one worker count, interleaved in
+//! one process: each round builds each pool in turn, times a few repetitions, drops it,
+//! and keeps the median; the summary compares the continuation pool with each other
+//! variant round by round. On a machine whose memory speed drifts (a shared host), a
+//! comparison within a round is steadier than criterion's, which measures each variant
+//! minutes apart.
+//!
+//! Run: `cargo bench -p metronome-benches --bench interleaved -- [post|pre] [repetitions]
+//! [rounds] [workers]` (defaults: post 20 12 2). Results in `benches/RESULTS.md`.
+
+use std::hint::black_box;
+use std::num::NonZero;
+use std::time::Instant;
+
+use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
+
+#[path = "common/join_workloads.rs"]
+mod join_workloads;
+use join_workloads::*;
+
+const VARIANTS: [&str; 6] = [
+    "serial",
+    "heartbeat",
+    "continuation",
+    "numa",
+    "rayon",
+    "chili-lf",
+];
+const CONTINUATION: usize = 2;
+
+/// The median of `times` (milliseconds).
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Runs `walk` `reps` times and returns the median in milliseconds.
+fn time(reps: usize, mut walk: impl FnMut() -> u64, expected: u64) -> f64 {
+    let times = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            assert_eq!(black_box(walk()), expected);
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    median(times)
+}
+
+fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize) -> f64 {
+    pool.install(|| time(reps, || sum_metronome::<false>(&tree.0), tree.1))
+}
+
+/// One round's median of variant `which` at `workers`.
+fn measure(which: usize, tree: &Tree, reps: usize, workers: usize) -> f64 {
+    match VARIANTS[which] {
+        "serial" => time(reps, || sum_serial(&tree.0), tree.1),
+        "heartbeat" => on_pool(
+            &ThreadPool::builder()
+                .workers(workers)
+                .heartbeat(HEARTBEAT)
+                .build()
+                .unwrap(),
+            tree,
+            reps,
+        ),
+        "continuation" => on_pool(
+            &ContinuationPool::builder()
+                .workers(workers)
+                .build()
+                .unwrap(),
+            tree,
+            reps,
+        ),
+        "numa" => on_pool(
+            &NumaPool::builder()
+                .workers(workers)
+                .heartbeat(HEARTBEAT)
+                .build()
+                .unwrap(),
+            tree,
+            reps,
+        ),
+        "rayon" => rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .unwrap()
+            .install(|| time(reps, || sum_rayon::<false>(&tree.0), tree.1)),
+        _ => {
+            let pool = chili::ThreadPool::with_config(chili::Config {
+                thread_count: NonZero::new(workers),
+                heartbeat_interval: HEARTBEAT,
+            });
+            let mut scope = pool.scope();
+            // Swapped closures: chili runs `b` on the caller, so this walks spine first.
+            time(reps, || sum_chili::<true>(&tree.0, &mut scope), tree.1)
+        }
+    }
+}
+
+fn main() {
+    // `cargo bench` appends `--bench`; every other argument is positional.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let arg = |i: usize, default: usize| {
+        args.get(i)
+            .map_or(default, |a| a.parse().expect("a number"))
+    };
+    let layout = match args.first().map(String::as_str) {
+        Some("pre") => Layout::Pre,
+        _ => Layout::Post,
+    };
+    let (reps, rounds, workers) = (arg(1, 20), arg(2, 12), arg(3, 2));
+    let tree = Tree::unbalanced(layout);
+    println!(
+        "unbalanced-{}, spine first, {workers} workers: {rounds} rounds of {reps} repetitions (ms)",
+        layout.name()
+    );
+    let mut medians = vec![Vec::new(); VARIANTS.len()];
+    for round in 0..rounds {
+        // Alternate the order, so that no variant always runs right after another.
+        let mut order: Vec<usize> = (0..VARIANTS.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        let mut row = vec![0.0; VARIANTS.len()];
+        for which in order {
+            row[which] = measure(which, &tree, reps, workers);
+        }
+        let cells: Vec<String> = VARIANTS
+            .iter()
+            .zip(&row)
+            .map(|(v, t)| format!("{v} {t:.2}"))
+            .collect();
+        println!("round {round}: {}", cells.join("  "));
+        for (all, t) in medians.iter_mut().zip(row) {
+            all.push(t);
+        }
+    }
+    println!("median of the rounds:");
+    for (name, times) in VARIANTS.iter().zip(&medians) {
+        let ratios: Vec<f64> = medians[CONTINUATION]
+            .iter()
+            .zip(times)
+            .map(|(c, t)| c / t)
+            .collect();
+        let wins = ratios.iter().filter(|r| **r < 1.0).count();
+        println!(
+            "  {name:12} {:7.2} ms   continuation / {name}: {:.2} (continuation faster in {wins} of {rounds} rounds)",
+            median(times.clone()),
+            median(ratios)
+        );
+    }
+}
