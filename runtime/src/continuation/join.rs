@@ -26,11 +26,11 @@ use crate::exec::job::{JobRef, StackJob};
 use super::latch::FiberLatch;
 use super::stack::FiberCtx;
 
-/// How long a join (or a scope's end) whose stolen part is not finished spins on its
-/// latch before suspending its fiber. Long enough for a thief to finish a small job
-/// (tree-1k: 1 023 nodes, about 1 µs on each of 2 workers), short next to the jobs
-/// worth suspending for. With no spin, 2 workers ran tree-1k in 2.4 µs with a 20 µs
-/// steal grain and 3.0-5.4 µs without one; with 0.5-2 µs of spin 1.6-1.7 µs either way.
+/// How long a join whose stolen head is not finished spins on its latch before
+/// suspending its fiber. Long enough for a thief to finish a small job (tree-1k: 1 023
+/// nodes, about 1 µs on each of 2 workers), short next to the jobs worth suspending for.
+/// Without the spin, 2 workers ran tree-1k in 2.4 µs with the former 20 µs steal grain
+/// and 3.0-5.4 µs without one; with 0.5-2 µs of spin, 1.6-1.7 µs (quick runs).
 const WAIT_SPIN: Duration = Duration::from_micros(1);
 
 /// Runs `a` and `b` on the fiber whose context is `ctx`; see the module docs.
@@ -95,13 +95,15 @@ where
     // Two bitwise copies of `b`: the job's, for a thief, and this frame's, which the
     // private path calls, so that the compiler can keep it in registers across `a`
     // instead of reading it back through the job. Exactly one copy is consumed: the
-    // frame's if the job stays private or comes back to us, the job's if a thief runs
-    // it; neither copy is dropped implicitly (both are `ManuallyDrop`).
+    // frame's only while the job was never shared; once it was, only the job's (run by
+    // a thief, or taken back by `join_shared`), and the frame's is not touched again,
+    // not even moved, since a thief may be using what it captured. Neither copy is
+    // dropped implicitly (both are `ManuallyDrop`).
     let b = ManuallyDrop::new(b);
-    // SAFETY: see above: the job's copy is consumed only by `execute` on a thief, in
-    // which case this frame's copy is never used.
-    let job = StackJob::new(unsafe { ptr::read(&*b) }, FiberLatch::new_unarmed());
     // Unarmed: a job that stays private never touches its latch; `promote` arms it.
+    // SAFETY: see above: the frame's copy is consumed only on the never-shared path,
+    // where nobody can reach the job's copy.
+    let job = StackJob::new(unsafe { ptr::read(&*b) }, FiberLatch::new_unarmed());
     // SAFETY: `job` stays in this frame, and we do not leave the frame before the job ran
     // or was taken back (both paths below), even when `a` panics.
     let job_ref = unsafe { job.as_job_ref() };
@@ -114,7 +116,8 @@ where
     if ctx.bottom.get() <= depth {
         // Still private: pop it.
         ctx.top.set(depth);
-        // The job was never shared: its copy of `b` is left unconsumed.
+        // The job was never shared: call (or drop) this frame's copy of `b`; the job's
+        // copy is left unconsumed.
         let b = ManuallyDrop::into_inner(b);
         let value_a = match result_a {
             Ok(value) => value,
@@ -125,7 +128,8 @@ where
         };
         return (value_a, b());
     }
-    join_shared(ctx, depth, &job, job_ref, b, result_a)
+    // The job was shared: from here on only its copy of `b` is used.
+    join_shared(ctx, depth, &job, job_ref, result_a)
 }
 
 /// The ring is full: moves its oldest job to the shared deque to make room. Wakes a
@@ -184,7 +188,6 @@ fn join_shared<B, RA, RB>(
     depth: usize,
     job: &StackJob<FiberLatch, B, RB>,
     job_ref: JobRef,
-    b: ManuallyDrop<B>,
     result_a: std::thread::Result<RA>,
 ) -> (RA, RB)
 where
@@ -201,9 +204,9 @@ where
         let worker = ctx.worker();
         match worker.pop() {
             Some(popped) if popped.id() == job_ref.id() => {
-                // Nobody took it: run this frame's copy of `b` inline (the job's copy is
-                // left unconsumed).
-                let b = ManuallyDrop::into_inner(b);
+                // Nobody took it: run it inline.
+                // SAFETY: we popped its only `JobRef`.
+                let b = unsafe { job.take_func() };
                 return match result_a {
                     Ok(value_a) => (value_a, b()),
                     Err(payload) => {
@@ -217,6 +220,13 @@ where
             // runs it on a fresh fiber.
             Some(other) => worker.push(other),
             None => {}
+        }
+        // A thief has it. Spin a moment before suspending: a thief that took a small job
+        // is about to finish it, and resuming here costs less than suspending, taking
+        // other work on a fresh fiber and being resumed later.
+        let start = Instant::now();
+        while !job.latch.probe() && start.elapsed() < WAIT_SPIN {
+            std::hint::spin_loop();
         }
         wait(ctx, &job.latch);
     }
@@ -235,16 +245,6 @@ where
 pub(crate) fn wait(ctx: &FiberCtx, latch: &FiberLatch) {
     if latch.probe() {
         return;
-    }
-    // Spin a moment before suspending: a thief that took a small job is about to
-    // finish it, and resuming here costs less than suspending, stealing other work
-    // on a fresh fiber and being resumed later.
-    let start = Instant::now();
-    while start.elapsed() < WAIT_SPIN {
-        std::hint::spin_loop();
-        if latch.probe() {
-            return;
-        }
     }
     let yielder = ctx.yielder.get();
     // SAFETY: the yielder lives on this fiber's stack for the fiber's whole life; we are

@@ -3,7 +3,7 @@
 //! that runs fibers, and the search and parking of idle workers.
 
 use std::cell::{Cell, UnsafeCell};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 
@@ -11,7 +11,7 @@ use crate::exec::job::{self, JobRef};
 use crate::exec::sleep::Sleep;
 use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::{Injector, Steal, Stealer, Worker};
+use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
 
 use super::fiber::{Fiber, Resumed};
 use super::latch::{FiberLatch, Parked};
@@ -25,10 +25,10 @@ const YIELD_ROUNDS: u32 = 8;
 /// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
 /// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
 /// live fiber until the join completes, so a run with many steals (a chain moving
-/// between workers) needs as many stacks; with 16 kept per worker, `unbalanced` walked
-/// right child first on 2 workers took 5.3 ms, with 256 kept 3.2-3.7 ms. A kept stack
-/// holds on to the pages it touched (a few KiB for shallow jobs): 128 per worker, plus
-/// the pool's [`SPARE_STACKS`], bound that memory.
+/// between workers) needs as many stacks (with the former steal grain, `unbalanced`
+/// walked side tree first on 2 workers took 5.3 ms with 16 kept per worker and 3.2-3.7
+/// ms with 256). A kept stack holds on to the pages it touched (a few KiB for shallow
+/// jobs): 128 per worker, plus the pool's [`SPARE_STACKS`], bound that memory.
 pub(crate) const POOLED_STACKS: usize = 128;
 /// Stacks moved at once between a worker's own pool and the pool-wide spare pool.
 const STACK_BATCH: usize = POOLED_STACKS / 2;
@@ -147,12 +147,10 @@ impl Registry {
         self.steals.load(Ordering::Relaxed)
     }
 
-    /// The spare stacks, locked. A panic while it was held (none of the code under the
-    /// lock panics) would leave only stacks, each valid on its own: ignore the poison.
+    /// The spare stacks, locked (a poisoned lock would hold only stacks, each valid on
+    /// its own).
     fn spare_stacks(&self) -> MutexGuard<'_, Vec<FiberStack>> {
-        self.spare_stacks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.spare_stacks)
     }
 
     /// Fiber stacks mapped since the pool started (reused ones are not counted again).
@@ -375,7 +373,8 @@ impl WorkerThread {
         // SAFETY: as in `take_stack`.
         let stacks = unsafe { &mut *self.stacks.get() };
         if stacks.len() >= POOLED_STACKS {
-            let mut batch = stacks.split_off(stacks.len() - STACK_BATCH);
+            // The least recently recycled ones: the pages of the others are warmer.
+            let mut batch: Vec<FiberStack> = stacks.drain(..STACK_BATCH).collect();
             {
                 let mut spare = self.registry.spare_stacks();
                 let room = SPARE_STACKS.saturating_sub(spare.len()).min(batch.len());

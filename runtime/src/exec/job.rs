@@ -90,9 +90,11 @@ impl<T> JobResult<T> {
 ///
 /// `repr(C)` with the latch first, so a `JobRef`'s data pointer is also the latch's
 /// address (the heartbeat's promotion binds a `WorkerLatch` through it). `func` is
-/// consumed exactly once, by whoever runs or discards the job (`execute`, or the owner via
-/// `take_func`); `result` is written once, by `execute`, and read once, by the owner.
-/// Neither is dropped implicitly, so the inline path pays no drop flags or tag checks.
+/// consumed at most once, by whoever runs or discards the job (`execute`, or the owner via
+/// `take_func`); the continuation pool's join leaves it unconsumed when the job was never
+/// shared and it ran its own copy of the closure instead. `result` is written once, by
+/// `execute`, and read once, by the owner. Neither is dropped implicitly, so the inline
+/// path pays no drop flags or tag checks.
 #[repr(C)]
 pub(crate) struct StackJob<L, F, R> {
     /// Set once the job has finished.
