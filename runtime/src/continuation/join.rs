@@ -30,7 +30,9 @@ use super::stack::FiberCtx;
 /// suspending its fiber. Long enough for a thief to finish a small job (tree-1k: 1 023
 /// nodes, about 1 µs on each of 2 workers), short next to the jobs worth suspending for.
 /// Without the spin, 2 workers ran tree-1k in 2.4 µs with the former 20 µs steal grain
-/// and 3.0-5.4 µs without one; with 0.5-2 µs of spin, 1.6-1.7 µs (quick runs).
+/// and 3.0-5.4 µs without one; with 0.5-2 µs of spin, 1.6-1.7 µs (quick runs). The
+/// spin is adaptive per worker (`WorkerThread::should_spin`): where heads stay stolen
+/// for long (a chain moving between workers), spinning stops paying and is skipped.
 const WAIT_SPIN: Duration = Duration::from_micros(1);
 
 /// Runs `a` and `b` on the fiber whose context is `ctx`; see the module docs.
@@ -224,9 +226,12 @@ where
         // A thief has it. Spin a moment before suspending: a thief that took a small job
         // is about to finish it, and resuming here costs less than suspending, taking
         // other work on a fresh fiber and being resumed later.
-        let start = Instant::now();
-        while !job.latch.probe() && start.elapsed() < WAIT_SPIN {
-            std::hint::spin_loop();
+        if worker.should_spin() {
+            let start = Instant::now();
+            while !job.latch.probe() && start.elapsed() < WAIT_SPIN {
+                std::hint::spin_loop();
+            }
+            worker.spun(job.latch.probe());
         }
         wait(ctx, &job.latch);
     }

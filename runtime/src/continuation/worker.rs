@@ -38,6 +38,10 @@ const STACK_BATCH: usize = POOLED_STACKS / 2;
 /// others mapped fresh ones at the next run (`unbalanced` right child first: ~870 of
 /// 1 000 per repetition).
 const SPARE_STACKS: usize = 1024;
+/// The most spin credit a worker holds: that many fruitless spins in a row stop it.
+const SPIN_CREDIT_MAX: u32 = 8;
+/// Once spinning stopped paying, one wait in this many spins again.
+const SPIN_RETRY: u32 = 16;
 /// A worker's join limit while an idle worker asks it for work: below every ring
 /// fill, so its next join takes the cold path and answers.
 pub(crate) const REQUESTED: usize = 0;
@@ -183,6 +187,10 @@ pub(crate) struct WorkerThread {
     /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
     stacks: UnsafeCell<Vec<FiberStack>>,
     rng: Cell<u64>,
+    /// Adaptive spin credit (see `should_spin`).
+    spin_credit: Cell<u32>,
+    /// Waits skipped since the credit ran out.
+    spin_skipped: Cell<u32>,
 }
 
 impl WorkerThread {
@@ -196,10 +204,34 @@ impl WorkerThread {
             deque,
             limit,
             stacks: UnsafeCell::new(Vec::new()),
+            spin_credit: Cell::new(SPIN_CREDIT_MAX),
+            spin_skipped: Cell::new(0),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
         }
+    }
+
+    /// Whether a join waiting for a stolen head should spin before suspending: while
+    /// recent spins on this worker ended with the head done, or, once they stopped
+    /// paying, at one wait in `SPIN_RETRY` (to notice when they would pay again).
+    pub(crate) fn should_spin(&self) -> bool {
+        if self.spin_credit.get() > 0 {
+            return true;
+        }
+        let skipped = self.spin_skipped.get() + 1;
+        self.spin_skipped.set(skipped % SPIN_RETRY);
+        skipped == SPIN_RETRY
+    }
+
+    /// Records whether a spin ended with the head done.
+    pub(crate) fn spun(&self, paid: bool) {
+        let credit = self.spin_credit.get();
+        self.spin_credit.set(if paid {
+            (credit + 2).min(SPIN_CREDIT_MAX)
+        } else {
+            credit.saturating_sub(1)
+        });
     }
 
     /// Lowers this worker's request flag: its limit is the ring's capacity again.
@@ -454,4 +486,26 @@ pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<Jo
     let worker = WorkerThread::new(index, registry, deque);
     worker.main_loop();
     stack::set_thread_stack_size(0);
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spinning_stops_after_fruitless_spins_and_is_retried_now_and_then() {
+        let (registry, mut deques) = Registry::new(2, 64, 64 << 10);
+        let worker = WorkerThread::new(0, registry, deques.remove(0));
+        for _ in 0..SPIN_CREDIT_MAX {
+            assert!(worker.should_spin());
+            worker.spun(false);
+        }
+        // Out of credit: one wait in SPIN_RETRY spins.
+        let spins = (0..3 * SPIN_RETRY).filter(|_| worker.should_spin()).count();
+        assert_eq!(spins, 3);
+        // A retry that pays brings spinning back.
+        while !worker.should_spin() {}
+        worker.spun(true);
+        assert!(worker.should_spin() && worker.should_spin());
+    }
 }
