@@ -1,12 +1,15 @@
-//! `unbalanced` walked spine first on every pool at one worker count, interleaved in
-//! one process: each round builds each pool in turn, times a few repetitions, drops it,
+//! `unbalanced` on every pool at one worker count, interleaved in one process: each round builds each pool in turn, times a few repetitions, drops it,
 //! and keeps the median; the summary compares the continuation pool with each other
 //! variant round by round. On a machine whose memory speed drifts (a shared host), a
 //! comparison within a round is steadier than criterion's, which measures each variant
 //! minutes apart.
 //!
 //! Run: `cargo bench -p metronome-benches --bench interleaved -- [post|pre] [repetitions]
-//! [rounds] [workers]` (defaults: post 20 12 2). Results in `benches/RESULTS.md`.
+//! [rounds] [workers] [spine|side]` (defaults: post 20 12 2 spine). `spine` walks the
+//! spine first (the workload as defined: the side trees are what thieves take; chili
+//! with its closures swapped, `chili-lf`), `side` the side trees first (the mirror: only
+//! the rest of the spine can be stolen; the metronome pools and rayon with their
+//! closures swapped, chili as it comes). Results in `benches/RESULTS.md`.
 
 use std::hint::black_box;
 use std::num::NonZero;
@@ -24,7 +27,7 @@ const VARIANTS: [&str; 6] = [
     "continuation",
     "numa",
     "rayon",
-    "chili-lf",
+    "chili",
 ];
 const CONTINUATION: usize = 2;
 
@@ -46,12 +49,22 @@ fn time(reps: usize, mut walk: impl FnMut() -> u64, expected: u64) -> f64 {
     median(times)
 }
 
-fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize) -> f64 {
-    pool.install(|| time(reps, || sum_metronome::<false>(&tree.0), tree.1))
+/// Which child every join runs first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    SpineFirst,
+    SideFirst,
+}
+
+fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize, walk: Walk) -> f64 {
+    pool.install(|| match walk {
+        Walk::SpineFirst => time(reps, || sum_metronome::<false>(&tree.0), tree.1),
+        Walk::SideFirst => time(reps, || sum_metronome::<true>(&tree.0), tree.1),
+    })
 }
 
 /// One round's median of variant `which` at `workers`.
-fn measure(which: usize, tree: &Tree, reps: usize, workers: usize) -> f64 {
+fn measure(which: usize, tree: &Tree, reps: usize, workers: usize, walk: Walk) -> f64 {
     match VARIANTS[which] {
         "serial" => time(reps, || sum_serial(&tree.0), tree.1),
         "heartbeat" => on_pool(
@@ -62,6 +75,7 @@ fn measure(which: usize, tree: &Tree, reps: usize, workers: usize) -> f64 {
                 .unwrap(),
             tree,
             reps,
+            walk,
         ),
         "continuation" => on_pool(
             &ContinuationPool::builder()
@@ -70,6 +84,7 @@ fn measure(which: usize, tree: &Tree, reps: usize, workers: usize) -> f64 {
                 .unwrap(),
             tree,
             reps,
+            walk,
         ),
         "numa" => on_pool(
             &NumaPool::builder()
@@ -79,20 +94,27 @@ fn measure(which: usize, tree: &Tree, reps: usize, workers: usize) -> f64 {
                 .unwrap(),
             tree,
             reps,
+            walk,
         ),
         "rayon" => rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .build()
             .unwrap()
-            .install(|| time(reps, || sum_rayon::<false>(&tree.0), tree.1)),
+            .install(|| match walk {
+                Walk::SpineFirst => time(reps, || sum_rayon::<false>(&tree.0), tree.1),
+                Walk::SideFirst => time(reps, || sum_rayon::<true>(&tree.0), tree.1),
+            }),
         _ => {
             let pool = chili::ThreadPool::with_config(chili::Config {
                 thread_count: NonZero::new(workers),
                 heartbeat_interval: HEARTBEAT,
             });
             let mut scope = pool.scope();
-            // Swapped closures: chili runs `b` on the caller, so this walks spine first.
-            time(reps, || sum_chili::<true>(&tree.0, &mut scope), tree.1)
+            // chili runs `b` on the caller: swapped closures walk the spine first.
+            match walk {
+                Walk::SpineFirst => time(reps, || sum_chili::<true>(&tree.0, &mut scope), tree.1),
+                Walk::SideFirst => time(reps, || sum_chili::<false>(&tree.0, &mut scope), tree.1),
+            }
         }
     }
 }
@@ -112,10 +134,19 @@ fn main() {
         _ => Layout::Post,
     };
     let (reps, rounds, workers) = (arg(1, 20), arg(2, 12), arg(3, 2));
+    let walk = match args.get(4).map(String::as_str) {
+        Some("side") => Walk::SideFirst,
+        _ => Walk::SpineFirst,
+    };
     let tree = Tree::unbalanced(layout);
     println!(
-        "unbalanced-{}, spine first, {workers} workers: {rounds} rounds of {reps} repetitions (ms)",
-        layout.name()
+        "unbalanced-{}, {} first, {workers} workers: {rounds} rounds of {reps} repetitions (ms)",
+        layout.name(),
+        if walk == Walk::SideFirst {
+            "side tree"
+        } else {
+            "spine"
+        },
     );
     let mut medians = vec![Vec::new(); VARIANTS.len()];
     for round in 0..rounds {
@@ -126,7 +157,7 @@ fn main() {
         }
         let mut row = vec![0.0; VARIANTS.len()];
         for which in order {
-            row[which] = measure(which, &tree, reps, workers);
+            row[which] = measure(which, &tree, reps, workers, walk);
         }
         let cells: Vec<String> = VARIANTS
             .iter()
