@@ -65,12 +65,17 @@ impl Node {
         })
     }
 
-    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
-    pub fn tree(layers: u32, layout: Layout) -> Box<Node> {
+    /// A node of value 1 whose children `left` and `right` build, allocated in the order
+    /// `layout` names: after both subtrees (`Post`) or before them (`Pre`).
+    fn with_children(
+        layout: Layout,
+        left: impl FnOnce() -> Option<Box<Node>>,
+        right: impl FnOnce() -> Option<Box<Node>>,
+    ) -> Box<Node> {
         match layout {
             Layout::Post => {
-                let left = (layers > 1).then(|| Node::tree(layers - 1, layout));
-                let right = (layers > 1).then(|| Node::tree(layers - 1, layout));
+                let left = left();
+                let right = right();
                 Box::new(Node {
                     value: 1,
                     left,
@@ -79,13 +84,17 @@ impl Node {
             }
             Layout::Pre => {
                 let mut node = Node::leaf();
-                if layers > 1 {
-                    node.left = Some(Node::tree(layers - 1, layout));
-                    node.right = Some(Node::tree(layers - 1, layout));
-                }
+                node.left = left();
+                node.right = right();
                 node
             }
         }
+    }
+
+    /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
+    pub fn tree(layers: u32, layout: Layout) -> Box<Node> {
+        let child = || (layers > 1).then(|| Node::tree(layers - 1, layout));
+        Node::with_children(layout, child, child)
     }
 }
 
@@ -100,25 +109,11 @@ pub const SUBTREE_LAYERS: u32 = 10;
 impl Node {
     /// A left spine of `spine` nodes whose right children are full trees of `layers`.
     pub fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
-        match layout {
-            Layout::Post => {
-                let left = (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout));
-                let right = Some(Node::tree(layers, layout));
-                Box::new(Node {
-                    value: 1,
-                    left,
-                    right,
-                })
-            }
-            Layout::Pre => {
-                let mut node = Node::leaf();
-                if spine > 1 {
-                    node.left = Some(Node::unbalanced(spine - 1, layers, layout));
-                }
-                node.right = Some(Node::tree(layers, layout));
-                node
-            }
-        }
+        Node::with_children(
+            layout,
+            || (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout)),
+            || Some(Node::tree(layers, layout)),
+        )
     }
 }
 
