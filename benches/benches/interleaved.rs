@@ -12,10 +12,9 @@
 //! closures swapped, chili as it comes). Results in `benches/RESULTS.md`.
 
 use std::hint::black_box;
-use std::num::NonZero;
 use std::time::Instant;
 
-use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
+use metronome::runtime::Executor;
 
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
@@ -67,48 +66,15 @@ fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize, walk: Walk) -> f64 {
 fn measure(which: usize, tree: &Tree, reps: usize, workers: usize, walk: Walk) -> f64 {
     match VARIANTS[which] {
         "serial" => time(reps, || sum_serial(&tree.0), tree.1),
-        "heartbeat" => on_pool(
-            &ThreadPool::builder()
-                .workers(workers)
-                .heartbeat(HEARTBEAT)
-                .build()
-                .unwrap(),
-            tree,
-            reps,
-            walk,
-        ),
-        "continuation" => on_pool(
-            &ContinuationPool::builder()
-                .workers(workers)
-                .build()
-                .unwrap(),
-            tree,
-            reps,
-            walk,
-        ),
-        "numa" => on_pool(
-            &NumaPool::builder()
-                .workers(workers)
-                .heartbeat(HEARTBEAT)
-                .build()
-                .unwrap(),
-            tree,
-            reps,
-            walk,
-        ),
-        "rayon" => rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .build()
-            .unwrap()
-            .install(|| match walk {
-                Walk::SpineFirst => time(reps, || sum_rayon::<false>(&tree.0), tree.1),
-                Walk::SideFirst => time(reps, || sum_rayon::<true>(&tree.0), tree.1),
-            }),
+        "heartbeat" => on_pool(&heartbeat_pool(workers), tree, reps, walk),
+        "continuation" => on_pool(&continuation_pool(workers), tree, reps, walk),
+        "numa" => on_pool(&numa_pool(workers), tree, reps, walk),
+        "rayon" => rayon_pool(workers).install(|| match walk {
+            Walk::SpineFirst => time(reps, || sum_rayon::<false>(&tree.0), tree.1),
+            Walk::SideFirst => time(reps, || sum_rayon::<true>(&tree.0), tree.1),
+        }),
         _ => {
-            let pool = chili::ThreadPool::with_config(chili::Config {
-                thread_count: NonZero::new(workers),
-                heartbeat_interval: HEARTBEAT,
-            });
+            let pool = chili_pool(workers);
             let mut scope = pool.scope();
             // chili runs `b` on the caller: swapped closures walk the spine first.
             match walk {

@@ -28,13 +28,12 @@
 //! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 
 use std::hint::black_box;
-use std::num::NonZero;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
+use metronome::runtime::Executor;
 
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
@@ -200,56 +199,32 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload, m
             on_pool(
                 group,
                 format!("heartbeat{suffix}/{threads}"),
-                || {
-                    ThreadPool::builder()
-                        .workers(threads)
-                        .heartbeat(HEARTBEAT)
-                        .build()
-                        .unwrap()
-                },
+                || heartbeat_pool(threads),
                 work,
                 walk,
             );
             on_pool(
                 group,
                 format!("continuation{suffix}/{threads}"),
-                || {
-                    ContinuationPool::builder()
-                        .workers(threads)
-                        .build()
-                        .unwrap()
-                },
+                || continuation_pool(threads),
                 work,
                 walk,
             );
             on_pool(
                 group,
                 format!("numa{suffix}/{threads}"),
-                || {
-                    NumaPool::builder()
-                        .workers(threads)
-                        .heartbeat(HEARTBEAT)
-                        .build()
-                        .unwrap()
-                },
+                || numa_pool(threads),
                 work,
                 walk,
             );
             group.bench_function(format!("rayon{suffix}/{threads}"), |b| {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap();
-                pool.install(|| b.iter(|| assert_eq!(work.rayon(walk), expected)));
+                rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(walk), expected)));
             });
         }
         for &walk in chilis {
             let suffix = if walk == Walk::Mirrored { "-lf" } else { "" };
             group.bench_function(format!("chili{suffix}/{threads}"), |b| {
-                let pool = chili::ThreadPool::with_config(chili::Config {
-                    thread_count: NonZero::new(threads),
-                    heartbeat_interval: HEARTBEAT,
-                });
+                let pool = chili_pool(threads);
                 let mut scope = pool.scope();
                 b.iter(|| assert_eq!(work.chili(&mut scope, walk), expected));
             });

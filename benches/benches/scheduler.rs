@@ -11,7 +11,6 @@
 //! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 
 use std::hint::black_box;
-use std::num::NonZero;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -117,26 +116,15 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     group.bench_function("join0", |b| b.iter(|| assert_eq!(work.join0(), expected)));
     for threads in threads() {
         group.bench_function(format!("metronome/{threads}"), |b| {
-            let pool = metronome::runtime::ThreadPool::builder()
-                .workers(threads)
-                .heartbeat(HEARTBEAT)
-                .build()
-                .unwrap();
+            let pool = heartbeat_pool(threads);
             // The timing loop itself runs on a worker, as chili's runs in its scope.
             pool.install(|| b.iter(|| assert_eq!(work.metronome(), expected)));
         });
         group.bench_function(format!("rayon/{threads}"), |b| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
+            rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
         });
         group.bench_function(format!("chili/{threads}"), |b| {
-            let pool = chili::ThreadPool::with_config(chili::Config {
-                thread_count: NonZero::new(threads),
-                heartbeat_interval: HEARTBEAT,
-            });
+            let pool = chili_pool(threads);
             let mut scope = pool.scope();
             b.iter(|| assert_eq!(work.chili(&mut scope), expected));
         });
@@ -153,10 +141,11 @@ fn tree_1k(c: &mut Criterion) {
     group.finish();
 }
 
-fn tree_16m(c: &mut Criterion) {
-    static TREE: OnceLock<Tree> = OnceLock::new();
-    let tree = TREE.get_or_init(|| Tree(Node::tree(24, Layout::Post), (1 << 24) - 1));
-    let mut group = c.benchmark_group("tree-16m");
+/// tree-16m in `layout`, in group `name`. Each layout's tree is built on first use and
+/// kept, so each is laid out by a fresh heap.
+fn tree_16m_group(c: &mut Criterion, name: &str, layout: Layout, cell: &'static OnceLock<Tree>) {
+    let tree = cell.get_or_init(|| Tree(Node::tree(24, layout), (1 << 24) - 1));
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -165,18 +154,15 @@ fn tree_16m(c: &mut Criterion) {
     group.finish();
 }
 
-/// tree-16m allocated in pre-order (`Layout::Pre`); both trees are kept, so each is
-/// laid out by a fresh heap.
+fn tree_16m(c: &mut Criterion) {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    tree_16m_group(c, "tree-16m", Layout::Post, &TREE);
+}
+
+/// tree-16m allocated in pre-order (`Layout::Pre`).
 fn tree_16m_pre(c: &mut Criterion) {
     static TREE: OnceLock<Tree> = OnceLock::new();
-    let tree = TREE.get_or_init(|| Tree(Node::tree(24, Layout::Pre), (1 << 24) - 1));
-    let mut group = c.benchmark_group("tree-16m-pre");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
-    run_variants(&mut group, tree);
-    group.finish();
+    tree_16m_group(c, "tree-16m-pre", Layout::Pre, &TREE);
 }
 
 fn fib_30(c: &mut Criterion) {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use metronome::runtime::join;
+use metronome::runtime::{join, ContinuationPool, NumaPool, ThreadPool};
 
 /// Worker counts measured by default (the development machine has two cores).
 pub const THREADS: [usize; 2] = [1, 2];
@@ -27,6 +27,48 @@ pub fn threads() -> Vec<usize> {
 }
 /// Heartbeat of the heartbeat pools and chili, as BENCHMARKS.md specifies.
 pub const HEARTBEAT: Duration = Duration::from_micros(100);
+/// The heartbeat pool (`ThreadPool`) with `workers` workers and [`HEARTBEAT`].
+pub fn heartbeat_pool(workers: usize) -> ThreadPool {
+    ThreadPool::builder()
+        .workers(workers)
+        .heartbeat(HEARTBEAT)
+        .build()
+        .unwrap()
+}
+
+/// The NUMA pool with `workers` workers and [`HEARTBEAT`].
+pub fn numa_pool(workers: usize) -> NumaPool {
+    NumaPool::builder()
+        .workers(workers)
+        .heartbeat(HEARTBEAT)
+        .build()
+        .unwrap()
+}
+
+/// The continuation pool with `workers` workers.
+pub fn continuation_pool(workers: usize) -> ContinuationPool {
+    ContinuationPool::builder()
+        .workers(workers)
+        .build()
+        .unwrap()
+}
+
+/// rayon's pool with `workers` threads.
+pub fn rayon_pool(workers: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .unwrap()
+}
+
+/// chili's pool with `workers` threads and [`HEARTBEAT`].
+pub fn chili_pool(workers: usize) -> chili::ThreadPool {
+    chili::ThreadPool::with_config(chili::Config {
+        thread_count: std::num::NonZero::new(workers),
+        heartbeat_interval: HEARTBEAT,
+    })
+}
+
 /// `fib(FIB_N)` with a join at every call (1 346 268 joins).
 pub const FIB_N: u64 = 30;
 
