@@ -10,6 +10,7 @@
 //!
 #![doc = include_str!("README.md")]
 
+mod cross;
 mod fiber;
 mod join;
 mod latch;
@@ -24,6 +25,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub(crate) use self::cross::run_elsewhere;
 pub use self::pool::{ContinuationPool, ContinuationPoolBuilder};
 pub(crate) use self::scope::ScopeBackend;
 

@@ -243,7 +243,12 @@ impl FiberStack {
         ctx.top.set(0);
         ctx.bottom.set(0);
         ctx.yielder.set(ptr::null());
-        debug_assert!(ctx.handoff.take().is_none());
+        // Always empty (`run_fiber` takes the handoff before recycling the stack); the
+        // take is unconditional so that release builds reset the same state. A fiber
+        // found here would be leaked, not dropped (that would unwind its stack).
+        let stale = ctx.handoff.take();
+        debug_assert!(stale.is_none(), "a recycled stack holds no handoff");
+        std::mem::forget(stale);
         // SAFETY: no latch refers to a finished fiber's slot.
         debug_assert!(unsafe { ctx.parked.is_empty() });
     }

@@ -3,11 +3,13 @@
 //! that runs fibers, and the search and parking of idle workers.
 
 use std::cell::{Cell, UnsafeCell};
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 
-use crate::exec::job::{self, JobRef};
+use crate::exec::cross;
+use crate::exec::job::JobRef;
 use crate::exec::sleep::Sleep;
 use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -58,6 +60,12 @@ pub(crate) const REQUESTED: usize = 0;
 pub(crate) struct Registry {
     stealers: Box<[Stealer<JobRef>]>,
     injector: Injector<JobRef>,
+    /// Fibers whose wait ended on a thread of another pool (an `install` into it from a
+    /// fiber of this pool finished, `cross.rs`): any worker resumes them. Never dropped
+    /// here: a fiber left over when the registry goes is leaked, since dropping a
+    /// suspended fiber would unwind its stack on a thread that does not own it (and
+    /// cannot happen in practice: the fiber's latch holds this registry alive).
+    resumable: Injector<ManuallyDrop<Fiber>>,
     pub(crate) sleep: Sleep,
     /// One word per worker, its join *limit*: `local_queue_size` (the private ring's
     /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join
@@ -90,6 +98,7 @@ impl Registry {
         let registry = Registry {
             stealers: deques.iter().map(Worker::stealer).collect(),
             injector: Injector::new(),
+            resumable: Injector::new(),
             sleep: Sleep::new(workers),
             limits: (0..workers)
                 .map(|_| CachePadded::new(AtomicUsize::new(local_queue_size)))
@@ -121,7 +130,9 @@ impl Registry {
     }
 
     fn has_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+        !self.resumable.is_empty()
+            || !self.injector.is_empty()
+            || self.stealers.iter().any(|s| !s.is_empty())
     }
 
     /// Queues a job for any worker (from a thread that is not one of ours).
@@ -130,10 +141,36 @@ impl Registry {
         self.sleep.notify_one();
     }
 
-    /// Runs `f` on a fiber of this pool from a thread outside it, blocking until it
-    /// returns (or resuming its panic).
+    /// Runs `f` on a fiber of this pool from a thread that is not in it, and returns
+    /// its result (or resumes its panic) once it finished: a worker of another pool
+    /// keeps running its own pool's work meanwhile, any other thread blocks
+    /// (`exec::cross::run_elsewhere`).
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        job::run_from_outside(f, |job| self.inject(job))
+        cross::run_elsewhere(f, |job| self.inject(job))
+    }
+
+    /// Queues `fiber`, whose wait was ended by a thread of another pool, for any worker
+    /// to resume, and wakes a sleeping worker (the fenced `Sleep::notify_one`: its
+    /// Dekker pair with a sleeper's announcement covers `has_work`'s check of the
+    /// queue).
+    pub(crate) fn resume_later(&self, fiber: Fiber) {
+        self.resumable.push(ManuallyDrop::new(fiber));
+        self.sleep.notify_one();
+    }
+
+    /// A fiber queued by `resume_later`, if any.
+    fn take_resumable(&self) -> Option<Fiber> {
+        // Two loads while the queue is empty (nearly always): no fence.
+        if self.resumable.is_empty() {
+            return None;
+        }
+        loop {
+            match self.resumable.steal() {
+                Steal::Success(fiber) => return Some(ManuallyDrop::into_inner(fiber)),
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        }
     }
 
     /// Fibers alive now (created, not finished).
@@ -468,7 +505,11 @@ impl WorkerThread {
     fn main_loop(&self) {
         let mut idle = 0u32;
         loop {
-            if let Some(job) = self.find_work() {
+            // Resumable fibers first: each is a waiter whose install across pools ended.
+            if let Some(fiber) = self.registry.take_resumable() {
+                self.run_fiber(fiber);
+                idle = 0;
+            } else if let Some(job) = self.find_work() {
                 self.run_job(job);
                 idle = 0;
             } else if self.registry.terminating() {

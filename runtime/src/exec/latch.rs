@@ -4,7 +4,7 @@
 //!   `SET`); it lets a waiting worker go to sleep and the setter know it must wake it.
 //! - [`WorkerLatch`]: a `CoreLatch` owned by a worker (a `join`'s second job, a scope).
 //! - [`CountLatch`]: a counter of outstanding scope jobs in front of a `WorkerLatch`.
-//! - [`LockLatch`]: a mutex and condition variable, for threads outside the pool that
+//! - [`LockLatch`]: a mutex and condition variable, for threads outside every pool that
 //!   block in `install`.
 //!
 //! A latch usually lives in the frame of the thread that waits for it, which may return
@@ -13,6 +13,7 @@
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
+use std::sync::Arc;
 
 use super::sleep::Sleep;
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -210,7 +211,23 @@ impl Latch for CountLatch {
     }
 }
 
-/// A latch a thread outside the pool blocks on.
+/// A latch a thread outside every pool blocks on (`install` from outside).
+///
+/// ## Lifetime of the state
+///
+/// The mutex and condition variable live behind an `Arc`, not in the job: the setter
+/// clones the `Arc` *before* it sets the flag and drops its clone only after it unlocked.
+/// Unlocking a futex mutex is a store that lets the waiter in, followed by a
+/// `futex_wake` on the mutex's address; in between the waiter may take the lock, see
+/// the flag, return and free its frame. Were the mutex in that frame, the wake (and the
+/// rest of `unlock(&self)`, whose `&self` must stay valid for the whole call) would
+/// touch freed memory: the class of Rust issue 55005. With the setter's clone, the
+/// memory outlives every use of it by either side.
+///
+/// Each thread keeps one state for reuse (no allocation per `install` in the steady
+/// state); it is reused only while nobody else holds it (`strong_count == 1`: no latch
+/// of this thread is live and no setter still holds a clone), otherwise a fresh one is
+/// made.
 ///
 /// ## Memory ordering
 ///
@@ -218,24 +235,56 @@ impl Latch for CountLatch {
 /// waiter's reads after its lock.
 #[derive(Debug)]
 pub(crate) struct LockLatch {
+    state: Arc<LockState>,
+}
+
+#[derive(Debug)]
+struct LockState {
     done: Mutex<bool>,
     cond: Condvar,
+}
+
+impl LockState {
+    fn new() -> Self {
+        LockState {
+            done: Mutex::new(false),
+            cond: Condvar::new(),
+        }
+    }
 }
 
 impl LockLatch {
     /// A latch that is not set.
     pub(crate) fn new() -> Self {
+        #[cfg(not(loom))]
+        {
+            thread_local! {
+                /// This thread's reusable latch state.
+                static STATE: Arc<LockState> = Arc::new(LockState::new());
+            }
+            // `try_with` fails only while the thread's locals are being destroyed.
+            if let Ok(state) = STATE.try_with(|state| {
+                (Arc::strong_count(state) == 1).then(|| Arc::clone(state))
+            }) {
+                if let Some(state) = state {
+                    // Nobody else holds the state (see the type's docs): reset the flag
+                    // left set by this thread's previous `install`.
+                    *lock(&state.done) = false;
+                    return LockLatch { state };
+                }
+            }
+        }
         LockLatch {
-            done: Mutex::new(false),
-            cond: Condvar::new(),
+            state: Arc::new(LockState::new()),
         }
     }
 
     /// Blocks until the latch is set.
     pub(crate) fn wait(&self) {
-        let mut done = lock(&self.done);
+        let mut done = lock(&self.state.done);
         while !*done {
             done = self
+                .state
                 .cond
                 .wait(done)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -245,13 +294,15 @@ impl LockLatch {
 
 impl Latch for LockLatch {
     unsafe fn set(this: *const Self) {
-        // SAFETY: the waiter cannot return before it takes the mutex, which we hold until
-        // the end of this block, so `*this` is live throughout; we notify under the lock
-        // for the same reason.
-        unsafe {
-            let mut done = lock(&(*this).done);
-            *done = true;
-            (*this).cond.notify_all();
-        }
+        // SAFETY: `*this` is live until the waiter sees the flag, which it cannot before
+        // our critical section below; this clone is our last access to `*this`.
+        let state = unsafe { Arc::clone(&(*this).state) };
+        let mut done = lock(&state.done);
+        *done = true;
+        state.cond.notify_all();
+        // The unlock (and its wake-up of the waiter) acts on `state`, which our clone
+        // keeps allocated even if the waiter already returned and dropped its own.
+        drop(done);
+        drop(state);
     }
 }

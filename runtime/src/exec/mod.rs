@@ -8,6 +8,7 @@
 #![doc = include_str!("README.md")]
 
 pub(crate) mod builder;
+pub(crate) mod cross;
 mod error;
 mod heartbeat;
 pub(crate) mod job;

@@ -11,7 +11,8 @@ use crossbeam_utils::CachePadded;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
-use super::job::{self, JobRef};
+use super::cross;
+use super::job::JobRef;
 use super::latch::{CoreLatch, WorkerLatch};
 use super::sleep::Sleep;
 use super::unwind;
@@ -128,7 +129,9 @@ impl Registry {
         self.sleep.notify_one();
     }
 
-    /// Runs `f` on a worker from a thread outside this pool, blocking until it returns.
+    /// Runs `f` on a worker from a thread that is not one of this pool's workers, and
+    /// returns its result once it finished: a worker of another pool keeps running its
+    /// own pool's work meanwhile, any other thread blocks (`cross::run_elsewhere`).
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         self.in_worker_cold_via(&self.injector, f)
     }
@@ -140,7 +143,7 @@ impl Registry {
         injector: &Injector<JobRef>,
         f: impl FnOnce() -> R + Send,
     ) -> R {
-        job::run_from_outside(f, |job| {
+        cross::run_elsewhere(f, |job| {
             // A job from outside is usually the root of the whole computation, and the
             // other workers are idle: grant every worker its promotion credit now, so the
             // worker that takes the job shares its first split at once instead of at the

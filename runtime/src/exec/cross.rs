@@ -1,0 +1,96 @@
+//! `install` into a pool from a thread that is not one of its workers: how the caller
+//! waits depends on what the calling thread is (see `README.md`, "Installing across
+//! pools").
+//!
+//! - A worker of a heartbeat pool (`ThreadPool`, `NumaPool`) waits like a join whose
+//!   second job was stolen: it runs its own pool's jobs until the job's [`CrossLatch`]
+//!   is set, and the setter (a thread of the other pool) wakes it through its pool's
+//!   `Sleep`.
+//! - A fiber of a `ContinuationPool` suspends until the job is done; its worker goes on
+//!   with its pool's work (`continuation::run_elsewhere`).
+//! - Any other thread blocks on a `LockLatch`.
+//!
+//! So a worker never blocks its own pool while the job it waits for needs that pool
+//! (`A.install(|| B.install(|| A.install(..)))` with one worker each).
+
+use std::sync::Arc;
+
+use super::job::{JobRef, StackJob};
+use super::latch::{CoreLatch, Latch};
+use super::registry::{Registry, WorkerThread};
+
+/// Runs `f` as a job that `queue` hands to another pool (or, from outside every pool,
+/// to the pool), waits for it without blocking the caller's own pool, and returns its
+/// result or resumes its panic.
+pub(crate) fn run_elsewhere<R: Send>(
+    f: impl FnOnce() -> R + Send,
+    queue: impl FnOnce(JobRef),
+) -> R {
+    let worker = WorkerThread::current();
+    // SAFETY: a non-null `current` is this thread's live worker.
+    match unsafe { worker.as_ref() } {
+        Some(worker) => run_from_worker(worker, f, queue),
+        None => crate::continuation::run_elsewhere(f, queue),
+    }
+}
+
+/// [`run_elsewhere`] from `worker`: waits for the job's latch while running `worker`'s
+/// pool's jobs (or sleeping in that pool's `Sleep`, from which the setter wakes it).
+fn run_from_worker<R: Send>(
+    worker: &WorkerThread,
+    f: impl FnOnce() -> R + Send,
+    queue: impl FnOnce(JobRef),
+) -> R {
+    let job = StackJob::new(f, CrossLatch::new(worker));
+    // SAFETY: we leave this frame only after `wait_until` saw the latch set (it never
+    // unwinds: every job it runs catches its own panics), so the job outlives its run.
+    let job_ref = unsafe { job.as_job_ref() };
+    queue(job_ref);
+    worker.wait_until(&job.latch.core);
+    // SAFETY: the latch is set, observed with acquire by `wait_until`'s `probe`.
+    unsafe { job.into_result() }.into_return_value()
+}
+
+/// The latch of a job that a worker of a heartbeat pool waits for while another pool
+/// runs it.
+///
+/// Unlike a [`WorkerLatch`](super::latch::WorkerLatch), whose setter is a worker of the
+/// same pool (and so holds that pool's `Registry`, and its `Sleep`, alive), the setter
+/// here belongs to another pool: the waiter may return, and its pool be dropped, as soon
+/// as the state word reads `SET`. So the latch holds the waiter's `Registry`, and the
+/// setter clones it *before* setting the state and wakes the waiter through its clone.
+///
+/// ## Memory ordering
+///
+/// That of [`CoreLatch`]: the setter's `AcqRel` swap publishes the job's result, the
+/// waiter's `Acquire` probe reads it; `arm` and `disarm` (the waiter, around parking)
+/// are ordered with the swap on the same word, so a setter that sees `SLEEPING` wakes
+/// the waiter's parker, whose token is not lost if it comes before the park.
+pub(crate) struct CrossLatch {
+    pub(crate) core: CoreLatch,
+    owner: usize,
+    registry: Arc<Registry>,
+}
+
+impl CrossLatch {
+    /// A latch that `worker` waits for.
+    fn new(worker: &WorkerThread) -> Self {
+        CrossLatch {
+            core: CoreLatch::new(),
+            owner: worker.index,
+            registry: Arc::clone(&worker.registry),
+        }
+    }
+}
+
+impl Latch for CrossLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: `*this` is live until the state reads `SET` (trait contract): read what
+        // we need, and take our own reference to the waiter's registry, before setting.
+        let (registry, owner) = unsafe { (Arc::clone(&(*this).registry), (*this).owner) };
+        // SAFETY: as above; after this call `*this` is not touched again.
+        if unsafe { (*this).core.set() } {
+            registry.sleep.wake_worker(owner);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Installing into one pool from a worker of another: every pair of pool kinds
+//! (`ThreadPool`, `NumaPool`, `ContinuationPool`, two distinct pools each), one worker
+//! each, nested A -> B -> A and A -> B -> A -> B, a panic in the innermost install, and
+//! joins inside the nested installs. A worker that installs into another pool keeps its
+//! own pool's work moving while it waits, so none of these may hang; each case runs
+//! under a watchdog that fails it after `WATCHDOG` instead of hanging the suite.
+
+mod support;
+use support::fib;
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use metronome_runtime::exec::NumaPool;
+use metronome_runtime::{join, ContinuationPool, Executor, ThreadPool};
+
+/// How long a case may take before it counts as deadlocked.
+const WATCHDOG: Duration = Duration::from_secs(10);
+
+fn heartbeat_pool(workers: usize) -> ThreadPool {
+    ThreadPool::builder()
+        .workers(workers)
+        .build()
+        .expect("a ThreadPool")
+}
+
+fn numa_pool(workers: usize) -> NumaPool {
+    NumaPool::builder()
+        .workers(workers)
+        .build()
+        .expect("a NumaPool")
+}
+
+/// Every continuation pool of this file is built here.
+fn continuation_pool(workers: usize) -> ContinuationPool {
+    ContinuationPool::builder()
+        .workers(workers)
+        .build()
+        .expect("a ContinuationPool")
+}
+
+/// Runs `case` on its own thread; fails if it does not finish within `WATCHDOG` (the
+/// hung thread is left behind), resumes its panic if it panicked.
+fn watchdog(case: impl FnOnce() + Send + 'static) {
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let outcome = panic::catch_unwind(AssertUnwindSafe(case));
+        let _ = done.send(outcome);
+    });
+    match finished.recv_timeout(WATCHDOG) {
+        Ok(Ok(())) => {}
+        Ok(Err(payload)) => panic::resume_unwind(payload),
+        Err(_) => panic!("deadlock: the case did not finish within {WATCHDOG:?}"),
+    }
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// A -> B -> A.
+fn aba<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u32 {
+    a.install(|| b.install(|| a.install(|| 42)))
+}
+
+/// A -> B -> A -> B.
+fn abab<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u32 {
+    a.install(|| b.install(|| a.install(|| b.install(|| 42))))
+}
+
+/// Joins at every level, each level's second branch installing into the other pool.
+fn joins<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u64 {
+    a.install(|| {
+        let (x, y) = join(
+            || fib(12),
+            || {
+                b.install(|| {
+                    let (x, y) = join(|| fib(11), || a.install(|| fib(10)));
+                    x + y
+                })
+            },
+        );
+        x + y
+    })
+}
+
+/// The checks for pools made by `make_a` and `make_b`, one worker each.
+fn nested_installs_return<A, B>(make_a: fn(usize) -> A, make_b: fn(usize) -> B)
+where
+    A: Executor + Sync + 'static,
+    B: Executor + Sync + 'static,
+{
+    watchdog(move || {
+        let (a, b) = (make_a(1), make_b(1));
+        assert_eq!(aba(&a, &b), 42);
+        assert_eq!(aba(&b, &a), 42);
+        assert_eq!(abab(&a, &b), 42);
+        assert_eq!(abab(&b, &a), 42);
+        assert_eq!(joins(&a, &b), 144 + 89 + 55);
+        assert_eq!(joins(&b, &a), 144 + 89 + 55);
+    });
+}
+
+fn inner_panic_reaches_the_caller<A, B>(make_a: fn(usize) -> A, make_b: fn(usize) -> B)
+where
+    A: Executor + Sync + 'static,
+    B: Executor + Sync + 'static,
+{
+    watchdog(move || {
+        let (a, b) = (make_a(1), make_b(1));
+        for _ in 0..2 {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                a.install(|| b.install(|| a.install(|| -> u32 { panic!("innermost") })))
+            }));
+            let payload = outcome.expect_err("the innermost panic must reach the caller");
+            assert_eq!(panic_message(payload), "innermost");
+            // Both pools are still usable, across pools and on their own.
+            assert_eq!(aba(&a, &b), 42);
+            assert_eq!(a.install(|| fib(15)), 610);
+            assert_eq!(b.install(|| fib(15)), 610);
+        }
+    });
+}
+
+fn two_workers_each<A, B>(make_a: fn(usize) -> A, make_b: fn(usize) -> B)
+where
+    A: Executor + Sync + 'static,
+    B: Executor + Sync + 'static,
+{
+    watchdog(move || {
+        let (a, b) = (make_a(2), make_b(2));
+        for _ in 0..20 {
+            assert_eq!(joins(&a, &b), 144 + 89 + 55);
+            assert_eq!(abab(&b, &a), 42);
+        }
+    });
+}
+
+macro_rules! cross {
+    ($name:ident, $a:expr, $b:expr) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn nested_installs_return() {
+                super::nested_installs_return($a, $b);
+            }
+
+            #[test]
+            fn inner_panic_reaches_the_caller() {
+                super::inner_panic_reaches_the_caller($a, $b);
+            }
+
+            #[test]
+            fn two_workers_each() {
+                super::two_workers_each($a, $b);
+            }
+        }
+    };
+}
+
+cross!(heartbeat_heartbeat, heartbeat_pool, heartbeat_pool);
+cross!(heartbeat_numa, heartbeat_pool, numa_pool);
+cross!(heartbeat_continuation, heartbeat_pool, continuation_pool);
+cross!(numa_heartbeat, numa_pool, heartbeat_pool);
+cross!(numa_numa, numa_pool, numa_pool);
+cross!(numa_continuation, numa_pool, continuation_pool);
+cross!(continuation_heartbeat, continuation_pool, heartbeat_pool);
+cross!(continuation_numa, continuation_pool, numa_pool);
+cross!(continuation_continuation, continuation_pool, continuation_pool);
