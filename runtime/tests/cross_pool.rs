@@ -74,11 +74,17 @@ fn abab<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u32 {
     a.install(|| b.install(|| a.install(|| b.install(|| 42))))
 }
 
-/// Joins at every level, each level's second branch installing into the other pool.
+/// Joins at every level, installing into the other pool from the first branch (while
+/// the second is pending) and from the second.
 fn joins<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u64 {
     a.install(|| {
         let (x, y) = join(
-            || fib(12),
+            || {
+                b.install(|| {
+                    let (x, y) = join(|| a.install(|| fib(10)), || fib(11));
+                    x + y
+                })
+            },
             || {
                 b.install(|| {
                     let (x, y) = join(|| fib(11), || a.install(|| fib(10)));
@@ -88,6 +94,38 @@ fn joins<A: Executor + Sync, B: Executor + Sync>(a: &A, b: &B) -> u64 {
         );
         x + y
     })
+}
+
+/// The worker that waits for another pool shares the joins it is inside of: the second
+/// closure of the join around the install runs (on this pool) while the install waits.
+/// The inner job waits for that closure, so keeping it private until the install
+/// returned would never finish.
+fn private_jobs_run_meanwhile<A, B>(make_a: fn(usize) -> A, make_b: fn(usize) -> B)
+where
+    A: Executor + Sync + 'static,
+    B: Executor + Sync + 'static,
+{
+    use std::sync::atomic::{AtomicBool, Ordering};
+    watchdog(move || {
+        let (a, b) = (make_a(1), make_b(1));
+        let second_ran = AtomicBool::new(false);
+        let ((), x) = a.install(|| {
+            join(
+                || {
+                    b.install(|| {
+                        while !second_ran.load(Ordering::Acquire) {
+                            std::thread::yield_now();
+                        }
+                    })
+                },
+                || {
+                    second_ran.store(true, Ordering::Release);
+                    fib(10)
+                },
+            )
+        });
+        assert_eq!(x, 55);
+    });
 }
 
 /// The checks for pools made by `make_a` and `make_b`, one worker each.
@@ -102,8 +140,8 @@ where
         assert_eq!(aba(&b, &a), 42);
         assert_eq!(abab(&a, &b), 42);
         assert_eq!(abab(&b, &a), 42);
-        assert_eq!(joins(&a, &b), 144 + 89 + 55);
-        assert_eq!(joins(&b, &a), 144 + 89 + 55);
+        assert_eq!(joins(&a, &b), 2 * (89 + 55));
+        assert_eq!(joins(&b, &a), 2 * (89 + 55));
     });
 }
 
@@ -136,7 +174,7 @@ where
     watchdog(move || {
         let (a, b) = (make_a(2), make_b(2));
         for _ in 0..20 {
-            assert_eq!(joins(&a, &b), 144 + 89 + 55);
+            assert_eq!(joins(&a, &b), 2 * (89 + 55));
             assert_eq!(abab(&b, &a), 42);
         }
     });
@@ -155,6 +193,11 @@ macro_rules! cross {
             #[test]
             fn inner_panic_reaches_the_caller() {
                 super::inner_panic_reaches_the_caller($a, $b);
+            }
+
+            #[test]
+            fn private_jobs_run_meanwhile() {
+                super::private_jobs_run_meanwhile($a, $b);
             }
 
             #[test]

@@ -11,13 +11,14 @@ use std::sync::Arc;
 use crate::exec::job::{self, JobRef, StackJob};
 use crate::exec::latch::Latch;
 
-use super::join::wait;
+use super::join::{share_private_jobs, wait};
 use super::latch::{FiberLatch, Handoff};
 use super::stack;
 use super::worker::Registry;
 
 /// Runs `f` as a job that `queue` hands to another pool and returns its result (or
-/// resumes its panic). On a fiber, the fiber suspends meanwhile; elsewhere (or while a
+/// resumes its panic). On a fiber, the fiber shares its private jobs (the heads of the
+/// joins it is inside of) and suspends meanwhile; elsewhere (or while a
 /// panic unwinds: a fiber must not migrate in the middle of an unwind), the thread
 /// blocks.
 pub(crate) fn run_elsewhere<R: Send>(
@@ -28,6 +29,7 @@ pub(crate) fn run_elsewhere<R: Send>(
         Some(ctx) if !std::thread::panicking() => ctx,
         _ => return job::run_from_outside(f, queue),
     };
+    share_private_jobs(ctx);
     let job = StackJob::new(
         f,
         CrossFiberLatch {

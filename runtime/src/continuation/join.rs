@@ -164,6 +164,19 @@ fn answer_request(ctx: &FiberCtx) {
     worker.notify();
 }
 
+/// Shares every private job of the fiber, oldest first, and wakes a sleeper: before the
+/// fiber suspends for what may be long (an `install` into another pool), so that its
+/// pool can run them meanwhile instead of leaving them private until it resumes.
+pub(crate) fn share_private_jobs(ctx: &FiberCtx) {
+    let mut shared = false;
+    while promote(ctx) {
+        shared = true;
+    }
+    if shared {
+        ctx.worker().notify();
+    }
+}
+
 /// Moves the oldest private job of the fiber to the current worker's shared deque
 /// (without waking anyone). Returns whether there was one.
 fn promote(ctx: &FiberCtx) -> bool {

@@ -34,13 +34,15 @@ pub(crate) fn run_elsewhere<R: Send>(
     }
 }
 
-/// [`run_elsewhere`] from `worker`: waits for the job's latch while running `worker`'s
-/// pool's jobs (or sleeping in that pool's `Sleep`, from which the setter wakes it).
+/// [`run_elsewhere`] from `worker`: shares the worker's private jobs (the second
+/// closures of the joins it is inside of), then waits for the job's latch while running
+/// its pool's jobs (or sleeping in that pool's `Sleep`, from which the setter wakes it).
 fn run_from_worker<R: Send>(
     worker: &WorkerThread,
     f: impl FnOnce() -> R + Send,
     queue: impl FnOnce(JobRef),
 ) -> R {
+    worker.share_private_jobs();
     let job = StackJob::new(f, CrossLatch::new(worker));
     // SAFETY: we leave this frame only after `wait_until` saw the latch set (it never
     // unwinds: every job it runs catches its own panics), so the job outlives its run.

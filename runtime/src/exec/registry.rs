@@ -256,6 +256,16 @@ impl WorkerThread {
         }
     }
 
+    /// Moves every private job to the shared deque, oldest first, and wakes sleepers:
+    /// before a wait that may be long (an `install` into another pool), so that this
+    /// pool, the waiting worker included, can run them meanwhile instead of leaving them
+    /// private until the wait ends.
+    pub(crate) fn share_private_jobs(&self) {
+        while self.bottom.get() < self.top.get() {
+            self.promote();
+        }
+    }
+
     /// Finds a job: own deque, then other workers' deques, then the injector.
     pub(crate) fn find_work(&self) -> Option<JobRef> {
         if let Some(job) = self.deque.pop() {
