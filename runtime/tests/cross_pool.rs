@@ -216,4 +216,8 @@ cross!(numa_numa, numa_pool, numa_pool);
 cross!(numa_continuation, numa_pool, continuation_pool);
 cross!(continuation_heartbeat, continuation_pool, heartbeat_pool);
 cross!(continuation_numa, continuation_pool, numa_pool);
-cross!(continuation_continuation, continuation_pool, continuation_pool);
+cross!(
+    continuation_continuation,
+    continuation_pool,
+    continuation_pool
+);

@@ -201,8 +201,10 @@ impl ContinuationPool {
 
     /// Runs `f` on a fiber of this pool and returns its result; `join`, `scope` and
     /// `par_for_each` inside `f` use this pool. Called from inside this pool, runs `f`
-    /// directly. Called from any other thread, blocks it until `f` finished. A panic in
-    /// `f` resumes here.
+    /// directly. Called from a worker of another pool, that worker keeps running its own
+    /// pool's work until `f` finished (a fiber of another continuation pool suspends).
+    /// Called from any other thread, blocks it until `f` finished. A panic in `f`
+    /// resumes here.
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;

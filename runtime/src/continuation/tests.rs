@@ -331,7 +331,7 @@ fn panic_while_the_continuation_is_stolen_waits_for_it() {
 }
 
 #[test]
-fn install_from_inside_runs_directly_and_from_another_pool_blocks() {
+fn install_from_inside_runs_directly_and_from_another_pool_returns() {
     let pool = pool(2);
     let other = ThreadPool::builder().workers(1).build().unwrap();
     let nested = pool.install(|| pool.install(|| fib_join(10)));

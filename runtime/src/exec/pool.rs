@@ -201,8 +201,10 @@ impl ThreadPool {
 
     /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
     /// `par_for_each` inside `f` use this pool. Called from one of this pool's workers,
-    /// runs `f` directly. Called from any other thread (a worker of another pool
-    /// included), blocks that thread until `f` finished. A panic in `f` resumes here.
+    /// runs `f` directly. Called from a worker of another pool, that worker keeps running
+    /// its own pool's jobs until `f` finished (so `a.install(|| b.install(|| a.install(..)))`
+    /// returns even with one worker each). Called from any other thread, blocks it until
+    /// `f` finished. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::ThreadPool;

@@ -129,7 +129,7 @@ fn par_for_each_splits_across_workers() {
 }
 
 #[test]
-fn install_from_inside_runs_directly_and_from_another_pool_blocks() {
+fn install_from_inside_runs_directly_and_from_another_pool_returns() {
     let a = pool(2);
     let b = pool(2);
     let (same, other) = a.install(|| {

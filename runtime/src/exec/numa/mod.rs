@@ -345,7 +345,8 @@ impl NumaPool {
     /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
     /// `par_for_each` inside `f` use this pool. From one of this pool's workers, runs `f`
     /// directly; from any other thread, queues it on the injector of the caller's node and
-    /// blocks until it finished. A panic in `f` resumes here.
+    /// waits until it finished: a worker of another pool runs its own pool's jobs
+    /// meanwhile, any other thread blocks. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::NumaPool;
