@@ -263,15 +263,13 @@ impl LockLatch {
                 static STATE: Arc<LockState> = Arc::new(LockState::new());
             }
             // `try_with` fails only while the thread's locals are being destroyed.
-            if let Ok(state) =
-                STATE.try_with(|state| (Arc::strong_count(state) == 1).then(|| Arc::clone(state)))
-            {
-                if let Some(state) = state {
-                    // Nobody else holds the state (see the type's docs): reset the flag
-                    // left set by this thread's previous `install`.
-                    *lock(&state.done) = false;
-                    return LockLatch { state };
-                }
+            let reusable =
+                STATE.try_with(|state| (Arc::strong_count(state) == 1).then(|| Arc::clone(state)));
+            if let Ok(Some(state)) = reusable {
+                // Nobody else holds the state (see the type's docs): reset the flag left
+                // set by this thread's previous `install`.
+                *lock(&state.done) = false;
+                return LockLatch { state };
             }
         }
         LockLatch {
