@@ -3,7 +3,7 @@
 //! each, nested A -> B -> A and A -> B -> A -> B, a panic in the innermost install, and
 //! joins inside the nested installs. A worker that installs into another pool keeps its
 //! own pool's work moving while it waits, so none of these may hang; each case runs
-//! under a watchdog that fails it after `WATCHDOG` instead of hanging the suite.
+//! under a watchdog that fails it after 10 s instead of hanging the suite.
 
 mod support;
 use support::fib;
@@ -16,8 +16,15 @@ use std::time::Duration;
 use metronome_runtime::exec::NumaPool;
 use metronome_runtime::{join, ContinuationPool, Executor, ThreadPool};
 
-/// How long a case may take before it counts as deadlocked.
-const WATCHDOG: Duration = Duration::from_secs(10);
+/// How long a case may take before it counts as deadlocked, unless the environment
+/// variable `CROSS_POOL_WATCHDOG_S` sets another number of seconds (`.ci/valgrind` does).
+fn watchdog_limit() -> Duration {
+    let seconds = std::env::var("CROSS_POOL_WATCHDOG_S")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    Duration::from_secs(seconds)
+}
 
 fn heartbeat_pool(workers: usize) -> ThreadPool {
     ThreadPool::builder()
@@ -41,18 +48,19 @@ fn continuation_pool(workers: usize) -> ContinuationPool {
         .expect("a ContinuationPool")
 }
 
-/// Runs `case` on its own thread; fails if it does not finish within `WATCHDOG` (the
-/// hung thread is left behind), resumes its panic if it panicked.
+/// Runs `case` on its own thread; fails if it does not finish within
+/// [`watchdog_limit`] (the hung thread is left behind), resumes its panic if it panicked.
 fn watchdog(case: impl FnOnce() + Send + 'static) {
     let (done, finished) = mpsc::channel();
     std::thread::spawn(move || {
         let outcome = panic::catch_unwind(AssertUnwindSafe(case));
         let _ = done.send(outcome);
     });
-    match finished.recv_timeout(WATCHDOG) {
+    let limit = watchdog_limit();
+    match finished.recv_timeout(limit) {
         Ok(Ok(())) => {}
         Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!("deadlock: the case did not finish within {WATCHDOG:?}"),
+        Err(_) => panic!("deadlock: the case did not finish within {limit:?}"),
     }
 }
 
