@@ -21,7 +21,8 @@ pub(crate) enum Resumed {
     Finished(FiberStack),
 }
 
-/// A job running on its own stack, suspendable at a join or a scope's end.
+/// A job running on its own stack, suspendable at a join, a scope's end, or an
+/// `install` into another pool.
 ///
 /// The fiber is the *continuation* of the joins it waits at: when the other branch of
 /// such a join finishes on another worker, that worker resumes the fiber (see
@@ -33,8 +34,9 @@ pub(crate) struct Fiber {
 
 // SAFETY: a `Coroutine` is `!Send` because values on its stack (thread-local
 // references, `Rc`s shared with thread-locals, lock guards) might not tolerate running
-// on another thread. A fiber is only ever suspended inside this pool's `join` or `scope`
-// (`FiberYielder::suspend` is called nowhere else), and at those points
+// on another thread. A fiber is only ever suspended inside this pool's `join` or `scope`,
+// or in an `install` into another pool (`cross.rs`); `FiberYielder::suspend` is called
+// nowhere else (`join::wait`), and at those points
 // - the executor's own frames hold no thread-local state: every per-worker value is
 //   read afresh through `FiberCtx::worker` after each resume, and the fiber's context is
 //   found from the stack pointer (`stack::current_ctx`), never from a cached
@@ -42,7 +44,8 @@ pub(crate) struct Fiber {
 // - the user's frames hold only what the user's `Send` closures captured, plus locals;
 //   the pool's documentation ("Migration") states that a job must not hold a
 //   thread-bound value (a thread-local reference, a lock guard) across a `join` or
-//   `scope` of this pool, exactly corosensei's condition for a sound `Send`.
+//   `scope` of this pool or an `install` into another pool, exactly corosensei's
+//   condition for a sound `Send`.
 // The coroutine itself (stack pointer and stack) is plain data.
 unsafe impl Send for Fiber {}
 

@@ -156,9 +156,11 @@ impl ContinuationPoolBuilder {
 /// # Migration
 ///
 /// Code running in this pool may continue on another thread after any `join` or
-/// `scope`. Do not hold a thread-bound value across them: a reference into a
-/// thread-local, a lock guard, an `Rc` also stored in a thread-local. (`Send` closures
-/// and ordinary locals are fine.) `std::thread::current()` may differ before and after.
+/// `scope`, and after an `install` into another pool (the fiber waits for it without
+/// blocking its worker thread). Do not hold a thread-bound value across them: a
+/// reference into a thread-local, a lock guard, an `Rc` also stored in a thread-local.
+/// (`Send` closures and ordinary locals are fine.) `std::thread::current()` may differ
+/// before and after.
 ///
 /// ```
 /// use metronome_runtime::{join, ContinuationPool};

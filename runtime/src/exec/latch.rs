@@ -255,6 +255,12 @@ impl LockState {
 
 impl LockLatch {
     /// A latch that is not set.
+    ///
+    /// Not inlined: the thread-local's address is then computed at each call, never
+    /// cached by a caller's frame across a suspension of a continuation pool's fiber
+    /// (which may resume on another thread; see `continuation/README.md`,
+    /// "Thread-locals").
+    #[inline(never)]
     pub(crate) fn new() -> Self {
         #[cfg(not(loom))]
         {
