@@ -310,3 +310,55 @@ impl Latch for LockLatch {
         drop(state);
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The address of a latch's shared state.
+    fn state_of(latch: &LockLatch) -> *const LockState {
+        Arc::as_ptr(&latch.state)
+    }
+
+    #[test]
+    fn a_lock_latch_state_is_reused_only_while_nobody_else_holds_it() {
+        let first = LockLatch::new();
+        let reusable = state_of(&first);
+        // A setter still holding its clone (it is finishing its unlock): a new latch of
+        // this thread gets a fresh state.
+        let setter = Arc::clone(&first.state);
+        drop(first);
+        let second = LockLatch::new();
+        assert_ne!(state_of(&second), reusable);
+        drop(second);
+        drop(setter);
+        // Nobody else holds it: reused, and not set.
+        let third = LockLatch::new();
+        assert_eq!(state_of(&third), reusable);
+        // SAFETY: `third` is live for the whole call.
+        unsafe { LockLatch::set(&third) };
+        third.wait();
+        drop(third);
+        let fourth = LockLatch::new();
+        assert_eq!(state_of(&fourth), reusable);
+        assert!(!*lock(&fourth.state.done));
+    }
+
+    #[test]
+    fn a_waiter_may_return_while_its_setter_still_unlocks() {
+        // The waiter frees its latch (on the heap here, so that valgrind sees the free)
+        // as soon as it sees it set, possibly while the setter is still inside `unlock`:
+        // nothing the setter touches after its set may be freed memory.
+        for _ in 0..200 {
+            let latch = Box::new(LockLatch::new());
+            let address = &*latch as *const LockLatch as usize;
+            let setter = std::thread::spawn(move || {
+                // SAFETY: the waiter below keeps `latch` live until it saw it set.
+                unsafe { LockLatch::set(address as *const LockLatch) };
+            });
+            latch.wait();
+            drop(latch);
+            setter.join().unwrap();
+        }
+    }
+}
