@@ -194,7 +194,7 @@ pub(crate) struct WorkerThread {
 }
 
 impl WorkerThread {
-    fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+    pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
         let limit: *const AtomicUsize = &*registry.limits[index];
         let spills = registry.num_workers() > 1;
         WorkerThread {

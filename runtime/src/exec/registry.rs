@@ -17,10 +17,19 @@ use super::sleep::Sleep;
 use super::unwind;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
+#[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks (at least; see
 /// `IDLE_HEARTBEATS`).
+#[cfg(not(loom))]
 const YIELD_ROUNDS: u32 = 8;
+/// Under loom a worker parks at its first fruitless search: the back-off is timing (it
+/// decides when, never whether, a worker parks), and loom cannot explore unbounded
+/// spinning. With a zero heartbeat interval `idle_long_enough` is true at once too.
+#[cfg(loom)]
+const SPIN_ROUNDS: u32 = 0;
+#[cfg(loom)]
+const YIELD_ROUNDS: u32 = 0;
 /// After `YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
 /// many heartbeat intervals have passed since then, capped at `MAX_IDLE_YIELD`: new work
 /// appears mostly at heartbeats (promotions), so a worker that parked just before one
@@ -180,7 +189,7 @@ pub(crate) struct WorkerThread {
 }
 
 impl WorkerThread {
-    fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+    pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
         let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
         let stack: Box<[Slot]> = (0..registry.local_queue_size)
             .map(|_| Cell::new(None))
@@ -318,16 +327,28 @@ impl WorkerThread {
     }
 
     /// Runs other jobs (or sleeps) until `latch` is set.
+    ///
+    /// A publisher may claim this worker while it sleeps here (to get a job picked up)
+    /// just as its latch is set; it then leaves without the search the claim asked for.
+    /// So it passes the wake-up on to another sleeper (`Sleep::sleep` says whether it was
+    /// claimed, and each search discharges a claim): the job is not left waiting while
+    /// the others sleep (`loom_tests::loom_claimed_latch_waiter_passes_the_wake_up_on`).
     pub(crate) fn wait_until(&self, latch: &CoreLatch) {
         let mut idle = Idle::default();
         while !latch.probe() {
-            if let Some(job) = self.find_work() {
+            let job = self.find_work();
+            // This search is the one a claim asks for.
+            idle.claimed = false;
+            if let Some(job) = job {
                 self.busy_again(&mut idle);
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
             } else {
                 self.idle_step(&mut idle, Some(latch));
             }
+        }
+        if idle.claimed {
+            self.registry.sleep.notify_one();
         }
         self.busy_again(&mut idle);
     }
@@ -360,13 +381,14 @@ impl WorkerThread {
             std::thread::yield_now();
         } else {
             let registry = &*self.registry;
-            registry.sleep.sleep(self.index, latch, || {
+            let claimed = registry.sleep.sleep(self.index, latch, || {
                 registry.has_work() || registry.terminating()
             });
             // Still idle (the episode goes on): back off from the start, without a new
             // request.
             *idle = Idle {
                 counted: true,
+                claimed,
                 ..Idle::default()
             };
             return;
@@ -398,7 +420,7 @@ impl WorkerThread {
     }
 
     /// The worker's life: run jobs until the pool terminates.
-    fn main_loop(&self) {
+    pub(super) fn main_loop(&self) {
         let mut idle = Idle::default();
         loop {
             if let Some(job) = self.find_work() {
@@ -424,6 +446,9 @@ struct Idle {
     since: Option<Instant>,
     /// Whether this episode made its steal request and counts in `Sleep::idle`.
     counted: bool,
+    /// Whether a publisher claimed the worker in its last sleep and it has not searched
+    /// since (see `wait_until`).
+    claimed: bool,
 }
 
 /// The body of worker thread `index`.
