@@ -220,7 +220,8 @@ fn loom_scope_count_resumes_the_owner_once_after_every_job() {
 #[test]
 fn loom_spilled_job_runs_once_without_a_fenced_wake_up() {
     let mut builder = loom::model::Builder::new();
-    // Whole-pool model: bounded like those of `exec/loom_tests.rs`.
+    // Bounded like the whole-pool models of `exec/loom_tests.rs` (3 preemptions: 0.03 s;
+    // exhaustive: 80 s).
     builder.preemption_bound = Some(3);
     builder.check(|| {
         let (registry, mut deques) = Registry::new(2, 4, 64 << 10);

@@ -165,7 +165,8 @@ fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
 /// The preemption bound of the whole-pool models: every interleaving with at most this
 /// many preemptions (a thread switch while the running thread could go on). Three
 /// preemptions find the absorbed wake-up (two suffice) and keep each model under a few
-/// seconds; `LOOM_MAX_PREEMPTIONS` cannot raise it (edit here to explore further).
+/// seconds; `LOOM_MAX_PREEMPTIONS` cannot raise it (edit here to explore further). The
+/// install model has two threads only and is exhaustive instead.
 const POOL_PREEMPTIONS: usize = 3;
 
 /// Runs a whole-pool model under [`POOL_PREEMPTIONS`].
@@ -277,10 +278,10 @@ fn loom_shutdown_wakes_the_parked_heartbeat_thread() {
 /// and blocks on it; the pool's only worker may be searching, about to park or parked.
 /// Checks: the result arrives (the injection's `notify_one` against the worker's
 /// announcement, and the `LockLatch`'s set against the caller's wait, lose no wake-up),
-/// then shutdown ends the worker.
+/// then shutdown ends the worker. Two threads: exhaustive (about 10 s).
 #[test]
 fn loom_install_from_outside_wakes_a_sleeping_worker() {
-    model_pool_bounded(|| {
+    loom::model(|| {
         let (registry, mut deques) = model_pool(1);
         let worker = start_worker(0, &registry, deques.pop().expect("one deque"));
         assert_eq!(registry.in_worker_cold(|| ANSWER), ANSWER);
