@@ -1,9 +1,10 @@
 //! Loom models of this pool's own protocols: parking a suspended fiber in a [`Handoff`]
 //! latch against the setter that finishes the stolen job (README.md, "Parking a fiber in
 //! a latch"), exhaustive over the two threads; a scope's count ([`ScopeCount`]) in front
-//! of that latch, with three threads releasing; and the spill path's unfenced wake-up.
-//! Sleep, shutdown and `install` from outside use `exec`'s `Sleep`, `notify_one` /
-//! `notify_all` and `LockLatch` unchanged, and are modelled in `exec/loom_tests.rs`.
+//! of that latch, with three threads releasing; the spill path's unfenced wake-up; and
+//! shutdown racing the workers' real main loops. Sleep and `install` from outside use
+//! `exec`'s `Sleep`, `notify_one` and `LockLatch` unchanged, and are modelled in
+//! `exec/loom_tests.rs`.
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo test -p metronome-runtime --release --lib loom
@@ -266,5 +267,31 @@ fn loom_spilled_job_runs_once_without_a_fenced_wake_up() {
         registry.terminate();
         thief.join().unwrap();
         assert_eq!(runs.load(Ordering::Relaxed), 1, "the spilled job runs once");
+    });
+}
+
+/// Shutdown racing sleepers in this pool: two workers run their real main loops with no
+/// work (search, ask the other for work, park at any moment), and the pool's owner
+/// terminates it (`Registry::terminate`, as `ContinuationPool`'s `Drop`). Loom reports a
+/// deadlock if a worker could park after `terminate` and never be woken.
+#[test]
+fn loom_shutdown_wakes_every_sleeping_worker() {
+    let mut builder = loom::model::Builder::new();
+    // Three threads: bounded like the whole-pool models of `exec/loom_tests.rs`.
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, deques) = Registry::new(2, 4, 64 << 10);
+        let workers: Vec<_> = deques
+            .into_iter()
+            .enumerate()
+            .map(|(index, deque)| {
+                let registry = registry.clone();
+                thread::spawn(move || WorkerThread::new(index, registry, deque).main_loop())
+            })
+            .collect();
+        registry.terminate();
+        for worker in workers {
+            worker.join().unwrap();
+        }
     });
 }

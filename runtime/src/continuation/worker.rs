@@ -18,9 +18,17 @@ use super::latch::{FiberLatch, Parked};
 use super::stack::{self, FiberStack};
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
+#[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks.
+#[cfg(not(loom))]
 const YIELD_ROUNDS: u32 = 8;
+/// Under loom a worker parks at its first fruitless search (as in `exec`): the back-off
+/// decides when, never whether, a worker parks, and loom cannot explore long spinning.
+#[cfg(loom)]
+const SPIN_ROUNDS: u32 = 0;
+#[cfg(loom)]
+const YIELD_ROUNDS: u32 = 0;
 /// Finished fibers' stacks each worker keeps for reuse. A fresh one costs an `mmap`, page
 /// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
 /// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
@@ -465,7 +473,7 @@ impl WorkerThread {
     }
 
     /// The worker's life: run jobs until the pool terminates.
-    fn main_loop(&self) {
+    pub(super) fn main_loop(&self) {
         let mut idle = 0u32;
         loop {
             if let Some(job) = self.find_work() {

@@ -227,11 +227,10 @@ fn loom_claimed_latch_waiter_passes_the_wake_up_on() {
     });
 }
 
-/// Shutdown racing sleepers: two workers run their main loops with no work and park at
-/// any moment, the heartbeat thread parks in `heartbeat_idle` / `heartbeat_busy` (its loop
-/// as in `run_heartbeat`, the timed sleep replaced by a yield), and the pool's owner
-/// terminates it (`Registry::terminate`, as `ThreadPool`'s `Drop`). Loom reports a deadlock
-/// if any of them could park after `terminate` and never be woken.
+/// Shutdown racing sleepers: two workers run their main loops with no work (search, make
+/// their steal request, park at any moment), and the pool's owner terminates it
+/// (`Registry::terminate`, as `ThreadPool`'s `Drop`). Loom reports a deadlock if a worker
+/// could park after `terminate` and never be woken.
 #[test]
 fn loom_shutdown_wakes_every_sleeper() {
     model_pool_bounded(|| {
