@@ -18,17 +18,14 @@ use super::latch::{FiberLatch, Parked};
 use super::stack::{self, FiberStack};
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
-#[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks.
-#[cfg(not(loom))]
 const YIELD_ROUNDS: u32 = 8;
-/// Under loom a worker parks at its first fruitless search (as in `exec`): the back-off
-/// decides when, never whether, a worker parks, and loom cannot explore long spinning.
-#[cfg(loom)]
-const SPIN_ROUNDS: u32 = 0;
-#[cfg(loom)]
-const YIELD_ROUNDS: u32 = 0;
+/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
+/// Not under loom, where a worker parks at its first fruitless search (as in `exec`): the
+/// back-off decides when, never whether, a worker parks, and loom cannot explore long
+/// spinning.
+const BACK_OFF: bool = !cfg!(loom);
 /// Finished fibers' stacks each worker keeps for reuse. A fresh one costs an `mmap`, page
 /// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
 /// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
@@ -357,12 +354,12 @@ impl WorkerThread {
     /// One step of backing off after a fruitless search: ask for work, spin, then yield,
     /// then park.
     fn idle_step(&self, idle: &mut u32) {
-        if *idle < SPIN_ROUNDS {
+        if BACK_OFF && *idle < SPIN_ROUNDS {
             self.request_one();
             for _ in 0..(1u32 << (*idle).min(6)) {
                 std::hint::spin_loop();
             }
-        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
+        } else if BACK_OFF && *idle < SPIN_ROUNDS + YIELD_ROUNDS {
             self.request_one();
             std::thread::yield_now();
         } else {

@@ -156,7 +156,8 @@ fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
 
 // ---------------------------------------------------------------------------------------
 // Whole-pool models: real `Registry`s and `WorkerThread`s (their `main_loop`, `wait_until`,
-// `find_work` and back-off, which under loom parks at the first fruitless search), real
+// `find_work` and back-off, which under loom parks at the first fruitless search: see
+// `BACK_OFF` in `registry.rs`), real
 // `Scope`s, `CountLatch`es and `install`s from outside (`LockLatch`). Only the heartbeat
 // thread's clock is left out. Threads are loom threads, so the thread-local `CURRENT` is
 // never set: a spawn from a model worker takes the "foreign thread" path (the injector).
@@ -176,8 +177,8 @@ fn model_pool_bounded(model: impl Fn() + Sync + Send + 'static) {
     builder.check(model);
 }
 
-/// A registry of `workers` workers (private stacks of 4 slots, zero heartbeat interval so
-/// the back-off parks at once), and the workers' deque ends.
+/// A registry of `workers` workers (private stacks of 4 slots; no heartbeat thread runs
+/// in these models), and the workers' deque ends.
 fn model_pool(workers: usize) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
     Registry::new(workers, 4, Duration::ZERO)
 }

@@ -17,19 +17,15 @@ use super::sleep::Sleep;
 use super::unwind;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
-#[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks (at least; see
 /// `IDLE_HEARTBEATS`).
-#[cfg(not(loom))]
 const YIELD_ROUNDS: u32 = 8;
-/// Under loom a worker parks at its first fruitless search: the back-off is timing (it
-/// decides when, never whether, a worker parks), and loom cannot explore unbounded
-/// spinning. With a zero heartbeat interval `idle_long_enough` is true at once too.
-#[cfg(loom)]
-const SPIN_ROUNDS: u32 = 0;
-#[cfg(loom)]
-const YIELD_ROUNDS: u32 = 0;
+/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
+/// Not under loom, where a worker parks at its first fruitless search: the back-off is
+/// timing (it decides when, never whether, a worker parks), and loom cannot explore long
+/// spinning.
+const BACK_OFF: bool = !cfg!(loom);
 /// After `YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
 /// many heartbeat intervals have passed since then, capped at `MAX_IDLE_YIELD`: new work
 /// appears mostly at heartbeats (promotions), so a worker that parked just before one
@@ -373,11 +369,11 @@ impl WorkerThread {
             self.request_work();
             self.registry.sleep.enter_idle();
         }
-        if round < SPIN_ROUNDS {
+        if BACK_OFF && round < SPIN_ROUNDS {
             for _ in 0..(1u32 << round.min(6)) {
                 std::hint::spin_loop();
             }
-        } else if round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle) {
+        } else if BACK_OFF && (round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle)) {
             std::thread::yield_now();
         } else {
             let registry = &*self.registry;
