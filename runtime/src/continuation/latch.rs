@@ -230,25 +230,33 @@ impl Latch for FiberLatch {
     }
 }
 
-/// A scope's outstanding work (its body plus each spawned job) in front of the
-/// `FiberLatch` its owner waits on.
+/// A scope's outstanding work (its body plus each spawned job) in front of the latch
+/// its owner waits on: a `FiberLatch` in the pool; generic so that loom can check the
+/// count with a latch that needs no fiber (`loom_tests.rs`).
 ///
 /// ## Memory ordering
 ///
 /// Increments are `Relaxed` (made by a holder of a count, so the count cannot reach zero
 /// meanwhile). Decrements are `AcqRel`: the last one acquires every job's writes and
 /// releases them through the latch to the owner.
-pub(crate) struct ScopeCount {
+pub(crate) struct ScopeCount<L = FiberLatch> {
     pending: AtomicUsize,
-    pub(crate) latch: FiberLatch,
+    pub(crate) latch: L,
 }
 
 impl ScopeCount {
     /// A count of one: the body.
     pub(crate) fn new() -> Self {
+        ScopeCount::with_latch(FiberLatch::new())
+    }
+}
+
+impl<L: Latch> ScopeCount<L> {
+    /// A count of one (the body) in front of `latch`, which is not set.
+    pub(crate) fn with_latch(latch: L) -> Self {
         ScopeCount {
             pending: AtomicUsize::new(1),
-            latch: FiberLatch::new(),
+            latch,
         }
     }
 
@@ -273,7 +281,7 @@ impl ScopeCount {
         // the owner still waits for the latch (live until set), which `set` handles.
         unsafe {
             if (*this).pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-                <FiberLatch as Latch>::set(std::ptr::addr_of!((*this).latch));
+                L::set(std::ptr::addr_of!((*this).latch));
             }
         }
     }

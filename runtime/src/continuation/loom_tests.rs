@@ -1,16 +1,25 @@
-//! Loom model of the new protocol of this pool: parking a suspended fiber in a
-//! [`Handoff`] latch against the setter that finishes the stolen job (README.md,
-//! "Parking a fiber in a latch"). Exhaustive over the two threads.
+//! Loom models of this pool's own protocols: parking a suspended fiber in a [`Handoff`]
+//! latch against the setter that finishes the stolen job (README.md, "Parking a fiber in
+//! a latch"), exhaustive over the two threads; a scope's count ([`ScopeCount`]) in front
+//! of that latch, with three threads releasing; the spill path's unfenced wake-up; and
+//! shutdown racing the workers' real main loops. Sleep and `install` from outside use
+//! `exec`'s `Sleep`, `notify_one` and `LockLatch` unchanged, and are modelled in
+//! `exec/loom_tests.rs`.
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo test -p metronome-runtime --release --lib loom
 //! ```
 
 use loom::cell::UnsafeCell;
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::latch::{Handoff, Parked};
+use crate::exec::job::HeapJob;
+use crate::exec::latch::Latch;
+
+use super::latch::{Handoff, Parked, ScopeCount};
+use super::worker::{Registry, WorkerThread};
 
 /// The waiter's token (stands for the suspended fiber).
 const FIBER: u32 = 7;
@@ -90,5 +99,199 @@ fn loom_a_set_before_the_park_never_parks() {
         assert_eq!(unsafe { Handoff::park(&latch, &home, FIBER) }, Some(FIBER));
         // SAFETY: nothing refers to the home any more.
         assert!(unsafe { home.is_empty() });
+    });
+}
+
+/// Data the jobs of a model write, each into its own cell; loom checks that every read
+/// happens after the write.
+struct Results([UnsafeCell<u64>; 2]);
+
+// SAFETY: each cell is written by one job and read by the scope's owner after the count
+// reached zero; loom's `UnsafeCell` checks that these accesses are ordered.
+unsafe impl Sync for Results {}
+// SAFETY: as above.
+unsafe impl Send for Results {}
+
+impl Results {
+    fn new() -> Self {
+        Results([UnsafeCell::new(0), UnsafeCell::new(0)])
+    }
+    fn write(&self, i: usize) {
+        // SAFETY: job `i` is the only writer of cell `i` (loom checks the claim).
+        self.0[i].with_mut(|cell| unsafe { *cell = RESULT + i as u64 });
+    }
+    fn read(&self, i: usize) -> u64 {
+        // SAFETY: read after the count reached zero (loom checks the claim).
+        self.0[i].with(|cell| unsafe { *cell })
+    }
+}
+
+/// Stands for the scope owner's suspended fiber: resuming it runs the rest of the owner,
+/// which reads what the jobs wrote.
+struct Owner {
+    results: Arc<Results>,
+    resumed: Arc<AtomicUsize>,
+}
+
+impl Owner {
+    fn resume(self) {
+        assert_eq!(
+            [self.results.read(0), self.results.read(1)],
+            [RESULT, RESULT + 1]
+        );
+        self.resumed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// As `FiberLatch`'s `Latch`: the setter resumes a parked owner (the pool hands the fiber
+/// to the setter's scheduler, which resumes it once the setting job has returned).
+impl Latch for Handoff<Owner> {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: by the trait's contract `this` is live, and this is its one set.
+        if let Some(owner) = unsafe { Handoff::set(this) } {
+            owner.resume();
+        }
+    }
+}
+
+/// A scope in flight: its count and the owner's slot (in the pool, in the fiber's
+/// context).
+struct ScopeState {
+    count: ScopeCount<Handoff<Owner>>,
+    home: Parked<Owner>,
+}
+
+/// Scope counting (`ScopeCount`): the owner spawns two jobs (each increment made while
+/// the body holds its count), releases the body's count and, if jobs are outstanding,
+/// parks in the latch as `scope_on_fiber` (through `wait` and the scheduler's `park`)
+/// does; each job writes its result and releases its count on its own thread. Checks:
+/// the owner resumes exactly once (by itself, after a failed park or with no job left,
+/// or by the last job), only after both jobs' writes (loom's cells check the ordering
+/// through the `AcqRel` decrements and the latch), and its slot is empty afterwards.
+#[test]
+fn loom_scope_count_resumes_the_owner_once_after_every_job() {
+    loom::model(|| {
+        let results = Arc::new(Results::new());
+        let resumed = Arc::new(AtomicUsize::new(0));
+        let scope = Arc::new(ScopeState {
+            count: ScopeCount::with_latch(Handoff::new()),
+            home: Parked::new(),
+        });
+        let jobs: Vec<_> = (0..2)
+            .map(|i| {
+                scope.count.increment();
+                let (scope, results) = (scope.clone(), results.clone());
+                thread::spawn(move || {
+                    results.write(i);
+                    // SAFETY: our count keeps the scope live (the `Arc` does too); the
+                    // job's last access.
+                    unsafe { ScopeCount::release_job(&scope.count) };
+                })
+            })
+            .collect();
+        let owner = Owner {
+            results: results.clone(),
+            resumed: resumed.clone(),
+        };
+        if scope.count.release_body() {
+            // SAFETY: the latch and the empty home live in the `Arc`; parked once.
+            if let Some(owner) = unsafe { Handoff::park(&scope.count.latch, &scope.home, owner) } {
+                owner.resume();
+            }
+        } else {
+            owner.resume();
+        }
+        for job in jobs {
+            job.join().unwrap();
+        }
+        assert_eq!(resumed.load(Ordering::Relaxed), 1, "resumed exactly once");
+        // SAFETY: every job is done: nothing refers to the slot any more.
+        assert!(unsafe { scope.home.is_empty() });
+    });
+}
+
+/// The spill path: a worker whose private ring is full moves its oldest job to its shared
+/// deque (`push`) and wakes a sleeper only if an unfenced `Relaxed` read of
+/// `Sleep::sleeping` sees one (`wake_if_sleeping`); meanwhile the other worker searches
+/// and parks (the real `Sleep::sleep`, whose last check looks at every deque). The read
+/// may miss the sleeper; what keeps the job from being stranded is that it lies in the
+/// spilling worker's own deque, which that worker searches (`pop`) before it could park.
+/// Checks: the job runs exactly once, whoever takes it, and no thread is left asleep
+/// (loom reports a deadlock otherwise) before the pool's shutdown (`terminate`).
+#[test]
+fn loom_spilled_job_runs_once_without_a_fenced_wake_up() {
+    let mut builder = loom::model::Builder::new();
+    // Bounded like the whole-pool models of `exec/loom_tests.rs` (3 preemptions: 0.03 s;
+    // exhaustive: 80 s).
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, mut deques) = Registry::new(2, 4, 64 << 10);
+        let stealer = deques[0].stealer();
+        let spiller = WorkerThread::new(0, registry.clone(), deques.remove(0));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let thief = {
+            let (registry, stop) = (registry.clone(), stop.clone());
+            thread::spawn(move || loop {
+                if let crate::sync::Steal::Success(job) = stealer.steal() {
+                    // SAFETY: we stole the only `JobRef` of a heap job: run it once.
+                    unsafe { job.execute() };
+                } else if stop.load(Ordering::SeqCst) {
+                    return;
+                } else {
+                    registry.sleep.sleep(1, None, || {
+                        !stealer.is_empty() || stop.load(Ordering::SeqCst)
+                    });
+                }
+            })
+        };
+
+        let job = {
+            let runs = runs.clone();
+            // SAFETY: the job borrows nothing; it is run once (stolen or popped) below.
+            unsafe {
+                HeapJob::into_job_ref(move || {
+                    runs.fetch_add(1, Ordering::Relaxed);
+                })
+            }
+        };
+        spiller.push(job);
+        spiller.wake_if_sleeping();
+        // The spiller runs out of other work: its own deque first.
+        if let Some(job) = spiller.pop() {
+            // SAFETY: we popped the only `JobRef` back.
+            unsafe { job.execute() };
+        }
+        stop.store(true, Ordering::SeqCst);
+        registry.terminate();
+        thief.join().unwrap();
+        assert_eq!(runs.load(Ordering::Relaxed), 1, "the spilled job runs once");
+    });
+}
+
+/// Shutdown racing sleepers in this pool: two workers run their real main loops with no
+/// work (search, ask the other for work, park at any moment), and the pool's owner
+/// terminates it (`Registry::terminate`, as `ContinuationPool`'s `Drop`). Loom reports a
+/// deadlock if a worker could park after `terminate` and never be woken.
+#[test]
+fn loom_shutdown_wakes_every_sleeping_worker() {
+    let mut builder = loom::model::Builder::new();
+    // Three threads: bounded like the whole-pool models of `exec/loom_tests.rs`.
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, deques) = Registry::new(2, 4, 64 << 10);
+        let workers: Vec<_> = deques
+            .into_iter()
+            .enumerate()
+            .map(|(index, deque)| {
+                let registry = registry.clone();
+                thread::spawn(move || WorkerThread::new(index, registry, deque).main_loop())
+            })
+            .collect();
+        registry.terminate();
+        for worker in workers {
+            worker.join().unwrap();
+        }
     });
 }

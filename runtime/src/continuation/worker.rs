@@ -23,6 +23,11 @@ use super::stack::{self, FiberStack};
 const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks.
 const YIELD_ROUNDS: u32 = 8;
+/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
+/// Not under loom, where a worker parks at its first fruitless search (as in `exec`): the
+/// back-off decides when, never whether, a worker parks, and loom cannot explore long
+/// spinning.
+const BACK_OFF: bool = !cfg!(loom);
 /// Finished fibers' stacks each worker keeps for reuse. A fresh one costs an `mmap`, page
 /// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
 /// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
@@ -231,7 +236,7 @@ pub(crate) struct WorkerThread {
 }
 
 impl WorkerThread {
-    fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+    pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
         let limit: *const AtomicUsize = &*registry.limits[index];
         let spills = registry.num_workers() > 1;
         WorkerThread {
@@ -386,12 +391,12 @@ impl WorkerThread {
     /// One step of backing off after a fruitless search: ask for work, spin, then yield,
     /// then park.
     fn idle_step(&self, idle: &mut u32) {
-        if *idle < SPIN_ROUNDS {
+        if BACK_OFF && *idle < SPIN_ROUNDS {
             self.request_one();
             for _ in 0..(1u32 << (*idle).min(6)) {
                 std::hint::spin_loop();
             }
-        } else if *idle < SPIN_ROUNDS + YIELD_ROUNDS {
+        } else if BACK_OFF && *idle < SPIN_ROUNDS + YIELD_ROUNDS {
             self.request_one();
             std::thread::yield_now();
         } else {
@@ -502,7 +507,7 @@ impl WorkerThread {
     }
 
     /// The worker's life: run jobs until the pool terminates.
-    fn main_loop(&self) {
+    pub(super) fn main_loop(&self) {
         let mut idle = 0u32;
         loop {
             // Resumable fibers first: each is a waiter whose install across pools ended.

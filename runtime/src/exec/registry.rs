@@ -22,6 +22,11 @@ const SPIN_ROUNDS: u32 = 16;
 /// Rounds of `yield_now` after spinning, before a worker parks (at least; see
 /// `IDLE_HEARTBEATS`).
 const YIELD_ROUNDS: u32 = 8;
+/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
+/// Not under loom, where a worker parks at its first fruitless search: the back-off is
+/// timing (it decides when, never whether, a worker parks), and loom cannot explore long
+/// spinning.
+const BACK_OFF: bool = !cfg!(loom);
 /// After `YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
 /// many heartbeat intervals have passed since then, capped at `MAX_IDLE_YIELD`: new work
 /// appears mostly at heartbeats (promotions), so a worker that parked just before one
@@ -183,7 +188,7 @@ pub(crate) struct WorkerThread {
 }
 
 impl WorkerThread {
-    fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+    pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
         let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
         let stack: Box<[Slot]> = (0..registry.local_queue_size)
             .map(|_| Cell::new(None))
@@ -331,16 +336,28 @@ impl WorkerThread {
     }
 
     /// Runs other jobs (or sleeps) until `latch` is set.
+    ///
+    /// A publisher may claim this worker while it sleeps here (to get a job picked up)
+    /// just as its latch is set; it then leaves without the search the claim asked for.
+    /// So it passes the wake-up on to another sleeper (`Sleep::sleep` says whether it was
+    /// claimed, and each search discharges a claim): the job is not left waiting while
+    /// the others sleep (`loom_tests::loom_claimed_latch_waiter_passes_the_wake_up_on`).
     pub(crate) fn wait_until(&self, latch: &CoreLatch) {
         let mut idle = Idle::default();
         while !latch.probe() {
-            if let Some(job) = self.find_work() {
+            let job = self.find_work();
+            // This search is the one a claim asks for.
+            idle.claimed = false;
+            if let Some(job) = job {
                 self.busy_again(&mut idle);
                 // SAFETY: taken from a queue just now.
                 unsafe { self.execute(job) };
             } else {
                 self.idle_step(&mut idle, Some(latch));
             }
+        }
+        if idle.claimed {
+            self.registry.sleep.notify_one();
         }
         self.busy_again(&mut idle);
     }
@@ -365,21 +382,22 @@ impl WorkerThread {
             self.request_work();
             self.registry.sleep.enter_idle();
         }
-        if round < SPIN_ROUNDS {
+        if BACK_OFF && round < SPIN_ROUNDS {
             for _ in 0..(1u32 << round.min(6)) {
                 std::hint::spin_loop();
             }
-        } else if round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle) {
+        } else if BACK_OFF && (round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle)) {
             std::thread::yield_now();
         } else {
             let registry = &*self.registry;
-            registry.sleep.sleep(self.index, latch, || {
+            let claimed = registry.sleep.sleep(self.index, latch, || {
                 registry.has_work() || registry.terminating()
             });
             // Still idle (the episode goes on): back off from the start, without a new
             // request.
             *idle = Idle {
                 counted: true,
+                claimed,
                 ..Idle::default()
             };
             return;
@@ -411,7 +429,7 @@ impl WorkerThread {
     }
 
     /// The worker's life: run jobs until the pool terminates.
-    fn main_loop(&self) {
+    pub(super) fn main_loop(&self) {
         let mut idle = Idle::default();
         loop {
             if let Some(job) = self.find_work() {
@@ -437,6 +455,9 @@ struct Idle {
     since: Option<Instant>,
     /// Whether this episode made its steal request and counts in `Sleep::idle`.
     counted: bool,
+    /// Whether a publisher claimed the worker in its last sleep and it has not searched
+    /// since (see `wait_until`).
+    claimed: bool,
 }
 
 /// The body of worker thread `index`.

@@ -10,6 +10,9 @@
 //! - The two fences order "publish, then read `sleeping`" against "announce, then check the
 //!   queues" (a Dekker pattern): either the publisher sees the sleeper, or the sleeper sees
 //!   the job. No wake-up is lost.
+//! - A claimed worker searches every queue before it does anything else, or, if it leaves
+//!   its sleep for its own latch (and returns to its job without searching), passes the
+//!   wake-up on (`sleep` returns whether it was claimed; see `WorkerThread::wait_until`).
 //! - The heartbeat thread parks the same way while every worker sleeps, and the first
 //!   worker to wake up unparks it.
 
@@ -143,12 +146,19 @@ impl Sleep {
     /// Parks worker `index` until a publisher wakes it or `latch` (if any) is set. Does not
     /// park at all if `has_work()` is true after the announcement. Spurious returns are
     /// allowed: the caller searches again either way.
+    ///
+    /// Returns whether a publisher *claimed* this worker (`notify_one`, `notify_all`)
+    /// before it left: that wake-up was meant to get a job picked up, so the caller must
+    /// search every queue once more, or, if it will not (its latch is set, so it returns
+    /// to its job instead), pass the wake-up on with `notify_one` (see
+    /// `WorkerThread::wait_until`). Otherwise a job published while every other worker
+    /// sleeps could wait, unseen, until this worker runs out of work again.
     pub(crate) fn sleep(
         &self,
         index: usize,
         latch: Option<&CoreLatch>,
         has_work: impl Fn() -> bool,
-    ) {
+    ) -> bool {
         let me = &self.workers[index];
         me.state.store(SLEEPING, Ordering::SeqCst);
         self.sleeping.fetch_add(1, Ordering::SeqCst);
@@ -171,12 +181,17 @@ impl Sleep {
                 latch.disarm();
             }
         }
-        me.state.store(AWAKE, Ordering::SeqCst);
+        // Only a publisher moves our state from `SLEEPING` to `AWAKE` (a claim), and it can
+        // do so until this swap (even if we never parked, or left for our latch): the swap
+        // tells us, atomically, whether we owe a search. Its acquire half reads the claim,
+        // so the claimer's job is visible to that search.
+        let claimed = me.state.swap(AWAKE, Ordering::SeqCst) == AWAKE;
         self.sleeping.fetch_sub(1, Ordering::SeqCst);
         // We are awake: the pool has a running thread again, so the heartbeat must tick.
         // Pairs with the fence in `heartbeat_idle` (decrement, then read its state).
         fence(Ordering::SeqCst);
         self.heartbeat.try_wake();
+        claimed
     }
 
     /// Called after publishing a job: wakes one sleeping worker, if any.
