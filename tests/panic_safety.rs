@@ -128,7 +128,10 @@ fn check(w: &W, model: &Model) {
 
 /// Runs `f`, which must panic.
 fn panics(f: impl FnOnce()) {
-    assert!(catch_unwind(AssertUnwindSafe(f)).is_err(), "expected a panic");
+    assert!(
+        catch_unwind(AssertUnwindSafe(f)).is_err(),
+        "expected a panic"
+    );
 }
 
 fn script(w: &mut W, steps: Vec<Step>) {
@@ -227,7 +230,12 @@ fn deferred_commands_whose_drops_panic_leave_the_world_consistent() {
     // the stage's commands, and no later run applies it.
     type Make = fn(Entity, &Arc<Probe>) -> Step;
     let cases: [(&str, Make, Option<u32>, bool); 3] = [
-        ("despawn", |e, _| Box::new(move |c| c.despawn(e)), None, false),
+        (
+            "despawn",
+            |e, _| Box::new(move |c| c.despawn(e)),
+            None,
+            false,
+        ),
         (
             "insert",
             |e, probe| {
@@ -237,7 +245,12 @@ fn deferred_commands_whose_drops_panic_leave_the_world_consistent() {
             Some(10),
             true,
         ),
-        ("remove", |e, _| Box::new(move |c| c.remove::<Bomb>(e)), None, true),
+        (
+            "remove",
+            |e, _| Box::new(move |c| c.remove::<Bomb>(e)),
+            None,
+            true,
+        ),
     ];
     for (what, make, bomb_after, alive_after) in cases {
         let probe = Arc::new(Probe::default());
@@ -347,5 +360,8 @@ macro_rules! commands_of_a_panicked_stage {
         }
     };
 }
-commands_of_a_panicked_stage!(commands_of_a_panicked_stage_never_apply_sequential, Sequential);
+commands_of_a_panicked_stage!(
+    commands_of_a_panicked_stage_never_apply_sequential,
+    Sequential
+);
 commands_of_a_panicked_stage!(commands_of_a_panicked_stage_never_apply_on_a_pool, Stealing);

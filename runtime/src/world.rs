@@ -1,6 +1,18 @@
 //! What `#[world]` generates builds on this module: the [`WorldDef`] trait carrying the
 //! world's constant tables, the [`WorldCore`] every world owns, and the world operations,
 //! written once here as generic functions so the generated code stays small.
+//!
+//! # Panics in systems and in `Drop`
+//!
+//! The stage runner ([`run_phase`], [`tick`]) lets a panic of a system reach its caller
+//! once every system of the stage ended. The stage's commands are then discarded: none
+//! of them is applied, by this run or a later one (they are dropped at the start of the
+//! next [`run_phase`], or with the world); the later stages of the phase do not run and
+//! the tick is not counted. The same holds when a component's `Drop` panics while the
+//! stage's commands are applied: the commands applied before it stay applied, the rest
+//! are discarded. Every operation that drops a component value (despawn, an overwriting
+//! insert, a deferred remove, the world's drop) finishes its bookkeeping if that drop
+//! unwinds, so the world stays consistent and every value is dropped exactly once.
 
 use crate::bits::Bits;
 use crate::cell::SyncCell;

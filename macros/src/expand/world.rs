@@ -442,11 +442,15 @@ pub fn world(model: &WorldModel) -> TokenStream {
             }
 
             /// Runs every phase once, in order.
+            ///
+            /// A panic in a system reaches the caller once its stage's systems ended; that
+            /// stage's commands are discarded, never applied, and the frame is not counted
+            /// (see `metronome_runtime::world::run_phase`). The world can tick again.
             pub fn tick(&mut self) {
                 #rt::world::tick(self)
             }
 
-            /// Runs one phase.
+            /// Runs one phase; a panic in a system is handled as in `tick`.
             // A world without phases has an empty phase enum: the `match` never returns.
             #[allow(unreachable_code)]
             pub fn run_phase(&mut self, phase: #phase_enum) {

@@ -302,7 +302,6 @@ impl Storage {
         relocate_moved(&mut self.index, entity, from, to, new_row, moved);
         new_row
     }
-
 }
 
 /// Updates `index` for a move of `entity` from `from` to row `new_row` of `to`: `moved`,
