@@ -675,14 +675,12 @@ unsafe fn insert_raw<W: WorldDef>(
         // Moves the new value in after the old one is dropped, also if that drop unwinds
         // (the old value counts as dropped then): the world stays consistent and the new
         // value, owned by the world from here on, is neither lost nor dropped twice.
-        let _move_in = CopyOnDrop {
-            src,
-            dst,
-            size: ty.layout().size(),
-        };
-        // SAFETY: `dst` holds the old value, of this column's type; `CopyOnDrop`'s move
-        // is valid: `src` holds a value of the same type (the caller's guarantee), not
-        // overlapping `dst` (it is not in the world).
+        // SAFETY: `dst` holds the old value, of this column's type, dropped below before
+        // the guard drops; `src` holds a value of the same type (the caller's guarantee)
+        // that is not in the world, so it does not overlap `dst`, and after the move the
+        // world owns it (this function's contract on every path).
+        let _move_in = unsafe { CopyOnDrop::new(src, dst, ty.layout().size()) };
+        // SAFETY: `dst` holds a live value of this column type's type, not used again.
         unsafe { ty.drop_value(dst) };
         return Ok(());
     }

@@ -47,8 +47,9 @@ unsafe fn drop_value<T>(ptr: *mut u8) {
 }
 
 impl ColumnType {
-    /// The column type of `T`.
-    pub fn of<T: 'static>(name: &'static str) -> ColumnType {
+    /// The column type of `T`. `T` is `Send + Sync`, as every component is: a column of
+    /// it may move to, and be read from, other threads.
+    pub fn of<T: Send + Sync + 'static>(name: &'static str) -> ColumnType {
         ColumnType {
             layout: Layout::new::<T>(),
             drop: if std::mem::needs_drop::<T>() {
@@ -120,10 +121,11 @@ pub struct Column {
     block: Option<BlockKind>,
 }
 
-// SAFETY: a column owns values of a component type, and components are `Send + Sync`
-// (the `Component` trait requires it; tables are built only from component types).
+// SAFETY: a column owns values of its column type's type, which is `Send + Sync`: the
+// only constructor of a `ColumnType`, `ColumnType::of`, requires it (fields are private).
 unsafe impl Send for Column {}
-// SAFETY: as above; shared access hands out `&T` only where the schedule allows it.
+// SAFETY: as above; `&Column` only hands out raw pointers, and the world turns them into
+// references only where the schedule allows it.
 unsafe impl Sync for Column {}
 
 impl Column {
@@ -205,16 +207,14 @@ impl Column {
     /// # Safety
     /// `row <= last`, both initialised; afterwards row `last` is uninitialised.
     pub unsafe fn swap_remove_drop(&mut self, row: usize, last: usize) {
-        // SAFETY: the caller guarantees both rows are initialised and in bounds.
+        // SAFETY: the caller guarantees both rows are initialised and in bounds. The guard
+        // drops after the value at `row` was dropped (or its drop unwound), on both paths,
+        // and moves row `last` into that hole: distinct rows of one column do not overlap,
+        // and when `row == last` it does nothing. The value at `row` is of the column's
+        // type (`ColumnType`'s fields are private: its drop function is this type's).
         unsafe {
             let dst = self.row_ptr(row);
-            // Dropped after the value's drop, on both paths: row `last` fills the hole
-            // (a no-op when `row == last`), the value at `row` having been dropped.
-            let _fill = CopyOnDrop {
-                src: self.row_ptr(last),
-                dst,
-                size: self.ty.layout.size(),
-            };
+            let _fill = CopyOnDrop::new(self.row_ptr(last), dst, self.ty.layout.size());
             self.ty.drop_value(dst);
         }
     }

@@ -46,18 +46,31 @@ impl<F: FnMut(usize)> Drop for Remaining<F> {
 /// Copies `size` bytes from `src` to `dst` when dropped: the move that follows the drop
 /// of the value at `dst`, made also if that drop unwinds.
 pub(crate) struct CopyOnDrop {
-    pub(crate) src: *const u8,
-    pub(crate) dst: *mut u8,
-    pub(crate) size: usize,
+    src: *const u8,
+    dst: *mut u8,
+    size: usize,
+}
+
+impl CopyOnDrop {
+    /// A guard that moves the value at `src` to `dst` when it drops (nothing when they
+    /// are the same place).
+    ///
+    /// # Safety
+    /// When the guard drops, `src` holds a value of `size` bytes that is moved to `dst`
+    /// (and not used at `src` again), `dst` is valid for writing it, its previous value
+    /// (if any) was dropped or moved out, and the two do not overlap unless equal.
+    #[inline(always)]
+    pub(crate) unsafe fn new(src: *const u8, dst: *mut u8, size: usize) -> CopyOnDrop {
+        CopyOnDrop { src, dst, size }
+    }
 }
 
 impl Drop for CopyOnDrop {
     #[inline(always)]
     fn drop(&mut self) {
         if !std::ptr::eq(self.src, self.dst) {
-            // SAFETY: whoever builds a `CopyOnDrop` guarantees (see each use) that `src`
-            // holds a value of `size` bytes that moves to `dst`, writable and disjoint
-            // from it, whose previous value was dropped by the time this guard drops.
+            // SAFETY: `CopyOnDrop::new`'s contract: `src` holds a value of `size` bytes
+            // that moves to `dst`, writable, free and disjoint from it.
             unsafe { copy_value(self.src, self.dst, self.size) };
         }
     }

@@ -4,7 +4,7 @@
 use super::*;
 use crate::entity::Location;
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 thread_local! {
     static DROPS: Cell<usize> = const { Cell::new(0) };
@@ -183,24 +183,25 @@ fn growth_keeps_values() {
 }
 
 #[test]
-fn rc_values_are_not_leaked() {
-    // An Rc counts owners: after the table drops, only ours is left.
-    let shared = Rc::new(());
-    let t = [ColumnType::of::<Rc<()>>("Rc")];
+fn counted_values_are_not_leaked() {
+    // An Arc counts owners: after the table drops, only ours is left. (A column holds
+    // `Send + Sync` values only: `ColumnType::of` requires it.)
+    let shared = Arc::new(());
+    let t = [ColumnType::of::<Arc<()>>("Arc")];
     let mut table = Table::new(&[0], &t, 1);
     table.reserve(3);
     for i in 0..3 {
-        // SAFETY: one reserved row, its only column written with an `Rc<()>`.
+        // SAFETY: one reserved row, its only column written with an `Arc<()>`.
         unsafe {
             let row = table.push_entity(Entity::from_bits(i));
-            table.write(0, row, Rc::clone(&shared));
+            table.write(0, row, Arc::clone(&shared));
         }
     }
-    assert_eq!(Rc::strong_count(&shared), 4);
+    assert_eq!(Arc::strong_count(&shared), 4);
     assert_eq!(table.swap_remove(0), Some(Entity::from_bits(2)));
-    assert_eq!(Rc::strong_count(&shared), 3);
+    assert_eq!(Arc::strong_count(&shared), 3);
     drop(table);
-    assert_eq!(Rc::strong_count(&shared), 1);
+    assert_eq!(Arc::strong_count(&shared), 1);
 }
 
 // ---------------------------------------------------------------------------------------
