@@ -111,7 +111,7 @@ macro_rules! snapshot {
 fn block_kinds<W: WorldDef>(world: &W) -> Vec<Vec<Option<BlockKind>>> {
     world
         .core()
-        .storage
+        .storage()
         .tables()
         .iter()
         .map(|t| t.columns().iter().map(|c| c.block_kind()).collect())
@@ -122,7 +122,7 @@ fn block_kinds<W: WorldDef>(world: &W) -> Vec<Vec<Option<BlockKind>>> {
 fn numa_world_matches_sequential_and_places_big_columns() {
     let mut seq = SeqWorld::new();
     let mut par = NumaWorld::new();
-    assert_eq!(par.core().executor.workers(), 2);
+    assert_eq!(par.core().executor().workers(), 2);
     populate!(seq);
     populate!(par);
     for _ in 0..20 {

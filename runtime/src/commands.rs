@@ -43,6 +43,11 @@ impl CommandBuffer {
 /// system declaration order, then in call order. A command that fails when applied
 /// changes nothing and is reported by the world's `take_command_errors`.
 ///
+/// A `Commands` is neither `Send` nor `Sync`: the `Commands` parameters of one system
+/// share that system's buffer, so they must stay on the thread that runs the system (a
+/// handle moved into a scoped thread would push into the buffer while another handle
+/// does, a data race). Record on the system's thread and send data, not the handle.
+///
 /// ```
 /// use metronome_runtime::{Commands, Entity};
 /// fn reap(dead: &[Entity], mut commands: Commands) {
@@ -52,13 +57,11 @@ impl CommandBuffer {
 /// }
 /// ```
 pub struct Commands<'a> {
+    /// Not `Send`/`Sync` (a raw pointer): every handle to one buffer stays on the thread
+    /// that made them, where their pushes never overlap (see [`Commands::push`]).
     buffer: NonNull<CommandBuffer>,
     _marker: PhantomData<&'a mut CommandBuffer>,
 }
-
-// SAFETY: a `Commands` is the only handle to its system's buffer while the system runs
-// (several `Commands` parameters of one system are used on one thread, never at once).
-unsafe impl Send for Commands<'_> {}
 
 impl<'a> Commands<'a> {
     /// Commands recording into `buffer`.
@@ -72,7 +75,8 @@ impl<'a> Commands<'a> {
     /// A handle from a raw buffer pointer (several parameters of one system may share it).
     ///
     /// # Safety
-    /// `buffer` is valid and used by nothing else than `Commands` of one system for `'a`.
+    /// `buffer` is valid for `'a` and, for `'a`, used by nothing but `Commands` handles
+    /// made from it on the calling thread (the handles are not `Send`, so they stay there).
     #[doc(hidden)]
     pub unsafe fn __from_raw(buffer: NonNull<CommandBuffer>) -> Self {
         Commands {
@@ -82,8 +86,10 @@ impl<'a> Commands<'a> {
     }
 
     fn push(&mut self, command: Command) {
-        // SAFETY: the buffer outlives `'a`, and no other reference to it is live while
-        // this short borrow lasts (commands of one system run on one thread).
+        // SAFETY: the buffer is valid for `'a` (`new`'s borrow or `__from_raw`'s contract).
+        // Only `Commands` handles of this thread touch it (`Commands` is not `Send`, and
+        // `__from_raw`'s contract), and each one only inside `push`, which calls no user
+        // code while the borrow lasts: no other reference to the buffer is live meanwhile.
         unsafe { self.buffer.as_mut() }.commands.push(command);
     }
 

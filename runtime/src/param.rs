@@ -182,9 +182,10 @@ where
     };
     unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
         let core = world.core();
-        // SAFETY: the core's storage is `W`'s (one table per archetype); the caller
-        // guarantees the access declared above is free during `'w`.
-        unsafe { Query::__new::<W>(&core.storage, &core.executor) }
+        // SAFETY: the core's storage is `W`'s, one table per archetype (a `WorldCore<W>` is
+        // only built by the unsafe `WorldCore::new`, and its fields are private); the
+        // caller guarantees the access declared above is free during `'w`.
+        unsafe { Query::__new::<W>(core.storage(), core.executor()) }
     }
 }
 

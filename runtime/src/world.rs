@@ -1,6 +1,18 @@
 //! What `#[world]` generates builds on this module: the [`WorldDef`] trait carrying the
 //! world's constant tables, the [`WorldCore`] every world owns, and the world operations,
 //! written once here as generic functions so the generated code stays small.
+//!
+//! # Panics in systems and in `Drop`
+//!
+//! The stage runner ([`run_phase`], [`tick`]) lets a panic of a system reach its caller
+//! once every system of the stage ended. The stage's commands are then discarded: none
+//! of them is applied, by this run or a later one (they are dropped at the start of the
+//! next [`run_phase`], or with the world); the later stages of the phase do not run and
+//! the tick is not counted. The same holds when a component's `Drop` panics while the
+//! stage's commands are applied: the commands applied before it stay applied, the rest
+//! are discarded. Every operation that drops a component value (despawn, an overwriting
+//! insert, a deferred remove, the world's drop) finishes its bookkeeping if that drop
+//! unwinds, so the world stays consistent and every value is dropped exactly once.
 
 use crate::bits::Bits;
 use crate::cell::SyncCell;
@@ -11,8 +23,9 @@ use crate::error::EcsError;
 use crate::exec::{Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
-use crate::storage::{ColumnType, MoveColumns, Storage, Table, NO_SLOT};
+use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, Storage, Table, NO_SLOT};
 use std::any::TypeId;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// "No archetype" in the transition tables.
@@ -62,9 +75,10 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
         None
     }
     /// The world's shared core.
-    fn core(&self) -> &WorldCore;
-    /// The world's shared core, mutably.
-    fn core_mut(&mut self) -> &mut WorldCore;
+    fn core(&self) -> &WorldCore<Self>;
+    /// The world's shared core, mutably. (Safe: the core's fields are private, and the
+    /// only cores it can be swapped with are other worlds' of the same type.)
+    fn core_mut(&mut self) -> &mut WorldCore<Self>;
     /// Runs system `index`.
     ///
     /// # Safety
@@ -375,14 +389,43 @@ impl StageTiming {
 /// Stages per phase, systems per stage (declaration order), built from the constants.
 type RunPlan = Arc<[Box<[Box<[u16]>]>]>;
 
-/// The state every world owns besides its resources and system states.
-pub struct WorldCore {
+/// The state every world owns besides its resources and system states: world `W`'s
+/// tables and entity index, its executor, its command buffers and its run plan.
+///
+/// A `WorldCore<W>` always describes world `W` exactly (one table per archetype of `W`,
+/// each column of its component's type): it is only built by the `unsafe`
+/// [`WorldCore::new`], whose contract the code `#[world]` generates upholds, and its
+/// fields are private, so safe code can neither replace its storage nor build a core for
+/// another world; swapping the cores of two worlds needs two worlds of the same type
+/// (the type parameter), whose cores are interchangeable.
+///
+/// ```
+/// use metronome_runtime::WorldCore;
+/// fn entities<W>(core: &WorldCore<W>) -> usize {
+///     core.storage().len()
+/// }
+/// ```
+///
+/// Replacing the storage does not compile:
+///
+/// ```compile_fail
+/// use metronome_runtime::{Storage, WorldCore};
+/// fn replace<W>(core: &mut WorldCore<W>) {
+///     core.storage = Storage::new(Vec::new(), 0);
+/// }
+/// ```
+pub struct WorldCore<W> {
     /// Tables and entity index.
-    pub storage: Storage,
+    storage: Storage,
     /// The executor.
-    pub executor: WorldExecutor,
+    executor: WorldExecutor,
     component_types: Box<[ColumnType]>,
     buffers: Box<[SyncCell<CommandBuffer>]>,
+    /// Commands recorded by the systems of a stage that unwound, not applied: dropped at
+    /// the start of the next phase run (not while unwinding, where a panicking drop would
+    /// abort), or with the world. Only touched through `&mut` (`get_mut`); the cell
+    /// keeps the core `Sync` (a command owns a `Send`, not `Sync`, bundle).
+    discarded: SyncCell<Vec<Command>>,
     plan: RunPlan,
     /// Index of each phase's first stage in `timings`.
     stage_base: Box<[usize]>,
@@ -390,17 +433,34 @@ pub struct WorldCore {
     timings: Box<[StageTiming]>,
     errors: Vec<EcsError>,
     frame: u64,
+    /// The world this core belongs to (`fn() -> W`: no ownership of a `W`, and
+    /// `Send`/`Sync` as the other fields decide).
+    _world: PhantomData<fn() -> W>,
 }
 
-impl WorldCore {
-    /// A core for world `W`: `component_types[c]` is component `c`'s column type.
-    pub fn new<W: WorldDef>(
+impl<W: WorldDef> WorldCore<W> {
+    /// A core for world `W`: `component_types[c]` is component `c`'s column type and
+    /// `archetype_columns[a]` the component ids of archetype `a`'s columns, in column order.
+    ///
+    /// # Safety
+    /// The arguments describe `W` exactly, as `#[world]` generates them:
+    /// - `component_types[c]` is `ColumnType::of::<T>(..)` for the type `T` whose
+    ///   `ComponentOf<W>::ID` is `c`, for every component of `W`, and no other entry;
+    /// - `archetype_columns` has one entry per archetype of `W::ARCHETYPE_SETS`, in order;
+    ///   entry `a` lists exactly the ids of `ARCHETYPE_SETS[a]`, each once, in the column
+    ///   order that `W`'s `Bundle::write` impls of archetype `a` write.
+    ///
+    /// Everything else the world does with its storage (spawns, moves, queries, typed
+    /// reads) relies on this.
+    pub unsafe fn new(
         component_types: Vec<ColumnType>,
         archetype_columns: &[&[u16]],
         executor: WorldExecutor,
         entity_capacity: usize,
         commands_per_stage: usize,
-    ) -> WorldCore {
+    ) -> WorldCore<W> {
+        debug_assert_eq!(component_types.len(), W::COMPONENT_NAMES.len());
+        debug_assert_eq!(archetype_columns.len(), W::ARCHETYPE_SETS.len());
         let alloc = executor.column_alloc();
         let tables = archetype_columns
             .iter()
@@ -439,6 +499,7 @@ impl WorldCore {
             buffers: (0..systems)
                 .map(|_| SyncCell::new(CommandBuffer::with_capacity(per_system)))
                 .collect(),
+            discarded: SyncCell::new(Vec::new()),
             plan: plan
                 .into_iter()
                 .map(|p| p.into_iter().map(Into::into).collect())
@@ -447,10 +508,26 @@ impl WorldCore {
             timings: vec![StageTiming::default(); stages].into(),
             errors: Vec::new(),
             frame: 0,
+            _world: PhantomData,
         }
     }
+}
 
-    /// Ticks run so far.
+impl<W> WorldCore<W> {
+    /// The world's tables and entity index (read-only: only the world's operations change
+    /// them).
+    #[inline(always)]
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The world's executor.
+    #[inline(always)]
+    pub fn executor(&self) -> &WorldExecutor {
+        &self.executor
+    }
+
+    /// Ticks run so far (a tick that unwound is not counted).
     pub fn frame(&self) -> u64 {
         self.frame
     }
@@ -474,7 +551,9 @@ impl WorldCore {
 /// Spawns `bundle` (see the world's `spawn`).
 #[inline]
 pub fn spawn<W: WorldDef, B: Bundle<W>>(world: &mut W, bundle: B) -> Entity {
-    // SAFETY: `Bundle::write` initialises every column of `B::ARCHETYPE` (its contract).
+    // SAFETY: `Bundle::write` initialises every column of `B::ARCHETYPE` (its contract),
+    // whose table is the core's table `B::ARCHETYPE` (a `WorldCore<W>` describes `W`:
+    // see `WorldCore`).
     unsafe {
         world
             .core_mut()
@@ -534,9 +613,11 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
         .cast::<T>();
     if !old.is_null() {
         // SAFETY: the column of `T::ID` holds `T`s (`ComponentOf` contract) and
-        // `location.row` is a live row of it; `&mut W` makes the access exclusive. The
-        // assignment drops the old value.
-        unsafe { *old.add(location.row as usize) = component };
+        // `location.row` is a live row of it; `&mut W` makes the access exclusive. The new
+        // value is in place before the old one is dropped (outside the table), so a drop
+        // that unwinds leaves the world consistent.
+        let previous = unsafe { old.add(location.row as usize).replace(component) };
+        drop(previous);
         return Ok(());
     }
     let (to, row) = match W::add_transition(location.archetype, T::ID) {
@@ -575,7 +656,8 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
 ///
 /// # Safety
 /// `src` holds a value of component `id`'s type; on `Ok` its ownership moved into the
-/// world, on `Err` it is still the caller's.
+/// world, on `Err` it is still the caller's. If the call unwinds (the drop of the value it
+/// overwrites panicked), the value moved into the world.
 unsafe fn insert_raw<W: WorldDef>(
     world: &mut W,
     entity: Entity,
@@ -590,14 +672,16 @@ unsafe fn insert_raw<W: WorldDef>(
         .ok_or(EcsError::DeadEntity(entity))?;
     if let Some(dst) = core.storage.component_ptr(entity, id) {
         let ty = core.component_types[id as usize];
-        // SAFETY: `dst` holds the old value of this type: drop it, then move the new one
-        // in; `src` and `dst` do not overlap (`src` is the caller's value).
-        unsafe {
-            if let Some(drop) = ty.drop {
-                drop(dst);
-            }
-            std::ptr::copy_nonoverlapping(src, dst, ty.layout.size());
-        }
+        // Moves the new value in after the old one is dropped, also if that drop unwinds
+        // (the old value counts as dropped then): the world stays consistent and the new
+        // value, owned by the world from here on, is neither lost nor dropped twice.
+        // SAFETY: `dst` holds the old value, of this column's type, dropped below before
+        // the guard drops; `src` holds a value of the same type (the caller's guarantee)
+        // that is not in the world, so it does not overlap `dst`, and after the move the
+        // world owns it (this function's contract on every path).
+        let _move_in = unsafe { CopyOnDrop::new(src, dst, ty.layout().size()) };
+        // SAFETY: `dst` holds a live value of this column type's type, not used again.
+        unsafe { ty.drop_value(dst) };
         return Ok(());
     }
     let to = transition::<W>(W::ADD, location, id).ok_or(EcsError::NoSuchArchetype {
@@ -695,7 +779,7 @@ unsafe fn remove_raw<W: WorldDef>(
         from: W::ARCHETYPE_NAMES[location.archetype as usize],
         component: name,
     })?;
-    let size = core.component_types[id as usize].layout.size();
+    let size = core.component_types[id as usize].layout().size();
     // SAFETY: `src` holds the value (of this size) and `dst` is writable for one; after the
     // copy the value belongs to the caller, so the move skips dropping it (if the move's
     // growth panics first, the table still owns the value: `dst` is raw memory, never
@@ -747,8 +831,9 @@ pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterO
     world: &W,
 ) -> Query<'_, D, F> {
     let core = world.core();
-    // SAFETY: the core's storage is `W`'s (built by `WorldCore::new::<W>`, one table per
-    // archetype); `D` only reads and `&W` lets nobody write meanwhile.
+    // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
+    // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields
+    // are private; one table per archetype); `D` only reads and `&W` lets nobody write meanwhile.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
 }
 
@@ -758,8 +843,9 @@ pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(
     world: &mut W,
 ) -> Query<'_, D, F> {
     let core = world.core();
-    // SAFETY: the core's storage is `W`'s (built by `WorldCore::new::<W>`, one table per
-    // archetype); `&mut W` is exclusive for the query's lifetime.
+    // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
+    // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields
+    // are private; one table per archetype); `&mut W` is exclusive for the query's lifetime.
     unsafe { Query::__new::<W>(&core.storage, &core.executor) }
 }
 
@@ -770,24 +856,71 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 }
 
 /// Runs every stage of `phase`, applying each stage's commands at its end.
+///
+/// # Panics
+/// A panic of a system, or of a component's `Drop` while the stage's commands are
+/// applied, leaves the stage: the panic reaches the caller once every system of the stage
+/// ended, and the later stages of the phase do not run. The commands of that stage that
+/// were not applied yet (all of them if a system panicked) are discarded, never applied:
+/// they are dropped at the start of the next `run_phase` or `tick`, or with the world.
+/// The world stays consistent; it can tick again.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
+    drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
         return;
     };
     let base = world.core().stage_base[phase];
     for (i, stage) in stages.iter().enumerate() {
-        run_stage(world, stage, base + i);
-        apply_stage_commands(world, stage);
+        let guard = DiscardOnUnwind {
+            world: &mut *world,
+            stage,
+        };
+        run_stage(guard.world, stage, base + i);
+        apply_stage_commands(guard.world, stage);
+        // The stage completed: nothing to discard.
+        std::mem::forget(guard);
     }
 }
 
-/// Runs every phase once and counts the frame.
+/// Runs every phase once and counts the frame. A panic leaves the tick where it happened
+/// (see [`run_phase`]) and the frame is not counted.
 pub fn tick<W: WorldDef>(world: &mut W) {
     for phase in 0..W::PHASE_COUNT {
         run_phase(world, phase);
     }
     world.core_mut().frame += 1;
+}
+
+/// While a stage runs and applies its commands: dropped only if that unwinds (it is
+/// forgotten otherwise), it moves the commands left in the buffers of the stage's
+/// systems to the core's discarded list, so no later stage run applies them.
+struct DiscardOnUnwind<'a, W: WorldDef> {
+    world: &'a mut W,
+    stage: &'a [u16],
+}
+
+impl<W: WorldDef> Drop for DiscardOnUnwind<'_, W> {
+    fn drop(&mut self) {
+        let core = self.world.core_mut();
+        for &index in self.stage {
+            // Moved, not dropped: a component's drop that panicked while unwinding would
+            // abort the process.
+            let buffer = core.buffers[index as usize].get_mut();
+            core.discarded.get_mut().append(&mut buffer.commands);
+        }
+    }
+}
+
+/// Drops the commands of stages that unwound (see [`run_phase`]).
+#[inline]
+fn drop_discarded_commands<W: WorldDef>(world: &mut W) {
+    let discarded = world.core_mut().discarded.get_mut();
+    if !discarded.is_empty() {
+        // `clear` empties the list before dropping the commands: a drop that unwinds
+        // leaves it empty (and the other commands dropped).
+        discarded.clear();
+    }
 }
 
 /// Runs the systems of `stage` (number `timing` of the plan): inline if the executor is
@@ -832,18 +965,27 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
 
 /// Applies the commands the systems of `stage` recorded, in system declaration order, then
 /// call order. A failing command changes nothing and is recorded as an error.
+///
+/// Each command leaves its buffer only when it is applied: if applying one unwinds (a
+/// component's `Drop` panicked), the rest are still in the buffers, for
+/// [`DiscardOnUnwind`] to discard.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
     for &index in stage {
-        let mut commands =
-            std::mem::take(&mut world.core_mut().buffers[index as usize].get_mut().commands);
-        for command in commands.drain(..) {
+        // Reversed, so that `pop` takes them in call order; the buffer keeps its
+        // allocation for the next run.
+        commands_of(world, index).reverse();
+        while let Some(command) = commands_of(world, index).pop() {
             if let Err(error) = apply(world, command) {
                 world.core_mut().errors.push(error);
             }
         }
-        // Keep the allocation for the next run.
-        world.core_mut().buffers[index as usize].get_mut().commands = commands;
     }
+}
+
+/// The commands waiting in system `index`'s buffer.
+#[inline(always)]
+fn commands_of<W: WorldDef>(world: &mut W, index: u16) -> &mut Vec<Command> {
+    &mut world.core_mut().buffers[index as usize].get_mut().commands
 }
 
 fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
@@ -867,10 +1009,9 @@ fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
                 result = unsafe { insert_raw(world, entity, id, src, name) };
                 if result.is_err() {
                     let ty = world.core().component_types[id as usize];
-                    if let Some(drop) = ty.drop {
-                        // SAFETY: the value was not moved into the world: drop it once here.
-                        unsafe { drop(src.cast_mut()) };
-                    }
+                    // SAFETY: the value, of this column type's type, was not moved into
+                    // the world: drop it once here.
+                    unsafe { ty.drop_value(src.cast_mut()) };
                 }
             });
             result
@@ -880,15 +1021,14 @@ fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
                 .ok_or(EcsError::UnknownComponent { component: name })?;
             let ty = world.core().component_types[id as usize];
             let layout =
-                std::alloc::Layout::from_size_align(ty.layout.size().max(1), ty.layout.align())
+                std::alloc::Layout::from_size_align(ty.layout().size().max(1), ty.layout().align())
                     .expect("a component's layout is valid");
             let scratch = AlignedScratch::new(layout);
             // SAFETY: `scratch` is valid for one value of the component's type.
             unsafe { remove_raw(world, entity, id, name, scratch.ptr)? };
-            if let Some(drop) = ty.drop {
-                // SAFETY: `remove_raw` moved the value into `scratch`; we own it and drop it.
-                unsafe { drop(scratch.ptr) };
-            }
+            // SAFETY: `remove_raw` moved the value into `scratch`; we own it and drop it
+            // (the world is consistent already; if the drop unwinds, `scratch` is freed).
+            unsafe { ty.drop_value(scratch.ptr) };
             Ok(())
         }
     }
@@ -927,10 +1067,10 @@ fn first_component(bundle: &dyn DynBundle) -> (TypeId, &'static str) {
     first.expect("a one-component bundle")
 }
 
-fn component_id(core: &WorldCore, type_id: TypeId) -> Option<u16> {
+fn component_id<W>(core: &WorldCore<W>, type_id: TypeId) -> Option<u16> {
     core.component_types
         .iter()
-        .position(|t| t.type_id == type_id)
+        .position(|t| t.type_id() == type_id)
         .map(|i| i as u16)
 }
 

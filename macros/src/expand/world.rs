@@ -236,7 +236,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis struct #ident {
-            __mn_core: #rt::WorldCore,
+            __mn_core: #rt::WorldCore<#ident>,
             __mn_resources: (#(#rt::SyncCell<#resource_tys>,)*),
             __mn_states: (#(#state_tys,)*),
         }
@@ -272,11 +272,11 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #add_transition
             #remove_transition
             #[inline(always)]
-            fn core(&self) -> &#rt::WorldCore {
+            fn core(&self) -> &#rt::WorldCore<Self> {
                 &self.__mn_core
             }
             #[inline(always)]
-            fn core_mut(&mut self) -> &mut #rt::WorldCore {
+            fn core_mut(&mut self) -> &mut #rt::WorldCore<Self> {
                 &mut self.__mn_core
             }
             #[allow(unused_variables, unreachable_code)]
@@ -317,13 +317,20 @@ pub fn world(model: &WorldModel) -> TokenStream {
             /// An empty world with its resources initialised.
             pub fn new() -> Self {
                 #ident {
-                    __mn_core: #rt::WorldCore::new::<#ident>(
-                        ::std::vec![#(#rt::ColumnType::of::<#component_tys>(<#component_tys as #rt::Component>::NAME)),*],
-                        &[#(#column_ids),*],
-                        #rt::WorldExecutor::new(#executor),
-                        #entities,
-                        #commands_per_stage,
-                    ),
+                    // SAFETY: entry `c` of the column types is `ColumnType::of` the component
+                    // whose `ComponentOf` id is `c` (both generated from the component list,
+                    // in order); the column ids are each archetype's components in declared
+                    // order, the order its `Bundle::write` impls write the columns in, one
+                    // entry per archetype of `ARCHETYPE_SETS`, in order.
+                    __mn_core: unsafe {
+                        #rt::WorldCore::<#ident>::new(
+                            ::std::vec![#(#rt::ColumnType::of::<#component_tys>(<#component_tys as #rt::Component>::NAME)),*],
+                            &[#(#column_ids),*],
+                            #rt::WorldExecutor::new(#executor),
+                            #entities,
+                            #commands_per_stage,
+                        )
+                    },
                     __mn_resources: (#(#resource_inits,)*),
                     __mn_states: (#(#state_inits,)*),
                 }
@@ -435,11 +442,15 @@ pub fn world(model: &WorldModel) -> TokenStream {
             }
 
             /// Runs every phase once, in order.
+            ///
+            /// A panic in a system reaches the caller once its stage's systems ended; that
+            /// stage's commands are discarded, never applied, and the frame is not counted
+            /// (see `metronome_runtime::world::run_phase`). The world can tick again.
             pub fn tick(&mut self) {
                 #rt::world::tick(self)
             }
 
-            /// Runs one phase.
+            /// Runs one phase; a panic in a system is handled as in `tick`.
             // A world without phases has an empty phase enum: the `match` never returns.
             #[allow(unreachable_code)]
             pub fn run_phase(&mut self, phase: #phase_enum) {

@@ -8,21 +8,33 @@ use std::alloc::{self, Layout};
 use std::any::TypeId;
 use std::ptr::NonNull;
 
+use super::finish::{for_each_completing, CopyOnDrop};
 use crate::memory::{BlockKind, ColumnAlloc};
 
 /// How to store and drop values of one component type.
+///
+/// Its fields are private and only [`ColumnType::of`] makes one, so the layout, drop
+/// function and `TypeId` always describe one and the same type.
+///
+/// ```
+/// use metronome_runtime::ColumnType;
+/// let ty = ColumnType::of::<String>("Name");
+/// assert_eq!(ty.layout(), std::alloc::Layout::new::<String>());
+/// assert!(ty.needs_drop());
+/// assert_eq!(ty.name(), "Name");
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ColumnType {
     /// Layout of one value.
-    pub layout: Layout,
+    layout: Layout,
     /// Drops one value in place; `None` when the type needs no drop.
-    pub drop: Option<unsafe fn(*mut u8)>,
+    drop: Option<unsafe fn(*mut u8)>,
     /// The component's `TypeId`, checked in debug builds and used by deferred commands.
-    pub type_id: TypeId,
+    type_id: TypeId,
     /// The component's name, for errors.
-    pub name: &'static str,
+    name: &'static str,
     /// Where the column's blocks come from (a world on a `NumaPool` maps big ones).
-    pub alloc: ColumnAlloc,
+    alloc: ColumnAlloc,
 }
 
 /// Drops the `T` at `ptr`.
@@ -35,8 +47,9 @@ unsafe fn drop_value<T>(ptr: *mut u8) {
 }
 
 impl ColumnType {
-    /// The column type of `T`.
-    pub fn of<T: 'static>(name: &'static str) -> ColumnType {
+    /// The column type of `T`. `T` is `Send + Sync`, as every component is: a column of
+    /// it may move to, and be read from, other threads.
+    pub fn of<T: Send + Sync + 'static>(name: &'static str) -> ColumnType {
         ColumnType {
             layout: Layout::new::<T>(),
             drop: if std::mem::needs_drop::<T>() {
@@ -54,6 +67,49 @@ impl ColumnType {
     pub fn with_alloc(self, alloc: ColumnAlloc) -> ColumnType {
         ColumnType { alloc, ..self }
     }
+
+    /// Layout of one value.
+    #[inline(always)]
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// Whether values need dropping.
+    #[inline(always)]
+    pub fn needs_drop(&self) -> bool {
+        self.drop.is_some()
+    }
+
+    /// Drops the value at `ptr` in place (nothing for a type without drop glue).
+    ///
+    /// # Safety
+    /// `ptr` points at an initialised value of this column type's type, not used again.
+    #[inline(always)]
+    pub unsafe fn drop_value(&self, ptr: *mut u8) {
+        if let Some(drop) = self.drop {
+            // SAFETY: `drop` is `drop_value::<T>` for the type `T` this column type was
+            // made `of` (fields are private), and the caller passes an owned `T`.
+            unsafe { drop(ptr) }
+        }
+    }
+
+    /// The type's `TypeId`.
+    #[inline(always)]
+    pub fn type_id(&self) -> TypeId {
+        self.type_id
+    }
+
+    /// The component's name, for errors.
+    #[inline(always)]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Where the column's blocks come from.
+    #[inline(always)]
+    pub fn alloc(&self) -> ColumnAlloc {
+        self.alloc
+    }
 }
 
 /// The values of one component in one table.
@@ -65,10 +121,11 @@ pub struct Column {
     block: Option<BlockKind>,
 }
 
-// SAFETY: a column owns values of a component type, and components are `Send + Sync`
-// (the `Component` trait requires it; tables are built only from component types).
+// SAFETY: a column owns values of its column type's type, which is `Send + Sync`: the
+// only constructor of a `ColumnType`, `ColumnType::of`, requires it (fields are private).
 unsafe impl Send for Column {}
-// SAFETY: as above; shared access hands out `&T` only where the schedule allows it.
+// SAFETY: as above; `&Column` only hands out raw pointers, and the world turns them into
+// references only where the schedule allows it.
 unsafe impl Sync for Column {}
 
 impl Column {
@@ -144,20 +201,21 @@ impl Column {
         Layout::from_size_align(size, self.ty.layout.align()).ok()
     }
 
-    /// Drops the value at `row` and moves row `last` into its place.
+    /// Drops the value at `row` and moves row `last` into its place. If the drop unwinds,
+    /// the value counts as dropped and row `last` still moves into `row`.
     ///
     /// # Safety
     /// `row <= last`, both initialised; afterwards row `last` is uninitialised.
     pub unsafe fn swap_remove_drop(&mut self, row: usize, last: usize) {
-        // SAFETY: the caller guarantees both rows are initialised and in bounds.
+        // SAFETY: the caller guarantees both rows are initialised and in bounds. The guard
+        // drops after the value at `row` was dropped (or its drop unwound), on both paths,
+        // and moves row `last` into that hole: distinct rows of one column do not overlap,
+        // and when `row == last` it does nothing. The value at `row` is of the column's
+        // type (`ColumnType`'s fields are private: its drop function is this type's).
         unsafe {
             let dst = self.row_ptr(row);
-            if let Some(drop) = self.ty.drop {
-                drop(dst);
-            }
-            if row != last {
-                copy_value(self.row_ptr(last), dst, self.ty.layout.size());
-            }
+            let _fill = CopyOnDrop::new(self.row_ptr(last), dst, self.ty.layout.size());
+            self.ty.drop_value(dst);
         }
     }
 
@@ -179,25 +237,46 @@ impl Column {
         }
     }
 
-    /// Drops the values in rows `0..len` and frees the allocation of `cap` rows.
+    /// Drops the values in rows `0..len` and frees the allocation of `cap` rows. If a
+    /// drop unwinds, the other values are still dropped and the block freed.
     ///
     /// # Safety
     /// Rows `0..len` are initialised, `cap` is the current capacity; the column is not
     /// used again.
     pub unsafe fn drop_and_free(&mut self, len: usize, cap: usize) {
-        if let Some(drop) = self.ty.drop {
-            for row in 0..len {
-                // SAFETY: the caller guarantees rows `0..len` are initialised.
-                unsafe { drop(self.row_ptr(row)) };
-            }
+        // Frees the block after the drops, on both paths.
+        let column = FreeOnDrop { column: self, cap };
+        if column.column.ty.drop.is_some() {
+            let (data, ty) = (column.column.data, column.column.ty);
+            let size = ty.layout.size();
+            for_each_completing(len, |row| {
+                // SAFETY: the caller guarantees rows `0..len` are initialised; each is
+                // dropped once (`for_each_completing` runs each step once).
+                unsafe { ty.drop_value(data.as_ptr().add(row * size)) }
+            });
         }
-        if let Some(kind) = self.block.take() {
-            let layout = self.layout_for(cap).expect("it was allocated with it");
+    }
+}
+
+/// Frees a column's block when dropped (after its values were dropped, or unwound).
+struct FreeOnDrop<'c> {
+    column: &'c mut Column,
+    /// The column's capacity.
+    cap: usize,
+}
+
+impl Drop for FreeOnDrop<'_> {
+    fn drop(&mut self) {
+        let column = &mut *self.column;
+        if let Some(kind) = column.block.take() {
+            let layout = column
+                .layout_for(self.cap)
+                .expect("it was allocated with it");
             // SAFETY: `data` was allocated with exactly this layout by `grow`, by the path
-            // `kind` recorded.
-            unsafe { kind.deallocate(self.data, layout) };
+            // `kind` recorded (`cap` is the capacity, `drop_and_free`'s contract).
+            unsafe { kind.deallocate(column.data, layout) };
         }
-        self.data = dangling(self.ty.layout);
+        column.data = dangling(column.ty.layout);
     }
 }
 

@@ -4,9 +4,11 @@
 //! supplies the ids, column types and transitions (see [`crate::world`]).
 
 mod column;
+mod finish;
 mod table;
 
 pub use column::{Column, ColumnType};
+pub(crate) use finish::CopyOnDrop;
 pub use table::{Table, NO_SLOT};
 
 use crate::entity::{Entity, EntityIndex, Location};
@@ -187,14 +189,22 @@ impl Storage {
     }
 
     /// Despawns `entity`, dropping its components; `false` if it was not alive.
+    ///
+    /// If a component's drop unwinds, the entity is despawned all the same (its other
+    /// components dropped, the index and the table consistent) before the panic leaves.
     pub fn despawn(&mut self, entity: Entity) -> bool {
         let Some(location) = self.index.free(entity) else {
             return false;
         };
         let table = &mut self.tables[location.archetype as usize];
-        if let Some(moved) = table.swap_remove(location.row as usize) {
-            self.index.relocate(moved, location);
+        let (row, last) = (location.row as usize, table.len() - 1);
+        // The index first: the owner of the last row, which fills the hole, is relocated
+        // before any value is dropped (the table's own bookkeeping is done the same way).
+        if row != last {
+            self.index.relocate(table.entities()[last], location);
         }
+        let moved = table.swap_remove(row);
+        debug_assert_eq!(moved, (row != last).then(|| table.entities()[row]));
         true
     }
 
@@ -215,10 +225,15 @@ impl Storage {
     /// lacks are dropped, except `skip_drop`'s (already moved out by the caller). Returns
     /// the new row. Columns `to` has and `from` lacks are left for the caller to write.
     ///
+    /// The index is updated before any value is dropped: if a drop unwinds, the index
+    /// and both tables are consistent when the panic leaves (see [`Table::move_row`]).
+    ///
     /// # Safety
     /// `entity` is alive at `from`; `to != from.archetype`; the caller writes every column
     /// of `to` that `from`'s archetype lacks at the returned row before the table is read;
-    /// if `skip_drop` is given, the caller moved that component's value out of `from`.
+    /// if `skip_drop` is given, the caller moved that component's value out of `from`. If
+    /// a value is dropped (`to` lacks a component of `from` other than `skip_drop`), `to`
+    /// has no component `from` lacks.
     pub unsafe fn move_entity(
         &mut self,
         entity: Entity,
@@ -229,13 +244,18 @@ impl Storage {
         debug_assert_ne!(from.archetype, to);
         self.grow(to as usize, 1);
         let (src, dst) = two_tables(&mut self.tables, from.archetype as usize, to as usize);
+        let (row, last, new_row) = (from.row as usize, src.len() - 1, dst.len());
+        // The index first, before `move_row` may drop values: the moved entity's new
+        // place, and the place of the source's last row owner, which fills the hole.
+        let moved = (row != last).then(|| src.entities()[last]);
+        relocate_moved(&mut self.index, entity, from, to, new_row, moved);
         // SAFETY: `to` indexes a table (`two_tables` checked it).
         let dst_columns = unsafe { self.columns.row(to as usize) };
         // SAFETY: `from.row` is live in `src`, room was reserved in `dst` (and its pointer
-        // row refreshed), and the caller keeps the `skip_drop` and write-back promises.
-        let (new_row, moved) =
-            unsafe { src.move_row(from.row as usize, dst, dst_columns, skip_drop) };
-        self.relocate_moved(entity, from, to, new_row, moved);
+        // row refreshed), and the caller keeps the `skip_drop`, drop and write-back
+        // promises.
+        let done = unsafe { src.move_row(row, dst, dst_columns, skip_drop) };
+        debug_assert_eq!(done, (new_row, moved));
         new_row
     }
 
@@ -279,32 +299,32 @@ impl Storage {
         unsafe { move_columns(src_columns, dst_columns, row, last, new_row) };
         // SAFETY: `row < len`; the mover moved every column's last row into `row`.
         let moved = unsafe { src.swap_remove_entity(row) };
-        self.relocate_moved(entity, from, to, new_row, moved);
+        relocate_moved(&mut self.index, entity, from, to, new_row, moved);
         new_row
     }
+}
 
-    /// Updates the index after a move of `entity` from `from` to row `new_row` of `to`:
-    /// `moved`, the source's last row owner if it filled the hole, now lives at `from`.
-    #[inline(always)]
-    fn relocate_moved(
-        &mut self,
-        entity: Entity,
-        from: Location,
-        to: u16,
-        new_row: usize,
-        moved: Option<Entity>,
-    ) {
-        if let Some(moved) = moved {
-            self.index.relocate(moved, from);
-        }
-        self.index.relocate(
-            entity,
-            Location {
-                archetype: to,
-                row: new_row as u32,
-            },
-        );
+/// Updates `index` for a move of `entity` from `from` to row `new_row` of `to`: `moved`,
+/// the source's last row owner if it fills the hole, now lives at `from`.
+#[inline(always)]
+fn relocate_moved(
+    index: &mut EntityIndex,
+    entity: Entity,
+    from: Location,
+    to: u16,
+    new_row: usize,
+    moved: Option<Entity>,
+) {
+    if let Some(moved) = moved {
+        index.relocate(moved, from);
     }
+    index.relocate(
+        entity,
+        Location {
+            archetype: to,
+            row: new_row as u32,
+        },
+    );
 }
 
 /// Moves the columns of one row from an archetype to the archetype one insert or remove

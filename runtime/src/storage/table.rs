@@ -2,6 +2,7 @@
 //! component, all of one length (struct of arrays).
 
 use super::column::{copy_value, Column, ColumnType};
+use super::finish::for_each_completing;
 use crate::entity::Entity;
 
 /// Marks "this archetype has no such component" in [`Table::slot`].
@@ -32,7 +33,11 @@ impl Table {
         );
         let mut slots = vec![NO_SLOT; component_count].into_boxed_slice();
         for (column, &id) in ids.iter().enumerate() {
-            slots[id as usize] = column as u8;
+            let slot = slots
+                .get_mut(id as usize)
+                .expect("a column's component id is below the component count");
+            assert_eq!(*slot, NO_SLOT, "component id {id} has two columns");
+            *slot = column as u8;
         }
         Table {
             entities: Vec::new(),
@@ -120,7 +125,7 @@ impl Table {
             {
                 panic!(
                     "column of `{}` would exceed isize::MAX bytes",
-                    column.column_type().name
+                    column.column_type().name()
                 );
             }
         }
@@ -173,7 +178,7 @@ impl Table {
         // aligned and in the allocation, and that the slot holds no live value.
         unsafe {
             let col = self.columns.get_unchecked(column);
-            debug_assert_eq!(col.column_type().layout, std::alloc::Layout::new::<T>());
+            debug_assert_eq!(col.column_type().layout(), std::alloc::Layout::new::<T>());
             col.ptr().cast::<T>().add(row).write(value)
         }
     }
@@ -186,7 +191,7 @@ impl Table {
     #[inline]
     pub unsafe fn write_raw(&mut self, id: u16, row: usize, src: *const u8) {
         let column = &self.columns[self.slot(id) as usize];
-        let size = column.column_type().layout.size();
+        let size = column.column_type().layout().size();
         // SAFETY: the caller guarantees `src` holds a value of this column's type and
         // `row` is within the capacity.
         unsafe { copy_value(src, column.row_ptr(row), size) };
@@ -194,23 +199,36 @@ impl Table {
 
     /// Removes `row`, dropping its values; the last row moves into its place. Returns the
     /// entity that moved (if another row moved).
+    ///
+    /// If a value's drop unwinds, the table is still consistent when the panic leaves:
+    /// the row owners are updated before any value is dropped, every other value of the
+    /// row is still dropped and every column's last row still moves into `row`.
     pub fn swap_remove(&mut self, row: usize) -> Option<Entity> {
         let last = self.len().checked_sub(1)?;
         if row > last {
             return None;
         }
-        for column in self.columns.iter_mut() {
-            // SAFETY: `row <= last < len`, both initialised.
-            unsafe { column.swap_remove_drop(row, last) };
-        }
-        // SAFETY: `row < len`, and every column's last row moved into `row` above.
-        unsafe { self.swap_remove_entity(row) }
+        // SAFETY: `row <= last < len`. Every column's last row moves into `row` below,
+        // also if a drop unwinds (`for_each_completing` finishes the columns, and
+        // `swap_remove_drop` fills its hole when the drop unwinds).
+        let moved = unsafe { self.swap_remove_entity(row) };
+        let columns = &mut self.columns;
+        for_each_completing(columns.len(), |c| {
+            // SAFETY: rows `row <= last` of every column are initialised (the columns
+            // before `c` were done, the ones from `c` on not yet touched).
+            unsafe { columns[c].swap_remove_drop(row, last) };
+        });
+        moved
     }
 
     /// Moves `row` into a new row of `dst` (which must have room reserved): shared
     /// components are moved, the ones `dst` lacks are dropped. Returns the new row in
     /// `dst` and the entity that moved into `row` here, if any. Columns of `dst` that this
     /// table lacks are left uninitialised at the new row: the caller writes them.
+    ///
+    /// The row owners of both tables are updated first; if a drop unwinds, the other
+    /// columns are still moved (or dropped) and every hole filled, so both tables are
+    /// consistent when the panic leaves.
     ///
     /// `dst_columns` is `dst`'s row of the world's column pointers
     /// ([`ColumnPointers::row`](super::ColumnPointers::row)): row 0 of each of its columns
@@ -220,6 +238,9 @@ impl Table {
     /// `row < self.len()`; `dst` has capacity for one more row; `dst_columns` is `dst`'s
     /// current row of pointers, covering every id of this table; `skip_drop`, if given,
     /// names a component of this table whose value at `row` the caller already moved out.
+    /// If a value is dropped (`dst` lacks a component other than `skip_drop`), `dst` has
+    /// no component this table lacks: no column is left for the caller to write when a
+    /// drop can unwind.
     pub unsafe fn move_row(
         &mut self,
         row: usize,
@@ -229,42 +250,49 @@ impl Table {
     ) -> (usize, Option<Entity>) {
         let last = self.len() - 1;
         let entity = self.entities[row];
-        // SAFETY: the caller reserved room in `dst`, and every column is written below or
-        // by the caller.
+        // Bookkeeping first. SAFETY: the caller reserved room in `dst`, and every column
+        // is written below (also if a drop unwinds) or by the caller (only when nothing is
+        // dropped, the contract).
         let new_row = unsafe { dst.push_entity(entity) };
-        for (column, &id) in self.columns.iter_mut().zip(self.ids.iter()) {
+        // SAFETY: `row < len`, and every column's last row moves into `row` below, also if
+        // a drop unwinds (`for_each_completing`, `swap_remove_drop`).
+        let moved = unsafe { self.swap_remove_entity(row) };
+        let (columns, ids) = (&mut self.columns, &self.ids);
+        for_each_completing(columns.len(), |c| {
+            let (column, id) = (&mut columns[c], ids[c]);
             // SAFETY: `id` is a component id of the world, within the row.
             let target = unsafe { *dst_columns.add(id as usize) };
+            let size = column.column_type().layout().size();
             if !target.is_null() {
-                let size = column.column_type().layout.size();
-                // SAFETY: `row <= last` are initialised; the destination slot at `new_row`
-                // is within `dst`'s reserved capacity and uninitialised; the columns have
-                // the same type (same component id), so the same size.
+                // SAFETY: `row <= last` are initialised (this column not touched yet); the
+                // destination slot at `new_row` is within `dst`'s reserved capacity and
+                // uninitialised; the columns have the same type (same component id), so
+                // the same size.
                 unsafe { column.swap_remove_move(row, last, target.add(new_row * size)) };
             } else if skip_drop == Some(id) {
                 // The caller moved the value out already: only fill the hole.
-                let size = column.column_type().layout.size();
                 if row != last {
                     // SAFETY: both rows are in bounds and distinct; row `last` is initialised.
                     unsafe { copy_value(column.row_ptr(last), column.row_ptr(row), size) };
                 }
             } else {
-                // SAFETY: `row <= last` are initialised.
+                // SAFETY: `row <= last` are initialised (this column not touched yet).
                 unsafe { column.swap_remove_drop(row, last) };
             }
-        }
-        // SAFETY: `row < len`, and every column's last row moved into `row` above.
-        (new_row, unsafe { self.swap_remove_entity(row) })
+        });
+        (new_row, moved)
     }
 }
 
 impl Drop for Table {
     fn drop(&mut self) {
-        let len = self.len();
-        for column in self.columns.iter_mut() {
+        let (len, capacity) = (self.len(), self.capacity);
+        let columns = &mut self.columns;
+        // Every column is dropped and freed even if a value's drop unwinds.
+        for_each_completing(columns.len(), |c| {
             // SAFETY: rows `0..len` are initialised and `capacity` is the allocation size;
-            // the table is going away.
-            unsafe { column.drop_and_free(len, self.capacity) };
-        }
+            // the table is going away, and each column is done once.
+            unsafe { columns[c].drop_and_free(len, capacity) };
+        });
     }
 }

@@ -4,7 +4,7 @@
 use super::*;
 use crate::entity::Location;
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 thread_local! {
     static DROPS: Cell<usize> = const { Cell::new(0) };
@@ -183,22 +183,176 @@ fn growth_keeps_values() {
 }
 
 #[test]
-fn rc_values_are_not_leaked() {
-    // An Rc counts owners: after the table drops, only ours is left.
-    let shared = Rc::new(());
-    let t = [ColumnType::of::<Rc<()>>("Rc")];
+fn counted_values_are_not_leaked() {
+    // An Arc counts owners: after the table drops, only ours is left. (A column holds
+    // `Send + Sync` values only: `ColumnType::of` requires it.)
+    let shared = Arc::new(());
+    let t = [ColumnType::of::<Arc<()>>("Arc")];
     let mut table = Table::new(&[0], &t, 1);
     table.reserve(3);
     for i in 0..3 {
-        // SAFETY: one reserved row, its only column written with an `Rc<()>`.
+        // SAFETY: one reserved row, its only column written with an `Arc<()>`.
         unsafe {
             let row = table.push_entity(Entity::from_bits(i));
-            table.write(0, row, Rc::clone(&shared));
+            table.write(0, row, Arc::clone(&shared));
         }
     }
-    assert_eq!(Rc::strong_count(&shared), 4);
+    assert_eq!(Arc::strong_count(&shared), 4);
     assert_eq!(table.swap_remove(0), Some(Entity::from_bits(2)));
-    assert_eq!(Rc::strong_count(&shared), 3);
+    assert_eq!(Arc::strong_count(&shared), 3);
     drop(table);
-    assert_eq!(Rc::strong_count(&shared), 1);
+    assert_eq!(Arc::strong_count(&shared), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// A component whose drop panics (issue 10, case 4): every path that drops values leaves
+// the storage consistent, and drops each value exactly once.
+// ---------------------------------------------------------------------------------------
+
+thread_local! {
+    /// Whether the next `Volatile` drop panics (then it disarms).
+    static ARMED: Cell<bool> = const { Cell::new(false) };
+    static VOLATILE_DROPS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Owns heap memory (a double drop is a double free, a lost drop a leak under memcheck).
+struct Volatile(Box<u64>);
+impl Drop for Volatile {
+    fn drop(&mut self) {
+        VOLATILE_DROPS.with(|d| d.set(d.get() + 1));
+        if ARMED.with(|a| a.replace(false)) {
+            panic!("volatile {} went off", self.0);
+        }
+    }
+}
+
+fn arm() {
+    ARMED.with(|a| a.set(true));
+}
+
+fn volatile_drops() -> usize {
+    VOLATILE_DROPS.with(|d| d.get())
+}
+
+const VOLATILE: u16 = 0;
+const TRACKED_TOO: u16 = 1;
+
+/// Archetype 0 = (Volatile, Tracked), 1 = (Tracked); `n` entities in archetype 0, both
+/// values `i` for entity `i`.
+fn volatile_storage(n: u64) -> (Storage, Vec<Entity>) {
+    let t = [
+        ColumnType::of::<Volatile>("Volatile"),
+        ColumnType::of::<Tracked>("Tracked"),
+    ];
+    let mut s = Storage::new(
+        vec![
+            Table::new(&[VOLATILE, TRACKED_TOO], &t, 2),
+            Table::new(&[TRACKED_TOO], &t[1..], 2),
+        ],
+        4,
+    );
+    let es = (0..n)
+        .map(|i| {
+            // SAFETY: archetype 0's two columns are written with values of their types.
+            unsafe {
+                s.spawn_with(0, |t, row| {
+                    t.write(0, row, Volatile(Box::new(i)));
+                    t.write(1, row, Tracked(Box::new(i)));
+                })
+            }
+        })
+        .collect();
+    (s, es)
+}
+
+/// The `(Volatile, Tracked)` values of `e`, read through the index.
+fn values(s: &Storage, e: Entity) -> (Option<u64>, Option<u64>) {
+    // SAFETY: the columns of these ids hold these types.
+    unsafe {
+        (
+            s.component_ptr(e, VOLATILE)
+                .map(|p| *(*p.cast::<Volatile>()).0),
+            s.component_ptr(e, TRACKED_TOO)
+                .map(|p| *(*p.cast::<Tracked>()).0),
+        )
+    }
+}
+
+fn unwinds(f: impl FnOnce()) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    assert!(result.is_err(), "expected the drop to panic");
+}
+
+#[test]
+fn a_despawn_whose_drop_panics_leaves_the_storage_consistent() {
+    for victim in [0, 2, 4] {
+        let (before, tracked_before) = (volatile_drops(), drops());
+        let (mut s, es) = volatile_storage(5);
+        arm();
+        unwinds(|| {
+            s.despawn(es[victim]);
+        });
+        // The entity is gone, its other value dropped too, each once.
+        assert_eq!(volatile_drops() - before, 1);
+        assert_eq!(drops() - tracked_before, 1);
+        assert_eq!(s.location(es[victim]), None);
+        assert_eq!(s.len(), 4);
+        assert_eq!(s.tables()[0].len(), 4);
+        for (i, &e) in es.iter().enumerate().filter(|&(i, _)| i != victim) {
+            assert_eq!(values(&s, e), (Some(i as u64), Some(i as u64)));
+            let location = s.location(e).unwrap();
+            assert_eq!(s.tables()[0].entities()[location.row as usize], e);
+        }
+        drop(s);
+        assert_eq!(volatile_drops() - before, 5);
+        assert_eq!(drops() - tracked_before, 5);
+    }
+}
+
+#[test]
+fn a_move_whose_drop_panics_leaves_both_tables_consistent() {
+    for mover in [0, 2, 4] {
+        let (before, tracked_before) = (volatile_drops(), drops());
+        let (mut s, es) = volatile_storage(5);
+        let from = s.location(es[mover]).unwrap();
+        arm();
+        // SAFETY: archetype 1 (Tracked) is a subset of archetype 0: nothing to write; the
+        // Volatile is dropped.
+        unwinds(|| unsafe {
+            s.move_entity(es[mover], from, 1, None);
+        });
+        assert_eq!(volatile_drops() - before, 1);
+        assert_eq!(drops() - tracked_before, 0, "the Tracked moved");
+        assert_eq!(s.location(es[mover]).map(|l| l.archetype), Some(1));
+        assert_eq!(values(&s, es[mover]), (None, Some(mover as u64)));
+        assert_eq!((s.tables()[0].len(), s.tables()[1].len()), (4, 1));
+        for (i, &e) in es.iter().enumerate() {
+            let location = s.location(e).unwrap();
+            let table = &s.tables()[location.archetype as usize];
+            assert_eq!(table.entities()[location.row as usize], e);
+            if i != mover {
+                assert_eq!(values(&s, e), (Some(i as u64), Some(i as u64)));
+            }
+        }
+        drop(s);
+        assert_eq!(volatile_drops() - before, 5);
+        assert_eq!(drops() - tracked_before, 5);
+    }
+}
+
+#[test]
+fn a_table_whose_drop_panics_drops_every_other_value_and_frees_its_columns() {
+    let (before, tracked_before) = (volatile_drops(), drops());
+    let (s, _) = volatile_storage(6);
+    arm();
+    unwinds(move || drop(s));
+    assert_eq!(volatile_drops() - before, 6);
+    assert_eq!(drops() - tracked_before, 6);
+}
+
+#[test]
+#[should_panic(expected = "component id 0 has two columns")]
+fn a_table_rejects_two_columns_of_one_component() {
+    let t = ColumnType::of::<Tracked>("Tracked");
+    Table::new(&[0, 0], &[t, t], 1);
 }
