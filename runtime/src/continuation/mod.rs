@@ -10,6 +10,7 @@
 //!
 #![doc = include_str!("README.md")]
 
+mod current;
 mod fiber;
 mod join;
 mod latch;
@@ -37,14 +38,16 @@ use crate::exec::{ParSource, Scope};
 /// ```
 pub const DEFAULT_STACK_SIZE: usize = 2 << 20;
 
-/// Whether the caller runs on a fiber of some continuation pool.
+/// Whether the caller runs on a fiber of some continuation pool (not on a foreign stack
+/// inside one of its jobs).
 #[inline]
 pub(crate) fn on_fiber() -> bool {
-    stack::current_ctx().is_some()
+    current::current_ctx().is_some()
 }
 
 /// `join` outside every heartbeat pool: on a fiber, the continuation pool's join;
-/// elsewhere `a` then `b` on the caller.
+/// elsewhere (no pool, or a foreign stack inside a job: `current.rs`) `a` then `b` on
+/// the caller.
 #[inline(always)]
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
@@ -53,16 +56,16 @@ where
     RA: Send,
     RB: Send,
 {
-    match stack::current_ctx() {
+    match current::current_ctx() {
         Some(ctx) => join::join(ctx, a, b),
         None => (a(), b()),
     }
 }
 
 /// `scope` outside every heartbeat pool: on a fiber, the continuation pool's scope;
-/// elsewhere serial.
+/// elsewhere (no pool, or a foreign stack) serial.
 pub(crate) fn scope<'scope, R>(f: impl FnOnce(&Scope<'scope>) -> R) -> R {
-    match stack::current_ctx() {
+    match current::current_ctx() {
         Some(ctx) => scope::scope_on_fiber(ctx, f),
         None => crate::exec::scope::scope_serial(f),
     }

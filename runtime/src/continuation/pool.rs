@@ -1,14 +1,14 @@
 //! [`ContinuationPool`] and its builder.
 
 use std::fmt;
-use std::ptr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::exec::builder::PoolConfig;
 use crate::exec::{BuildError, Executor, ParSource, Scope};
 
-use super::stack::{self, MIN_STACK_SIZE};
+use super::current;
+use super::stack::MIN_STACK_SIZE;
 use super::worker::{run_worker, Registry};
 use super::DEFAULT_STACK_SIZE;
 
@@ -307,8 +307,11 @@ impl ContinuationPool {
         self.registry.stacks_mapped()
     }
 
+    /// Whether the caller runs on one of this pool's worker threads: on a fiber, or on a
+    /// foreign stack inside one of its jobs (where blocking the thread on a job of this
+    /// pool could wait for itself).
     fn is_current(&self) -> bool {
-        stack::current_ctx().is_some_and(|ctx| ptr::eq(&*ctx.worker().registry, &*self.registry))
+        current::on_worker_of(&self.registry)
     }
 }
 

@@ -14,7 +14,7 @@ use super::*;
 use crate::exec::test_support::{
     fib_join, fib_serial, panic_message, spin_for, sum_join, sum_serial, tree, Node,
 };
-use crate::exec::{join, ThreadPool};
+use crate::exec::{join, par_for_each, scope, ThreadPool};
 
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
 /// Depth of the left spine of the skewed tree (beyond the default private ring).
@@ -360,4 +360,71 @@ fn build_errors() {
         .unwrap();
     assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
     assert!(format!("{pool:?}").contains("workers: 1"));
+}
+
+#[test]
+fn join_and_scope_on_a_foreign_stack_inside_a_job_run_serially() {
+    // A job that runs code on a stack of its own (a corosensei coroutine, as a generator
+    // library or `stacker::grow` would): the stack pointer is not on the job's fiber, so
+    // the fiber's context cannot come from it. `join`, `scope` and `par_for_each` there
+    // must still be correct: they run serially on the caller.
+    use corosensei::stack::DefaultStack;
+    use corosensei::{Coroutine, CoroutineResult};
+
+    fn on_foreign_stack() -> (u64, u64, usize, usize) {
+        let stack = DefaultStack::new(1 << 20).expect("a coroutine stack");
+        let mut co = Coroutine::with_stack(stack, |yielder, ()| {
+            let (a, b) = join(|| fib_join(12), || fib_join(13));
+            yielder.suspend(a + b);
+            let spawned = AtomicUsize::new(0);
+            let nested = scope(|s| {
+                for _ in 0..8 {
+                    s.spawn(|_| {
+                        spawned.fetch_add(1, Ordering::Relaxed);
+                    });
+                }
+                join(|| 3, || 4).1
+            });
+            let mut items = vec![1usize; 100];
+            par_for_each(&mut items[..], |x| *x += 1);
+            let sum: usize = items.iter().sum();
+            (fib_join(10), spawned.into_inner() + nested, sum)
+        });
+        let first = match co.resume(()) {
+            CoroutineResult::Yield(value) => value,
+            CoroutineResult::Return(_) => unreachable!("the coroutine yields first"),
+        };
+        let (fib10, spawned, sum) = match co.resume(()) {
+            CoroutineResult::Return(value) => value,
+            CoroutineResult::Yield(_) => unreachable!("the coroutine yields once"),
+        };
+        (first, fib10, spawned, sum)
+    }
+
+    let expected = (fib_serial(12) + fib_serial(13), fib_serial(10), 8 + 4, 200);
+    for workers in WORKER_COUNTS {
+        let pool = std::sync::Arc::new(pool(workers));
+        for _ in 0..3 {
+            let (inside, after) =
+                pool.install(|| (on_foreign_stack(), join(|| fib_join(14), || fib_join(15))));
+            assert_eq!(inside, expected, "{workers} workers");
+            assert_eq!(after, (fib_serial(14), fib_serial(15)), "{workers} workers");
+            // Also from a job that a thief took (a fiber started by a steal).
+            let (_, stolen) = pool.install(|| join(|| fib_join(16), on_foreign_stack));
+            assert_eq!(stolen, expected, "{workers} workers");
+            // And `install` of the same pool from the foreign stack runs directly.
+            let nested = pool.install(|| {
+                let stack = DefaultStack::new(1 << 20).expect("a coroutine stack");
+                let same = pool.clone();
+                let mut co = Coroutine::with_stack(stack, move |_: &corosensei::Yielder<(), ()>, ()| {
+                    same.install(|| join(|| fib_join(11), || fib_join(12)))
+                });
+                match co.resume(()) {
+                    CoroutineResult::Return(value) => value,
+                    CoroutineResult::Yield(()) => unreachable!(),
+                }
+            });
+            assert_eq!(nested, (fib_serial(11), fib_serial(12)));
+        }
+    }
 }
