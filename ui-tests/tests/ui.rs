@@ -1,5 +1,6 @@
 //! The compile-time diagnostics of API.md section 6, one trybuild case each, plus `pass/`
-//! cases that must compile (hygiene, unusual names).
+//! cases that must compile (hygiene, unusual names) and `executor/`: misuses of the
+//! executors that must not compile (soundness).
 //!
 //! Regenerate the snapshots with `TRYBUILD=overwrite cargo test -p metronome-ui-tests`
 //! and review them in `git diff`.
@@ -11,5 +12,6 @@ fn ui() {
     t.compile_fail("tests/ui/system/*.rs");
     t.compile_fail("tests/ui/schedule/*.rs");
     t.compile_fail("tests/ui/component/*.rs");
+    t.compile_fail("tests/ui/executor/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

@@ -17,8 +17,8 @@ use crate::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::exec::latch::Latch;
 
-use super::fiber::Fiber;
 use super::current;
+use super::fiber::Fiber;
 
 /// Not set; the waiter runs (or has not arrived yet).
 const PENDING: usize = 0;

@@ -8,8 +8,8 @@
 
 use crate::exec::ParSource;
 
-use super::join::join;
 use super::current;
+use super::join::join;
 
 /// Walks `source` on the current fiber, splitting on request. Each half finds its own
 /// fiber's context: a stolen half runs on the thief's fiber.

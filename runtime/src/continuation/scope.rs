@@ -9,9 +9,9 @@ use std::sync::Arc;
 use crate::exec::job::HeapJob;
 use crate::exec::scope::{self as exec_scope, Backend, Scope};
 
+use super::current;
 use super::join::wait;
 use super::latch::ScopeCount;
-use super::current;
 use super::stack::FiberCtx;
 use super::worker::Registry;
 

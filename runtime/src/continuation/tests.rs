@@ -22,12 +22,23 @@ const SPINE: u32 = 600;
 /// Fiber stack for the deep recursions (debug builds have big frames).
 const DEEP_STACK: usize = 32 << 20;
 
+/// Builds the pool of `builder`.
+fn build(builder: ContinuationPoolBuilder) -> Result<ContinuationPool, crate::exec::BuildError> {
+    // SAFETY: across their joins, scopes and `par_for_each`, the closures these tests
+    // run on their pools hold only `Send` values (plain data, atomics, references to
+    // `Sync` data; every lock guard is a temporary dropped before the next call), and
+    // they access no thread-local after one in the same function (`thread::current()`
+    // is std's own function, not inlined here).
+    unsafe { builder.build() }
+}
+
 fn pool(workers: usize) -> ContinuationPool {
-    ContinuationPool::builder()
-        .workers(workers)
-        .stack_size(DEEP_STACK)
-        .build()
-        .unwrap()
+    build(
+        ContinuationPool::builder()
+            .workers(workers)
+            .stack_size(DEEP_STACK),
+    )
+    .unwrap()
 }
 
 /// Waits until the fibers that ran a finished `install` are recycled (the caller wakes
@@ -80,11 +91,7 @@ fn one_worker_runs_in_serial_program_order() {
         assert_eq!(log.into_inner().unwrap(), serial);
     }
     // Also across a spilling ring (depth beyond `local_queue_size`) and in par_for_each.
-    let pool = ContinuationPool::builder()
-        .workers(1)
-        .local_queue_size(4)
-        .build()
-        .unwrap();
+    let pool = build(ContinuationPool::builder().workers(1).local_queue_size(4)).unwrap();
     let log = Mutex::new(Vec::new());
     pool.install(|| walk(1, 10, &log));
     assert_eq!(log.into_inner().unwrap(), serial);
@@ -195,7 +202,7 @@ fn stacks_recycled_on_another_worker_are_reused() {
     // pool's spares, not be unmapped and mapped afresh at every run: a stack is mapped
     // only when all are in use or kept by the other worker.
     const LINKS: u32 = 400;
-    let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    let pool = build(ContinuationPool::builder().workers(2)).unwrap();
     let start = Instant::now();
     let mut runs = 0;
     // Until the chain has moved often enough that the stacks outnumber what one worker
@@ -293,12 +300,13 @@ fn deep_recursion_spills_and_stays_correct() {
     }
     for workers in [1, 2] {
         // Debug builds use big frames: give the 2 000-deep recursion room.
-        let pool = ContinuationPool::builder()
-            .workers(workers)
-            .local_queue_size(8)
-            .stack_size(DEEP_STACK)
-            .build()
-            .unwrap();
+        let pool = build(
+            ContinuationPool::builder()
+                .workers(workers)
+                .local_queue_size(8)
+                .stack_size(DEEP_STACK),
+        )
+        .unwrap();
         assert_eq!(pool.install(|| chain(2000)), 2000 * 2001 / 2);
     }
 }
@@ -345,19 +353,11 @@ fn install_from_inside_runs_directly_and_from_another_pool_blocks() {
 #[test]
 fn build_errors() {
     assert!(matches!(
-        ContinuationPool::builder().workers(0).build(),
+        build(ContinuationPool::builder().workers(0)),
         Err(crate::exec::BuildError::NoWorkers)
     ));
-    assert!(ContinuationPool::builder()
-        .workers(1)
-        .local_queue_size(3)
-        .build()
-        .is_err());
-    let pool = ContinuationPool::builder()
-        .workers(1)
-        .stack_size(1000)
-        .build()
-        .unwrap();
+    assert!(build(ContinuationPool::builder().workers(1).local_queue_size(3)).is_err());
+    let pool = build(ContinuationPool::builder().workers(1).stack_size(1000)).unwrap();
     assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
     assert!(format!("{pool:?}").contains("workers: 1"));
 }
@@ -416,9 +416,10 @@ fn join_and_scope_on_a_foreign_stack_inside_a_job_run_serially() {
             let nested = pool.install(|| {
                 let stack = DefaultStack::new(1 << 20).expect("a coroutine stack");
                 let same = pool.clone();
-                let mut co = Coroutine::with_stack(stack, move |_: &corosensei::Yielder<(), ()>, ()| {
-                    same.install(|| join(|| fib_join(11), || fib_join(12)))
-                });
+                let mut co =
+                    Coroutine::with_stack(stack, move |_: &corosensei::Yielder<(), ()>, ()| {
+                        same.install(|| join(|| fib_join(11), || fib_join(12)))
+                    });
                 match co.resume(()) {
                     CoroutineResult::Return(value) => value,
                     CoroutineResult::Yield(()) => unreachable!(),
@@ -427,4 +428,58 @@ fn join_and_scope_on_a_foreign_stack_inside_a_job_run_serially() {
             assert_eq!(nested, (fib_serial(11), fib_serial(12)));
         }
     }
+}
+
+#[test]
+fn send_state_held_across_migrating_joins_stays_consistent() {
+    // The correct form of the thread-local `Rc` case (ui-tests
+    // `executor/continuation-pool-build-without-unsafe.rs`): shared state is an `Arc`
+    // (`Send`), cloned before each join and dropped after it, wherever the code after
+    // the join runs. Every clone is dropped exactly once and the count returns to one.
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    fn walk(depth: u32, shared: &Arc<Arc<AtomicUsize>>, moved: &AtomicUsize) -> u64 {
+        if depth == 0 {
+            spin_for(Duration::from_micros(2));
+            return 1;
+        }
+        let before = std::thread::current().id();
+        let held = Counted(Arc::clone(shared));
+        let (a, b) = join(
+            || walk(depth - 1, shared, moved),
+            || walk(depth - 1, shared, moved),
+        );
+        moved.fetch_add(
+            usize::from(before != std::thread::current().id()),
+            Ordering::Relaxed,
+        );
+        drop(held);
+        a + b
+    }
+    use std::sync::Arc;
+    let pool = pool(3);
+    let drops = Arc::new(AtomicUsize::new(0));
+    let shared = Arc::new(Arc::clone(&drops));
+    let moved = AtomicUsize::new(0);
+    let start = Instant::now();
+    let mut runs = 0;
+    while runs < 3
+        || (moved.load(Ordering::Relaxed) == 0 && start.elapsed() < Duration::from_secs(20))
+    {
+        assert_eq!(pool.install(|| walk(10, &shared, &moved)), 1024);
+        runs += 1;
+    }
+    // 1 023 joins per run, one clone each.
+    assert_eq!(drops.load(Ordering::Relaxed), 1023 * runs);
+    assert_eq!(Arc::strong_count(&shared), 1);
+    let moved = moved.into_inner();
+    eprintln!(
+        "{moved} of {} joins continued on another thread",
+        1023 * runs
+    );
+    assert!(moved > 0, "no join continued on another thread");
 }

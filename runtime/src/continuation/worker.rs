@@ -14,9 +14,9 @@ use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
 
+use super::current;
 use super::fiber::{Fiber, Resumed};
 use super::latch::{FiberLatch, Parked};
-use super::current;
 use super::stack::FiberStack;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
@@ -384,9 +384,9 @@ impl WorkerThread {
         } else {
             self.request_all();
             let registry = &*self.registry;
-            registry
-                .sleep
-                .sleep(self.index, None, || registry.has_work() || registry.may_exit());
+            registry.sleep.sleep(self.index, None, || {
+                registry.has_work() || registry.may_exit()
+            });
             *idle = 0;
             return;
         }
