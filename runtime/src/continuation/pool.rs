@@ -121,7 +121,8 @@ impl ContinuationPoolBuilder {
     /// it: that is continuation stealing). So every closure run on the pool, through any
     /// entry (`install`, `par_for_each`, the [`Executor`] methods, the free
     /// [`join`](crate::exec::join), [`scope`](crate::exec::scope) and
-    /// [`par_for_each`](crate::exec::par_for_each) inside them, a world's systems on
+    /// [`par_for_each`](crate::exec::par_for_each) inside them, a world's systems and the
+    /// closures run through the world, such as a query's `par_for_each`, on
     /// `executor = unsafe(continuation_stealing(...))`), and everything those closures
     /// call, must uphold, for every call to `join`, `scope` or `par_for_each` (or to code
     /// that calls them) made on the pool:

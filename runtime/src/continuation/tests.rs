@@ -433,48 +433,47 @@ fn join_and_scope_on_a_foreign_stack_inside_a_job_run_serially() {
 #[test]
 fn send_state_held_across_migrating_joins_stays_consistent() {
     // The correct form of the thread-local `Rc` case (ui-tests
-    // `executor/continuation-pool-build-without-unsafe.rs`): shared state is an `Arc`
-    // (`Send`), cloned before each join and dropped after it, wherever the code after
-    // the join runs. Every clone is dropped exactly once and the count returns to one.
-    struct Counted(Arc<AtomicUsize>);
-    impl Drop for Counted {
+    // `executor/continuation-pool-build-without-unsafe.rs`): the shared state is an
+    // `Arc` (`Send`), cloned before each join and dropped after it, wherever the code
+    // after the join runs. Every clone is dropped exactly once and the count returns to
+    // one.
+    use std::sync::Arc;
+    struct Counted<'a>(Arc<u64>, &'a AtomicUsize);
+    impl Drop for Counted<'_> {
         fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(*self.0, 7);
+            self.1.fetch_add(1, Ordering::Relaxed);
         }
     }
-    fn walk(depth: u32, shared: &Arc<Arc<AtomicUsize>>, moved: &AtomicUsize) -> u64 {
+    fn walk(depth: u32, shared: &Arc<u64>, drops: &AtomicUsize, moved: &AtomicUsize) -> u64 {
         if depth == 0 {
             spin_for(Duration::from_micros(2));
             return 1;
         }
         let before = std::thread::current().id();
-        let held = Counted(Arc::clone(shared));
+        let held = Counted(Arc::clone(shared), drops);
         let (a, b) = join(
-            || walk(depth - 1, shared, moved),
-            || walk(depth - 1, shared, moved),
+            || walk(depth - 1, shared, drops, moved),
+            || walk(depth - 1, shared, drops, moved),
         );
-        moved.fetch_add(
-            usize::from(before != std::thread::current().id()),
-            Ordering::Relaxed,
-        );
+        let here = std::thread::current().id();
+        moved.fetch_add(usize::from(before != here), Ordering::Relaxed);
         drop(held);
         a + b
     }
-    use std::sync::Arc;
     let pool = pool(3);
-    let drops = Arc::new(AtomicUsize::new(0));
-    let shared = Arc::new(Arc::clone(&drops));
-    let moved = AtomicUsize::new(0);
+    let shared = Arc::new(7u64);
+    let (drops, moved) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let start = Instant::now();
     let mut runs = 0;
     while runs < 3
         || (moved.load(Ordering::Relaxed) == 0 && start.elapsed() < Duration::from_secs(20))
     {
-        assert_eq!(pool.install(|| walk(10, &shared, &moved)), 1024);
+        assert_eq!(pool.install(|| walk(10, &shared, &drops, &moved)), 1024);
         runs += 1;
     }
     // 1 023 joins per run, one clone each.
-    assert_eq!(drops.load(Ordering::Relaxed), 1023 * runs);
+    assert_eq!(drops.into_inner(), 1023 * runs);
     assert_eq!(Arc::strong_count(&shared), 1);
     let moved = moved.into_inner();
     eprintln!(
