@@ -28,6 +28,7 @@ mod tests;
 pub use self::pool::{ContinuationPool, ContinuationPoolBuilder};
 pub(crate) use self::scope::ScopeBackend;
 
+use self::current::Located;
 use crate::exec::{ParSource, Scope};
 
 /// Size of each fiber's stack when none is configured: 2 MiB, like a Rust thread's
@@ -56,7 +57,25 @@ where
     RA: Send,
     RB: Send,
 {
-    match current::current_ctx() {
+    match current::locate() {
+        Located::Fiber(ctx) => join::join(ctx, a, b),
+        Located::NotAWorker => (a(), b()),
+        Located::Unsure => join_rechecked(a, b),
+    }
+}
+
+/// `join` on a worker whose record did not name the caller's fiber at once: asks again
+/// with a fresh read of the record (on a foreign stack: serially).
+#[cold]
+#[inline(never)]
+fn join_rechecked<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    match current::current_ctx_fresh() {
         Some(ctx) => join::join(ctx, a, b),
         None => (a(), b()),
     }

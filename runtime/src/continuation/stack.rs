@@ -34,14 +34,35 @@ pub(crate) type FiberYielder = Yielder<(), *const FiberLatch>;
 /// Bytes reserved at the top of every stack for its [`FiberCtx`].
 const HEADER: usize = (mem::size_of::<FiberCtx>() + 63) & !63;
 
-/// The address where the context of the stack holding `sp` would be, for stacks of
-/// `mask + 1` bytes: the top of the `mask + 1`-aligned region holding `sp`, less the
-/// header. Only an address: `current::current_ctx` checks it against the running
-/// fiber's context before anything reads it.
+/// The last byte of the `mask + 1`-aligned region of `mask + 1` bytes that holds `sp`:
+/// for a fiber stack (`mask` = size - 1), the last byte of its region, just above its
+/// [`FiberCtx`] ([`ctx_of_top`]). Only an address: `current::locate` compares it with
+/// the running fiber's before anything reads the context. Not 0: `mask` is at least
+/// `MIN_STACK_SIZE - 1`, or `usize::MAX` on a thread that is no worker.
 #[inline(always)]
-pub(crate) fn ctx_address(sp: usize, mask: usize) -> *const FiberCtx {
-    (sp | mask).wrapping_add(1).wrapping_sub(HEADER) as *const FiberCtx
+pub(crate) fn region_top(sp: usize, mask: usize) -> usize {
+    sp | mask
 }
+
+/// The [`region_top`] of the fiber stack whose context is `ctx`.
+#[inline(always)]
+pub(crate) fn top_of_ctx(ctx: &FiberCtx) -> usize {
+    ptr::from_ref(ctx) as usize + HEADER - 1
+}
+
+/// The context of the fiber stack whose region ends at `top` (inclusive): `HEADER`
+/// bytes below the region's end.
+///
+/// # Safety
+/// `top` is [`top_of_ctx`] of a context (so the result is that context's address).
+#[inline(always)]
+pub(crate) unsafe fn ctx_of_top(top: usize) -> NonNull<FiberCtx> {
+    // SAFETY: by the contract, `top + 1 - HEADER` is the address of a `FiberCtx`, which
+    // is not null.
+    unsafe { NonNull::new_unchecked((top + 1 - HEADER) as *mut FiberCtx) }
+}
+
+const _: () = assert!(HEADER < MIN_STACK_SIZE);
 
 /// A fiber's own state, at the top of its stack. It moves with the fiber from worker to
 /// worker; only the thread currently running the fiber (or its scheduler, while the

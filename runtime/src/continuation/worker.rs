@@ -3,7 +3,6 @@
 //! that runs fibers, and the search and parking of idle workers.
 
 use std::cell::{Cell, UnsafeCell};
-use std::ptr;
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
@@ -459,11 +458,11 @@ impl WorkerThread {
             let ctx = fiber.ctx();
             ctx.worker.set(self);
             ctx.limit.set(self.limit);
-            current::set_running(ctx);
+            current::set_running(Some(ctx));
             let resumed = fiber.resume();
             // Cleared before the fiber can be parked (and resumed by another worker),
             // see `current.rs`.
-            current::set_running(ptr::null());
+            current::set_running(None);
             match resumed {
                 Resumed::Waiting(waiting, latch) => {
                     let home: *const Parked<Fiber> = &waiting.ctx().parked;
