@@ -246,8 +246,8 @@ impl ContinuationPool {
     }
 
     /// Runs `f` on a fiber of this pool and returns its result; `join`, `scope` and
-    /// `par_for_each` inside `f` use this pool. Called from inside this pool, runs `f`
-    /// directly. Called from any other thread, blocks it until `f` finished. A panic in
+    /// `par_for_each` inside `f` use this pool. Called from inside this pool (a job, or
+    /// a stack a job switched to, such as a coroutine's), runs `f` directly. Called from any other thread, blocks it until `f` finished. A panic in
     /// `f` resumes here.
     ///
     /// ```
