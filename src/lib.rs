@@ -34,6 +34,44 @@
 //! assert_eq!(game.get::<Position>(e), Some(&Position { x: 2.0 }));
 //! ```
 
+//!
+//! ## Executors
+//!
+//! `executor = ` takes `sequential`, `work_stealing(...)` (the default, heartbeat work
+//! stealing), `numa_aware(...)` or `unsafe(continuation_stealing(...))`. The last one runs
+//! the systems on [`runtime::ContinuationPool`], where the code after a `join`, `scope`
+//! or `par_for_each` may continue on another thread; `unsafe(...)` is the world author's
+//! promise that no system, nor any closure run through the world (`par_for_each` of a
+//! query taken from it), holds a thread-bound value across those calls (the contract of
+//! [`runtime::ContinuationPoolBuilder::build`]).
+//!
+//! ```
+//! use metronome::prelude::*;
+//!
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Position { pub x: f32 }
+//!
+//! #[system]
+//! pub fn drift(mut q: Query<&mut Position>) {
+//!     q.par_for_each(|p| p.x += 1.0);
+//! }
+//!
+//! #[world(
+//!     archetypes(Body = (Position)),
+//!     phases(Update),
+//!     systems(Update = [drift]),
+//!     // `drift` holds only its query (references into the world) across its
+//!     // `par_for_each`, and touches no thread-local.
+//!     executor = unsafe(continuation_stealing(workers = 2, local_queue_size = 64)),
+//! )]
+//! pub struct Game;
+//!
+//! let mut game = Game::new();
+//! let e = game.spawn(Body(Position { x: 0.0 }));
+//! game.tick();
+//! assert_eq!(game.get::<Position>(e), Some(&Position { x: 1.0 }));
+//! ```
+
 #![warn(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};

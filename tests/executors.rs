@@ -65,13 +65,13 @@ pub fn count(mut ticks: ResMut<Ticks>) {
 }
 
 macro_rules! game_world {
-    ($name:ident, $exec:expr) => {
+    ($name:ident, $($exec:tt)+) => {
         #[world(
             archetypes(Walker = (Pos, Vel), Unit = (Pos, Vel, Hp), Top = (Spin), Turret = (Vel, Hp)),
             resources(Kills, Ticks, Explode),
             phases(Update, Late),
             systems(Update = [movement, spin, damage, reap.after(damage)], Late = [count]),
-            executor = $exec,
+            executor = $($exec)+,
         )]
         pub struct $name;
     };
@@ -130,10 +130,10 @@ macro_rules! snapshot {
 
 /// The same game and the same checks on one parallel executor.
 macro_rules! executor_suite {
-    ($suite:ident, $exec:expr) => {
+    ($suite:ident, $($exec:tt)+) => {
         mod $suite {
             use super::*;
-            game_world!(ParGame, $exec);
+            game_world!(ParGame, $($exec)+);
 
             #[test]
             fn matches_sequential() {
@@ -189,9 +189,11 @@ executor_suite!(
     work_stealing,
     work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50)
 );
+// `unsafe(...)`: the systems of this file hold only their parameters (references into
+// the world, command buffers) across their `par_for_each`, and access no thread-local.
 executor_suite!(
     continuation_stealing,
-    continuation_stealing(workers = 2, local_queue_size = 64)
+    unsafe(continuation_stealing(workers = 2, local_queue_size = 64))
 );
 executor_suite!(
     numa_aware,

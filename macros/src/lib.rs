@@ -14,6 +14,25 @@ use proc_macro::TokenStream;
 
 /// Declares a world on a unit struct: archetypes, resources, phases, systems, executor.
 /// See the crate `metronome` for the grammar.
+///
+/// `executor = ...` is one of:
+///
+/// ```text
+/// sequential
+/// work_stealing(workers = N | auto, local_queue_size = P2, heartbeat_us = N)
+/// numa_aware(workers = N | auto, local_queue_size = P2, heartbeat_us = N, pin = bool, memory = local | interleave)
+/// unsafe(continuation_stealing(workers = N | auto, local_queue_size = P2))
+/// ```
+///
+/// `continuation_stealing` runs the systems on the work-first `ContinuationPool`, where
+/// the code after a `join`, `scope` or `par_for_each` may resume on another thread. By
+/// writing `unsafe(...)` (like `#[unsafe(no_mangle)]`) the world's author accepts the
+/// `# Safety` contract of `ContinuationPoolBuilder::build` for every system of the world,
+/// every closure run through the world on its pool (`par_for_each` of a query from
+/// `world.query_mut()`, by any code given the world), and everything they call: no `!Send` value, thread-local reference, lock guard or
+/// thread-identity-derived address is held across those calls, and no thread-local is
+/// accessed after one in the same function. Without `unsafe(...)` it is a compile error
+/// that says so; `unsafe(...)` around another executor is an error too.
 #[proc_macro_attribute]
 pub fn world(attr: TokenStream, item: TokenStream) -> TokenStream {
     match validate::world(attr.into(), item.into()) {

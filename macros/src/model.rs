@@ -99,9 +99,13 @@ pub enum ExecutorModel {
         pin: bool,
         memory: MemoryModel,
     },
+    /// Written `unsafe(continuation_stealing(...))`.
     ContinuationStealing {
         workers: Workers,
         local_queue_size: usize,
+        /// The user's `unsafe`: the generated `unsafe { builder.build() }` carries its
+        /// span (tokens compare equal whatever their span).
+        accepted: syn::Token![unsafe],
     },
 }
 

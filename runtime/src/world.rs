@@ -18,9 +18,10 @@ use crate::bits::Bits;
 use crate::cell::SyncCell;
 use crate::commands::{Command, CommandBuffer};
 use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
+use crate::continuation::{ContinuationPool, ContinuationPoolBuilder};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
-use crate::exec::{Executor, NumaPool, ThreadPool};
+use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
 use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, Storage, Table, NO_SLOT};
@@ -114,13 +115,6 @@ pub enum ExecutorConfig {
         /// Interleave big column allocations over nodes (else first-touch local).
         interleave: bool,
     },
-    /// `continuation_stealing(...)`.
-    ContinuationStealing {
-        /// Worker count, `None` for one per core.
-        workers: Option<usize>,
-        /// Capacity hint of each worker's queue (a power of two).
-        local_queue_size: usize,
-    },
 }
 
 /// How a world runs the systems of a stage and splits `par_for_each`.
@@ -133,8 +127,10 @@ pub enum WorldExecutor {
     /// columns follow its memory policy.
     Numa(NumaPool),
     /// A work-first continuation-stealing pool owned by the world
-    /// (`continuation_stealing(...)`).
-    Continuation(crate::continuation::ContinuationPool),
+    /// (`unsafe(continuation_stealing(...))`). Getting a [`ContinuationPool`] takes the
+    /// `unsafe` [`ContinuationPoolBuilder::build`], whose contract covers everything run
+    /// on it, this world's systems included.
+    Continuation(ContinuationPool),
 }
 
 impl WorldExecutor {
@@ -184,21 +180,50 @@ impl WorldExecutor {
                     .build()
                     .map_or(WorldExecutor::Sequential, WorldExecutor::Numa)
             }
-            ExecutorConfig::ContinuationStealing {
-                workers,
-                local_queue_size,
-            } => {
-                let mut builder = crate::continuation::ContinuationPool::builder()
-                    .local_queue_size(local_queue_size)
-                    .thread_name(thread_name);
-                if let Some(workers) = workers {
-                    builder = builder.workers(workers);
-                }
-                builder
-                    .build()
-                    .map_or(WorldExecutor::Sequential, WorldExecutor::Continuation)
-            }
         }
+    }
+
+    /// The builder of the pool of a world declared
+    /// `executor = unsafe(continuation_stealing(...))`; `workers: None` is `auto`. The
+    /// world's generated code builds it (`unsafe`: the world's author accepted the
+    /// contract of [`ContinuationPoolBuilder::build`] by writing `unsafe(...)`) and
+    /// passes the result to [`WorldExecutor::continuation`]. (Not an
+    /// [`ExecutorConfig`]: [`WorldExecutor::new`] is safe, and so must be every
+    /// executor it builds.)
+    ///
+    /// ```
+    /// use metronome_runtime::WorldExecutor;
+    /// let builder = WorldExecutor::continuation_builder(Some(2), 64);
+    /// // SAFETY: nothing is run on the pool.
+    /// let executor = WorldExecutor::continuation(unsafe { builder.build() });
+    /// assert_eq!(executor.workers(), 2);
+    /// ```
+    pub fn continuation_builder(
+        workers: Option<usize>,
+        local_queue_size: usize,
+    ) -> ContinuationPoolBuilder {
+        let builder = ContinuationPool::builder()
+            .local_queue_size(local_queue_size)
+            .thread_name(|i: usize| format!("metronome-world-{i}"));
+        match workers {
+            Some(workers) => builder.workers(workers),
+            None => builder,
+        }
+    }
+
+    /// The executor of a world on a continuation pool built from
+    /// [`WorldExecutor::continuation_builder`]; if its threads could not be started,
+    /// the world runs sequentially (results are identical by construction).
+    ///
+    /// ```
+    /// use metronome_runtime::WorldExecutor;
+    /// let builder = WorldExecutor::continuation_builder(Some(2000), 64);
+    /// // SAFETY: nothing is run on the pool (2000 workers is over the maximum).
+    /// let executor = WorldExecutor::continuation(unsafe { builder.build() });
+    /// assert!(executor.is_sequential());
+    /// ```
+    pub fn continuation(pool: Result<ContinuationPool, BuildError>) -> WorldExecutor {
+        pool.map_or(WorldExecutor::Sequential, WorldExecutor::Continuation)
     }
 
     /// How the world's columns allocate: big blocks placed by the pool's memory policy

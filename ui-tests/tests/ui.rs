@@ -1,6 +1,6 @@
-//! The compile-time diagnostics of API.md section 6, one trybuild case each, `soundness/`
-//! cases (hostile safe code that must not compile), plus `pass/` cases that must compile
-//! (hygiene, unusual names).
+//! The compile-time diagnostics of API.md section 6, one trybuild case each, plus `pass/`
+//! cases that must compile (hygiene, unusual names), and hostile safe code that must not
+//! compile: `soundness/` (storage, commands) and `executor/` (misuses of the executors).
 //!
 //! Regenerate the snapshots with `TRYBUILD=overwrite cargo test -p metronome-ui-tests`
 //! and review them in `git diff`.
@@ -13,5 +13,6 @@ fn ui() {
     t.compile_fail("tests/ui/schedule/*.rs");
     t.compile_fail("tests/ui/component/*.rs");
     t.compile_fail("tests/ui/soundness/*.rs");
+    t.compile_fail("tests/ui/executor/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

@@ -45,12 +45,13 @@ pub fn numa_pool(workers: usize) -> NumaPool {
         .unwrap()
 }
 
-/// The continuation pool with `workers` workers.
+/// The continuation pool with `workers` workers, for the join workloads of this module
+/// (and the benches' own closures).
 pub fn continuation_pool(workers: usize) -> ContinuationPool {
-    ContinuationPool::builder()
-        .workers(workers)
-        .build()
-        .unwrap()
+    // SAFETY: the workloads run on it (fib, trees, `unbalanced`, loops) hold only
+    // integers, references to the shared `Sync` input and `Send` results across their
+    // joins, and access no thread-local.
+    unsafe { ContinuationPool::builder().workers(workers).build() }.unwrap()
 }
 
 /// rayon's pool with `workers` threads.

@@ -223,7 +223,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let phase_indices = 0..phase_count;
     let phase_enum_doc = format!("The phases of world `{world_name}`, in run order.");
 
-    let executor = executor_config(&model.executor);
+    let executor = executor_expr(&model.executor);
     let entities = model.capacity.entities as usize;
     let commands_per_stage = model.capacity.commands_per_stage as usize;
 
@@ -317,19 +317,22 @@ pub fn world(model: &WorldModel) -> TokenStream {
             /// An empty world with its resources initialised.
             pub fn new() -> Self {
                 #ident {
-                    // SAFETY: entry `c` of the column types is `ColumnType::of` the component
-                    // whose `ComponentOf` id is `c` (both generated from the component list,
-                    // in order); the column ids are each archetype's components in declared
-                    // order, the order its `Bundle::write` impls write the columns in, one
-                    // entry per archetype of `ARCHETYPE_SETS`, in order.
-                    __mn_core: unsafe {
-                        #rt::WorldCore::<#ident>::new(
-                            ::std::vec![#(#rt::ColumnType::of::<#component_tys>(<#component_tys as #rt::Component>::NAME)),*],
-                            &[#(#column_ids),*],
-                            #rt::WorldExecutor::new(#executor),
-                            #entities,
-                            #commands_per_stage,
-                        )
+                    __mn_core: {
+                        let __mn_executor: #rt::WorldExecutor = #executor;
+                        // SAFETY: entry `c` of the column types is `ColumnType::of` the component
+                        // whose `ComponentOf` id is `c` (both generated from the component list,
+                        // in order); the column ids are each archetype's components in declared
+                        // order, the order its `Bundle::write` impls write the columns in, one
+                        // entry per archetype of `ARCHETYPE_SETS`, in order.
+                        unsafe {
+                            #rt::WorldCore::<#ident>::new(
+                                ::std::vec![#(#rt::ColumnType::of::<#component_tys>(<#component_tys as #rt::Component>::NAME)),*],
+                                &[#(#column_ids),*],
+                                __mn_executor,
+                                #entities,
+                                #commands_per_stage,
+                            )
+                        }
                     },
                     __mn_resources: (#(#resource_inits,)*),
                     __mn_states: (#(#state_inits,)*),
@@ -603,13 +606,16 @@ fn movers(
     }
 }
 
-fn executor_config(model: &ExecutorModel) -> TokenStream {
+/// The world's `WorldExecutor`: `WorldExecutor::new(config)`, or, for
+/// `unsafe(continuation_stealing(...))`, the continuation pool built in an `unsafe` block
+/// that carries the user's `unsafe` token.
+fn executor_expr(model: &ExecutorModel) -> TokenStream {
     let rt = super::rt();
     let workers = |w: &Workers| match w {
         Workers::Auto => quote!(::core::option::Option::None),
         Workers::Fixed(n) => quote!(::core::option::Option::Some(#n)),
     };
-    match model {
+    let config = match model {
         ExecutorModel::Sequential => quote!(#rt::ExecutorConfig::Sequential),
         ExecutorModel::WorkStealing {
             workers: w,
@@ -635,9 +641,20 @@ fn executor_config(model: &ExecutorModel) -> TokenStream {
         ExecutorModel::ContinuationStealing {
             workers: w,
             local_queue_size,
+            accepted,
         } => {
             let w = workers(w);
-            quote!(#rt::ExecutorConfig::ContinuationStealing { workers: #w, local_queue_size: #local_queue_size })
+            // SAFETY (of the generated block): the world's author wrote
+            // `executor = unsafe(continuation_stealing(...))`, accepting the `# Safety`
+            // contract of `ContinuationPoolBuilder::build` for everything run on this
+            // pool: the world's systems and whatever the world's owner runs on it. The
+            // block's `unsafe` is the author's token (its span), so `unsafe_code` lints
+            // point at what they wrote.
+            return quote!({
+                let __mn_builder = #rt::WorldExecutor::continuation_builder(#w, #local_queue_size);
+                #rt::WorldExecutor::continuation(#accepted { __mn_builder.build() })
+            });
         }
-    }
+    };
+    quote!(#rt::WorldExecutor::new(#config))
 }

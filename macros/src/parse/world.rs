@@ -39,7 +39,8 @@ pub enum KeyValue {
     Phases(List<PhaseDecl>),
     /// `systems(Update = [a, b.after(a)], ...)`
     Systems(List<PhaseSystemsDecl>),
-    /// `executor = work_stealing(workers = 4)`
+    /// `executor = work_stealing(workers = 4)`, or
+    /// `executor = unsafe(continuation_stealing(workers = 4))`
     Executor(ExecutorDecl),
     /// `capacity(entities = N, commands_per_stage = M)`
     Capacity(List<Param>),
@@ -338,15 +339,41 @@ impl Parse for SystemDecl {
     }
 }
 
-/// `sequential` or `work_stealing(workers = 4, ...)`.
+/// `sequential`, `work_stealing(workers = 4, ...)` or
+/// `unsafe(continuation_stealing(workers = 4, ...))`.
 pub struct ExecutorDecl {
     pub name: Ident,
     /// `None` without parentheses.
     pub params: Option<List<Param>>,
+    /// The `unsafe` of `unsafe(executor(...))`, as written: the world's author accepts
+    /// the executor's safety contract (only `continuation_stealing` has one).
+    pub unsafe_token: Option<Token![unsafe]>,
 }
 
 impl Parse for ExecutorDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![unsafe]) {
+            let unsafe_token: Token![unsafe] = input.parse()?;
+            if !input.peek(token::Paren) {
+                return Err(Error::new(
+                    next_span(input, unsafe_token.span),
+                    "expected `unsafe(...)` around the executor, as in `executor = unsafe(continuation_stealing(workers = 4))`",
+                ));
+            }
+            let content;
+            parenthesized!(content in input);
+            if content.peek(Token![unsafe]) {
+                return Err(content.error("`unsafe(...)` is written once, as in `executor = unsafe(continuation_stealing(workers = 4))`"));
+            }
+            let mut inner: ExecutorDecl = content.parse()?;
+            if !content.is_empty() {
+                return Err(content.error(
+                    "expected one executor inside `unsafe(...)`, as in `executor = unsafe(continuation_stealing(workers = 4))`",
+                ));
+            }
+            inner.unsafe_token = Some(unsafe_token);
+            return Ok(inner);
+        }
         if !input.peek(Ident::peek_any) {
             return Err(input.error(
                 "expected an executor: one of `sequential`, `work_stealing`, `numa_aware`, `continuation_stealing`",
@@ -360,7 +387,11 @@ impl Parse for ExecutorDecl {
         } else {
             None
         };
-        Ok(ExecutorDecl { name, params })
+        Ok(ExecutorDecl {
+            name,
+            params,
+            unsafe_token: None,
+        })
     }
 }
 

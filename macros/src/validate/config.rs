@@ -94,6 +94,7 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
         }
         return default_executor();
     }
+    check_unsafe(cx, decl, name);
     let allowed = params_of(name);
 
     let mut workers = DEFAULT_WORKERS;
@@ -226,7 +227,36 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
         _ => ExecutorModel::ContinuationStealing {
             workers,
             local_queue_size,
+            // Without `unsafe` an error was reported: this placeholder is never expanded.
+            accepted: decl
+                .unsafe_token
+                .unwrap_or_else(|| syn::Token![unsafe](decl.name.span())),
         },
+    }
+}
+
+/// `continuation_stealing` must be written `unsafe(continuation_stealing(...))`: its
+/// fibers may move a system's code to another thread at any `join`, `scope` or
+/// `par_for_each`, and only the world's author can promise that nothing thread-bound is
+/// held across them (the contract of `ContinuationPoolBuilder::build`). The other
+/// executors take no `unsafe`.
+fn check_unsafe(cx: &Ctxt, decl: &ExecutorDecl, name: &str) {
+    match (&decl.unsafe_token, name == "continuation_stealing") {
+        (None, true) => cx.error_spanned_by(
+            &decl.name,
+            "`continuation_stealing` may resume a system on another thread after any `join`, \
+             `scope` or `par_for_each`, which the compiler cannot check: write \
+             `executor = unsafe(continuation_stealing(...))` to promise that no system holds \
+             a thread-bound value (`!Send` value, thread-local reference, lock guard) across \
+             them (the contract of `ContinuationPoolBuilder::build`)",
+        ),
+        (Some(token), false) => cx.error_spanned_by(
+            token,
+            format!(
+                "`{name}` has no safety contract to accept: remove `unsafe(...)` and write `executor = {name}(...)`"
+            ),
+        ),
+        _ => {}
     }
 }
 

@@ -196,13 +196,14 @@ fn executors_with_all_parameters() {
         }
     );
     let model = world_ok(with_archetype(quote!(
-        executor = continuation_stealing(workers = 1024)
+        executor = unsafe(continuation_stealing(workers = 1024))
     )));
     assert_eq!(
         model.executor,
         ExecutorModel::ContinuationStealing {
             workers: Workers::Fixed(1024),
-            local_queue_size: 256
+            local_queue_size: 256,
+            accepted: Default::default(),
         }
     );
     let model = world_ok(with_archetype(quote!(executor = work_stealing)));
@@ -543,7 +544,7 @@ fn diag1_local_queue_size() {
         "`local_queue_size` must be a power of two, got 300; try 256",
     );
     assert_world_error(
-        quote!(executor = continuation_stealing(local_queue_size = 0)),
+        quote!(executor = unsafe(continuation_stealing(local_queue_size = 0))),
         "`local_queue_size` must be a power of two, got 0; try 1",
     );
     assert_world_error(
@@ -603,7 +604,7 @@ fn diag3_executor_parameters_and_names() {
         "`work_stealing` takes `workers`, `local_queue_size`, `heartbeat_us`; `pin` belongs to `numa_aware`",
     );
     assert_world_error(
-        quote!(executor = continuation_stealing(heartbeat_us = 5)),
+        quote!(executor = unsafe(continuation_stealing(heartbeat_us = 5))),
         "`continuation_stealing` takes `workers`, `local_queue_size`; `heartbeat_us` belongs to `work_stealing` and `numa_aware`",
     );
     assert_world_error(
@@ -1236,4 +1237,82 @@ fn failed_system_keeps_its_function() {
     .err()
     .expect("error");
     assert_eq!(failure.func.expect("func").sig.ident, "f");
+}
+
+// ------------------------------------------------ continuation_stealing needs `unsafe`
+
+/// The message for `continuation_stealing` without `unsafe(...)`.
+const CONTINUATION_WITHOUT_UNSAFE: &str = "`continuation_stealing` may resume a system on another thread after any `join`, `scope` or `par_for_each`, which the compiler cannot check: write `executor = unsafe(continuation_stealing(...))` to promise that no system holds a thread-bound value (`!Send` value, thread-local reference, lock guard) across them (the contract of `ContinuationPoolBuilder::build`)";
+
+#[test]
+fn continuation_stealing_without_unsafe_is_an_error() {
+    assert_world_error(
+        quote!(executor = continuation_stealing(workers = 2)),
+        CONTINUATION_WITHOUT_UNSAFE,
+    );
+    assert_world_error(
+        quote!(executor = continuation_stealing),
+        CONTINUATION_WITHOUT_UNSAFE,
+    );
+    // Reported with the parameters' errors, all at once.
+    let errors = world_errors(with_archetype(quote!(
+        executor = continuation_stealing(local_queue_size = 100, pin = true)
+    )));
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_has(&errors, CONTINUATION_WITHOUT_UNSAFE);
+    assert_has(
+        &errors,
+        "`local_queue_size` must be a power of two, got 100; try 128",
+    );
+}
+
+#[test]
+fn unsafe_continuation_stealing_keeps_its_parameter_checks() {
+    let model = world_ok(with_archetype(
+        quote!(executor = unsafe(continuation_stealing)),
+    ));
+    assert!(matches!(
+        model.executor,
+        ExecutorModel::ContinuationStealing {
+            workers: Workers::Auto,
+            local_queue_size: 256,
+            ..
+        }
+    ));
+    assert_world_error(
+        quote!(executor = unsafe(continuation_stealing(local_queue_size = 100))),
+        "`local_queue_size` must be a power of two, got 100; try 128",
+    );
+    assert_world_error(
+        quote!(executor = unsafe(continuation_stealing(workers = 2048))),
+        "`workers` must be between 1 and 1_024 or `auto`, got 2048",
+    );
+    assert_world_error(
+        quote!(executor = unsafe(continuation_stealing(heartbeat_us = 5))),
+        "`continuation_stealing` takes `workers`, `local_queue_size`; `heartbeat_us` belongs to `work_stealing` and `numa_aware`",
+    );
+}
+
+#[test]
+fn unsafe_around_other_executors_or_malformed_is_an_error() {
+    assert_world_error(
+        quote!(executor = unsafe(work_stealing(workers = 2))),
+        "`work_stealing` has no safety contract to accept: remove `unsafe(...)` and write `executor = work_stealing(...)`",
+    );
+    assert_world_error(
+        quote!(executor = unsafe(sequential)),
+        "`sequential` has no safety contract to accept: remove `unsafe(...)` and write `executor = sequential(...)`",
+    );
+    assert_world_error(
+        quote!(executor = unsafe continuation_stealing),
+        "expected `unsafe(...)` around the executor, as in `executor = unsafe(continuation_stealing(workers = 4))`",
+    );
+    assert_world_error(
+        quote!(executor = unsafe(unsafe(continuation_stealing))),
+        "`unsafe(...)` is written once, as in `executor = unsafe(continuation_stealing(workers = 4))`",
+    );
+    assert_world_error(
+        quote!(executor = unsafe(continuation_stealing, sequential)),
+        "expected one executor inside `unsafe(...)`, as in `executor = unsafe(continuation_stealing(workers = 4))`",
+    );
 }

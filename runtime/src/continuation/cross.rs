@@ -13,7 +13,7 @@ use crate::exec::latch::Latch;
 
 use super::join::{share_private_jobs, wait};
 use super::latch::{FiberLatch, Handoff};
-use super::stack;
+use super::current;
 use super::worker::Registry;
 
 /// Runs `f` as a job that `queue` hands to another pool and returns its result (or
@@ -25,7 +25,7 @@ pub(crate) fn run_elsewhere<R: Send>(
     f: impl FnOnce() -> R + Send,
     queue: impl FnOnce(JobRef),
 ) -> R {
-    let ctx = match stack::current_ctx() {
+    let ctx = match current::current_ctx() {
         Some(ctx) if !std::thread::panicking() => ctx,
         _ => return job::run_from_outside(f, queue),
     };

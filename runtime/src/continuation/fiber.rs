@@ -37,15 +37,18 @@ pub(crate) struct Fiber {
 // on another thread. A fiber is only ever suspended inside this pool's `join` or `scope`,
 // or in an `install` into another pool (`cross.rs`); `FiberYielder::suspend` is called
 // nowhere else (`join::wait`), and at those points
-// - the executor's own frames hold no thread-local state: every per-worker value is
-//   read afresh through `FiberCtx::worker` after each resume, and the fiber's context is
-//   found from the stack pointer (`stack::current_ctx`), never from a cached
-//   thread-local address;
-// - the user's frames hold only what the user's `Send` closures captured, plus locals;
-//   the pool's documentation ("Migration") states that a job must not hold a
-//   thread-bound value (a thread-local reference, a lock guard) across a `join` or
-//   `scope` of this pool or an `install` into another pool, exactly corosensei's
-//   condition for a sound `Send`.
+// - the executor's own frames hold no thread-bound state: every per-worker value is
+//   read afresh through `FiberCtx::worker` after each resume, and the fiber's context
+//   comes from the stack pointer checked against the worker's record of the running
+//   fiber (`current.rs`), where a record read through a thread-local address cached
+//   before a migration only sends the check to a fresh read;
+// - the user's frames hold no thread-bound value either: that is the `# Safety`
+//   contract of `ContinuationPoolBuilder::build`, the only way to get a pool (an
+//   `unsafe fn`; a world gets one only from `executor = unsafe(continuation_stealing(..))`,
+//   whose generated code calls it), and the only way to run code on a fiber;
+// - the join's frames hold `Send` closures and results, and a `catch_unwind` result
+//   (`Send` payload); a fiber never suspends while a panic unwinds (`join_cold`,
+//   `scope_on_fiber`, and an `install` into another pool blocks its thread instead).
 // The coroutine itself (stack pointer and stack) is plain data.
 unsafe impl Send for Fiber {}
 

@@ -266,7 +266,8 @@ pub(crate) fn wait(ctx: &FiberCtx, latch: &FiberLatch) {
     }
     let yielder = ctx.yielder.get();
     // SAFETY: the yielder lives on this fiber's stack for the fiber's whole life; we are
-    // that fiber (the context came from our stack pointer).
+    // that fiber, on its own stack (`current::current_ctx` returned the context only
+    // because the stack pointer lies in the stack of the fiber the worker runs).
     unsafe { (*yielder).suspend(latch) };
     // Resumed by the setter (on its thread, after its `DONE` swap) or by our scheduler
     // after a failed park (which acquired `DONE`); either way the latch is set.

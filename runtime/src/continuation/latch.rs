@@ -17,8 +17,8 @@ use crate::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::exec::latch::Latch;
 
+use super::current;
 use super::fiber::Fiber;
-use super::stack;
 
 /// Not set; the waiter runs (or has not arrived yet).
 const PENDING: usize = 0;
@@ -220,7 +220,7 @@ impl Latch for FiberLatch {
     unsafe fn set(this: *const Self) {
         // SAFETY: by the trait's contract `this` is live, and this is its one set.
         if let Some(owner) = unsafe { Handoff::set(this) } {
-            let ctx = stack::current_ctx().expect("a fiber latch is set on a fiber");
+            let ctx = current::current_ctx().expect("a fiber latch is set on a fiber");
             let previous = ctx.handoff.replace(Some(owner));
             debug_assert!(previous.is_none(), "one handoff per job");
             // Never the case (a job sets one latch, at its end); should it be, leak the

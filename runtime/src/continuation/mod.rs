@@ -11,6 +11,7 @@
 #![doc = include_str!("README.md")]
 
 mod cross;
+mod current;
 mod fiber;
 mod join;
 mod latch;
@@ -29,6 +30,7 @@ pub(crate) use self::cross::run_elsewhere;
 pub use self::pool::{ContinuationPool, ContinuationPoolBuilder};
 pub(crate) use self::scope::ScopeBackend;
 
+use self::current::Located;
 use crate::exec::{ParSource, Scope};
 
 /// Size of each fiber's stack when none is configured: 2 MiB, like a Rust thread's
@@ -39,14 +41,16 @@ use crate::exec::{ParSource, Scope};
 /// ```
 pub const DEFAULT_STACK_SIZE: usize = 2 << 20;
 
-/// Whether the caller runs on a fiber of some continuation pool.
+/// Whether the caller runs on a fiber of some continuation pool (not on a foreign stack
+/// inside one of its jobs).
 #[inline]
 pub(crate) fn on_fiber() -> bool {
-    stack::current_ctx().is_some()
+    current::current_ctx().is_some()
 }
 
 /// `join` outside every heartbeat pool: on a fiber, the continuation pool's join;
-/// elsewhere `a` then `b` on the caller.
+/// elsewhere (no pool, or a foreign stack inside a job: `current.rs`) `a` then `b` on
+/// the caller.
 #[inline(always)]
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
@@ -55,16 +59,34 @@ where
     RA: Send,
     RB: Send,
 {
-    match stack::current_ctx() {
+    match current::locate() {
+        Located::Fiber(ctx) => join::join(ctx, a, b),
+        Located::NotAWorker => (a(), b()),
+        Located::Unsure => join_rechecked(a, b),
+    }
+}
+
+/// `join` on a worker whose record did not name the caller's fiber at once: asks again
+/// with a fresh read of the record (on a foreign stack: serially).
+#[cold]
+#[inline(never)]
+fn join_rechecked<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    match current::current_ctx_fresh() {
         Some(ctx) => join::join(ctx, a, b),
         None => (a(), b()),
     }
 }
 
 /// `scope` outside every heartbeat pool: on a fiber, the continuation pool's scope;
-/// elsewhere serial.
+/// elsewhere (no pool, or a foreign stack) serial.
 pub(crate) fn scope<'scope, R>(f: impl FnOnce(&Scope<'scope>) -> R) -> R {
-    match stack::current_ctx() {
+    match current::current_ctx() {
         Some(ctx) => scope::scope_on_fiber(ctx, f),
         None => crate::exec::scope::scope_serial(f),
     }

@@ -8,8 +8,8 @@
 
 use crate::exec::ParSource;
 
+use super::current;
 use super::join::join;
-use super::stack;
 
 /// Walks `source` on the current fiber, splitting on request. Each half finds its own
 /// fiber's context: a stolen half runs on the thief's fiber.
@@ -18,7 +18,7 @@ where
     S: ParSource,
     F: Fn(S::Item) + Sync,
 {
-    let Some(ctx) = stack::current_ctx() else {
+    let Some(ctx) = current::current_ctx() else {
         while let Some(item) = source.next_item() {
             f(item);
         }

@@ -1,14 +1,14 @@
 //! [`ContinuationPool`] and its builder.
 
 use std::fmt;
-use std::ptr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::exec::builder::PoolConfig;
 use crate::exec::{BuildError, Executor, ParSource, Scope};
 
-use super::stack::{self, MIN_STACK_SIZE};
+use super::current;
+use super::stack::MIN_STACK_SIZE;
 use super::worker::{run_worker, Registry};
 use super::DEFAULT_STACK_SIZE;
 
@@ -17,13 +17,13 @@ use super::DEFAULT_STACK_SIZE;
 /// ```
 /// use metronome_runtime::ContinuationPool;
 ///
-/// let pool = ContinuationPool::builder()
+/// let builder = ContinuationPool::builder()
 ///     .workers(2)
 ///     .local_queue_size(256)
 ///     .stack_size(1 << 20)
-///     .thread_name(|i| format!("cont-{i}"))
-///     .build()
-///     .unwrap();
+///     .thread_name(|i| format!("cont-{i}"));
+/// // SAFETY: nothing run on this pool holds a thread-bound value across a join.
+/// let pool = unsafe { builder.build() }.unwrap();
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct ContinuationPoolBuilder {
@@ -58,7 +58,8 @@ impl ContinuationPoolBuilder {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// assert!(ContinuationPool::builder().workers(0).build().is_err());
+    /// // SAFETY: no pool is built, so nothing runs on one.
+    /// assert!(unsafe { ContinuationPool::builder().workers(0).build() }.is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
         self.config.workers = Some(workers);
@@ -72,8 +73,9 @@ impl ContinuationPoolBuilder {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// assert!(ContinuationPool::builder().local_queue_size(64).build().is_ok());
-    /// assert!(ContinuationPool::builder().local_queue_size(100).build().is_err());
+    /// // SAFETY: nothing is run on these pools.
+    /// assert!(unsafe { ContinuationPool::builder().local_queue_size(64).build() }.is_ok());
+    /// assert!(unsafe { ContinuationPool::builder().local_queue_size(100).build() }.is_err());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
         self.config.local_queue_size = size;
@@ -86,7 +88,8 @@ impl ContinuationPoolBuilder {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).stack_size(256 << 10).build();
+    /// // SAFETY: nothing is run on this pool.
+    /// let pool = unsafe { ContinuationPool::builder().workers(1).stack_size(256 << 10).build() };
     /// assert!(pool.is_ok());
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
@@ -98,7 +101,9 @@ impl ContinuationPoolBuilder {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).thread_name(|i| format!("w{i}")).build().unwrap();
+    /// let builder = ContinuationPool::builder().workers(1).thread_name(|i| format!("w{i}"));
+    /// // SAFETY: the closure below holds nothing across a join (it calls none).
+    /// let pool = unsafe { builder.build() }.unwrap();
     /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
     /// assert_eq!(name.as_deref(), Some("w0"));
     /// ```
@@ -109,12 +114,48 @@ impl ContinuationPoolBuilder {
 
     /// Validates the configuration and starts the threads.
     ///
+    /// # Safety
+    ///
+    /// On this pool, code after a `join`, `scope` or `par_for_each` may continue on
+    /// another thread than the code before it (the thread that finished last resumes
+    /// it: that is continuation stealing). So every closure run on the pool, through any
+    /// entry (`install`, `par_for_each`, the [`Executor`] methods, the free
+    /// [`join`](crate::exec::join), [`scope`](crate::exec::scope) and
+    /// [`par_for_each`](crate::exec::par_for_each) inside them, a world's systems and the
+    /// closures run through the world, such as a query's `par_for_each`, on
+    /// `executor = unsafe(continuation_stealing(...))`), and everything those closures
+    /// call, must uphold, for every call to `join`, `scope` or `par_for_each` (or to code
+    /// that calls them) made on the pool:
+    ///
+    /// - no frame on the stack at the call (the caller's, and its callers' up to the
+    ///   closure the pool ran) holds a value bound to its thread across the call: no
+    ///   `!Send` value (an `Rc`, a `MutexGuard` or other lock guard), no reference into
+    ///   thread-local storage (do not call them inside `LocalKey::with`), and no
+    ///   pointer or address derived from the thread's identity (a thread-local's
+    ///   address, a thread id used as a key to state that the old thread owns);
+    /// - code after the call, in the same function as the call (after inlining), does
+    ///   not access a thread-local: the compiler may reuse the thread-local's address
+    ///   computed before the call, which is the previous thread's. Access it through a
+    ///   function marked `#[inline(never)]`, or before the call.
+    ///
+    /// `Send` values, references to `Sync` data and plain locals are fine:
+    /// `std::thread::current()` simply may differ before and after the call. The
+    /// library's own code upholds this (the stage runner, `par_for_each`, `scope`, the
+    /// pool's scheduler: see `continuation/README.md`, "Thread-locals"); what it cannot
+    /// check is the code you run on the pool, hence this `unsafe`.
+    ///
     /// ```
-    /// use metronome_runtime::ContinuationPool;
-    /// let err = ContinuationPool::builder().workers(2000).build().unwrap_err();
+    /// use metronome_runtime::{join, ContinuationPool};
+    /// // SAFETY: the only closure run on the pool sums plain values, holding nothing
+    /// // across its join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(2).build() }.unwrap();
+    /// assert_eq!(pool.install(|| join(|| 1, || 2)), (1, 2));
+    ///
+    /// // SAFETY: nothing is run on it (it is not built).
+    /// let err = unsafe { ContinuationPool::builder().workers(2000).build() }.unwrap_err();
     /// assert_eq!(err.to_string(), "`workers(2000)` is more than the maximum of 1024");
     /// ```
-    pub fn build(self) -> Result<ContinuationPool, BuildError> {
+    pub unsafe fn build(self) -> Result<ContinuationPool, BuildError> {
         let workers = self.config.validate()?;
         let stack_size = self
             .stack_size
@@ -155,12 +196,14 @@ impl ContinuationPoolBuilder {
 ///
 /// # Migration
 ///
-/// Code running in this pool may continue on another thread after any `join` or
-/// `scope`, and after an `install` into another pool (the fiber waits for it without
-/// blocking its worker thread). Do not hold a thread-bound value across them: a
-/// reference into a thread-local, a lock guard, an `Rc` also stored in a thread-local.
-/// (`Send` closures and ordinary locals are fine.) `std::thread::current()` may differ
-/// before and after.
+/// Code running in this pool may continue on another thread after any `join`,
+/// `scope` or `par_for_each`, and after an `install` into another pool (the fiber waits
+/// for it without blocking its worker thread). That is why
+/// [`ContinuationPoolBuilder::build`] is `unsafe`: whoever builds the pool promises that
+/// no code run on it holds a thread-bound value across those calls (see its "Safety"
+/// section). With that promise kept, `install`, the [`Executor`] methods and the free
+/// functions are safe. (A `join` or `scope` on a stack a job switched to itself, such as
+/// a coroutine's, runs serially there: see `continuation/README.md`, "Thread-locals".)
 ///
 /// ```
 /// use metronome_runtime::{join, ContinuationPool};
@@ -173,7 +216,8 @@ impl ContinuationPoolBuilder {
 ///     a + b
 /// }
 ///
-/// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+/// // SAFETY: `fib` holds only integers across its joins.
+/// let pool = unsafe { ContinuationPool::builder().workers(2).build() }.unwrap();
 /// assert_eq!(pool.install(|| fib(20)), 6765);
 /// ```
 pub struct ContinuationPool {
@@ -194,7 +238,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().build() }.unwrap();
     /// assert!(pool.workers() >= 1);
     /// ```
     pub fn builder() -> ContinuationPoolBuilder {
@@ -202,15 +247,16 @@ impl ContinuationPool {
     }
 
     /// Runs `f` on a fiber of this pool and returns its result; `join`, `scope` and
-    /// `par_for_each` inside `f` use this pool. Called from inside this pool, runs `f`
-    /// directly. Called from a worker of another pool, that worker keeps running its own
-    /// pool's work until `f` finished (a fiber of another continuation pool suspends).
-    /// Called from any other thread, blocks it until `f` finished. A panic in `f`
-    /// resumes here.
+    /// `par_for_each` inside `f` use this pool. Called from inside this pool (a job, or
+    /// a stack a job switched to, such as a coroutine's), runs `f` directly. Called from a
+    /// worker of another pool, that worker keeps running its own pool's work until `f`
+    /// finished (a fiber of another continuation pool suspends). Called from any other
+    /// thread, blocks it until `f` finished. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(2).build() }.unwrap();
     /// let data = vec![1, 2, 3];
     /// assert_eq!(pool.install(|| data.iter().sum::<i32>()), 6);
     /// ```
@@ -225,7 +271,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// assert_eq!(ContinuationPool::builder().workers(3).build().unwrap().workers(), 3);
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// assert_eq!(unsafe { ContinuationPool::builder().workers(3).build() }.unwrap().workers(), 3);
     /// ```
     pub fn workers(&self) -> usize {
         self.registry.num_workers()
@@ -235,7 +282,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(2).build() }.unwrap();
     /// let mut v = vec![1, 2, 3];
     /// pool.par_for_each(&mut v[..], |x| *x *= 2);
     /// assert_eq!(v, [2, 4, 6]);
@@ -253,7 +301,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(1).build() }.unwrap();
     /// assert_eq!(pool.install(|| 7), 7);
     /// // The root job's fiber is recycled a moment after `install` returned.
     /// while pool.live_fibers() != 0 {
@@ -270,7 +319,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(1).build() }.unwrap();
     /// pool.install(|| metronome_runtime::join(|| 1, || 2));
     /// assert_eq!(pool.peak_fibers(), 1); // one worker: the root job's fiber only
     /// ```
@@ -282,7 +332,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(1).build() }.unwrap();
     /// pool.install(|| ());
     /// pool.reset_peak_fibers();
     /// // 0, or 1 if the root fiber was not recycled yet.
@@ -297,7 +348,8 @@ impl ContinuationPool {
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
-    /// let pool = ContinuationPool::builder().workers(1).build().unwrap();
+    /// // SAFETY: the closures run on this pool below hold nothing across a join.
+    /// let pool = unsafe { ContinuationPool::builder().workers(1).build() }.unwrap();
     /// pool.install(|| metronome_runtime::join(|| 1, || 2));
     /// assert_eq!(pool.steals(), 0);
     /// ```
@@ -311,8 +363,11 @@ impl ContinuationPool {
         self.registry.stacks_mapped()
     }
 
+    /// Whether the caller runs on one of this pool's worker threads: on a fiber, or on a
+    /// foreign stack inside one of its jobs (where blocking the thread on a job of this
+    /// pool could wait for itself).
     fn is_current(&self) -> bool {
-        stack::current_ctx().is_some_and(|ctx| ptr::eq(&*ctx.worker().registry, &*self.registry))
+        current::on_worker_of(&self.registry)
     }
 }
 

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use crate::exec::job::HeapJob;
 use crate::exec::scope::{self as exec_scope, Backend, Scope};
 
+use super::current;
 use super::join::wait;
 use super::latch::ScopeCount;
-use super::stack::{self, FiberCtx};
+use super::stack::FiberCtx;
 use super::worker::Registry;
 
 /// Where a continuation pool's scope sends its jobs, and what its owner waits for.
@@ -55,7 +56,7 @@ impl ScopeBackend {
         // SAFETY: the job borrows data of lifetime `'scope`; the owner waits for the count
         // to reach zero (every job executed) before `'scope` can end.
         let job_ref = unsafe { HeapJob::into_job_ref(run) };
-        match stack::current_ctx() {
+        match current::current_ctx() {
             Some(ctx) if ptr::eq(&*ctx.worker().registry, &*self.registry) => {
                 ctx.worker().push_shared(job_ref);
             }

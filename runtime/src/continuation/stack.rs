@@ -3,10 +3,11 @@
 //! Every stack is a region of `size` bytes (a power of two) aligned to `size`, with a
 //! guard page at its low end and a [`FiberCtx`] at its high end. Code running on a fiber
 //! therefore finds its own context from any address on its stack:
-//! `(sp | (size - 1)) + 1 - HEADER`. That is what makes the context *fiber*-local instead of thread-local: a
-//! fiber that migrates to another worker thread keeps finding the same context, even if
-//! the compiler cached a thread-local address across the switch (see `README.md`,
-//! "Thread-locals").
+//! `(sp | (size - 1)) + 1 - HEADER` ([`ctx_address`]). That is what makes the context
+//! *fiber*-local instead of thread-local: a fiber that migrates to another worker thread
+//! keeps finding the same context. `current.rs` uses that address only after checking it
+//! against the worker's record of the running fiber (the stack pointer may be on a
+//! foreign stack).
 
 use std::cell::Cell;
 use std::io;
@@ -30,42 +31,38 @@ pub(crate) const MIN_STACK_SIZE: usize = 64 << 10;
 /// What a fiber yields to its worker's scheduler: the latch it waits for.
 pub(crate) type FiberYielder = Yielder<(), *const FiberLatch>;
 
-thread_local! {
-    /// `stack_size - 1` of the continuation pool whose worker runs on this thread, or 0.
-    ///
-    /// The value is the same on every worker thread of a pool, and a fiber only ever
-    /// runs on the worker threads of its own pool, so a read through a thread-local
-    /// address cached before a migration still yields the right value.
-    static STACK_MASK: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Marks the current thread as a worker of a pool with fibers of `stack_size` bytes.
-pub(crate) fn set_thread_stack_size(stack_size: usize) {
-    STACK_MASK.with(|m| m.set(stack_size.wrapping_sub(1)));
-}
-
 /// Bytes reserved at the top of every stack for its [`FiberCtx`].
 const HEADER: usize = (mem::size_of::<FiberCtx>() + 63) & !63;
 
-/// The context of the fiber running this code, or `None` outside every continuation
-/// pool.
-///
-/// On a worker thread of a continuation pool all user code runs on fibers (the
-/// scheduler itself never calls it), so a non-zero mask means "on a fiber".
+/// The last byte of the `mask + 1`-aligned region of `mask + 1` bytes that holds `sp`:
+/// for a fiber stack (`mask` = size - 1), the last byte of its region, just above its
+/// [`FiberCtx`] ([`ctx_of_top`]). Only an address: `current::locate` compares it with
+/// the running fiber's before anything reads the context. Not 0: `mask` is at least
+/// `MIN_STACK_SIZE - 1`, or `usize::MAX` on a thread that is no worker.
 #[inline(always)]
-pub(crate) fn current_ctx() -> Option<&'static FiberCtx> {
-    let mask = STACK_MASK.with(Cell::get);
-    if mask == 0 {
-        return None;
-    }
-    let marker = 0u8;
-    let sp = ptr::addr_of!(marker) as usize;
-    let ctx = ((sp | mask) + 1 - HEADER) as *const FiberCtx;
-    // SAFETY: we run on a fiber (see above), whose stack is a `mask + 1`-aligned region
-    // of `mask + 1` bytes with its live `FiberCtx` at `HEADER` bytes below its end
-    // (`FiberStack::new`). The context outlives any code running on that stack.
-    Some(unsafe { &*ctx })
+pub(crate) fn region_top(sp: usize, mask: usize) -> usize {
+    sp | mask
 }
+
+/// The [`region_top`] of the fiber stack whose context is `ctx`.
+#[inline(always)]
+pub(crate) fn top_of_ctx(ctx: &FiberCtx) -> usize {
+    ptr::from_ref(ctx) as usize + HEADER - 1
+}
+
+/// The context of the fiber stack whose region ends at `top` (inclusive): `HEADER`
+/// bytes below the region's end.
+///
+/// # Safety
+/// `top` is [`top_of_ctx`] of a context (so the result is that context's address).
+#[inline(always)]
+pub(crate) unsafe fn ctx_of_top(top: usize) -> NonNull<FiberCtx> {
+    // SAFETY: by the contract, `top + 1 - HEADER` is the address of a `FiberCtx`, which
+    // is not null.
+    unsafe { NonNull::new_unchecked((top + 1 - HEADER) as *mut FiberCtx) }
+}
+
+const _: () = assert!(HEADER < MIN_STACK_SIZE);
 
 /// A fiber's own state, at the top of its stack. It moves with the fiber from worker to
 /// worker; only the thread currently running the fiber (or its scheduler, while the

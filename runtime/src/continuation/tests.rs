@@ -14,7 +14,7 @@ use super::*;
 use crate::exec::test_support::{
     fib_join, fib_serial, panic_message, spin_for, sum_join, sum_serial, tree, Node,
 };
-use crate::exec::{join, ThreadPool};
+use crate::exec::{join, par_for_each, scope, ThreadPool};
 
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
 /// Depth of the left spine of the skewed tree (beyond the default private ring).
@@ -22,12 +22,23 @@ const SPINE: u32 = 600;
 /// Fiber stack for the deep recursions (debug builds have big frames).
 const DEEP_STACK: usize = 32 << 20;
 
+/// Builds the pool of `builder`.
+fn build(builder: ContinuationPoolBuilder) -> Result<ContinuationPool, crate::exec::BuildError> {
+    // SAFETY: across their joins, scopes and `par_for_each`, the closures these tests
+    // run on their pools hold only `Send` values (plain data, atomics, references to
+    // `Sync` data; every lock guard is a temporary dropped before the next call), and
+    // they access no thread-local after one in the same function (`thread::current()`
+    // is std's own function, not inlined here).
+    unsafe { builder.build() }
+}
+
 fn pool(workers: usize) -> ContinuationPool {
-    ContinuationPool::builder()
-        .workers(workers)
-        .stack_size(DEEP_STACK)
-        .build()
-        .unwrap()
+    build(
+        ContinuationPool::builder()
+            .workers(workers)
+            .stack_size(DEEP_STACK),
+    )
+    .unwrap()
 }
 
 /// Waits until the fibers that ran a finished `install` are recycled (the caller wakes
@@ -80,11 +91,7 @@ fn one_worker_runs_in_serial_program_order() {
         assert_eq!(log.into_inner().unwrap(), serial);
     }
     // Also across a spilling ring (depth beyond `local_queue_size`) and in par_for_each.
-    let pool = ContinuationPool::builder()
-        .workers(1)
-        .local_queue_size(4)
-        .build()
-        .unwrap();
+    let pool = build(ContinuationPool::builder().workers(1).local_queue_size(4)).unwrap();
     let log = Mutex::new(Vec::new());
     pool.install(|| walk(1, 10, &log));
     assert_eq!(log.into_inner().unwrap(), serial);
@@ -195,7 +202,7 @@ fn stacks_recycled_on_another_worker_are_reused() {
     // pool's spares, not be unmapped and mapped afresh at every run: a stack is mapped
     // only when all are in use or kept by the other worker.
     const LINKS: u32 = 400;
-    let pool = ContinuationPool::builder().workers(2).build().unwrap();
+    let pool = build(ContinuationPool::builder().workers(2)).unwrap();
     let start = Instant::now();
     let mut runs = 0;
     // Until the chain has moved often enough that the stacks outnumber what one worker
@@ -293,12 +300,13 @@ fn deep_recursion_spills_and_stays_correct() {
     }
     for workers in [1, 2] {
         // Debug builds use big frames: give the 2 000-deep recursion room.
-        let pool = ContinuationPool::builder()
-            .workers(workers)
-            .local_queue_size(8)
-            .stack_size(DEEP_STACK)
-            .build()
-            .unwrap();
+        let pool = build(
+            ContinuationPool::builder()
+                .workers(workers)
+                .local_queue_size(8)
+                .stack_size(DEEP_STACK),
+        )
+        .unwrap();
         assert_eq!(pool.install(|| chain(2000)), 2000 * 2001 / 2);
     }
 }
@@ -345,19 +353,132 @@ fn install_from_inside_runs_directly_and_from_another_pool_returns() {
 #[test]
 fn build_errors() {
     assert!(matches!(
-        ContinuationPool::builder().workers(0).build(),
+        build(ContinuationPool::builder().workers(0)),
         Err(crate::exec::BuildError::NoWorkers)
     ));
-    assert!(ContinuationPool::builder()
-        .workers(1)
-        .local_queue_size(3)
-        .build()
-        .is_err());
-    let pool = ContinuationPool::builder()
-        .workers(1)
-        .stack_size(1000)
-        .build()
-        .unwrap();
+    assert!(build(ContinuationPool::builder().workers(1).local_queue_size(3)).is_err());
+    let pool = build(ContinuationPool::builder().workers(1).stack_size(1000)).unwrap();
     assert_eq!(pool.install(|| fib_join(12)), fib_serial(12));
     assert!(format!("{pool:?}").contains("workers: 1"));
+}
+
+#[test]
+fn join_and_scope_on_a_foreign_stack_inside_a_job_run_serially() {
+    // A job that runs code on a stack of its own (a corosensei coroutine, as a generator
+    // library or `stacker::grow` would): the stack pointer is not on the job's fiber, so
+    // the fiber's context cannot come from it. `join`, `scope` and `par_for_each` there
+    // must still be correct: they run serially on the caller.
+    use corosensei::stack::DefaultStack;
+    use corosensei::{Coroutine, CoroutineResult};
+
+    fn on_foreign_stack() -> (u64, u64, usize, usize) {
+        let stack = DefaultStack::new(1 << 20).expect("a coroutine stack");
+        let mut co = Coroutine::with_stack(stack, |yielder, ()| {
+            let (a, b) = join(|| fib_join(12), || fib_join(13));
+            yielder.suspend(a + b);
+            let spawned = AtomicUsize::new(0);
+            let nested = scope(|s| {
+                for _ in 0..8 {
+                    s.spawn(|_| {
+                        spawned.fetch_add(1, Ordering::Relaxed);
+                    });
+                }
+                join(|| 3, || 4).1
+            });
+            let mut items = vec![1usize; 100];
+            par_for_each(&mut items[..], |x| *x += 1);
+            let sum: usize = items.iter().sum();
+            (fib_join(10), spawned.into_inner() + nested, sum)
+        });
+        let first = match co.resume(()) {
+            CoroutineResult::Yield(value) => value,
+            CoroutineResult::Return(_) => unreachable!("the coroutine yields first"),
+        };
+        let (fib10, spawned, sum) = match co.resume(()) {
+            CoroutineResult::Return(value) => value,
+            CoroutineResult::Yield(_) => unreachable!("the coroutine yields once"),
+        };
+        (first, fib10, spawned, sum)
+    }
+
+    let expected = (fib_serial(12) + fib_serial(13), fib_serial(10), 8 + 4, 200);
+    for workers in WORKER_COUNTS {
+        let pool = std::sync::Arc::new(pool(workers));
+        for _ in 0..3 {
+            let (inside, after) =
+                pool.install(|| (on_foreign_stack(), join(|| fib_join(14), || fib_join(15))));
+            assert_eq!(inside, expected, "{workers} workers");
+            assert_eq!(after, (fib_serial(14), fib_serial(15)), "{workers} workers");
+            // Also from a job that a thief took (a fiber started by a steal).
+            let (_, stolen) = pool.install(|| join(|| fib_join(16), on_foreign_stack));
+            assert_eq!(stolen, expected, "{workers} workers");
+            // And `install` of the same pool from the foreign stack runs directly.
+            let nested = pool.install(|| {
+                let stack = DefaultStack::new(1 << 20).expect("a coroutine stack");
+                let same = pool.clone();
+                let mut co =
+                    Coroutine::with_stack(stack, move |_: &corosensei::Yielder<(), ()>, ()| {
+                        same.install(|| join(|| fib_join(11), || fib_join(12)))
+                    });
+                match co.resume(()) {
+                    CoroutineResult::Return(value) => value,
+                    CoroutineResult::Yield(()) => unreachable!(),
+                }
+            });
+            assert_eq!(nested, (fib_serial(11), fib_serial(12)));
+        }
+    }
+}
+
+#[test]
+fn send_state_held_across_migrating_joins_stays_consistent() {
+    // The correct form of the thread-local `Rc` case (ui-tests
+    // `executor/continuation-pool-build-without-unsafe.rs`): the shared state is an
+    // `Arc` (`Send`), cloned before each join and dropped after it, wherever the code
+    // after the join runs. Every clone is dropped exactly once and the count returns to
+    // one.
+    use std::sync::Arc;
+    struct Counted<'a>(Arc<u64>, &'a AtomicUsize);
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            assert_eq!(*self.0, 7);
+            self.1.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    fn walk(depth: u32, shared: &Arc<u64>, drops: &AtomicUsize, moved: &AtomicUsize) -> u64 {
+        if depth == 0 {
+            spin_for(Duration::from_micros(2));
+            return 1;
+        }
+        let before = std::thread::current().id();
+        let held = Counted(Arc::clone(shared), drops);
+        let (a, b) = join(
+            || walk(depth - 1, shared, drops, moved),
+            || walk(depth - 1, shared, drops, moved),
+        );
+        let here = std::thread::current().id();
+        moved.fetch_add(usize::from(before != here), Ordering::Relaxed);
+        drop(held);
+        a + b
+    }
+    let pool = pool(3);
+    let shared = Arc::new(7u64);
+    let (drops, moved) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut runs = 0;
+    while runs < 3
+        || (moved.load(Ordering::Relaxed) == 0 && start.elapsed() < Duration::from_secs(20))
+    {
+        assert_eq!(pool.install(|| walk(10, &shared, &drops, &moved)), 1024);
+        runs += 1;
+    }
+    // 1 023 joins per run, one clone each.
+    assert_eq!(drops.into_inner(), 1023 * runs);
+    assert_eq!(Arc::strong_count(&shared), 1);
+    let moved = moved.into_inner();
+    eprintln!(
+        "{moved} of {} joins continued on another thread",
+        1023 * runs
+    );
+    assert!(moved > 0, "no join continued on another thread");
 }

@@ -15,9 +15,10 @@ use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
 
+use super::current;
 use super::fiber::{Fiber, Resumed};
 use super::latch::{FiberLatch, Parked};
-use super::stack::{self, FiberStack};
+use super::stack::FiberStack;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
 const SPIN_ROUNDS: u32 = 16;
@@ -60,8 +61,10 @@ pub(crate) const REQUESTED: usize = 0;
 /// Jobs travel through crossbeam's deques, which synchronise their contents. The
 /// `limits` words are `Relaxed`: a raised request carries no data, it only asks its
 /// worker to share its oldest private job at its next join; a late or lost request only
-/// delays sharing. `terminate` is `SeqCst` and followed by `Sleep::notify_all`. The fiber
-/// and steal counters are statistics (`Relaxed`).
+/// delays sharing. `terminate` is `SeqCst` and followed by `Sleep::notify_all`; so is
+/// the decrement of `live_fibers` that ends the last fiber of a terminating pool
+/// (`may_exit`: workers outlive their fibers). The other counters are statistics
+/// (`Relaxed`).
 pub(crate) struct Registry {
     stealers: Box<[Stealer<JobRef>]>,
     injector: Injector<JobRef>,
@@ -126,6 +129,26 @@ impl Registry {
 
     fn terminating(&self) -> bool {
         self.terminate.load(Ordering::SeqCst)
+    }
+
+    /// Whether the worker threads may exit: the pool terminates and no fiber of it is
+    /// alive. Workers outlive every fiber of their pool, so a thread-local record a
+    /// fiber reads through an address cached before it migrated is still alive
+    /// (`current.rs`). A pool dropped inside its own job keeps its threads until that
+    /// job's fiber finished.
+    fn may_exit(&self) -> bool {
+        self.terminating() && self.live_fibers.load(Ordering::SeqCst) == 0
+    }
+
+    /// Counts a finished fiber; the last one of a terminating pool wakes the sleeping
+    /// workers so that they exit. (`SeqCst`: either this sees `terminate`, or the
+    /// terminating thread's `notify_all` comes after the decrement and the woken
+    /// sleepers see it; a sleeper that read the old count before sleeping is woken
+    /// here, the Dekker pair of `Sleep`.)
+    fn fiber_finished(&self) {
+        if self.live_fibers.fetch_sub(1, Ordering::SeqCst) == 1 && self.terminating() {
+            self.sleep.notify_all();
+        }
     }
 
     /// Asks every thread to exit once it finds no work.
@@ -403,7 +426,7 @@ impl WorkerThread {
             self.request_all();
             let registry = &*self.registry;
             registry.sleep.sleep(self.index, None, || {
-                registry.has_work() || registry.terminating()
+                registry.has_work() || registry.may_exit()
             });
             *idle = 0;
             return;
@@ -477,7 +500,12 @@ impl WorkerThread {
             let ctx = fiber.ctx();
             ctx.worker.set(self);
             ctx.limit.set(self.limit);
-            match fiber.resume() {
+            current::set_running(Some(ctx));
+            let resumed = fiber.resume();
+            // Cleared before the fiber can be parked (and resumed by another worker),
+            // see `current.rs`.
+            current::set_running(None);
+            match resumed {
                 Resumed::Waiting(waiting, latch) => {
                     let home: *const Parked<Fiber> = &waiting.ctx().parked;
                     // SAFETY: the fiber suspended at a join or scope end, waiting for
@@ -492,7 +520,7 @@ impl WorkerThread {
                     }
                 }
                 Resumed::Finished(stack) => {
-                    self.registry.live_fibers.fetch_sub(1, Ordering::Relaxed);
+                    self.registry.fiber_finished();
                     // SAFETY: the fiber finished; its context is ours until recycled.
                     let next = unsafe { stack.ctx().as_ref() }.handoff.take();
                     self.recycle_stack(stack);
@@ -517,7 +545,7 @@ impl WorkerThread {
             } else if let Some(job) = self.find_work() {
                 self.run_job(job);
                 idle = 0;
-            } else if self.registry.terminating() {
+            } else if self.registry.may_exit() {
                 return;
             } else {
                 self.idle_step(&mut idle);
@@ -528,10 +556,10 @@ impl WorkerThread {
 
 /// The body of worker thread `index`.
 pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) {
-    stack::set_thread_stack_size(registry.stack_size);
+    current::set_worker_of(Some((&registry, registry.stack_size)));
     let worker = WorkerThread::new(index, registry, deque);
     worker.main_loop();
-    stack::set_thread_stack_size(0);
+    current::set_worker_of(None);
 }
 
 #[cfg(all(test, not(loom)))]

@@ -45,7 +45,7 @@ mod cont {
 
     #[world(
         archetypes(A = (Position)),
-        executor = continuation_stealing(workers = 1024, local_queue_size = 1),
+        executor = unsafe(continuation_stealing(workers = 1024, local_queue_size = 1)),
         capacity(entities = 4_294_967_295, commands_per_stage = 1),
     )]
     pub struct Cont;

@@ -13,7 +13,7 @@ pub struct Game;
 
 #[world(
     archetypes(Runner = (Position, Velocity)),
-    executor = continuation_stealing(workers = 2048),
+    executor = unsafe(continuation_stealing(workers = 2048)),
 )]
 pub struct Game2;
 
