@@ -113,7 +113,10 @@ fn check_all(w: &mut It) -> Vec<(Entity, i32, Option<i32>)> {
     ));
     // Filters.
     check!(w, (Entity, &Pos), With<Vel>, |(e, p)| (e, p.0));
-    check!(w, (&mut Pos, Entity), (Without<Vel>, Without<Hp>), |(p, e)| (
+    check!(w, (&mut Pos, Entity), (Without<Vel>, Without<Hp>), |(
+        p,
+        e,
+    )| (
         e, p.0
     ));
     check!(w, (Entity, &mut Hp), Without<Tag>, |(e, h)| (e, h.0));
@@ -181,7 +184,9 @@ fn iterators_match_for_each_in_every_world_state() {
     assert_eq!(entities, vec![tagged, props[3], props[1], props[2], marked]);
 
     // Everything gone again.
-    for e in [tagged, marked, props[1], props[2], props[3], husks[0], husks[1]] {
+    for e in [
+        tagged, marked, props[1], props[2], props[3], husks[0], husks[1],
+    ] {
         assert!(w.despawn(e));
     }
     assert!(check_all(&mut w).is_empty());

@@ -259,7 +259,9 @@ fn schedule(c: &mut Criterion) {
     }
     {
         let mut w = m_sched_each_ws2::build();
-        g.bench_function("metronome/work_stealing_2 for_each", |b| b.iter(|| w.tick()));
+        g.bench_function("metronome/work_stealing_2 for_each", |b| {
+            b.iter(|| w.tick())
+        });
     }
     {
         let (mut world, mut schedule) = bevy_schedule_single();

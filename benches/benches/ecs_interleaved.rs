@@ -7,6 +7,9 @@
 //!
 //! Run: `cargo bench -p metronome-benches --bench ecs_interleaved -- [rounds] [samples]`
 //! (defaults: 10 rounds of 11 samples; a sample is a batch of calls of about 1 ms).
+//! `-- count N` instead calls every variant N times, untimed, for instruction counts:
+//! `valgrind --tool=callgrind --toggle-collect='*::metronome_simple_iter' <binary> count 100`
+//! counts 100 calls of that kernel (everything it calls included).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -84,7 +87,12 @@ fn main() {
         args.get(i)
             .map_or(default, |a| a.parse().expect("a number"))
     };
-    let (rounds, samples) = (arg(0, 10), arg(1, 11));
+    let count = args.first().map(String::as_str) == Some("count");
+    let (rounds, samples) = if count {
+        (0, 0)
+    } else {
+        (arg(0, 10), arg(1, 11))
+    };
 
     // Every world is built once, before the first round.
     let mut m_objects = metronome_objects();
@@ -151,7 +159,9 @@ fn main() {
         Workload {
             name: "schedule (sequential)",
             variants: vec![
-                variant("metronome for", || metronome_schedule(black_box(&mut m_sched))),
+                variant("metronome for", || {
+                    metronome_schedule(black_box(&mut m_sched))
+                }),
                 variant("hecs for", || hecs_schedule(black_box(&mut hecs_sched))),
                 variant("metronome for_each", || {
                     metronome_schedule_for_each(black_box(&mut m_sched_each))
@@ -191,13 +201,29 @@ fn main() {
     // The `for_each` rows, next to the `for` rows they mirror.
     let mut m_objects_each = metronome_objects();
     let mut m_frag_each = m_frag::build();
-    workloads[0].variants.push(variant("metronome for_each", move || {
-        metronome_simple_iter_for_each(black_box(&mut m_objects_each))
-    }));
-    workloads[1].variants.push(variant("metronome for_each", move || {
-        metronome_frag_iter_for_each(black_box(&mut m_frag_each))
-    }));
+    workloads[0]
+        .variants
+        .push(variant("metronome for_each", move || {
+            metronome_simple_iter_for_each(black_box(&mut m_objects_each))
+        }));
+    workloads[1]
+        .variants
+        .push(variant("metronome for_each", move || {
+            metronome_frag_iter_for_each(black_box(&mut m_frag_each))
+        }));
 
+    if count {
+        let calls = arg(1, 100);
+        for w in &mut workloads {
+            for v in &mut w.variants {
+                for _ in 0..calls {
+                    (v.run)();
+                }
+            }
+        }
+        println!("called every variant {calls} times");
+        return;
+    }
     for w in &mut workloads {
         w.batch = calibrate(&mut *w.variants[w.reference].run);
     }

@@ -236,10 +236,34 @@ macro_rules! schedule_world {
     };
 }
 
-schedule_world!(m_sched_seq, ScheduleSeq, sequential, m_systems, [ab, cd, ce]);
-schedule_world!(m_sched_ws2, ScheduleWs2, work_stealing(workers = 2), m_systems, [ab, cd, ce]);
-schedule_world!(m_sched_each_seq, ScheduleEachSeq, sequential, m_systems_each, [ab_each, cd_each, ce_each]);
-schedule_world!(m_sched_each_ws2, ScheduleEachWs2, work_stealing(workers = 2), m_systems_each, [ab_each, cd_each, ce_each]);
+schedule_world!(
+    m_sched_seq,
+    ScheduleSeq,
+    sequential,
+    m_systems,
+    [ab, cd, ce]
+);
+schedule_world!(
+    m_sched_ws2,
+    ScheduleWs2,
+    work_stealing(workers = 2),
+    m_systems,
+    [ab, cd, ce]
+);
+schedule_world!(
+    m_sched_each_seq,
+    ScheduleEachSeq,
+    sequential,
+    m_systems_each,
+    [ab_each, cd_each, ce_each]
+);
+schedule_world!(
+    m_sched_each_ws2,
+    ScheduleEachWs2,
+    work_stealing(workers = 2),
+    m_systems_each,
+    [ab_each, cd_each, ce_each]
+);
 
 /// heavy_compute's world with its kernel as a system, on 2 workers.
 pub mod m_heavy_ws2 {
@@ -281,8 +305,8 @@ pub mod m_get {
 
     pub fn build() -> GetWorld {
         let mut w = GetWorld::new();
-        let entities =
-            w.spawn_batch((0..BIG).map(|_| Object(transform(), position(), rotation(), velocity())));
+        let entities = w
+            .spawn_batch((0..BIG).map(|_| Object(transform(), position(), rotation(), velocity())));
         w.resource_mut::<Targets>().0 = shuffled(entities);
         w
     }

@@ -1,14 +1,19 @@
 //! Iterators over a query's items: table by table, row by row.
 //!
 //! A `for` loop calls [`Iterator::next`] once per item, so `next` is written for the
-//! optimiser: its hot path is one compare of the row against the current table's length
-//! (both kept in the iterator, with the table's column pointers), and moving to the next
-//! table is an out-of-line `#[cold]` call that goes back to the same compare. After
-//! inlining, the loop of a `for` over the iterator has two back edges, one that keeps
-//! the table (the row loop) and one that changes it, and LLVM splits such a loop into a
-//! row loop nested in a table loop: the row loop is the loop a hand-written `for` over a
-//! slice compiles to, and vectorises like it. [`Iterator::fold`] (and so `for_each`,
-//! `sum`, `count`, ...) walks the tables with nested loops directly.
+//! optimiser. Its hot path is one compare of the row against the current table's length;
+//! the row, the length and the table's column pointers are plain values of the iterator
+//! (no pointer into it escapes, so a `for` loop keeps them in registers), and an item's
+//! `Option` needs no test of its own (the column pointers are known not to be null).
+//! Moving to the next table is an out-of-line `#[cold]` call that takes and returns
+//! values. The first matched table is loaded when the iterator is built: for a query that
+//! matches one archetype (a constant set) no table is left after it, the table change
+//! folds away, and the loop is the plain row loop, which unrolls and vectorises like a
+//! hand-written loop over slices. Over several archetypes the table change stays in the
+//! loop: LLVM then compiles a `for` loop into a tight scalar row loop (the cold call sits
+//! outside it), but does not vectorise it, as it vectorises only loops with no call and a
+//! known trip count. [`Iterator::fold`] (and so `Iterator::for_each`, `sum`, ...) walks
+//! the tables with nested loops, as `Query::for_each` does, and vectorises in every case.
 
 use super::data::QueryData;
 use super::fold_members;

@@ -16,9 +16,9 @@ pub use iter::{QueryIter, QueryIterMut};
 use crate::bits::Bits;
 use crate::entity::{Entity, EntityIndex};
 use crate::storage::Storage;
-use tables::MatchedTables;
 use crate::world::{WorldDef, WorldExecutor};
 use std::marker::PhantomData;
+use tables::MatchedTables;
 
 /// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
 /// compile time. A query that matches no archetype is a compile error.
@@ -121,6 +121,11 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     }
 
     /// Read-only items, archetypes in declaration order, rows in storage order.
+    ///
+    /// A `for` loop over a query that matches one archetype compiles to the loop a
+    /// hand-written loop over slices compiles to (vectorised where that one is); over
+    /// several archetypes its row loop is scalar, and [`Query::for_each`] (or
+    /// `iter().for_each`) is the one that vectorises.
     #[inline(always)]
     pub fn iter(&self) -> QueryIter<'_, D> {
         // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`),
@@ -130,7 +135,8 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         unsafe { QueryIter::new(&self.tables) }
     }
 
-    /// Items, archetypes in declaration order, rows in storage order.
+    /// Items, archetypes in declaration order, rows in storage order. On speed, see
+    /// [`Query::iter`].
     #[inline(always)]
     pub fn iter_mut(&mut self) -> QueryIterMut<'_, D> {
         // SAFETY: as in `iter`; `&mut self` makes the items exclusive to the iterator, and
