@@ -134,8 +134,9 @@ pub unsafe trait QueryData {
     /// The item at `row`.
     ///
     /// # Safety
-    /// `fetch` came from a table matching the query, `row < len`, and no other live
-    /// reference conflicts with the item for `'a`.
+    /// `fetch` came from a table matching the query (so a required component's column
+    /// pointer is that of a column the table has, never null), `row < len`, and no other
+    /// live reference conflicts with the item for `'a`.
     unsafe fn item<'a>(fetch: Self::Fetch, row: usize) -> Self::Item<'a>;
     /// The read-only item at `row`.
     ///
