@@ -134,8 +134,9 @@ pub unsafe trait QueryData {
     /// The item at `row`.
     ///
     /// # Safety
-    /// `fetch` came from a table matching the query, `row < len`, and no other live
-    /// reference conflicts with the item for `'a`.
+    /// `fetch` came from a table matching the query (so a required component's column
+    /// pointer is that of a column the table has, never null), `row < len`, and no other
+    /// live reference conflicts with the item for `'a`.
     unsafe fn item<'a>(fetch: Self::Fetch, row: usize) -> Self::Item<'a>;
     /// The read-only item at `row`.
     ///
@@ -172,6 +173,38 @@ unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
     unsafe { *columns.add(ids[0] as usize) }.cast()
 }
 
+/// `ptr`, which the optimiser may now assume is not null: an item's `Option` is then known
+/// to be `Some` without a test per row (the niche of `Option<&T>` is the null pointer).
+///
+/// # Safety
+/// `ptr` is not null: it is row 0 of a column of a table that has the component (columns
+/// never have a null pointer; the null entries of the column-pointer matrix mark absent
+/// components, and the fetch of a required component comes from a table that has it,
+/// which [`QueryData::item`]'s contract guarantees).
+#[inline(always)]
+unsafe fn nonnull<P: PtrNull>(ptr: P) -> P {
+    // SAFETY: the caller guarantees it.
+    unsafe { std::hint::assert_unchecked(!ptr.is_null_ptr()) };
+    ptr
+}
+
+/// `*const T` and `*mut T`, for [`nonnull`].
+trait PtrNull: Copy {
+    fn is_null_ptr(self) -> bool;
+}
+impl<T> PtrNull for *const T {
+    #[inline(always)]
+    fn is_null_ptr(self) -> bool {
+        self.is_null()
+    }
+}
+impl<T> PtrNull for *mut T {
+    #[inline(always)]
+    fn is_null_ptr(self) -> bool {
+        self.is_null()
+    }
+}
+
 // SAFETY: `&T` reads one column; `fetch` consumes one id.
 unsafe impl<T: Component> QueryData for &T {
     type Item<'a> = &'a T;
@@ -186,8 +219,8 @@ unsafe impl<T: Component> QueryData for &T {
     #[inline(always)]
     unsafe fn item<'a>(fetch: *const T, row: usize) -> &'a T {
         // SAFETY: the caller guarantees `row` is initialised in this column and no
-        // `&mut` to it lives for `'a`.
-        unsafe { &*fetch.add(row) }
+        // `&mut` to it lives for `'a`; `fetch` is a column's row 0, never null.
+        unsafe { &*nonnull(fetch).add(row) }
     }
     #[inline(always)]
     unsafe fn read_item<'a>(fetch: *const T, row: usize) -> &'a T {
@@ -215,13 +248,14 @@ unsafe impl<T: Component> QueryData for &mut T {
     }
     #[inline(always)]
     unsafe fn item<'a>(fetch: *mut T, row: usize) -> &'a mut T {
-        // SAFETY: the caller guarantees `row` is initialised and exclusively ours for `'a`.
-        unsafe { &mut *fetch.add(row) }
+        // SAFETY: the caller guarantees `row` is initialised and exclusively ours for `'a`;
+        // `fetch` is a column's row 0, never null.
+        unsafe { &mut *nonnull(fetch).add(row) }
     }
     #[inline(always)]
     unsafe fn read_item<'a>(fetch: *mut T, row: usize) -> &'a T {
         // SAFETY: as for `item`, shared.
-        unsafe { &*fetch.add(row) }
+        unsafe { &*nonnull(fetch).add(row) }
     }
 }
 // SAFETY: declares one required write of `T`.

@@ -1,79 +1,195 @@
 //! Iterators over a query's items: table by table, row by row.
+//!
+//! A `for` loop calls [`Iterator::next`] once per item, so `next` is written for the
+//! optimiser. Its hot path is one compare of the row against the current table's length;
+//! the row, the length and the table's column pointers are plain values of the iterator
+//! (no pointer into it escapes, so a `for` loop keeps them in registers), and an item's
+//! `Option` needs no test of its own (the column pointers are known not to be null).
+//! Moving to the next table is an out-of-line `#[cold]` call that takes and returns
+//! values. The first matched table is loaded when the iterator is built: for a query that
+//! matches one archetype (a constant set) no table is left after it, the table change
+//! folds away, and the loop is the plain row loop, which unrolls and vectorises like a
+//! hand-written loop over slices. Over several archetypes the table change stays in the
+//! loop: LLVM then compiles a `for` loop into a tight scalar row loop (the cold call sits
+//! outside it), but does not vectorise it, as it vectorises only loops with no call and a
+//! known trip count. [`Iterator::fold`] (and so `Iterator::for_each`, `sum`, ...) walks
+//! the tables with nested loops, as `Query::for_each` does, and vectorises in every case.
 
-use super::data::{IdList, QueryData};
-use crate::bits::{Bits, BitsIter};
-use crate::storage::{ColumnPointers, Table};
+use super::data::QueryData;
+use super::fold_members;
+use super::tables::MatchedTables;
+use std::iter::FusedIterator;
+use std::mem::MaybeUninit;
 
+/// Where an iterator is: the current table's column pointers, row and length, and the
+/// archetypes after it. Only plain values: a `for` loop keeps them in registers (a pointer
+/// into the iterator passed to a call would pin the whole iterator in memory).
 struct Cursor<'q, D: QueryData> {
-    tables: &'q [Table],
-    columns: &'q ColumnPointers,
-    archetypes: BitsIter,
-    ids: &'q IdList,
-    fetch: Option<D::Fetch>,
+    /// The current table's column pointers: initialised whenever `row < len`.
+    fetch: MaybeUninit<D::Fetch>,
     row: usize,
     len: usize,
+    /// The first archetype not visited yet.
+    next: usize,
+    /// One past the last matched archetype: no table is left once `next` reaches it.
+    end: usize,
+    tables: &'q MatchedTables<'q>,
+}
+
+/// A table to visit: its column pointers, first row and length, and the archetype after it.
+struct NextTable<F> {
+    fetch: F,
+    /// Always 0, but returned from out of line: were it a constant, the optimiser would
+    /// skip the row compare after a table change and jump straight to the loop's body,
+    /// and the loop would keep a single back edge (no row loop of its own).
+    row: usize,
+    len: usize,
+    next: usize,
+}
+
+/// The first matched table at or after archetype `from` that has a row. Out of line and
+/// cold, so that a `for` loop's row loop stays small.
+///
+/// # Safety
+/// `D`'s ids are `tables.ids`.
+#[cold]
+#[inline(never)]
+unsafe fn next_table<D: QueryData>(
+    tables: &MatchedTables<'_>,
+    from: usize,
+) -> Option<NextTable<D::Fetch>> {
+    // SAFETY: forwarded under the caller's guarantee.
+    let (fetch, len, archetype) = unsafe { tables.next_with_rows::<D>(from) }?;
+    Some(NextTable {
+        fetch,
+        row: 0,
+        len,
+        next: archetype + 1,
+    })
 }
 
 impl<'q, D: QueryData> Cursor<'q, D> {
-    fn new(
-        tables: &'q [Table],
-        columns: &'q ColumnPointers,
-        matches: Bits,
-        ids: &'q IdList,
-    ) -> Self {
-        Cursor {
-            tables,
-            columns,
-            archetypes: matches.iter(),
-            ids,
-            fetch: None,
-            row: 0,
-            len: 0,
+    /// A cursor on the first matched table (loaded here, inline: for a query that
+    /// matches one archetype the match set is a constant, `next == end` from the start,
+    /// and the optimiser drops the table change altogether, leaving the plain row loop).
+    ///
+    /// # Safety
+    /// `D`'s ids are `tables.ids`.
+    #[inline(always)]
+    unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
+        let end = tables.end();
+        match tables.matches.next_from(0) {
+            Some(first) => {
+                // SAFETY: `first` is a member of `matches`.
+                let table = unsafe { tables.table(first) };
+                Cursor {
+                    // SAFETY: as above; the ids are `D`'s (the caller's guarantee).
+                    fetch: MaybeUninit::new(unsafe { tables.fetch::<D>(first, table) }),
+                    row: 0,
+                    len: table.len(),
+                    next: first + 1,
+                    end,
+                    tables,
+                }
+            }
+            None => Cursor {
+                fetch: MaybeUninit::uninit(),
+                row: 0,
+                len: 0,
+                next: end,
+                end,
+                tables,
+            },
         }
     }
 
-    /// The next (fetch, row), moving to the next non-empty table when one ends.
+    /// The next (column pointers, row) pair. Moving to a new table goes back to the row
+    /// compare; see the module documentation.
     #[inline(always)]
     fn next(&mut self) -> Option<(D::Fetch, usize)> {
         loop {
             if self.row < self.len {
-                if let Some(fetch) = self.fetch {
-                    let row = self.row;
-                    self.row += 1;
-                    return Some((fetch, row));
-                }
+                let row = self.row;
+                self.row = row + 1;
+                // SAFETY: `fetch` is initialised whenever `row < len` (set with `len`, in
+                // `new` and below; `len` is 0 otherwise).
+                return Some((unsafe { self.fetch.assume_init() }, row));
             }
-            let archetype = self.archetypes.next()?;
-            let table = &self.tables[archetype];
-            // SAFETY: `archetype` indexes `tables` (checked just above), which has one row of
-            // `columns` each; the ids are the query's, component ids of the same world.
-            self.fetch =
-                Some(unsafe { D::fetch(table, self.columns.row(archetype), self.ids.as_slice()) });
-            self.row = 0;
-            self.len = table.len();
+            if self.next >= self.end {
+                return None;
+            }
+            // SAFETY: `D`'s ids are `tables.ids` (`Cursor::new`'s contract).
+            let table = unsafe { next_table::<D>(self.tables, self.next) }?;
+            self.fetch = MaybeUninit::new(table.fetch);
+            self.row = table.row;
+            self.len = table.len;
+            self.next = table.next;
         }
     }
 
+    /// Calls `g` with every (column pointers, row) pair left, table by table.
+    #[inline(always)]
+    fn fold<B>(self, init: B, mut g: impl FnMut(B, D::Fetch, usize) -> B) -> B {
+        let mut acc = init;
+        if self.row < self.len {
+            // SAFETY: initialised whenever `row < len` (see `next`).
+            let fetch = unsafe { self.fetch.assume_init() };
+            for row in self.row..self.len {
+                acc = g(acc, fetch, row);
+            }
+        }
+        let tables = self.tables;
+        fold_members(
+            tables.matches_from(self.next),
+            acc,
+            #[inline(always)]
+            |mut acc, a| {
+                // SAFETY: `a` is a member of `matches`; `D`'s ids are `tables.ids`
+                // (`Cursor::new`'s contract).
+                let table = unsafe { tables.table(a) };
+                // SAFETY: as above.
+                let fetch = unsafe { tables.fetch::<D>(a, table) };
+                for row in 0..table.len() {
+                    acc = g(acc, fetch, row);
+                }
+                acc
+            },
+        )
+    }
+
+    /// Items left.
     fn remaining(&self) -> usize {
-        let rest: usize = self.archetypes.clone().map(|a| self.tables[a].len()).sum();
-        rest + (self.len - self.row)
+        (self.len - self.row) + self.tables.rows_from(self.next)
     }
 }
 
-/// Read-only items of a query (see `Query::iter`).
+/// Read-only items of a query (see `Query::iter`), archetypes in declaration order, rows
+/// in storage order.
+///
+/// ```
+/// use metronome_runtime::Query;
+/// # struct Health(u32); impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// fn total(q: Query<&Health>) -> u32 {
+///     let mut sum = 0;
+///     for health in q.iter() {
+///         sum += health.0;
+///     }
+///     sum
+/// }
+/// ```
 pub struct QueryIter<'q, D: QueryData> {
     cursor: Cursor<'q, D>,
 }
 
 impl<'q, D: QueryData> QueryIter<'q, D> {
-    pub(crate) fn new(
-        tables: &'q [Table],
-        columns: &'q ColumnPointers,
-        matches: Bits,
-        ids: &'q IdList,
-    ) -> Self {
+    /// # Safety
+    /// `D`'s ids are `tables.ids`; for `'q`, nothing writes the columns `D` reads in the
+    /// matched tables.
+    #[inline(always)]
+    pub(crate) unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
         QueryIter {
-            cursor: Cursor::new(tables, columns, matches, ids),
+            // SAFETY: forwarded under the caller's guarantee.
+            cursor: unsafe { Cursor::new(tables) },
         }
     }
 }
@@ -89,28 +205,56 @@ impl<'q, D: QueryData> Iterator for QueryIter<'q, D> {
         Some(unsafe { D::read_item(fetch, row) })
     }
 
+    #[inline(always)]
+    fn fold<B, G: FnMut(B, Self::Item) -> B>(self, init: B, mut g: G) -> B {
+        self.cursor.fold(
+            init,
+            #[inline(always)]
+            |acc, fetch, row| {
+                // SAFETY: as in `next`.
+                g(acc, unsafe { D::read_item(fetch, row) })
+            },
+        )
+    }
+
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.cursor.remaining();
         (n, Some(n))
     }
+
+    fn count(self) -> usize {
+        self.cursor.remaining()
+    }
 }
 
 impl<D: QueryData> ExactSizeIterator for QueryIter<'_, D> {}
+impl<D: QueryData> FusedIterator for QueryIter<'_, D> {}
 
-/// Items of a query (see `Query::iter_mut`).
+/// Items of a query (see `Query::iter_mut`), archetypes in declaration order, rows in
+/// storage order.
+///
+/// ```
+/// use metronome_runtime::Query;
+/// # struct Health(u32); impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// fn heal(mut q: Query<&mut Health>) {
+///     for health in q.iter_mut() {
+///         health.0 += 1;
+///     }
+/// }
+/// ```
 pub struct QueryIterMut<'q, D: QueryData> {
     cursor: Cursor<'q, D>,
 }
 
 impl<'q, D: QueryData> QueryIterMut<'q, D> {
-    pub(crate) fn new(
-        tables: &'q [Table],
-        columns: &'q ColumnPointers,
-        matches: Bits,
-        ids: &'q IdList,
-    ) -> Self {
+    /// # Safety
+    /// `D`'s ids are `tables.ids`; for `'q`, nothing else accesses the columns `D`
+    /// writes, and nothing writes the columns it reads, in the matched tables.
+    #[inline(always)]
+    pub(crate) unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
         QueryIterMut {
-            cursor: Cursor::new(tables, columns, matches, ids),
+            // SAFETY: forwarded under the caller's guarantee.
+            cursor: unsafe { Cursor::new(tables) },
         }
     }
 }
@@ -126,10 +270,27 @@ impl<'q, D: QueryData> Iterator for QueryIterMut<'q, D> {
         Some(unsafe { D::item(fetch, row) })
     }
 
+    #[inline(always)]
+    fn fold<B, G: FnMut(B, Self::Item) -> B>(self, init: B, mut g: G) -> B {
+        self.cursor.fold(
+            init,
+            #[inline(always)]
+            |acc, fetch, row| {
+                // SAFETY: as in `next`: each row left is visited once.
+                g(acc, unsafe { D::item(fetch, row) })
+            },
+        )
+    }
+
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.cursor.remaining();
         (n, Some(n))
     }
+
+    fn count(self) -> usize {
+        self.cursor.remaining()
+    }
 }
 
 impl<D: QueryData> ExactSizeIterator for QueryIterMut<'_, D> {}
+impl<D: QueryData> FusedIterator for QueryIterMut<'_, D> {}

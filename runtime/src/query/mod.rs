@@ -7,6 +7,7 @@
 mod data;
 mod filter;
 mod iter;
+mod tables;
 
 pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData};
 pub use filter::{QueryFilter, QueryFilterOf, With, Without};
@@ -14,9 +15,10 @@ pub use iter::{QueryIter, QueryIterMut};
 
 use crate::bits::Bits;
 use crate::entity::{Entity, EntityIndex};
-use crate::storage::{ColumnPointers, Storage, Table};
+use crate::storage::Storage;
 use crate::world::{WorldDef, WorldExecutor};
 use std::marker::PhantomData;
+use tables::MatchedTables;
 
 /// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
 /// compile time. A query that matches no archetype is a compile error.
@@ -73,11 +75,8 @@ pub const fn matching(sets: &[Bits], required: Bits, excluded: Bits) -> Bits {
 /// }
 /// ```
 pub struct Query<'w, D: QueryData, F: QueryFilter = ()> {
-    tables: &'w [Table],
-    columns: &'w ColumnPointers,
+    tables: MatchedTables<'w>,
     index: &'w EntityIndex,
-    matches: Bits,
-    ids: IdList,
     executor: &'w WorldExecutor,
     _marker: PhantomData<QueryMarker<D, F>>,
 }
@@ -98,11 +97,13 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         F: QueryFilterOf<W>,
     {
         Query {
-            tables: storage.tables(),
-            columns: storage.column_pointers(),
+            tables: MatchedTables {
+                tables: storage.tables(),
+                columns: storage.column_pointers(),
+                matches: QueryPlan::<W, D, F>::MATCHES,
+                ids: D::ACCESS.ids,
+            },
             index: storage.entities(),
-            matches: QueryPlan::<W, D, F>::MATCHES,
-            ids: D::ACCESS.ids,
             executor,
             _marker: PhantomData,
         }
@@ -110,42 +111,53 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
     /// Number of matching entities.
     pub fn len(&self) -> usize {
-        self.matches.iter().map(|a| self.tables[a].len()).sum()
+        self.tables.rows_from(0)
     }
 
     /// Whether no entity matches.
     pub fn is_empty(&self) -> bool {
-        self.matches.iter().all(|a| self.tables[a].is_empty())
+        let t = &self.tables;
+        t.matches.iter().all(|a| t.tables[a].is_empty())
     }
 
     /// Read-only items, archetypes in declaration order, rows in storage order.
+    ///
+    /// A `for` loop over a query that matches one archetype compiles to the loop a
+    /// hand-written loop over slices compiles to (vectorised where that one is); over
+    /// several archetypes its row loop is scalar, and [`Query::for_each`] (or
+    /// `iter().for_each`) is the one that vectorises.
+    #[inline(always)]
     pub fn iter(&self) -> QueryIter<'_, D> {
-        QueryIter::new(self.tables, self.columns, self.matches, &self.ids)
+        // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`),
+        // and the storage has one table and one row of `columns` per archetype (`__new`'s
+        // contract); the ids are `D`'s in that world. `&self` hands out shared items only,
+        // and the query's construction guaranteed nothing writes what it reads.
+        unsafe { QueryIter::new(&self.tables) }
     }
 
-    /// Items, archetypes in declaration order, rows in storage order.
+    /// Items, archetypes in declaration order, rows in storage order. On speed, see
+    /// [`Query::iter`].
+    #[inline(always)]
     pub fn iter_mut(&mut self) -> QueryIterMut<'_, D> {
-        QueryIterMut::new(self.tables, self.columns, self.matches, &self.ids)
+        // SAFETY: as in `iter`; `&mut self` makes the items exclusive to the iterator, and
+        // the query's construction guaranteed no conflicting access.
+        unsafe { QueryIterMut::new(&self.tables) }
     }
 
     /// Calls `f` on every item (the fastest way to visit all of them).
     #[inline(always)]
     pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
-        let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
+        let tables = &self.tables;
         // `#[inline(always)]`: the closure is not optimised on its own before it is inlined
         // (its row loop is compiled once, in the system that runs the query).
         each_member(
-            self.matches,
+            tables.matches,
             #[inline(always)]
             |a| {
-                debug_assert!(a < tables.len());
-                // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`
-                // is computed from `W::ARCHETYPE_SETS`), and the storage has one table per
-                // archetype (`__new`'s contract), so `a` is in bounds: no check per table.
-                let table = unsafe { tables.get_unchecked(a) };
-                // SAFETY: `a` indexes `tables` (above), which has one row of `columns` each;
-                // the ids are this query's, component ids of its world.
-                let fetch = unsafe { D::fetch(table, columns.row(a), ids) };
+                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
+                let table = unsafe { tables.table(a) };
+                // SAFETY: as above.
+                let fetch = unsafe { tables.fetch::<D>(a, table) };
                 for row in 0..table.len() {
                     // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
                     // items exclusive, and its construction guaranteed no conflicting access.
@@ -161,15 +173,14 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if self.executor.is_sequential() {
             return self.for_each(f);
         }
-        let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
-        let (matches, f) = (self.matches, &f);
+        let (tables, f) = (&self.tables, &f);
         // One trip into the pool for all tables (entering it from outside wakes a worker).
         self.executor.install(move || {
-            each_member(matches, |a| {
-                let table = &tables[a];
-                // SAFETY: `a` indexes `tables` (checked just above), which has one row of
-                // `columns` each; the ids are this query's, component ids of its world.
-                let fetch = SendFetch(unsafe { D::fetch(table, columns.row(a), ids) });
+            each_member(tables.matches, |a| {
+                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
+                let table = unsafe { tables.table(a) };
+                // SAFETY: as above.
+                let fetch = SendFetch(unsafe { tables.fetch::<D>(a, table) });
                 crate::exec::par_for_each(0..table.len(), |row| {
                     let fetch = &fetch;
                     // SAFETY: each row is visited once, so the items handed to different
@@ -199,12 +210,12 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     fn locate(&self, entity: Entity) -> Option<(D::Fetch, usize)> {
         let location = self.index.get(entity)?;
         let a = location.archetype as usize;
-        if !self.matches.contains(a) {
+        if !self.tables.matches.contains(a) {
             return None;
         }
-        // SAFETY: `a` indexes `tables` (checked by the indexing), which has one row of
-        // `columns` each; the ids are this query's, component ids of its world.
-        let fetch = unsafe { D::fetch(&self.tables[a], self.columns.row(a), self.ids.as_slice()) };
+        // SAFETY: `a` is a member of `matches` (checked above); the ids are `D`'s
+        // (`__new`).
+        let fetch = unsafe { self.tables.fetch::<D>(a, self.tables.table(a)) };
         Some((fetch, location.row as usize))
     }
 }
@@ -219,6 +230,19 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 /// matched archetype, which is what made a world of many systems slow to build.
 #[inline(always)]
 fn each_member(set: Bits, mut f: impl FnMut(usize)) {
+    fold_members(
+        set,
+        (),
+        #[inline(always)]
+        |(), a| f(a),
+    )
+}
+
+/// [`each_member`] with an accumulator: `f(f(init, first), second)...` over the members
+/// of `set` in increasing order, compiled the same way.
+#[inline(always)]
+fn fold_members<B>(set: Bits, init: B, mut f: impl FnMut(B, usize) -> B) -> B {
+    let mut acc = init;
     for (word_index, &word) in set.0.iter().enumerate() {
         let mut bits = if word & word.wrapping_sub(1) == 0 {
             word
@@ -229,10 +253,11 @@ fn each_member(set: Bits, mut f: impl FnMut(usize)) {
             hidden
         };
         while bits != 0 {
-            f(word_index * 64 + bits.trailing_zeros() as usize);
+            acc = f(acc, word_index * 64 + bits.trailing_zeros() as usize);
             bits &= bits - 1;
         }
     }
+    acc
 }
 
 /// `x`, through an optimisation barrier: the compiler cannot see its value, so a loop
@@ -274,6 +299,7 @@ unsafe impl<T> Sync for SendFetch<T> {}
 impl<'q, 'w, D: QueryData, F: QueryFilter> IntoIterator for &'q mut Query<'w, D, F> {
     type Item = D::Item<'q>;
     type IntoIter = QueryIterMut<'q, D>;
+    #[inline(always)]
     fn into_iter(self) -> Self::IntoIter {
         self.iter_mut()
     }
@@ -282,6 +308,7 @@ impl<'q, 'w, D: QueryData, F: QueryFilter> IntoIterator for &'q mut Query<'w, D,
 impl<'q, 'w, D: QueryData, F: QueryFilter> IntoIterator for &'q Query<'w, D, F> {
     type Item = D::ReadItem<'q>;
     type IntoIter = QueryIter<'q, D>;
+    #[inline(always)]
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
