@@ -8,6 +8,7 @@ mod component;
 mod fallback;
 mod system;
 mod world;
+mod world_stub;
 
 pub use component::component;
 pub use fallback::{system_fallback, world_fallback};

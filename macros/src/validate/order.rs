@@ -199,7 +199,8 @@ pub fn check_phases(
     models
 }
 
-/// Reports one cycle per strongly connected component, on each constraint of the cycle.
+/// Reports one cycle per strongly connected component, once, on the constraint that
+/// closes it.
 fn report_cycles(cx: &Ctxt, names: &[Ident], edges: &[Edge]) {
     let n = names.len();
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -266,12 +267,11 @@ fn report_cycles(cx: &Ctxt, names: &[Ident], edges: &[Edge]) {
             .join(" -> ");
         let message =
             format!("ordering cycle: {text}; remove one of these `.after`/`.before` constraints");
-        for pair in cycle.windows(2) {
-            for edge in edges {
-                if edge.from == pair[0] && edge.to == pair[1] {
-                    cx.error_spanned_by(edge.target, &message);
-                }
-            }
+        // Once per cycle, on the constraint that closes it: the one into `start`, the
+        // cycle's first system in declaration order.
+        let closing = (cycle[cycle.len() - 2], start);
+        if let Some(edge) = edges.iter().find(|e| (e.from, e.to) == closing) {
+            cx.error_spanned_by(edge.target, &message);
         }
     }
 }
