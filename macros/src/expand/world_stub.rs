@@ -79,3 +79,63 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+    use quote::quote;
+    use std::collections::BTreeSet;
+
+    /// The public inherent items (`fn` and `const`) of `impl Game` blocks in `tokens`.
+    fn inherent_items(tokens: TokenStream) -> BTreeSet<String> {
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses");
+        let mut names = BTreeSet::new();
+        for item in file.items {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let self_ty = &block.self_ty;
+            if block.trait_.is_some() || quote!(#self_ty).to_string() != "Game" {
+                continue;
+            }
+            for item in block.items {
+                match item {
+                    syn::ImplItem::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) => {
+                        names.insert(f.sig.ident.to_string());
+                    }
+                    syn::ImplItem::Const(c) if matches!(c.vis, syn::Visibility::Public(_)) => {
+                        names.insert(c.ident.to_string());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_stub_has_every_public_item_of_a_real_world() {
+        let item = quote!(
+            pub struct Game;
+        );
+        let attr = quote!(
+            archetypes(Mover = (Position, Velocity)),
+            resources(Time),
+            phases(Update),
+            systems(Update = [integrate]),
+        );
+        let Ok(model) = crate::validate::world(attr.clone(), item.clone()) else {
+            panic!("valid world");
+        };
+        let real = inherent_items(crate::expand::world(&model));
+        assert!(real.contains("new") && real.contains("SCHEDULE"), "{real:?}");
+
+        let broken = quote!(#attr colour = blue);
+        let Err(failure) = crate::validate::world(broken, item) else {
+            panic!("invalid world");
+        };
+        let stub = inherent_items(super::world_stub(&failure.stub));
+        let missing: Vec<_> = real.difference(&stub).collect();
+        assert!(missing.is_empty(), "the stub world lacks {missing:?}");
+    }
+}
