@@ -7,6 +7,7 @@
 //! conflicts with (per column, see [`ParamAccess::conflicts`]).
 
 use crate::bits::Bits;
+use crate::query::matching;
 use crate::system::{params_conflict, self_conflict, ParamAccess};
 
 /// A world's schedule: its phases in run order.
@@ -62,6 +63,32 @@ pub const fn check_system(
 ) {
     if self_conflict(params, archetypes) {
         panic!("{}", conflict_error);
+    }
+}
+
+/// Fails (a compile error when evaluated in a `const`) with `no_match_error` if a query
+/// parameter of one system matches no archetype of a world with these archetypes (no
+/// archetype has all the components it requires and `With`s, and none of its `Without`s).
+/// `#[world]` emits one such check per listed system, spanned at the system's path, so the
+/// error lands on the user's `systems(...)` entry and names the system.
+pub const fn check_queries_match(
+    params: &[ParamAccess],
+    archetypes: &[Bits],
+    no_match_error: &'static str,
+) {
+    let mut p = 0;
+    while p < params.len() {
+        if let ParamAccess::Query {
+            data,
+            with,
+            without,
+        } = &params[p]
+        {
+            if matching(archetypes, data.required.union(*with), *without).is_empty() {
+                panic!("{}", no_match_error);
+            }
+        }
+        p += 1;
     }
 }
 

@@ -7,6 +7,7 @@
 mod component;
 mod fallback;
 mod system;
+mod system_checks;
 mod world;
 mod world_stub;
 

@@ -170,12 +170,18 @@ pub fn world(model: &WorldModel) -> TokenStream {
         // The runtime path is spanned at the system too, so the const-eval error of the
         // call lands on the user's system path.
         let rt = quote_spanned!(path.span()=> ::metronome::__private);
+        let no_match = super::system_checks::no_match_message(&system_names[i], &world_name);
         quote_spanned! {path.span()=>
             const _: () = <#path as #rt::System<#ident>>::CHECK;
             const _: () = #rt::check_system(
                 <#path as #rt::System<#ident>>::PARAMS,
                 <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
                 #msg,
+            );
+            const _: () = #rt::check_queries_match(
+                <#path as #rt::System<#ident>>::PARAMS,
+                <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
+                #no_match,
             );
         }
     });
@@ -191,6 +197,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #i => <#path as #rt::System<#ident>>::run(self, &mut *self.__mn_states.#field.get(), __mn_commands),
         }
     });
+
+    let unresolved_orders = super::system_checks::unresolved_orders(&model.unresolved_orders);
 
     // ---- phases and schedule ----
     let phase_idents: Vec<_> = model.phases.iter().map(|p| &p.ident).collect();
@@ -254,6 +262,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#component_impls)*
         #(#resource_impls)*
         #(#system_checks)*
+        #unresolved_orders
         const _: [u16; #system_count] = #ident::__MN_STAGE_OF;
 
         // SAFETY: the tables below are computed from the declaration: archetype sets by

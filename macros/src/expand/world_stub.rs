@@ -28,6 +28,7 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             #vis struct #name(#(pub #tys),*);
         }
     });
+    let unresolved_orders = super::system_checks::unresolved_orders(&stub.unresolved_orders);
     let never = quote! {
         ::core::unreachable!("the `#[world]` declaration has errors; this crate does not compile")
     };
@@ -42,6 +43,8 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
         #vis enum #phase_enum { #(#phases,)* }
 
         #(#archetypes)*
+
+        #unresolved_orders
 
         #[allow(dead_code, unused_variables, clippy::all)]
         impl #ident {
@@ -128,7 +131,10 @@ mod tests {
             panic!("valid world");
         };
         let real = inherent_items(crate::expand::world(&model));
-        assert!(real.contains("new") && real.contains("SCHEDULE"), "{real:?}");
+        assert!(
+            real.contains("new") && real.contains("SCHEDULE"),
+            "{real:?}"
+        );
 
         let broken = quote!(#attr colour = blue);
         let Err(failure) = crate::validate::world(broken, item) else {

@@ -5,8 +5,8 @@ use std::collections::{HashMap, VecDeque};
 
 use syn::{Ident, Path};
 
-use super::{display, key_of, Ctxt};
-use crate::model::{PhaseModel, SystemEntry};
+use super::{display, key_of, near_miss, Ctxt};
+use crate::model::{PhaseModel, SystemEntry, UnresolvedOrder};
 use crate::parse::world::{quoted_list, PhaseSystemsDecl};
 use crate::parse::List;
 
@@ -32,6 +32,7 @@ pub fn check_phases(
     phases_key: Option<&Ident>,
     phases_mentioned: bool,
     systems: Option<(&Ident, &List<PhaseSystemsDecl>)>,
+    unresolved: &mut Vec<UnresolvedOrder>,
 ) -> Vec<PhaseModel> {
     // Declared phases, without duplicates.
     let mut phases: Vec<Ident> = Vec::new();
@@ -161,13 +162,17 @@ pub fn check_phases(
                                     phases[other_phase]
                                 ),
                             ),
-                            _ => cx.error_spanned_by(
-                                target,
-                                format!(
+                            _ => {
+                                let message = format!(
                                     "no system `{target_name}` in phase `{phase}` for `{this_name}` to {verb}; list it in `{phase} = [...]` or remove `.{word}({})`",
                                     display(target)
-                                ),
-                            ),
+                                );
+                                let listed = by_name.values().map(|(_, path)| *path);
+                                match near_miss::defer(target, &target_name, listed, &message) {
+                                    Some(deferred) => unresolved.push(deferred),
+                                    None => cx.error_spanned_by(target, message),
+                                }
+                            }
                         },
                     }
                 }

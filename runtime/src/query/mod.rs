@@ -26,17 +26,26 @@ type PlanMarker<W, D, F> = fn() -> (W, D, F);
 type QueryMarker<D, F> = (fn() -> D, fn() -> F);
 
 impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
-    /// Matched archetypes (declaration order = bit order).
-    pub const MATCHES: Bits = {
+    /// Matched archetypes (declaration order = bit order), possibly none. A query that
+    /// aliases itself fails here. A system's queries are built from this set: `#[world]`
+    /// checks each listed system's queries (`check_queries_match`), spanned at the
+    /// system's path, so that error names the system.
+    pub const ARCHETYPES: Bits = {
         assert!(
             !D::ACCESS.aliased,
             "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
         );
-        let m = matching(
+        matching(
             W::ARCHETYPE_SETS,
             D::ACCESS.required.union(F::WITH),
             F::WITHOUT,
-        );
+        )
+    };
+
+    /// [`QueryPlan::ARCHETYPES`], which must not be empty: a query built outside systems
+    /// (`query`/`query_mut` of a world) that matches no archetype fails here.
+    pub const MATCHES: Bits = {
+        let m = Self::ARCHETYPES;
         assert!(
             !m.is_empty(),
             "a query matches no archetype of this world; add an archetype with all its components, or relax its `With`/`Without` filters"
@@ -101,7 +110,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             tables: storage.tables(),
             columns: storage.column_pointers(),
             index: storage.entities(),
-            matches: QueryPlan::<W, D, F>::MATCHES,
+            matches: QueryPlan::<W, D, F>::ARCHETYPES,
             ids: D::ACCESS.ids,
             executor,
             _marker: PhantomData,
