@@ -150,6 +150,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
     }
     let system_count = system_paths.len();
+    let user_system_paths = system_paths;
+    let (system_alias_items, system_paths) =
+        super::system_checks::system_aliases(ident, &user_system_paths);
     let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
         let phase = system_phase[i];
         let after = &system_after[i];
@@ -198,7 +201,11 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
     });
 
-    let unresolved_orders = super::system_checks::unresolved_orders(&model.unresolved_orders);
+    let unresolved_orders = super::system_checks::unresolved_orders(
+        &model.unresolved_orders,
+        &user_system_paths,
+        &system_paths,
+    );
 
     // ---- phases and schedule ----
     let phase_idents: Vec<_> = model.phases.iter().map(|p| &p.ident).collect();
@@ -261,6 +268,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#archetype_items)*
         #(#component_impls)*
         #(#resource_impls)*
+        #system_alias_items
         #(#system_checks)*
         #unresolved_orders
         const _: [u16; #system_count] = #ident::__MN_STAGE_OF;

@@ -28,7 +28,10 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             #vis struct #name(#(pub #tys),*);
         }
     });
-    let unresolved_orders = super::system_checks::unresolved_orders(&stub.unresolved_orders);
+    let near = super::system_checks::near_paths(&stub.unresolved_orders);
+    let (near_alias_items, near_aliases) = super::system_checks::system_aliases(ident, &near);
+    let unresolved_orders =
+        super::system_checks::unresolved_orders(&stub.unresolved_orders, &near, &near_aliases);
     let never = quote! {
         ::core::unreachable!("the `#[world]` declaration has errors; this crate does not compile")
     };
@@ -44,6 +47,7 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
 
         #(#archetypes)*
 
+        #near_alias_items
         #unresolved_orders
 
         #[allow(dead_code, unused_variables, clippy::all)]
