@@ -42,7 +42,7 @@ pub use query::{
     QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
 };
 pub use schedule::{
-    check_queries_match, check_system, names_in_order, phase_stages, place_stages, run_order,
+    check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,
     stage_count, PhaseSchedule, Schedule, SystemInfo,
 };
 pub use storage::{ColumnType, Storage, Table};

@@ -66,16 +66,12 @@ pub const fn check_system(
     }
 }
 
-/// Fails (a compile error when evaluated in a `const`) with `no_match_error` if a query
-/// parameter of one system matches no archetype of a world with these archetypes (no
-/// archetype has all the components it requires and `With`s, and none of its `Without`s).
-/// `#[world]` emits one such check per listed system, spanned at the system's path, so the
-/// error lands on the user's `systems(...)` entry and names the system.
-pub const fn check_queries_match(
-    params: &[ParamAccess],
-    archetypes: &[Bits],
-    no_match_error: &'static str,
-) {
+/// Whether every query parameter of one system matches an archetype of a world with these
+/// archetypes (one that has all the components the query requires and `With`s, and none
+/// of its `Without`s). `#[world]` checks it for each listed system in a `const` spanned at
+/// the system's path, so the error lands on the user's `systems(...)` entry and names the
+/// system.
+pub const fn queries_match(params: &[ParamAccess], archetypes: &[Bits]) -> bool {
     let mut p = 0;
     while p < params.len() {
         if let ParamAccess::Query {
@@ -85,11 +81,12 @@ pub const fn check_queries_match(
         } = &params[p]
         {
             if matching(archetypes, data.required.union(*with), *without).is_empty() {
-                panic!("{}", no_match_error);
+                return false;
             }
         }
         p += 1;
     }
+    true
 }
 
 /// The stage of each system (indices within its phase).

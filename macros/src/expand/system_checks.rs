@@ -10,7 +10,7 @@ use syn::{Ident, Path};
 use crate::model::UnresolvedOrder;
 use crate::validate::key_of;
 
-/// The error of `check_queries_match`: a query of `system` matches no archetype of `world`.
+/// The error when `queries_match` fails: a query of `system` matches no archetype of `world`.
 pub fn no_match_message(system: &str, world: &str) -> String {
     format!(
         "a query of system `{system}` matches no archetype of world `{world}`: no archetype has all the components it reads, writes and requires with `With`, without one it excludes with `Without`; add such an archetype to `archetypes(...)`, or change the query or its filters"

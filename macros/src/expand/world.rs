@@ -181,11 +181,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
                 #msg,
             );
-            const _: () = #rt::check_queries_match(
+            const _: () = if !#rt::queries_match(
                 <#path as #rt::System<#ident>>::PARAMS,
                 <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
-                #no_match,
-            );
+            ) {
+                ::core::panic!(#no_match)
+            };
         }
     });
     let state_tys = system_paths

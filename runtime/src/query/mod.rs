@@ -28,7 +28,7 @@ type QueryMarker<D, F> = (fn() -> D, fn() -> F);
 impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
     /// Matched archetypes (declaration order = bit order), possibly none. A query that
     /// aliases itself fails here. A system's queries are built from this set: `#[world]`
-    /// checks each listed system's queries (`check_queries_match`), spanned at the
+    /// checks each listed system's queries (`queries_match`), spanned at the
     /// system's path, so that error names the system.
     pub const ARCHETYPES: Bits = {
         assert!(
