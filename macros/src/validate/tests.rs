@@ -1313,3 +1313,27 @@ fn unsafe_around_other_executors_or_malformed_is_an_error() {
         "expected one executor inside `unsafe(...)`, as in `executor = unsafe(continuation_stealing(workers = 4))`",
     );
 }
+
+#[test]
+fn a_missing_ordering_target_similar_to_a_listed_system_waits_on_name_resolution() {
+    // `damge` or `damage` is a typo; only rustc knows which, so no error yet.
+    let model = world_ok(with_archetype(quote!(
+        phases(P),
+        systems(P = [damge, reap.after(damage)])
+    )));
+    assert_eq!(model.unresolved_orders.len(), 1);
+    let order = &model.unresolved_orders[0];
+    assert_eq!(super::key_of(&order.target), "damage");
+    assert_eq!(order.near.len(), 1);
+    assert_eq!(super::key_of(&order.near[0]), "damge");
+    assert!(
+        order.message.ends_with("(did you mean `damge`?)"),
+        "{}",
+        order.message
+    );
+    // A target unlike every listed system is reported at once.
+    assert_world_error(
+        quote!(phases(P), systems(P = [damage, reap.after(render)])),
+        "no system `render` in phase `P` for `reap` to run after; list it in `P = [...]` or remove `.after(render)`",
+    );
+}
