@@ -59,7 +59,7 @@ pub fn unresolved_orders(
             quote_spanned! {span=>
                 const _: () = {
                     #(let _: &'static str = <#near as #rt::SystemMeta>::NAME;)*
-                    ::core::panic!(#message)
+                    ::core::panic!("{}", #message)
                 };
             }
         })

@@ -185,7 +185,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 <#path as #rt::System<#ident>>::PARAMS,
                 <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
             ) {
-                ::core::panic!(#no_match)
+                ::core::panic!("{}", #no_match)
             };
         }
     });
