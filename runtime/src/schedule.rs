@@ -248,3 +248,45 @@ pub const fn stage_count<const N: usize>(
     }
     count
 }
+
+#[cfg(test)]
+mod queries_match_tests {
+    use super::queries_match;
+    use crate::bits::Bits;
+    use crate::query::DataAccess;
+    use crate::system::ParamAccess;
+
+    fn query(component: u16, with: Bits, without: Bits) -> ParamAccess {
+        ParamAccess::Query {
+            data: DataAccess::component(component, false, true),
+            with,
+            without,
+        }
+    }
+
+    #[test]
+    fn every_query_must_match_an_archetype() {
+        // Archetypes {0, 1} and {2}.
+        let archetypes = [Bits::EMPTY.with(0).with(1), Bits::EMPTY.with(2)];
+        let none = Bits::EMPTY;
+        assert!(queries_match(&[], &archetypes));
+        assert!(queries_match(
+            &[query(0, none, none), query(2, none, none)],
+            &archetypes
+        ));
+        assert!(queries_match(&[ParamAccess::Nothing], &archetypes));
+        // Component 3 is in no archetype; 0 with 2 in none; 0 without 1 in none.
+        assert!(!queries_match(
+            &[query(0, none, none), query(3, none, none)],
+            &archetypes
+        ));
+        assert!(!queries_match(
+            &[query(0, Bits::single(2), none)],
+            &archetypes
+        ));
+        assert!(!queries_match(
+            &[query(0, none, Bits::single(1))],
+            &archetypes
+        ));
+    }
+}
