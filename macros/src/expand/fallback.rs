@@ -17,10 +17,7 @@ pub fn world_fallback(failure: &WorldFailure) -> TokenStream {
 pub fn system_fallback(failure: &SystemFailure) -> TokenStream {
     let error = failure.error.to_compile_error();
     match &failure.func {
-        Some(func) => {
-            let stub = super::system_stub::system_stub(func);
-            quote! { #error #func #stub }
-        }
+        Some(func) => quote! { #error #func },
         None => error,
     }
 }

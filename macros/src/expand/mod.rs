@@ -8,7 +8,6 @@ mod component;
 mod fallback;
 mod system;
 mod system_checks;
-mod system_stub;
 mod world;
 mod world_stub;
 
