@@ -148,7 +148,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             #[inline(always)]
             |a| {
                 debug_assert!(a < tables.len());
-                // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`
+                // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::ARCHETYPES`
                 // is computed from `W::ARCHETYPE_SETS`), and the storage has one table per
                 // archetype (`__new`'s contract), so `a` is in bounds: no check per table.
                 let table = unsafe { tables.get_unchecked(a) };
@@ -220,7 +220,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
 /// Calls `f` with every member of `set`, in increasing order.
 ///
-/// The set is a constant where a query is built inline (`QueryPlan::MATCHES`): the
+/// The set is a constant where a query is built inline (`QueryPlan::ARCHETYPES`): the
 /// empty words then cost nothing, and a word with one member calls `f` once with a
 /// constant index. A word with several members is hidden from the optimiser
 /// ([`opaque`]), so that it compiles to one loop over the members that calls `f` in one
