@@ -26,6 +26,18 @@ pub struct WorldModel {
     pub phases: Vec<PhaseModel>,
     pub executor: ExecutorModel,
     pub capacity: CapacityModel,
+    /// Ordering targets missing from their phase while a listed system has a similar name.
+    pub unresolved_orders: Vec<UnresolvedOrder>,
+}
+
+/// `.after(damage)` where no system `damage` is listed but `damge` is: reported by a
+/// `const` that needs every path of `near` to resolve (see `validate::near_miss`).
+pub struct UnresolvedOrder {
+    /// The target as written, where the error is reported.
+    pub target: Path,
+    pub message: String,
+    /// Listed systems with a name similar to the target's.
+    pub near: Vec<Path>,
 }
 
 /// One component type used by some archetype.

@@ -42,8 +42,8 @@ pub use query::{
     QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
 };
 pub use schedule::{
-    check_system, names_in_order, phase_stages, place_stages, run_order, stage_count,
-    PhaseSchedule, Schedule, SystemInfo,
+    check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,
+    stage_count, PhaseSchedule, Schedule, SystemInfo,
 };
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{params_conflict, self_conflict, ParamAccess, System, SystemMeta};

@@ -178,7 +178,7 @@ where
         without: F::WITHOUT,
     };
     const CHECK: () = {
-        let _ = QueryPlan::<W, D, F>::MATCHES;
+        let _ = QueryPlan::<W, D, F>::ARCHETYPES;
     };
     unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
         let core = world.core();

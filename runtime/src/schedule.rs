@@ -7,6 +7,7 @@
 //! conflicts with (per column, see [`ParamAccess::conflicts`]).
 
 use crate::bits::Bits;
+use crate::query::matching;
 use crate::system::{params_conflict, self_conflict, ParamAccess};
 
 /// A world's schedule: its phases in run order.
@@ -63,6 +64,29 @@ pub const fn check_system(
     if self_conflict(params, archetypes) {
         panic!("{}", conflict_error);
     }
+}
+
+/// Whether every query parameter of one system matches an archetype of a world with these
+/// archetypes (one that has all the components the query requires and `With`s, and none
+/// of its `Without`s). `#[world]` checks it for each listed system in a `const` spanned at
+/// the system's path, so the error lands on the user's `systems(...)` entry and names the
+/// system.
+pub const fn queries_match(params: &[ParamAccess], archetypes: &[Bits]) -> bool {
+    let mut p = 0;
+    while p < params.len() {
+        if let ParamAccess::Query {
+            data,
+            with,
+            without,
+        } = &params[p]
+        {
+            if matching(archetypes, data.required.union(*with), *without).is_empty() {
+                return false;
+            }
+        }
+        p += 1;
+    }
+    true
 }
 
 /// The stage of each system (indices within its phase).
@@ -223,4 +247,46 @@ pub const fn stage_count<const N: usize>(
         i += 1;
     }
     count
+}
+
+#[cfg(test)]
+mod queries_match_tests {
+    use super::queries_match;
+    use crate::bits::Bits;
+    use crate::query::DataAccess;
+    use crate::system::ParamAccess;
+
+    fn query(component: u16, with: Bits, without: Bits) -> ParamAccess {
+        ParamAccess::Query {
+            data: DataAccess::component(component, false, true),
+            with,
+            without,
+        }
+    }
+
+    #[test]
+    fn every_query_must_match_an_archetype() {
+        // Archetypes {0, 1} and {2}.
+        let archetypes = [Bits::EMPTY.with(0).with(1), Bits::EMPTY.with(2)];
+        let none = Bits::EMPTY;
+        assert!(queries_match(&[], &archetypes));
+        assert!(queries_match(
+            &[query(0, none, none), query(2, none, none)],
+            &archetypes
+        ));
+        assert!(queries_match(&[ParamAccess::Nothing], &archetypes));
+        // Component 3 is in no archetype; 0 with 2 in none; 0 without 1 in none.
+        assert!(!queries_match(
+            &[query(0, none, none), query(3, none, none)],
+            &archetypes
+        ));
+        assert!(!queries_match(
+            &[query(0, Bits::single(2), none)],
+            &archetypes
+        ));
+        assert!(!queries_match(
+            &[query(0, none, Bits::single(1))],
+            &archetypes
+        ));
+    }
 }

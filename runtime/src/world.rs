@@ -23,7 +23,7 @@ use crate::entity::{Entity, Location};
 use crate::error::EcsError;
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
-use crate::query::{Query, QueryDataOf, QueryFilterOf, ReadOnlyQueryData};
+use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
 use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::marker::PhantomData;
@@ -855,6 +855,8 @@ pub fn resource_mut<W: WorldDef, T: ResourceOf<W>>(world: &mut W) -> &mut T {
 pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterOf<W>>(
     world: &W,
 ) -> Query<'_, D, F> {
+    // A query outside systems that matches no archetype is a compile error.
+    let _matches: Bits = QueryPlan::<W, D, F>::MATCHES;
     let core = world.core();
     // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
     // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields
@@ -867,6 +869,8 @@ pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterO
 pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(
     world: &mut W,
 ) -> Query<'_, D, F> {
+    // A query outside systems that matches no archetype is a compile error.
+    let _matches: Bits = QueryPlan::<W, D, F>::MATCHES;
     let core = world.core();
     // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
     // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields

@@ -3,32 +3,14 @@
 
 use crate::validate::{SystemFailure, WorldFailure};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn world_fallback(failure: &WorldFailure) -> TokenStream {
     let error = failure.error.to_compile_error();
-    let stub = &failure.stub;
-    let Some(ident) = &stub.ident else {
-        return error;
-    };
-    let vis = &stub.vis;
-    let attrs = &stub.attrs;
-    let phase_enum = format_ident!("{}Phase", ident);
-    let phases = &stub.phases;
-    let archetypes = stub
-        .archetypes
-        .iter()
-        .map(|(name, tys)| quote!(#vis struct #name(#(pub #tys),*);));
+    let stub = super::world_stub::world_stub(&failure.stub);
     quote! {
         #error
-        #(#attrs)*
-        #vis struct #ident;
-        #[derive(
-            ::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug,
-            ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
-        )]
-        #vis enum #phase_enum { #(#phases,)* }
-        #(#archetypes)*
+        #stub
     }
 }
 

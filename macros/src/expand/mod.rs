@@ -7,7 +7,9 @@
 mod component;
 mod fallback;
 mod system;
+mod system_checks;
 mod world;
+mod world_stub;
 
 pub use component::component;
 pub use fallback::{system_fallback, world_fallback};

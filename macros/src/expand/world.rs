@@ -150,6 +150,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
     }
     let system_count = system_paths.len();
+    let user_system_paths = system_paths;
+    let (system_alias_items, system_paths) =
+        super::system_checks::system_aliases(ident, &user_system_paths);
     let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
         let phase = system_phase[i];
         let after = &system_after[i];
@@ -170,6 +173,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         // The runtime path is spanned at the system too, so the const-eval error of the
         // call lands on the user's system path.
         let rt = quote_spanned!(path.span()=> ::metronome::__private);
+        let no_match = super::system_checks::no_match_message(&system_names[i], &world_name);
         quote_spanned! {path.span()=>
             const _: () = <#path as #rt::System<#ident>>::CHECK;
             const _: () = #rt::check_system(
@@ -177,6 +181,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
                 #msg,
             );
+            const _: () = if !#rt::queries_match(
+                <#path as #rt::System<#ident>>::PARAMS,
+                <#ident as #rt::WorldDef>::ARCHETYPE_SETS,
+            ) {
+                ::core::panic!("{}", #no_match)
+            };
         }
     });
     let state_tys = system_paths
@@ -191,6 +201,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #i => <#path as #rt::System<#ident>>::run(self, &mut *self.__mn_states.#field.get(), __mn_commands),
         }
     });
+
+    let unresolved_orders = super::system_checks::unresolved_orders(
+        &model.unresolved_orders,
+        &user_system_paths,
+        &system_paths,
+    );
 
     // ---- phases and schedule ----
     let phase_idents: Vec<_> = model.phases.iter().map(|p| &p.ident).collect();
@@ -253,7 +269,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#archetype_items)*
         #(#component_impls)*
         #(#resource_impls)*
+        #system_alias_items
         #(#system_checks)*
+        #unresolved_orders
         const _: [u16; #system_count] = #ident::__MN_STAGE_OF;
 
         // SAFETY: the tables below are computed from the declaration: archetype sets by

@@ -5,6 +5,7 @@
 //! that expand can emit stub items instead of a cascade of follow-up errors.
 
 mod config;
+mod near_miss;
 mod order;
 mod system;
 mod world;
@@ -37,6 +38,8 @@ pub struct WorldStub {
     pub ident: Option<syn::Ident>,
     pub phases: Vec<syn::Ident>,
     pub archetypes: Vec<(syn::Ident, Vec<syn::Type>)>,
+    /// Ordering errors that wait on name resolution (see `near_miss`).
+    pub unresolved_orders: Vec<crate::model::UnresolvedOrder>,
 }
 
 /// Why `#[system]` failed.

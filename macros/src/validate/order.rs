@@ -5,8 +5,8 @@ use std::collections::{HashMap, VecDeque};
 
 use syn::{Ident, Path};
 
-use super::{display, key_of, Ctxt};
-use crate::model::{PhaseModel, SystemEntry};
+use super::{display, key_of, near_miss, Ctxt};
+use crate::model::{PhaseModel, SystemEntry, UnresolvedOrder};
 use crate::parse::world::{quoted_list, PhaseSystemsDecl};
 use crate::parse::List;
 
@@ -32,6 +32,7 @@ pub fn check_phases(
     phases_key: Option<&Ident>,
     phases_mentioned: bool,
     systems: Option<(&Ident, &List<PhaseSystemsDecl>)>,
+    unresolved: &mut Vec<UnresolvedOrder>,
 ) -> Vec<PhaseModel> {
     // Declared phases, without duplicates.
     let mut phases: Vec<Ident> = Vec::new();
@@ -161,13 +162,17 @@ pub fn check_phases(
                                     phases[other_phase]
                                 ),
                             ),
-                            _ => cx.error_spanned_by(
-                                target,
-                                format!(
+                            _ => {
+                                let message = format!(
                                     "no system `{target_name}` in phase `{phase}` for `{this_name}` to {verb}; list it in `{phase} = [...]` or remove `.{word}({})`",
                                     display(target)
-                                ),
-                            ),
+                                );
+                                let listed = by_name.values().map(|(_, path)| *path);
+                                match near_miss::defer(target, &target_name, listed, &message) {
+                                    Some(deferred) => unresolved.push(deferred),
+                                    None => cx.error_spanned_by(target, message),
+                                }
+                            }
                         },
                     }
                 }
@@ -199,7 +204,8 @@ pub fn check_phases(
     models
 }
 
-/// Reports one cycle per strongly connected component, on each constraint of the cycle.
+/// Reports one cycle per strongly connected component, once, on the constraint that
+/// closes it.
 fn report_cycles(cx: &Ctxt, names: &[Ident], edges: &[Edge]) {
     let n = names.len();
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -266,12 +272,11 @@ fn report_cycles(cx: &Ctxt, names: &[Ident], edges: &[Edge]) {
             .join(" -> ");
         let message =
             format!("ordering cycle: {text}; remove one of these `.after`/`.before` constraints");
-        for pair in cycle.windows(2) {
-            for edge in edges {
-                if edge.from == pair[0] && edge.to == pair[1] {
-                    cx.error_spanned_by(edge.target, &message);
-                }
-            }
+        // Once per cycle, on the constraint that closes it: the one into `start`, the
+        // cycle's first system in declaration order.
+        let closing = (cycle[cycle.len() - 2], start);
+        if let Some(edge) = edges.iter().find(|e| (e.from, e.to) == closing) {
+            cx.error_spanned_by(edge.target, &message);
         }
     }
 }

@@ -117,12 +117,14 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
         None => Vec::new(),
     };
     let stub_phases = dedup_idents(&phase_decls);
+    let mut unresolved_orders = Vec::new();
     let phase_models = order::check_phases(
         &cx,
         &phase_decls,
         phases.as_ref().map(|(name, _)| name),
         mentions_key(&attr_span_tokens, "phases"),
         systems.as_ref().map(|(name, list)| (name, list)),
+        &mut unresolved_orders,
     );
 
     let executor_model = match &executor {
@@ -140,6 +142,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
         ident: target.ident,
         phases: stub_phases,
         archetypes: stub_archetypes,
+        unresolved_orders,
     };
     match cx.check() {
         Err(error) => Err(WorldFailure { error, stub }),
@@ -154,6 +157,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 phases: phase_models,
                 executor: executor_model,
                 capacity: capacity_model,
+                unresolved_orders: stub.unresolved_orders,
             }),
             // Unreachable: a missing name is always reported; stay total anyway.
             None => Err(WorldFailure {

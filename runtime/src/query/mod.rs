@@ -28,17 +28,26 @@ type PlanMarker<W, D, F> = fn() -> (W, D, F);
 type QueryMarker<D, F> = (fn() -> D, fn() -> F);
 
 impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
-    /// Matched archetypes (declaration order = bit order).
-    pub const MATCHES: Bits = {
+    /// Matched archetypes (declaration order = bit order), possibly none. A query that
+    /// aliases itself fails here. A system's queries are built from this set: `#[world]`
+    /// checks each listed system's queries (`queries_match`), spanned at the
+    /// system's path, so that error names the system.
+    pub const ARCHETYPES: Bits = {
         assert!(
             !D::ACCESS.aliased,
             "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
         );
-        let m = matching(
+        matching(
             W::ARCHETYPE_SETS,
             D::ACCESS.required.union(F::WITH),
             F::WITHOUT,
-        );
+        )
+    };
+
+    /// [`QueryPlan::ARCHETYPES`], which must not be empty: a query built outside systems
+    /// (`query`/`query_mut` of a world) that matches no archetype fails here.
+    pub const MATCHES: Bits = {
+        let m = Self::ARCHETYPES;
         assert!(
             !m.is_empty(),
             "a query matches no archetype of this world; add an archetype with all its components, or relax its `With`/`Without` filters"
@@ -100,7 +109,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             tables: MatchedTables {
                 tables: storage.tables(),
                 columns: storage.column_pointers(),
-                matches: QueryPlan::<W, D, F>::MATCHES,
+                matches: QueryPlan::<W, D, F>::ARCHETYPES,
                 ids: D::ACCESS.ids,
             },
             index: storage.entities(),
@@ -128,7 +137,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// `iter().for_each`) is the one that vectorises.
     #[inline(always)]
     pub fn iter(&self) -> QueryIter<'_, D> {
-        // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::MATCHES`),
+        // SAFETY: `matches` holds archetype indices of the world (`QueryPlan::ARCHETYPES`),
         // and the storage has one table and one row of `columns` per archetype (`__new`'s
         // contract); the ids are `D`'s in that world. `&self` hands out shared items only,
         // and the query's construction guaranteed nothing writes what it reads.
@@ -222,7 +231,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
 /// Calls `f` with every member of `set`, in increasing order.
 ///
-/// The set is a constant where a query is built inline (`QueryPlan::MATCHES`): the
+/// The set is a constant where a query is built inline (`QueryPlan::ARCHETYPES`): the
 /// empty words then cost nothing, and a word with one member calls `f` once with a
 /// constant index. A word with several members is hidden from the optimiser
 /// ([`opaque`]), so that it compiles to one loop over the members that calls `f` in one
