@@ -67,7 +67,7 @@ pub(crate) struct Registry {
     injector: Injector<JobRef>,
     /// Fibers whose wait ended on a thread of another pool (an `install` into it from a
     /// fiber of this pool finished, `cross.rs`): any worker resumes them.
-    pub(crate) resumable: Resumable<Fiber>,
+    pub(super) resumable: Resumable<Fiber>,
     pub(crate) sleep: Sleep,
     /// One word per worker, its join *limit*: `local_queue_size` (the private ring's
     /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join

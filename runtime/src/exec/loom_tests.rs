@@ -4,6 +4,7 @@
 //! still uses (`CrossLatch`, `LockLatch`).
 //! Run with the command in `README.md` ("Development").
 
+use std::mem::ManuallyDrop;
 use std::ptr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -388,91 +389,94 @@ fn loom_count_latch_sets_after_the_last_release() {
 // ("Arc leaked" at the end of an execution otherwise).
 // ---------------------------------------------------------------------------------------
 
-/// The waiter's pool in the `CrossLatch` model: its `Sleep` and a liveness flag that the
-/// pool's drop writes (see [`PoolRef`]).
-struct SleepPool {
-    sleep: Sleep,
+/// A pool of a model whose reference a latch holds (`Arc<Registry>` in the pools): what
+/// the model needs of it, and a liveness flag that its drop writes (see [`PoolRef`]).
+pub(crate) struct ModelPool<T> {
+    inner: T,
     live: UnsafeCell<bool>,
 }
 
 // SAFETY: `live` is written once, by the drop (when no reference is left), and read by
 // holders of a reference; loom's cell checks that every read happens before the drop.
-unsafe impl Sync for SleepPool {}
+unsafe impl<T: Sync> Sync for ModelPool<T> {}
 
-impl Drop for SleepPool {
+impl<T> Drop for ModelPool<T> {
     fn drop(&mut self) {
         // SAFETY: the last reference is gone; loom checks the claim against every read.
         self.live.with_mut(|live| unsafe { *live = false });
     }
 }
 
-/// A counted reference to a [`SleepPool`], as the latch holds it (the pool's
-/// `Arc<Registry>`): loom's `Arc`, whose counts loom checks (released once, never
-/// leaked), plus a liveness flag of this reference. Dropping the reference writes its
-/// flag, cloning or using it reads it, and using the pool also reads the pool's flag, so
-/// loom's cells report a setter that clones the latch's reference, or reaches the pool's
-/// `Sleep`, at a moment not ordered before the waiter's drop of its frame (which holds
-/// the latch's reference) or of the pool. Loom's `Arc` alone would not: it treats a
-/// clone as independent of a release, so it never schedules a clone after the last
-/// release.
-struct PoolRef {
-    pool: loom::sync::Arc<SleepPool>,
+/// A counted reference to a [`ModelPool`], as a latch holds it: loom's `Arc`, whose
+/// counts loom checks (released once, never leaked), plus a liveness flag of this
+/// reference. Dropping the reference writes its flag; cloning it reads it; reaching the
+/// pool ([`PoolRef::get`]) reads it and the pool's flag. So loom's cells report a setter
+/// that clones the latch's reference, or reaches the pool, at a moment not ordered before
+/// the waiter's drop of its frame (which holds the latch's reference) or of the pool.
+/// Loom's `Arc` alone would not: it treats a clone as independent of a release, so it
+/// never schedules a clone after the last release.
+pub(crate) struct PoolRef<T> {
+    pool: loom::sync::Arc<ModelPool<T>>,
     live: UnsafeCell<bool>,
 }
 
-impl PoolRef {
-    fn new(workers: usize) -> Self {
-        PoolRef::to(loom::sync::Arc::new(SleepPool {
-            sleep: Sleep::new(workers),
+impl<T> PoolRef<T> {
+    /// A new pool, and the first reference to it.
+    pub(crate) fn new(inner: T) -> Self {
+        PoolRef::to(loom::sync::Arc::new(ModelPool {
+            inner,
             live: UnsafeCell::new(true),
         }))
     }
 
-    fn to(pool: loom::sync::Arc<SleepPool>) -> Self {
+    fn to(pool: loom::sync::Arc<ModelPool<T>>) -> Self {
         PoolRef {
             pool,
             live: UnsafeCell::new(true),
         }
     }
 
-    /// Asserts that this reference and its pool are live (loom checks the reads).
-    fn check_live(&self) {
+    /// The pool; asserts that this reference and the pool are live (loom checks that
+    /// the reads happen before the drops).
+    pub(crate) fn get(&self) -> &T {
         // SAFETY: reads; loom checks that they happen before the drops that write.
         let live =
             self.live.with(|live| unsafe { *live }) && self.pool.live.with(|live| unsafe { *live });
         assert!(live, "use of a dropped reference or pool");
+        &self.pool.inner
     }
 }
 
-impl Clone for PoolRef {
+impl<T> Clone for PoolRef<T> {
     fn clone(&self) -> Self {
         // SAFETY: a read; loom checks it happens before this reference's drop.
-        assert!(
-            self.live.with(|live| unsafe { *live }),
-            "clone of a dropped reference"
-        );
+        let live = self.live.with(|live| unsafe { *live });
+        assert!(live, "clone of a dropped reference");
         PoolRef::to(self.pool.clone())
     }
 }
 
-impl Drop for PoolRef {
+impl<T> Drop for PoolRef<T> {
     fn drop(&mut self) {
         // SAFETY: we own the reference; loom checks every read happened before.
         self.live.with_mut(|live| unsafe { *live = false });
     }
 }
 
-impl WaiterPool for PoolRef {
+impl WaiterPool for PoolRef<Sleep> {
     fn sleep(&self) -> &Sleep {
-        self.check_live();
-        &self.pool.sleep
+        self.get()
     }
 }
 
 /// The frame of a worker that installs into another pool: the job's latch and its
-/// result (written by the setter before it sets the latch).
+/// result (written by the setter before it sets the latch). When the waiter leaves it,
+/// its contents are dropped (the latch's reference to the pool goes) but its memory is
+/// freed only at the end of the model, so that a setter touching it too late is
+/// reported by loom's cells (the reference's liveness flag) rather than reading freed
+/// memory.
 struct CrossFrame {
-    latch: CrossLatch<PoolRef>,
+    latch: CrossLatch<PoolRef<Sleep>>,
     result: UnsafeCell<u32>,
 }
 
@@ -496,15 +500,15 @@ unsafe impl Sync for CrossFrame {}
 #[test]
 fn loom_cross_latch_wakes_the_waiter_and_outlives_its_pool() {
     loom::model(|| {
-        let pool = PoolRef::new(1);
-        let frame = Box::new(CrossFrame {
+        let pool = PoolRef::new(Sleep::new(1));
+        let mut frame = Box::new(ManuallyDrop::new(CrossFrame {
             latch: CrossLatch::with_pool(0, pool.clone()),
             result: UnsafeCell::new(0),
-        });
+        }));
         // An earlier wake-up left a token in worker 0's parker (a setter that unparked it
         // after it had left its sleep): its park may return before this setter's wake-up.
-        pool.pool.sleep.wake_worker(0);
-        let address = &*frame as *const CrossFrame as usize;
+        pool.get().wake_worker(0);
+        let address = &**frame as *const CrossFrame as usize;
         let setter = thread::spawn(move || {
             let frame = address as *const CrossFrame;
             // SAFETY: the waiter frees the frame only after it saw the latch set, below;
@@ -517,18 +521,21 @@ fn loom_cross_latch_wakes_the_waiter_and_outlives_its_pool() {
             if frame.latch.core.probe() {
                 break;
             }
-            pool.pool.sleep.sleep(0, Some(&frame.latch.core), || false);
+            pool.get().sleep(0, Some(&frame.latch.core), || false);
         }
         // SAFETY: the acquire probe saw `SET`, which the setter's swap released.
         assert_eq!(frame.result.with(|r| unsafe { *r }), ANSWER);
-        drop(frame);
+        // Leave the frame (see `CrossFrame`), and the pool goes away.
+        // SAFETY: not touched again (the setter is done with it once it set the latch).
+        unsafe { ManuallyDrop::drop(&mut frame) };
         drop(pool);
         setter.join().unwrap();
+        drop(frame);
     });
 }
 
 /// The frame of a thread outside every pool that installs into one: the job's
-/// `LockLatch` and its result.
+/// `LockLatch` and its result; left as a [`CrossFrame`] is.
 struct LockFrame {
     latch: LockLatch,
     result: UnsafeCell<u32>,
@@ -552,11 +559,11 @@ unsafe impl Sync for LockFrame {}
 #[test]
 fn loom_lock_latch_wakes_the_waiter_and_frees_its_state_once() {
     loom::model(|| {
-        let frame = Box::new(LockFrame {
+        let mut frame = Box::new(ManuallyDrop::new(LockFrame {
             latch: LockLatch::new(),
             result: UnsafeCell::new(0),
-        });
-        let address = &*frame as *const LockFrame as usize;
+        }));
+        let address = &**frame as *const LockFrame as usize;
         let setter = thread::spawn(move || {
             let frame = address as *const LockFrame;
             // SAFETY: the waiter frees the frame only after its `wait` returned, which
@@ -568,7 +575,10 @@ fn loom_lock_latch_wakes_the_waiter_and_frees_its_state_once() {
         frame.latch.wait();
         // SAFETY: `wait` saw the flag under the mutex the setter set it under.
         assert_eq!(frame.result.with(|r| unsafe { *r }), ANSWER);
-        drop(frame);
+        // Leave the frame (see `CrossFrame`).
+        // SAFETY: not touched again (the setter is done with it once it set the flag).
+        unsafe { ManuallyDrop::drop(&mut frame) };
         setter.join().unwrap();
+        drop(frame);
     });
 }
