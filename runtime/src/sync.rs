@@ -6,13 +6,14 @@
 //! mutex-protected `VecDeque` with the same API under loom (crossbeam's own algorithm is
 //! checked by crossbeam; our model checks how *we* hand jobs through a deque).
 //!
-//! Import atomics, `Mutex`, `Condvar` and the deque types only from here.
+//! Import atomics, `Mutex`, `Condvar` and the deque types only from here, and `Arc` where
+//! a model checks who frees what (`LockLatch`'s state).
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::{atomic, Condvar, Mutex, MutexGuard};
+pub(crate) use std::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{atomic, Condvar, Mutex, MutexGuard};
+pub(crate) use loom::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
 
 #[cfg(not(loom))]
 pub(crate) use crossbeam_deque::{Injector, Steal, Stealer, Worker};

@@ -3,7 +3,6 @@
 //! that runs fibers, and the search and parking of idle workers.
 
 use std::cell::{Cell, UnsafeCell};
-use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
@@ -15,6 +14,7 @@ use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
 
+use super::cross::Resumable;
 use super::current;
 use super::fiber::{Fiber, Resumed};
 use super::latch::{FiberLatch, Parked};
@@ -69,11 +69,8 @@ pub(crate) struct Registry {
     stealers: Box<[Stealer<JobRef>]>,
     injector: Injector<JobRef>,
     /// Fibers whose wait ended on a thread of another pool (an `install` into it from a
-    /// fiber of this pool finished, `cross.rs`): any worker resumes them. Never dropped
-    /// here: a fiber left over when the registry goes is leaked, since dropping a
-    /// suspended fiber would unwind its stack on a thread that does not own it (and
-    /// cannot happen in practice: the fiber's latch holds this registry alive).
-    resumable: Injector<ManuallyDrop<Fiber>>,
+    /// fiber of this pool finished, `cross.rs`): any worker resumes them.
+    pub(super) resumable: Resumable<Fiber>,
     pub(crate) sleep: Sleep,
     /// One word per worker, its join *limit*: `local_queue_size` (the private ring's
     /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join
@@ -106,7 +103,7 @@ impl Registry {
         let registry = Registry {
             stealers: deques.iter().map(Worker::stealer).collect(),
             injector: Injector::new(),
-            resumable: Injector::new(),
+            resumable: Resumable::new(),
             sleep: Sleep::new(workers),
             limits: (0..workers)
                 .map(|_| CachePadded::new(AtomicUsize::new(local_queue_size)))
@@ -177,28 +174,9 @@ impl Registry {
         cross::run_elsewhere(f, |job| self.inject(job))
     }
 
-    /// Queues `fiber`, whose wait was ended by a thread of another pool, for any worker
-    /// to resume, and wakes a sleeping worker (the fenced `Sleep::notify_one`: its
-    /// Dekker pair with a sleeper's announcement covers `has_work`'s check of the
-    /// queue).
-    pub(crate) fn resume_later(&self, fiber: Fiber) {
-        self.resumable.push(ManuallyDrop::new(fiber));
-        self.sleep.notify_one();
-    }
-
-    /// A fiber queued by `resume_later`, if any.
+    /// A fiber queued by another pool's thread (`cross.rs`), if any.
     fn take_resumable(&self) -> Option<Fiber> {
-        // Two loads while the queue is empty (nearly always): no fence.
-        if self.resumable.is_empty() {
-            return None;
-        }
-        loop {
-            match self.resumable.steal() {
-                Steal::Success(fiber) => return Some(ManuallyDrop::into_inner(fiber)),
-                Steal::Empty => return None,
-                Steal::Retry => {}
-            }
-        }
+        self.resumable.take()
     }
 
     /// Fibers alive now (created, not finished).

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use super::job::{JobRef, StackJob};
 use super::latch::{CoreLatch, Latch};
 use super::registry::{Registry, WorkerThread};
+use super::sleep::Sleep;
 
 /// Runs `f` as a job that `queue` hands to another pool (or, from outside every pool,
 /// to the pool), waits for it without blocking the caller's own pool, and returns its
@@ -68,31 +69,55 @@ fn run_from_worker<R: Send>(
 /// waiter's `Acquire` probe reads it; `arm` and `disarm` (the waiter, around parking)
 /// are ordered with the swap on the same word, so a setter that sees `SLEEPING` wakes
 /// the waiter's parker, whose token is not lost if it comes before the park.
-pub(crate) struct CrossLatch {
+pub(crate) struct CrossLatch<P = Arc<Registry>> {
     pub(crate) core: CoreLatch,
     owner: usize,
-    registry: Arc<Registry>,
+    registry: P,
+}
+
+/// What a [`CrossLatch`] holds of its waiter's pool: a counted reference (the pool's
+/// `Arc<Registry>`) that the setter clones before it sets the latch, and through which
+/// it reaches the pool's `Sleep`. Generic so that loom can check the protocol with a
+/// pool that has only a `Sleep` (`loom_tests.rs`); the pool's own latch is
+/// `CrossLatch<Arc<Registry>>`.
+pub(crate) trait WaiterPool: Clone {
+    /// The sleep state of the waiter's pool.
+    fn sleep(&self) -> &Sleep;
+}
+
+impl WaiterPool for Arc<Registry> {
+    #[inline(always)]
+    fn sleep(&self) -> &Sleep {
+        &self.sleep
+    }
 }
 
 impl CrossLatch {
     /// A latch that `worker` waits for.
     fn new(worker: &WorkerThread) -> Self {
+        CrossLatch::with_pool(worker.index, Arc::clone(&worker.registry))
+    }
+}
+
+impl<P: WaiterPool> CrossLatch<P> {
+    /// A latch that worker `owner` of `registry`'s pool waits for.
+    pub(crate) fn with_pool(owner: usize, registry: P) -> Self {
         CrossLatch {
             core: CoreLatch::new(),
-            owner: worker.index,
-            registry: Arc::clone(&worker.registry),
+            owner,
+            registry,
         }
     }
 }
 
-impl Latch for CrossLatch {
+impl<P: WaiterPool> Latch for CrossLatch<P> {
     unsafe fn set(this: *const Self) {
         // SAFETY: `*this` is live until the state reads `SET` (trait contract): read what
         // we need, and take our own reference to the waiter's registry, before setting.
-        let (registry, owner) = unsafe { (Arc::clone(&(*this).registry), (*this).owner) };
+        let (registry, owner) = unsafe { (P::clone(&(*this).registry), (*this).owner) };
         // SAFETY: as above; after this call `*this` is not touched again.
         if unsafe { (*this).core.set() } {
-            registry.sleep.wake_worker(owner);
+            registry.sleep().wake_worker(owner);
         }
     }
 }

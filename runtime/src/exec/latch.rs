@@ -13,11 +13,10 @@
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
-use std::sync::Arc;
 
 use super::sleep::Sleep;
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{lock, Condvar, Mutex};
+use crate::sync::{lock, Arc, Condvar, Mutex};
 
 /// A one-shot signal.
 pub(crate) trait Latch {

@@ -23,7 +23,7 @@ pub(crate) mod sleep;
 pub(crate) mod unwind;
 
 #[cfg(all(test, loom))]
-mod loom_tests;
+pub(crate) mod loom_tests;
 #[cfg(all(test, not(loom)))]
 pub(crate) mod test_support;
 #[cfg(all(test, not(loom)))]
