@@ -76,8 +76,8 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::{
-    Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
-    With, Without,
+    Bundle, BuildError, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
+    Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
@@ -93,8 +93,9 @@ pub mod runtime {
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res,
-        ResMut, Schedule, With, Without,
+        system, world, Bundle, BuildError, CommandErrorPolicy, Commands, Component, EcsError,
+        Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
+        With, Without, World,
     };
 }
 

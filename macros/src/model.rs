@@ -26,6 +26,15 @@ pub struct WorldModel {
     pub phases: Vec<PhaseModel>,
     pub executor: ExecutorModel,
     pub capacity: CapacityModel,
+    /// `on_command_error = panic | collect`, default `panic`.
+    pub on_command_error: CommandErrorModel,
+}
+
+/// What a deferred command that fails at apply time does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CommandErrorModel {
+    Panic,
+    Collect,
 }
 
 /// One component type used by some archetype.
@@ -146,6 +155,9 @@ pub enum ParamKind {
     ResMut(Type),
     Commands,
     Local(Type),
+    /// `&mut W`, the only parameter of an exclusive system: `W` as written (lifetimes
+    /// elided).
+    Exclusive(Type),
 }
 
 /// What a `Query` parameter touches, flattened from its (possibly nested) tuples.

@@ -7,6 +7,7 @@
 mod data;
 mod filter;
 mod iter;
+mod with_commands;
 
 pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData};
 pub use filter::{QueryFilter, QueryFilterOf, With, Without};

@@ -1,0 +1,83 @@
+//! `Query::par_for_each_with_commands`: a parallel loop whose body records commands.
+
+use super::{each_member, Query, QueryData, QueryFilter, SendFetch};
+use crate::commands::{Command, CommandBuffer, Commands};
+use crate::sync::{lock, Mutex};
+
+/// The commands one chunk of a table recorded: (position of the table in the query's
+/// archetype order, chunk number, commands in call order).
+type ChunkCommands = (usize, usize, Vec<Command>);
+
+impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
+    /// As [`Query::par_for_each`], with a [`Commands`] for the loop body.
+    ///
+    /// Each piece of the loop records into a buffer of its own (no lock per command);
+    /// at the end the buffers are appended to `commands` in the order of the items that
+    /// issued them (archetypes in declaration order, rows in storage order, then call
+    /// order), so the commands, and what they do when the stage applies them, do not
+    /// depend on the number of workers or on how the loop was split. (The handles that
+    /// `spawn` returns are reserved as the loop runs, so their index numbers may differ
+    /// from one run to another; the spawned entities' rows and values do not.)
+    ///
+    /// If the body panics, the commands recorded by the loop are dropped (a spawn's
+    /// reserved handle then stays dead for good).
+    ///
+    /// ```
+    /// use metronome_runtime::{Commands, Component, Entity, Query};
+    /// # #[derive(Clone, Copy)] struct Health(i32); impl Component for Health { const NAME: &'static str = "Health"; }
+    /// fn reap(mut units: Query<(Entity, &Health)>, mut commands: Commands) {
+    ///     units.par_for_each_with_commands(&mut commands, |(entity, health), cmds| {
+    ///         if health.0 <= 0 {
+    ///             cmds.despawn(entity);
+    ///         }
+    ///     });
+    /// }
+    /// ```
+    pub fn par_for_each_with_commands(
+        &mut self,
+        commands: &mut Commands<'_>,
+        f: impl Fn(D::Item<'_>, &mut Commands<'_>) + Send + Sync,
+    ) {
+        if self.executor.is_sequential() {
+            return self.for_each(|item| f(item, commands));
+        }
+        let entities = commands.entities();
+        let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
+        let (matches, f) = (self.matches, &f);
+        let workers = self.executor.workers();
+        let recorded: Mutex<Vec<ChunkCommands>> = Mutex::new(Vec::new());
+        let recorded_ref = &recorded;
+        self.executor.install(move || {
+            each_member(matches, |a| {
+                let table = &tables[a];
+                let len = table.len();
+                // Chunks of at least 64 rows, a few per worker; the order of the commands
+                // does not depend on this size (chunks are merged in row order).
+                let chunk = (len / (workers * 8)).max(64);
+                // SAFETY: `a` indexes `tables` (checked just above), which has one row of
+                // `columns` each; the ids are this query's, component ids of its world.
+                let fetch = SendFetch(unsafe { D::fetch(table, columns.row(a), ids) });
+                crate::exec::par_for_each(0..len.div_ceil(chunk), |c| {
+                    let fetch = &fetch;
+                    let mut buffer = CommandBuffer::default();
+                    let mut cmds = Commands::new(&mut buffer, entities);
+                    for row in c * chunk..((c + 1) * chunk).min(len) {
+                        // SAFETY: each row belongs to one chunk and each chunk is visited
+                        // once, so the items handed to different threads never alias; the
+                        // query holds `&mut self` for the whole loop.
+                        f(unsafe { D::item(fetch.0, row) }, &mut cmds);
+                    }
+                    drop(cmds);
+                    if !buffer.commands.is_empty() {
+                        lock(recorded_ref).push((a, c, buffer.commands));
+                    }
+                });
+            })
+        });
+        let mut recorded = std::mem::take(&mut *lock(&recorded));
+        recorded.sort_unstable_by_key(|&(a, c, _)| (a, c));
+        for (_, _, mut chunk) in recorded {
+            commands.append(&mut chunk);
+        }
+    }
+}
