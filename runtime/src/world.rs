@@ -920,7 +920,8 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     };
     let base = world.core().stage_base[phase];
     for (i, stage) in stages.iter().enumerate() {
-        if let [only] = **stage {
+        if let (true, [only]) = (const { any(W::EXCLUSIVE_SYSTEMS) }, &**stage) {
+            let only = *only;
             if W::EXCLUSIVE_SYSTEMS[only as usize] {
                 run_exclusive(world, only);
                 continue;
@@ -944,6 +945,19 @@ pub fn tick<W: WorldDef>(world: &mut W) {
         run_phase(world, phase);
     }
     world.core_mut().frame += 1;
+}
+
+/// Whether any flag is set (evaluated at compile time: a world without exclusive systems
+/// pays nothing for them).
+const fn any(flags: &[bool]) -> bool {
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Runs exclusive system `index` with the whole world, marking the world so that a
@@ -1052,9 +1066,8 @@ fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
         // allocation for the next run.
         commands_of(world, index).reverse();
         while let Some(command) = commands_of(world, index).pop() {
-            let (verb, entity) = command.verb_and_entity();
-            if let Err(error) = apply(world, command) {
-                command_failed(world, index, verb, entity, error);
+            if let Err(failure) = apply(world, command) {
+                command_failed(world, index, failure);
             }
         }
     }
@@ -1063,13 +1076,12 @@ fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
 /// A command of system `index` failed (and changed nothing): panic or keep the error,
 /// as the world's `on_command_error` says.
 #[cold]
-fn command_failed<W: WorldDef>(
-    world: &mut W,
-    index: u16,
-    verb: &'static str,
-    entity: Entity,
-    error: EcsError,
-) {
+fn command_failed<W: WorldDef>(world: &mut W, index: u16, failure: Failure) {
+    let Failure {
+        verb,
+        entity,
+        error,
+    } = failure;
     match W::ON_COMMAND_ERROR {
         CommandErrorPolicy::Collect => world.core_mut().errors.push(error),
         CommandErrorPolicy::Panic => {
@@ -1085,7 +1097,25 @@ fn commands_of<W: WorldDef>(world: &mut W, index: u16) -> &mut Vec<Command> {
     &mut world.core_mut().buffers[index as usize].get_mut().commands
 }
 
-fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
+/// A command that failed: what it was, its entity, and why.
+struct Failure {
+    verb: &'static str,
+    entity: Entity,
+    error: EcsError,
+}
+
+/// Applies one command; on failure (nothing changed), what failed. (The description is
+/// only built on that path: a command that succeeds costs what it did before.)
+fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Failure> {
+    let (verb, entity) = command.verb_and_entity();
+    apply_command(world, command).map_err(|error| Failure {
+        verb,
+        entity,
+        error,
+    })
+}
+
+fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
     match command {
         Command::Despawn(entity) => {
             // An entity despawned twice (two systems killing one enemy) is not an error.
