@@ -157,7 +157,7 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::{
-    Bundle, BuildError, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
+    BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 
@@ -174,7 +174,7 @@ pub mod runtime {
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        system, world, Bundle, BuildError, CommandErrorPolicy, Commands, Component, EcsError,
+        system, world, BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError,
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };

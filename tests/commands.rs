@@ -250,7 +250,6 @@ use bad::Bad;
 
 #[test]
 fn a_failed_spawn_changes_nothing_and_its_handle_stays_dead() {
-
     let mut w = Bad::new();
     w.tick();
     let e = w.resource::<Orders>().spawned[0];

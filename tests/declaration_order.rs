@@ -108,7 +108,11 @@ fn the_contract_example_runs_damage_before_heal() {
     let mut game = contract::Game::new();
     let e = game.spawn((Position(0.0), Velocity(1.0), Health(10)));
     game.tick();
-    assert_eq!(game.get::<Health>(e), Some(&Health(14)), "damage, then heal");
+    assert_eq!(
+        game.get::<Health>(e),
+        Some(&Health(14)),
+        "damage, then heal"
+    );
 }
 
 #[test]

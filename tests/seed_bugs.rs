@@ -453,8 +453,12 @@ fn failed_commands_change_nothing_and_are_reported() {
             Box::new(move |c| c.remove::<Hp>(p)),
             Box::new(move |c| c.insert(u, Token(t2))),
             Box::new(move |c| c.remove::<Pos>(p)),
-            Box::new(|c| { c.spawn((Hp(1),)); }),
-            Box::new(move |c| { c.spawn((Pos(1), Hp(1), Token(t3))); }),
+            Box::new(|c| {
+                c.spawn((Hp(1),));
+            }),
+            Box::new(move |c| {
+                c.spawn((Pos(1), Hp(1), Token(t3)));
+            }),
             // Despawning a dead entity is not an error.
             Box::new(move |c| c.despawn(dead)),
             Box::new(move |c| c.remove::<Hp>(dead)),
@@ -531,7 +535,9 @@ fn a_failed_command_does_not_stop_the_others_and_call_order_holds() {
             // Despawn, then insert: the insert fails.
             Box::new(move |c| c.despawn(b)),
             Box::new(move |c| c.insert(b, Hp(3))),
-            Box::new(|c| { c.spawn(Prop(Pos(7))); }),
+            Box::new(|c| {
+                c.spawn(Prop(Pos(7)));
+            }),
         ],
     );
     assert_eq!(
@@ -660,7 +666,9 @@ fn every_component_value_is_dropped_exactly_once() -> Result<(), EcsError> {
             Box::new(move |c| c.remove::<Token>(e3)),
             // Overwrites drop the old value.
             Box::new(move |c| c.insert(e4, Token(t1))),
-            Box::new(move |c| { c.spawn(Tok(Pos(9), Token(t2))); }),
+            Box::new(move |c| {
+                c.spawn(Tok(Pos(9), Token(t2)));
+            }),
         ],
     );
     assert!(errors.is_empty(), "{errors:?}");

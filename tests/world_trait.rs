@@ -74,9 +74,18 @@ fn one_driver_runs_every_world_alike() {
     assert_eq!(drive(&mut cont::Cont::new(), 5), expected);
     assert_eq!(drive(&mut <ws::Ws as World>::new(), 5), expected);
     for workers in [1, 2, 4] {
-        assert_eq!(drive(&mut ws::Ws::with_workers(workers).unwrap(), 5), expected);
-        assert_eq!(drive(&mut numa::Numa::with_workers(workers).unwrap(), 5), expected);
-        assert_eq!(drive(&mut cont::Cont::with_workers(workers).unwrap(), 5), expected);
+        assert_eq!(
+            drive(&mut ws::Ws::with_workers(workers).unwrap(), 5),
+            expected
+        );
+        assert_eq!(
+            drive(&mut numa::Numa::with_workers(workers).unwrap(), 5),
+            expected
+        );
+        assert_eq!(
+            drive(&mut cont::Cont::with_workers(workers).unwrap(), 5),
+            expected
+        );
     }
 }
 
@@ -86,9 +95,17 @@ fn with_workers_sets_the_count_or_says_why_not() {
     // (`WorldDef::core` is the generated code's interface, not a user API.)
     use metronome::__private::WorldDef;
     assert_eq!(w.core().executor().workers(), 3);
-    assert!(matches!(ws::Ws::with_workers(0), Err(BuildError::NoWorkers)));
-    assert!(matches!(cont::Cont::with_workers(0), Err(BuildError::NoWorkers)));
-    let err = seq::Seq::with_workers(2).err().expect("sequential has no workers");
+    assert!(matches!(
+        ws::Ws::with_workers(0),
+        Err(BuildError::NoWorkers)
+    ));
+    assert!(matches!(
+        cont::Cont::with_workers(0),
+        Err(BuildError::NoWorkers)
+    ));
+    let err = seq::Seq::with_workers(2)
+        .err()
+        .expect("sequential has no workers");
     assert!(matches!(err, BuildError::SequentialWorld));
     assert!(err.to_string().contains("sequential"), "{err}");
 }

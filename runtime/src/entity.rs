@@ -186,10 +186,12 @@ impl EntityIndex {
     #[inline]
     pub fn get(&self, entity: Entity) -> Option<Location> {
         match self.slots.get(entity.index as usize) {
-            Some(s) if s.generation == entity.generation && s.archetype < RESERVED => Some(Location {
-                archetype: s.archetype,
-                row: s.row,
-            }),
+            Some(s) if s.generation == entity.generation && s.archetype < RESERVED => {
+                Some(Location {
+                    archetype: s.archetype,
+                    row: s.row,
+                })
+            }
             _ => None,
         }
     }

@@ -98,7 +98,10 @@ impl WorldExecutor {
     /// assert!(WorldExecutor::with_workers(config, 0).is_err());
     /// assert!(WorldExecutor::with_workers(ExecutorConfig::Sequential, 2).is_err());
     /// ```
-    pub fn with_workers(config: ExecutorConfig, workers: usize) -> Result<WorldExecutor, BuildError> {
+    pub fn with_workers(
+        config: ExecutorConfig,
+        workers: usize,
+    ) -> Result<WorldExecutor, BuildError> {
         use crate::exec::{NumaPool, ThreadPool};
         use crate::memory::MemoryPolicy;
         let thread_name = |i: usize| format!("metronome-world-{i}");

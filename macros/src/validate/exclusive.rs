@@ -18,10 +18,13 @@ pub fn params(cx: &Ctxt, func: &ItemFn) -> Option<Vec<ParamModel>> {
             FnArg::Receiver(_) => None,
         })
         .collect();
-    let (position, world) = typed.iter().enumerate().find_map(|(i, arg)| match &*arg.ty {
-        Type::Reference(r) if r.mutability.is_some() => Some((i, r)),
-        _ => None,
-    })?;
+    let (position, world) = typed
+        .iter()
+        .enumerate()
+        .find_map(|(i, arg)| match &*arg.ty {
+            Type::Reference(r) if r.mutability.is_some() => Some((i, r)),
+            _ => None,
+        })?;
     let world_ty = {
         let mut elem = (*world.elem).clone();
         if let Type::Path(path) = &mut elem {

@@ -980,9 +980,14 @@ fn on_command_error_values() {
 
 #[test]
 fn an_exclusive_system_takes_the_world_alone() {
-    let model = crate::validate::system(quote!(), quote!(fn rebuild(game: &mut Game) {}))
-        .ok()
-        .expect("valid exclusive system");
+    let model = crate::validate::system(
+        quote!(),
+        quote!(
+            fn rebuild(game: &mut Game) {}
+        ),
+    )
+    .ok()
+    .expect("valid exclusive system");
     assert_eq!(model.params.len(), 1);
     assert!(matches!(&model.params[0].kind, ParamKind::Exclusive(_)));
 }

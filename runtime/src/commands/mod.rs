@@ -4,8 +4,8 @@ mod entity_commands;
 mod policy;
 
 pub use entity_commands::EntityCommands;
-pub use policy::CommandErrorPolicy;
 pub(crate) use policy::failure_message;
+pub use policy::CommandErrorPolicy;
 
 use crate::component::{Component, DynBundle};
 use crate::entity::{Entity, EntityIndex};
@@ -160,7 +160,10 @@ impl<'a> Commands<'a> {
     }
 
     /// Spawns every bundle of `bundles`; the handles, in order.
-    pub fn spawn_batch<B: DynBundle>(&mut self, bundles: impl IntoIterator<Item = B>) -> Vec<Entity> {
+    pub fn spawn_batch<B: DynBundle>(
+        &mut self,
+        bundles: impl IntoIterator<Item = B>,
+    ) -> Vec<Entity> {
         let bundles = bundles.into_iter();
         let mut out = Vec::with_capacity(bundles.size_hint().0);
         for bundle in bundles {

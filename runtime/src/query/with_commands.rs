@@ -60,14 +60,15 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
                 crate::exec::par_for_each(0..len.div_ceil(chunk), |c| {
                     let fetch = &fetch;
                     let mut buffer = CommandBuffer::default();
-                    let mut cmds = Commands::new(&mut buffer, entities);
-                    for row in c * chunk..((c + 1) * chunk).min(len) {
-                        // SAFETY: each row belongs to one chunk and each chunk is visited
-                        // once, so the items handed to different threads never alias; the
-                        // query holds `&mut self` for the whole loop.
-                        f(unsafe { D::item(fetch.0, row) }, &mut cmds);
+                    {
+                        let mut cmds = Commands::new(&mut buffer, entities);
+                        for row in c * chunk..((c + 1) * chunk).min(len) {
+                            // SAFETY: each row belongs to one chunk and each chunk is
+                            // visited once, so the items handed to different threads never
+                            // alias; the query holds `&mut self` for the whole loop.
+                            f(unsafe { D::item(fetch.0, row) }, &mut cmds);
+                        }
                     }
-                    drop(cmds);
                     if !buffer.commands.is_empty() {
                         lock(recorded_ref).push((a, c, buffer.commands));
                     }

@@ -85,7 +85,10 @@ impl Storage {
     /// the same component count).
     pub fn new(tables: Vec<Table>, entity_capacity: usize) -> Storage {
         // `u16::MAX` and `u16::MAX - 1` mark free and reserved entity slots.
-        assert!(tables.len() < (u16::MAX - 1) as usize, "too many archetypes");
+        assert!(
+            tables.len() < (u16::MAX - 1) as usize,
+            "too many archetypes"
+        );
         let components = tables.first().map_or(0, Table::component_count);
         assert!(
             tables.iter().all(|t| t.component_count() == components),
