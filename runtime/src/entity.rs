@@ -379,6 +379,46 @@ mod tests {
     }
 
     #[test]
+    fn reservations_take_free_slots_then_fresh_ones_and_release_bumps_the_generation() {
+        let mut index = EntityIndex::default();
+        let at = |row| Location { archetype: 0, row };
+        let a = index.alloc(at(0));
+        let b = index.alloc(at(1));
+        index.free(a);
+        let r1 = index.reserve_entity();
+        let r2 = index.reserve_entity();
+        assert_eq!(
+            (r1.index(), r1.generation()),
+            (a.index(), 1),
+            "from the free list"
+        );
+        assert_eq!((r2.index(), r2.generation()), (2, 0), "past the end");
+        index.flush();
+        assert!(index.is_reserved(r1) && index.is_reserved(r2));
+        assert!(
+            !index.contains(r1) && !index.contains(r2),
+            "reserved is not alive"
+        );
+        assert_eq!(index.free(r1), None, "a reservation cannot be despawned");
+        // Nothing reserved: the next allocation takes a fresh slot, not a reserved one.
+        let c = index.alloc(at(2));
+        assert_eq!(c.index(), 3);
+        assert!(index.alloc_reserved(r1, at(3)));
+        assert!(!index.alloc_reserved(r1, at(4)), "filled once");
+        assert!(index.contains(r1));
+        index.release(r2);
+        assert!(!index.is_reserved(r2) && !index.contains(r2));
+        let d = index.alloc(at(4));
+        assert_eq!(d.index(), r2.index(), "the released slot is reused");
+        assert_ne!(
+            d, r2,
+            "with a bumped generation: the handed-out handle stays dead"
+        );
+        assert_eq!(index.len(), 4);
+        assert!(index.contains(b));
+    }
+
+    #[test]
     fn bits_round_trip() {
         let e = Entity {
             index: 5,
@@ -386,5 +426,62 @@ mod tests {
         };
         assert_eq!(Entity::from_bits(e.to_bits()), e);
         assert_eq!(format!("{e:?}"), "5v9");
+    }
+}
+
+/// The reservation protocol under loom: threads reserving at once (from the free list
+/// and past the end) get distinct handles, none of them a live entity's, and the flush
+/// that follows their join makes exactly those handles reserved slots.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    #[test]
+    fn loom_concurrent_reservations_never_alias() {
+        loom::model(|| {
+            let mut index = EntityIndex::default();
+            let live = index.alloc(Location {
+                archetype: 0,
+                row: 0,
+            });
+            let dead = index.alloc(Location {
+                archetype: 0,
+                row: 1,
+            });
+            index.free(dead);
+            let index = Arc::new(index);
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let index = Arc::clone(&index);
+                    thread::spawn(move || index.reserve_entity())
+                })
+                .collect();
+            let mine = index.reserve_entity();
+            let mut handles: Vec<Entity> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+            handles.push(mine);
+            let mut index = Arc::try_unwrap(index).ok().expect("threads joined");
+            index.flush();
+            for (i, &a) in handles.iter().enumerate() {
+                assert_ne!(a, live);
+                assert_ne!(a, dead, "a reservation reused a dead handle");
+                assert!(index.is_reserved(a));
+                assert!(!index.contains(a));
+                for &b in &handles[i + 1..] {
+                    assert_ne!(a, b);
+                }
+            }
+            for &e in &handles {
+                assert!(index.alloc_reserved(
+                    e,
+                    Location {
+                        archetype: 1,
+                        row: 0,
+                    },
+                ));
+            }
+            assert_eq!(index.len(), 4);
+        });
     }
 }
