@@ -164,7 +164,7 @@ fn state(query: Query<'_, (Option<&Pos>, Option<&Hp>)>) -> Vec<(Option<i32>, Opt
 
 fn judge_on_par(workers: usize) -> Vec<(Option<i32>, Option<i32>)> {
     let mut w = Par::with_workers(workers).expect("a pool");
-    w.spawn_batch((0..5000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
+    w.spawn_batch((0..20_000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
     w.run_phase(ParPhase::Judge);
     assert!(w.take_command_errors().is_empty());
     state(w.query())
@@ -173,16 +173,16 @@ fn judge_on_par(workers: usize) -> Vec<(Option<i32>, Option<i32>)> {
 #[test]
 fn par_for_each_with_commands_does_not_depend_on_the_worker_count() {
     let mut seq = Seq::new();
-    seq.spawn_batch((0..5000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
+    seq.spawn_batch((0..20_000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
     seq.run_phase(SeqPhase::Judge);
     let expected = state(seq.query());
-    assert!(expected.len() > 2000 && expected.len() < 5000);
+    assert!(expected.len() > 8000 && expected.len() < 20_000);
     assert_eq!(judge_on_par(1), expected);
     assert_eq!(judge_on_par(2), expected);
     assert_eq!(judge_on_par(4), expected);
     // And on the declared two workers.
     let mut par = Par::new();
-    par.spawn_batch((0..5000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
+    par.spawn_batch((0..20_000).map(|i| (Pos(i), Hp(i * 7 % 1013))));
     par.run_phase(ParPhase::Judge);
     assert_eq!(state(par.query()), expected);
 }
