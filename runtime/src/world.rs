@@ -906,6 +906,8 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// An exclusive system runs alone, as its own stage, on the caller's thread, with the
 /// whole world (`&mut W`); calling `run_phase` or `tick` of the same world from it
 /// panics (a tick inside a tick would run the exclusive system again, endlessly).
+/// `#[system]` already rejects such a call written in the system's body; this catches
+/// the ones made through a helper function.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     if world.core().in_exclusive {
         panic!(

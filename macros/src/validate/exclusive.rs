@@ -1,7 +1,8 @@
 //! Exclusive systems: `fn rebuild(game: &mut Game)`, whose only parameter is the world.
 
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Type};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, FnArg, Ident, ItemFn, Pat, Type};
 
 use super::{display, Ctxt};
 use crate::model::{ParamKind, ParamModel};
@@ -52,10 +53,78 @@ pub fn params(cx: &Ctxt, func: &ItemFn) -> Option<Vec<ParamModel>> {
             );
         }
     }
+    if let Pat::Ident(binding) = &*typed[position].pat {
+        forbid_tick(cx, func, &binding.ident);
+    }
     Some(vec![ParamModel {
         kind: ParamKind::Exclusive(world_ty),
         ty: (*typed[position].ty).clone(),
         span: typed[position].span(),
         access: None,
     }])
+}
+
+/// Reports every call of `tick`/`run_phase` on the world parameter in the body
+/// (`game.tick()`, `(*game).run_phase(..)`, `Game::tick(game)`, `World::tick(game)`):
+/// an exclusive system runs inside a tick. (A call through a helper function is caught
+/// at run time, where `run_phase` panics.)
+fn forbid_tick(cx: &Ctxt, func: &ItemFn, world: &Ident) {
+    let mut calls = TickCalls {
+        world,
+        found: Vec::new(),
+    };
+    let mut body = (*func.block).clone();
+    calls.visit_block_mut(&mut body);
+    let name = &func.sig.ident;
+    for method in calls.found {
+        cx.error_spanned_by(
+            &method,
+            format!(
+                "exclusive system `{name}` calls `{method}` on its world; an exclusive system runs inside a tick, so it may call every world method but `tick` and `run_phase`: move the call out of the system, or list the work it needs as systems of a phase"
+            ),
+        );
+    }
+}
+
+struct TickCalls<'a> {
+    world: &'a Ident,
+    found: Vec<Ident>,
+}
+
+fn is_tick(method: &Ident) -> bool {
+    method == "tick" || method == "run_phase"
+}
+
+/// `game`, `*game`, `(game)`, `&mut *game`: the world parameter itself.
+fn is_world(expr: &Expr, world: &Ident) -> bool {
+    match expr {
+        Expr::Path(path) => path.qself.is_none() && path.path.is_ident(world),
+        Expr::Unary(unary) => {
+            matches!(unary.op, syn::UnOp::Deref(_)) && is_world(&unary.expr, world)
+        }
+        Expr::Paren(paren) => is_world(&paren.expr, world),
+        Expr::Reference(reference) => is_world(&reference.expr, world),
+        _ => false,
+    }
+}
+
+impl VisitMut for TickCalls<'_> {
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        if is_tick(&call.method) && is_world(&call.receiver, self.world) {
+            self.found.push(call.method.clone());
+        }
+        visit_mut::visit_expr_method_call_mut(self, call);
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let Expr::Path(path) = &*call.func {
+            let method = path.path.segments.last().map(|s| &s.ident);
+            if let (Some(method), Some(first)) = (method, call.args.first()) {
+                if path.path.segments.len() > 1 && is_tick(method) && is_world(first, self.world) {
+                    self.found.push(method.clone());
+                }
+            }
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
 }

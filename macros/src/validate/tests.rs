@@ -993,6 +993,43 @@ fn an_exclusive_system_takes_the_world_alone() {
 }
 
 #[test]
+fn an_exclusive_system_cannot_tick_its_world() {
+    let message = |m: &str| {
+        format!("exclusive system `rebuild` calls `{m}` on its world; an exclusive system runs inside a tick, so it may call every world method but `tick` and `run_phase`: move the call out of the system, or list the work it needs as systems of a phase")
+    };
+    assert_eq!(
+        system_errors(quote!(
+            fn rebuild(game: &mut Game) {
+                game.spawn((A,));
+                game.tick();
+                if true {
+                    (*game).run_phase(GamePhase::Update);
+                }
+                Game::tick(game);
+                World::run_phase(&mut *game, GamePhase::Update);
+            }
+        )),
+        [
+            message("tick"),
+            message("run_phase"),
+            message("tick"),
+            message("run_phase")
+        ]
+    );
+    // Another value's `tick` (a timer resource) is fine.
+    let model = crate::validate::system(
+        quote!(),
+        quote!(
+            fn rebuild(game: &mut Game) {
+                game.resource_mut::<Timer>().tick();
+                other.tick();
+            }
+        ),
+    );
+    assert!(model.is_ok());
+}
+
+#[test]
 fn unsupported_parameters() {
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
