@@ -248,6 +248,56 @@ mod bad {
 }
 use bad::Bad;
 
+/// Spawns one prop per unit from a parallel loop, and panics at the unit of hp 7777.
+#[system]
+pub fn spawn_then_fail(units: Query<&Hp>, mut commands: Commands, log: Res<SpawnLog>) {
+    let mut units = units;
+    units.par_for_each_with_commands(&mut commands, |hp, cmds| {
+        let e = cmds.spawn((Pos(hp.0),));
+        log.0.lock().unwrap().push(e);
+        if hp.0 == 7777 {
+            panic!("the loop body fails");
+        }
+    });
+}
+
+#[derive(Default)]
+pub struct SpawnLog(pub std::sync::Mutex<Vec<Entity>>);
+
+mod failing_loop {
+    use super::*;
+    #[world(
+        archetypes(Unit = (Pos, Hp), Prop = (Pos)),
+        resources(SpawnLog),
+        phases(Update),
+        systems(Update = [spawn_then_fail]),
+        executor = work_stealing(workers = 2),
+    )]
+    pub struct Failing;
+}
+
+#[test]
+fn a_panicking_parallel_loop_gives_back_every_reserved_handle() {
+    let mut w = failing_loop::Failing::new();
+    w.spawn_batch((0..10_000).map(|i| (Pos(i), Hp(i))));
+    assert!(catch_unwind(AssertUnwindSafe(|| w.tick())).is_err());
+    let lost = std::mem::take(&mut *w.resource::<SpawnLog>().0.lock().unwrap());
+    assert!(!lost.is_empty());
+    assert_eq!(w.len(), 10_000, "the stage's commands were discarded");
+    // Every reserved slot was given back (with a new generation): spawning as many
+    // entities again reuses each of their slots, and no lost handle comes alive.
+    let fresh = w.spawn_batch((0..lost.len() as i32).map(|i| (Pos(i),)));
+    let mut reused: Vec<u32> = fresh.iter().map(|e| e.index()).collect();
+    let mut lost_slots: Vec<u32> = lost.iter().map(|e| e.index()).collect();
+    reused.sort_unstable();
+    lost_slots.sort_unstable();
+    assert_eq!(reused, lost_slots);
+    for e in &lost {
+        assert!(!w.is_alive(*e));
+        assert!(!fresh.contains(e));
+    }
+}
+
 #[test]
 fn a_failed_spawn_changes_nothing_and_its_handle_stays_dead() {
     let mut w = Bad::new();

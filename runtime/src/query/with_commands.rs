@@ -19,8 +19,10 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
     /// `spawn` returns are reserved as the loop runs, so their index numbers may differ
     /// from one run to another; the spawned entities' rows and values do not.)
     ///
-    /// If the body panics, the commands recorded by the loop are dropped (a spawn's
-    /// reserved handle then stays dead for good).
+    /// If the body panics, the commands recorded until then are still appended to
+    /// `commands` (in item order, as on the `sequential` executor, where the loop records
+    /// into `commands` directly), so when the panic leaves the system the stage runner
+    /// discards them with the stage and gives back the handles their spawns reserved.
     ///
     /// ```
     /// use metronome_runtime::{Commands, Component, Entity, Query};
@@ -45,8 +47,11 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
         let (tables, columns, ids) = (self.tables, self.columns, self.ids.as_slice());
         let (matches, f) = (self.matches, &f);
         let workers = self.executor.workers();
-        let recorded: Mutex<Vec<ChunkCommands>> = Mutex::new(Vec::new());
-        let recorded_ref = &recorded;
+        let merge = MergeOnDrop {
+            recorded: Mutex::new(Vec::new()),
+            commands,
+        };
+        let recorded_ref = &merge.recorded;
         self.executor.install(move || {
             each_member(matches, |a| {
                 let table = &tables[a];
@@ -59,9 +64,14 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
                 let fetch = SendFetch(unsafe { D::fetch(table, columns.row(a), ids) });
                 crate::exec::par_for_each(0..len.div_ceil(chunk), |c| {
                     let fetch = &fetch;
-                    let mut buffer = CommandBuffer::default();
+                    let mut chunk_buffer = ChunkBuffer {
+                        recorded: recorded_ref,
+                        archetype: a,
+                        chunk: c,
+                        buffer: CommandBuffer::default(),
+                    };
                     {
-                        let mut cmds = Commands::new(&mut buffer, entities);
+                        let mut cmds = Commands::new(&mut chunk_buffer.buffer, entities);
                         for row in c * chunk..((c + 1) * chunk).min(len) {
                             // SAFETY: each row belongs to one chunk and each chunk is
                             // visited once, so the items handed to different threads never
@@ -69,16 +79,47 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
                             f(unsafe { D::item(fetch.0, row) }, &mut cmds);
                         }
                     }
-                    if !buffer.commands.is_empty() {
-                        lock(recorded_ref).push((a, c, buffer.commands));
-                    }
+                    // `chunk_buffer` drops here (or while unwinding): its commands join
+                    // the others.
                 });
             })
         });
-        let mut recorded = std::mem::take(&mut *lock(&recorded));
+        // `merge` drops here (or while unwinding): the commands reach `commands`.
+    }
+}
+
+/// One chunk's commands; dropped at the end of the chunk or while a panic of the loop
+/// body unwinds, it hands them to the loop's list (moved, never dropped: a component's
+/// drop that panicked during unwinding would abort).
+struct ChunkBuffer<'r> {
+    recorded: &'r Mutex<Vec<ChunkCommands>>,
+    archetype: usize,
+    chunk: usize,
+    buffer: CommandBuffer,
+}
+
+impl Drop for ChunkBuffer<'_> {
+    fn drop(&mut self) {
+        if !self.buffer.commands.is_empty() {
+            let commands = std::mem::take(&mut self.buffer.commands);
+            lock(self.recorded).push((self.archetype, self.chunk, commands));
+        }
+    }
+}
+
+/// The loop's commands; dropped at the end of the loop or while a panic unwinds, it
+/// appends them to the system's `Commands` in item order.
+struct MergeOnDrop<'x, 'c> {
+    recorded: Mutex<Vec<ChunkCommands>>,
+    commands: &'x mut Commands<'c>,
+}
+
+impl Drop for MergeOnDrop<'_, '_> {
+    fn drop(&mut self) {
+        let mut recorded = std::mem::take(&mut *lock(&self.recorded));
         recorded.sort_unstable_by_key(|&(a, c, _)| (a, c));
         for (_, _, mut chunk) in recorded {
-            commands.append(&mut chunk);
+            self.commands.append(&mut chunk);
         }
     }
 }
