@@ -72,12 +72,93 @@
 //! assert_eq!(game.get::<Position>(e), Some(&Position { x: 1.0 }));
 //! ```
 
+//!
+//! ## Systems that talk
+//!
+//! `Commands::spawn` hands the new entity's handle back at once (it is alive once the
+//! stage's commands are applied); `commands.entity(e)` chains commands on one entity; a
+//! system whose only parameter is `&mut Game` is exclusive: it runs alone, as a stage of
+//! its own, and may call the world's methods. A command that fails when applied panics,
+//! naming the system (or is kept for `take_command_errors()` with
+//! `on_command_error = collect`). Every world implements [`World`], for driver code
+//! written once.
+//!
+//! ```
+//! use metronome::prelude::*;
+//!
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Position { pub x: f32 }
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Health(pub i32);
+//!
+//! #[derive(Default)]
+//! pub struct Spawned(pub Vec<Entity>);
+//!
+//! #[system]
+//! pub fn setup(mut spawned: ResMut<Spawned>, mut commands: Commands) {
+//!     if spawned.0.is_empty() {
+//!         let e: Entity = commands.spawn((Position { x: 0.0 },));
+//!         commands.entity(e).insert(Health(3));
+//!         spawned.0.push(e);
+//!     }
+//! }
+//!
+//! #[system]
+//! pub fn hurt(mut units: Query<(Entity, &mut Health)>, mut commands: Commands) {
+//!     units.par_for_each_with_commands(&mut commands, |(e, health), cmds| {
+//!         health.0 -= 1;
+//!         if health.0 <= 0 {
+//!             cmds.despawn(e);
+//!         }
+//!     });
+//! }
+//!
+//! /// Exclusive: the whole world, alone in its stage.
+//! #[system]
+//! pub fn census(game: &mut Game) {
+//!     let alive = game.len() as f32;
+//!     for p in game.query_mut::<&mut Position>().iter_mut() {
+//!         p.x = alive;
+//!     }
+//! }
+//!
+//! #[world(
+//!     archetypes(Unit = (Position, Health), Prop = (Position)),
+//!     resources(Spawned),
+//!     phases(Update),
+//!     systems(Update = [setup, hurt, census]),
+//!     executor = work_stealing(workers = 2),
+//!     on_command_error = panic,
+//! )]
+//! pub struct Game;
+//!
+//! fn drive<W: World>(world: &mut W, frames: u64) -> usize {
+//!     while world.frame() < frames {
+//!         world.tick();
+//!     }
+//!     world.len()
+//! }
+//!
+//! assert_eq!(
+//!     Game::SCHEDULE.phases[0].stages,
+//!     [["setup", "hurt"].as_slice(), &["census"]]
+//! );
+//! let mut game = Game::with_workers(2)?;
+//! assert_eq!(drive(&mut game, 1), 1);
+//! let e = game.resource::<Spawned>().0[0];
+//! assert_eq!(game.get::<Health>(e), Some(&Health(3)), "spawned at the end of `setup`'s stage");
+//! assert_eq!(game.get::<Position>(e), Some(&Position { x: 1.0 }));
+//! assert_eq!(drive(&mut game, 4), 0, "three runs of `hurt` later");
+//! assert!(!game.is_alive(e));
+//! # Ok::<(), BuildError>(())
+//! ```
+
 #![warn(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::{
-    Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
-    With, Without,
+    BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
+    Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
@@ -93,8 +174,9 @@ pub mod runtime {
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res,
-        ResMut, Schedule, With, Without,
+        system, world, BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError,
+        Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
+        With, Without, World,
     };
 }
 

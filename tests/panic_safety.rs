@@ -258,7 +258,9 @@ fn deferred_commands_whose_drops_panic_leave_the_world_consistent() {
         let later = bomb(20, &probe);
         let steps = vec![
             make(es[0], &probe),
-            Box::new(move |c: &mut Commands| c.spawn(Armed(Pos(9), later, name(9)))) as Step,
+            Box::new(move |c: &mut Commands| {
+                c.spawn(Armed(Pos(9), later, name(9)));
+            }) as Step,
         ];
         probe.arm();
         panics(|| script(&mut w, steps));

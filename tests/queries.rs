@@ -121,6 +121,8 @@ fn double_par(mut q: Query<&mut Pos>) {
         Heal    = [heal],
     ),
     executor = sequential,
+    // These tests read failed commands back with `take_command_errors`.
+    on_command_error = collect,
 )]
 pub struct Q;
 
@@ -501,20 +503,21 @@ fn failed_commands_are_reported_by_take_command_errors() {
     let mut f = fixture();
     {
         let orders = f.q.resource_mut::<Orders>();
+        // Despawning an entity twice is not an error (two systems killing one enemy).
         orders.despawn = vec![f.p1, f.p1];
         orders.remove_hp = vec![f.m1];
-        orders.insert_hp = vec![(f.p2, 3)];
+        orders.insert_hp = vec![(f.p2, 3), (f.p1, 4)];
     }
     f.q.run_phase(QPhase::Build);
     let errors = f.q.take_command_errors();
     assert_eq!(
         errors,
         vec![
-            EcsError::DeadEntity(f.p1),
             EcsError::NoSuchArchetype {
                 from: "Prop",
                 component: "Hp"
             },
+            EcsError::DeadEntity(f.p1),
             EcsError::MissingComponent {
                 entity: f.m1,
                 component: "Hp"
@@ -702,7 +705,7 @@ fn option_only_query_matches_every_archetype() {
 fn command_errors_accumulate_until_taken() {
     let mut f = fixture();
     f.q.despawn(f.p1);
-    f.q.resource_mut::<Orders>().despawn = vec![f.p1];
+    f.q.resource_mut::<Orders>().insert_hp = vec![(f.p1, 1)];
     f.q.tick();
     f.q.resource_mut::<Orders>().remove_hp = vec![f.m1];
     f.q.run_phase(QPhase::Build);

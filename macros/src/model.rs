@@ -26,8 +26,17 @@ pub struct WorldModel {
     pub phases: Vec<PhaseModel>,
     pub executor: ExecutorModel,
     pub capacity: CapacityModel,
+    /// `on_command_error = panic | collect`, default `panic`.
+    pub on_command_error: CommandErrorModel,
     /// Ordering targets missing from their phase while a listed system has a similar name.
     pub unresolved_orders: Vec<UnresolvedOrder>,
+}
+
+/// What a deferred command that fails at apply time does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CommandErrorModel {
+    Panic,
+    Collect,
 }
 
 /// `.after(damage)` where no system `damage` is listed but `damge` is: reported by a
@@ -158,6 +167,9 @@ pub enum ParamKind {
     ResMut(Type),
     Commands,
     Local(Type),
+    /// `&mut W`, the only parameter of an exclusive system: `W` as written (lifetimes
+    /// elided).
+    Exclusive(Type),
 }
 
 /// What a `Query` parameter touches, flattened from its (possibly nested) tuples.

@@ -23,10 +23,11 @@ mod sync;
 mod system;
 pub mod topology;
 pub mod world;
+mod world_trait;
 
 pub use bits::{Bits, BitsIter};
 pub use cell::SyncCell;
-pub use commands::{CommandBuffer, Commands};
+pub use commands::{CommandBuffer, CommandErrorPolicy, Commands, EntityCommands};
 pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf, MAX_COMPONENT_SIZE};
 pub use continuation::{ContinuationPool, ContinuationPoolBuilder};
 pub use entity::{Entity, EntityIndex, Location};
@@ -46,6 +47,7 @@ pub use schedule::{
     stage_count, PhaseSchedule, Schedule, SystemInfo,
 };
 pub use storage::{ColumnType, Storage, Table};
-pub use system::{params_conflict, self_conflict, ParamAccess, System, SystemMeta};
+pub use system::{is_exclusive, params_conflict, self_conflict, ParamAccess, System, SystemMeta};
 pub use topology::Topology;
 pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};
+pub use world_trait::World;

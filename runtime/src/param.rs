@@ -158,9 +158,15 @@ unsafe impl<'x, W: WorldDef, T: Default + Send + 'static> SystemParam<W> for Loc
 unsafe impl<'x, W: WorldDef> SystemParam<W> for Commands<'x> {
     type Item<'w> = Commands<'w>;
     const ACCESS: ParamAccess = ParamAccess::Nothing;
-    unsafe fn fetch<'w>(_: &'w W, _: &'w mut (), commands: NonNull<CommandBuffer>) -> Commands<'w> {
-        // SAFETY: the caller passes this system's buffer, used by nothing else meanwhile.
-        unsafe { Commands::__from_raw(commands) }
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        _: &'w mut (),
+        commands: NonNull<CommandBuffer>,
+    ) -> Commands<'w> {
+        // SAFETY: the caller passes this system's buffer, used by nothing else meanwhile;
+        // the index is the world's, whose stage runner flushes reservations (see
+        // `apply_stage_commands` and `DiscardOnUnwind` in `world`).
+        unsafe { Commands::__from_raw(commands, world.core().storage().entities()) }
     }
 }
 

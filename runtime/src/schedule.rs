@@ -4,7 +4,9 @@
 //! Rule (API.md s.3): the systems of a phase are placed one by one in declaration order,
 //! except that a system waits until every system it must follow has been placed; each goes
 //! into the earliest stage after its predecessors' stages that holds no system it
-//! conflicts with (per column, see [`ParamAccess::conflicts`]).
+//! conflicts with (per column, see [`ParamAccess::conflicts`]). Two conflicting systems
+//! with no chain of explicit orderings between them run in declaration order, as if the
+//! later one said `.after(earlier)` (see [`place_stages`]).
 
 use crate::bits::Bits;
 use crate::query::matching;
@@ -90,27 +92,72 @@ pub const fn queries_match(params: &[ParamAccess], archetypes: &[Bits]) -> bool 
 }
 
 /// The stage of each system (indices within its phase).
+///
+/// Two conflicting systems of a phase with no chain of `.after`/`.before` between them
+/// run in declaration order: the later one waits for the earlier one as if it said
+/// `.after(earlier)`. Where that and the explicit orderings form a cycle (`c.before(a)`
+/// with `a`, `b`, `c` declared in that order and each conflicting with the next), the
+/// explicit orderings win: a system whose explicit predecessors are placed is placed,
+/// after every placed system it conflicts with.
 pub const fn place_stages<const N: usize>(
     systems: &[SystemInfo; N],
     archetypes: &[Bits],
 ) -> [u16; N] {
+    // conflict[a][b]: same phase and conflicting parameters.
+    let mut conflict = [[false; N]; N];
+    // waits[k][j]: `j` is declared before `k`, they conflict, and no explicit ordering
+    // puts `k` first: `k` runs after `j`.
+    let mut waits = [[false; N]; N];
+    let mut k = 0;
+    while k < N {
+        let mut j = 0;
+        while j < k {
+            if systems[j].phase == systems[k].phase
+                && params_conflict(systems[j].params, systems[k].params, archetypes)
+            {
+                conflict[j][k] = true;
+                conflict[k][j] = true;
+                waits[k][j] = !precedes(systems, k, j);
+            }
+            j += 1;
+        }
+        k += 1;
+    }
     let mut stage_of = [u16::MAX; N];
     let mut placed = 0;
     while placed < N {
-        // The first unplaced system (declaration order) whose predecessors are placed;
-        // phases are independent, so one pass over all of them keeps each phase's order.
+        // The first unplaced system (declaration order) whose predecessors, explicit and
+        // by declaration order, are placed; phases are independent, so one pass over all
+        // of them keeps each phase's order.
         let mut pick = N;
         let mut k = 0;
         while k < N {
-            if stage_of[k] == u16::MAX && ready(&stage_of, systems[k].after) {
+            if stage_of[k] == u16::MAX
+                && ready(&stage_of, systems[k].after)
+                && earlier_placed(&stage_of, &waits[k])
+            {
                 pick = k;
                 break;
             }
             k += 1;
         }
         if pick == N {
+            // Declaration order and the explicit orderings form a cycle: the explicit
+            // orderings win.
+            k = 0;
+            while k < N {
+                if stage_of[k] == u16::MAX && ready(&stage_of, systems[k].after) {
+                    pick = k;
+                    break;
+                }
+                k += 1;
+            }
+        }
+        if pick == N {
             panic!("ordering cycle among systems (the #[world] macro should have reported it)");
         }
+        // After its explicit predecessors and after every placed system it conflicts
+        // with (by construction those all run before it), so never beside a conflict.
         let mut stage = 0u16;
         let mut p = 0;
         while p < systems[pick].after.len() {
@@ -120,28 +167,65 @@ pub const fn place_stages<const N: usize>(
             }
             p += 1;
         }
-        loop {
-            let mut clash = false;
-            let mut j = 0;
-            while j < N {
-                if stage_of[j] == stage
-                    && systems[j].phase == systems[pick].phase
-                    && params_conflict(systems[j].params, systems[pick].params, archetypes)
-                {
-                    clash = true;
-                    break;
-                }
-                j += 1;
+        let mut j = 0;
+        while j < N {
+            if conflict[pick][j] && stage_of[j] != u16::MAX && stage_of[j] + 1 > stage {
+                stage = stage_of[j] + 1;
             }
-            if !clash {
-                break;
-            }
-            stage += 1;
+            j += 1;
         }
         stage_of[pick] = stage;
         placed += 1;
     }
     stage_of
+}
+
+/// Whether every system `waits` marks is placed.
+const fn earlier_placed<const N: usize>(stage_of: &[u16; N], waits: &[bool; N]) -> bool {
+    let mut j = 0;
+    while j < N {
+        if waits[j] && stage_of[j] == u16::MAX {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+/// Whether a chain of explicit orderings makes `first` run before `then`: a walk from
+/// `then` back through the systems each must follow.
+const fn precedes<const N: usize>(systems: &[SystemInfo; N], first: usize, then: usize) -> bool {
+    let mut seen = [false; N];
+    let mut stack = [0u16; N];
+    let mut top = 0;
+    let mut p = 0;
+    while p < systems[then].after.len() {
+        let before = systems[then].after[p] as usize;
+        if !seen[before] {
+            seen[before] = true;
+            stack[top] = before as u16;
+            top += 1;
+        }
+        p += 1;
+    }
+    while top > 0 {
+        top -= 1;
+        let node = stack[top] as usize;
+        if node == first {
+            return true;
+        }
+        let mut p = 0;
+        while p < systems[node].after.len() {
+            let before = systems[node].after[p] as usize;
+            if !seen[before] {
+                seen[before] = true;
+                stack[top] = before as u16;
+                top += 1;
+            }
+            p += 1;
+        }
+    }
+    false
 }
 
 const fn ready(stage_of: &[u16], after: &[u16]) -> bool {

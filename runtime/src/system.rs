@@ -28,6 +28,10 @@ pub enum ParamAccess {
         /// Whether the access is exclusive.
         write: bool,
     },
+    /// `&mut W`, the only parameter of an exclusive system: the whole world. It conflicts
+    /// with every system, even one with no parameter, so an exclusive system is alone in
+    /// its stage.
+    Exclusive,
 }
 
 impl ParamAccess {
@@ -82,6 +86,9 @@ impl ParamAccess {
 
 /// Whether any parameter of `a` conflicts with any parameter of `b`.
 pub const fn params_conflict(a: &[ParamAccess], b: &[ParamAccess], archetypes: &[Bits]) -> bool {
+    if is_exclusive(a) || is_exclusive(b) {
+        return true;
+    }
     let mut i = 0;
     while i < a.len() {
         let mut j = 0;
@@ -90,6 +97,18 @@ pub const fn params_conflict(a: &[ParamAccess], b: &[ParamAccess], archetypes: &
                 return true;
             }
             j += 1;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether these are the parameters of an exclusive system (`&mut W`).
+pub const fn is_exclusive(params: &[ParamAccess]) -> bool {
+    let mut i = 0;
+    while i < params.len() {
+        if let ParamAccess::Exclusive = params[i] {
+            return true;
         }
         i += 1;
     }
@@ -138,4 +157,12 @@ pub unsafe trait System<W: WorldDef>: SystemMeta {
     /// Nothing else accesses what `PARAMS` writes, and nothing writes what it reads, while
     /// it runs; `commands` is this system's buffer.
     unsafe fn run(world: &W, state: &mut Self::State, commands: &mut CommandBuffer);
+    /// Whether the system is exclusive: its only parameter is `&mut W`, and the world
+    /// runs it with [`System::run_exclusive`], never [`System::run`].
+    const EXCLUSIVE: bool = false;
+    /// Calls an exclusive system with the whole world; does nothing for the others.
+    #[inline(always)]
+    fn run_exclusive(world: &mut W) {
+        let _ = world;
+    }
 }

@@ -16,7 +16,7 @@
 
 use crate::bits::Bits;
 use crate::cell::SyncCell;
-use crate::commands::{Command, CommandBuffer};
+use crate::commands::{failure_message, Command, CommandBuffer, CommandErrorPolicy};
 use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
 use crate::continuation::{ContinuationPool, ContinuationPoolBuilder};
 use crate::entity::{Entity, Location};
@@ -60,6 +60,13 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     const SYSTEM_STAGES: &'static [u16];
     /// Number of phases.
     const PHASE_COUNT: usize;
+    /// Name of each system (declaration order), for error reports.
+    const SYSTEM_NAMES: &'static [&'static str];
+    /// Whether each system (declaration order) is exclusive (takes `&mut W` alone): it
+    /// runs through [`WorldDef::run_exclusive`], alone in its stage.
+    const EXCLUSIVE_SYSTEMS: &'static [bool];
+    /// What a failed deferred command does (`on_command_error = panic | collect`).
+    const ON_COMMAND_ERROR: CommandErrorPolicy;
     /// Inserting component `c` into archetype `a`: the destination archetype
     /// (`ADD[a * C + c]`) and the typed column mover generated for the move, or `None`
     /// where there is none (the type-erased move then serves).
@@ -86,6 +93,9 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// No system conflicting with it runs at the same time and nothing else accesses the
     /// world; `commands` is system `index`'s buffer.
     unsafe fn run_system(&self, index: usize, commands: &mut CommandBuffer);
+    /// Runs system `index`, an exclusive one (`EXCLUSIVE_SYSTEMS[index]`), with the whole
+    /// world; does nothing for a system that is not exclusive.
+    fn run_exclusive(&mut self, index: usize);
 }
 
 /// The `executor = ...` of a `#[world]`, as the macro validated it.
@@ -458,6 +468,8 @@ pub struct WorldCore<W> {
     timings: Box<[StageTiming]>,
     errors: Vec<EcsError>,
     frame: u64,
+    /// Set while an exclusive system of this world runs: `run_phase`/`tick` then panic.
+    in_exclusive: bool,
     /// The world this core belongs to (`fn() -> W`: no ownership of a `W`, and
     /// `Send`/`Sync` as the other fields decide).
     _world: PhantomData<fn() -> W>,
@@ -533,6 +545,7 @@ impl<W: WorldDef> WorldCore<W> {
             timings: vec![StageTiming::default(); stages].into(),
             errors: Vec::new(),
             frame: 0,
+            in_exclusive: false,
             _world: PhantomData,
         }
     }
@@ -893,7 +906,19 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// were not applied yet (all of them if a system panicked) are discarded, never applied:
 /// they are dropped at the start of the next `run_phase` or `tick`, or with the world.
 /// The world stays consistent; it can tick again.
+///
+/// An exclusive system runs alone, as its own stage, on the caller's thread, with the
+/// whole world (`&mut W`); calling `run_phase` or `tick` of the same world from it
+/// panics (a tick inside a tick would run the exclusive system again, endlessly).
+/// `#[system]` already rejects such a call written in the system's body; this catches
+/// the ones made through a helper function.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
+    if world.core().in_exclusive {
+        panic!(
+            "`tick`/`run_phase` of world `{}` called from one of its exclusive systems; an exclusive system runs inside a tick, so it may call every world method but these two. Move the call out of the system, or list the work it needs as systems of a phase",
+            W::NAME
+        );
+    }
     drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
@@ -901,6 +926,13 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     };
     let base = world.core().stage_base[phase];
     for (i, stage) in stages.iter().enumerate() {
+        if let (true, [only]) = (const { any(W::EXCLUSIVE_SYSTEMS) }, &**stage) {
+            let only = *only;
+            if W::EXCLUSIVE_SYSTEMS[only as usize] {
+                run_exclusive(world, only);
+                continue;
+            }
+        }
         let guard = DiscardOnUnwind {
             world: &mut *world,
             stage,
@@ -921,9 +953,37 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     world.core_mut().frame += 1;
 }
 
+/// Whether any flag is set (evaluated at compile time: a world without exclusive systems
+/// pays nothing for them).
+const fn any(flags: &[bool]) -> bool {
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Runs exclusive system `index` with the whole world, marking the world so that a
+/// `tick`/`run_phase` from inside it panics (the mark is cleared on every exit path).
+fn run_exclusive<W: WorldDef>(world: &mut W, index: u16) {
+    struct Unmark<'a, W: WorldDef>(&'a mut W);
+    impl<W: WorldDef> Drop for Unmark<'_, W> {
+        fn drop(&mut self) {
+            self.0.core_mut().in_exclusive = false;
+        }
+    }
+    world.core_mut().in_exclusive = true;
+    let guard = Unmark(world);
+    guard.0.run_exclusive(index as usize);
+}
+
 /// While a stage runs and applies its commands: dropped only if that unwinds (it is
 /// forgotten otherwise), it moves the commands left in the buffers of the stage's
-/// systems to the core's discarded list, so no later stage run applies them.
+/// systems to the core's discarded list, so no later stage run applies them, and gives
+/// back the entity handles their spawns reserved (they stay dead for good).
 struct DiscardOnUnwind<'a, W: WorldDef> {
     world: &'a mut W,
     stage: &'a [u16],
@@ -932,10 +992,16 @@ struct DiscardOnUnwind<'a, W: WorldDef> {
 impl<W: WorldDef> Drop for DiscardOnUnwind<'_, W> {
     fn drop(&mut self) {
         let core = self.world.core_mut();
+        core.storage.entities_mut().flush();
         for &index in self.stage {
             // Moved, not dropped: a component's drop that panicked while unwinding would
             // abort the process.
             let buffer = core.buffers[index as usize].get_mut();
+            for command in &buffer.commands {
+                if let Command::Spawn(entity, _) = command {
+                    core.storage.entities_mut().release(*entity);
+                }
+            }
             core.discarded.get_mut().append(&mut buffer.commands);
         }
     }
@@ -999,14 +1065,34 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
 /// component's `Drop` panicked), the rest are still in the buffers, for
 /// [`DiscardOnUnwind`] to discard.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
+    // The handles `Commands::spawn` reserved while the stage ran become reserved slots.
+    world.core_mut().storage.entities_mut().flush();
     for &index in stage {
         // Reversed, so that `pop` takes them in call order; the buffer keeps its
         // allocation for the next run.
         commands_of(world, index).reverse();
         while let Some(command) = commands_of(world, index).pop() {
-            if let Err(error) = apply(world, command) {
-                world.core_mut().errors.push(error);
+            if let Err(failure) = apply(world, command) {
+                command_failed(world, index, failure);
             }
+        }
+    }
+}
+
+/// A command of system `index` failed (and changed nothing): panic or keep the error,
+/// as the world's `on_command_error` says.
+#[cold]
+fn command_failed<W: WorldDef>(world: &mut W, index: u16, failure: Failure) {
+    let Failure {
+        verb,
+        entity,
+        error,
+    } = failure;
+    match W::ON_COMMAND_ERROR {
+        CommandErrorPolicy::Collect => world.core_mut().errors.push(error),
+        CommandErrorPolicy::Panic => {
+            let system = W::SYSTEM_NAMES.get(index as usize).copied().unwrap_or("?");
+            panic!("{}", failure_message(W::NAME, system, verb, entity, &error));
         }
     }
 }
@@ -1017,16 +1103,39 @@ fn commands_of<W: WorldDef>(world: &mut W, index: u16) -> &mut Vec<Command> {
     &mut world.core_mut().buffers[index as usize].get_mut().commands
 }
 
-fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
+/// A command that failed: what it was, its entity, and why.
+struct Failure {
+    verb: &'static str,
+    entity: Entity,
+    error: EcsError,
+}
+
+/// Applies one command; on failure (nothing changed), what failed. (The description is
+/// only built on that path: a command that succeeds costs what it did before.)
+fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Failure> {
+    let (verb, entity) = command.verb_and_entity();
+    apply_command(world, command).map_err(|error| Failure {
+        verb,
+        entity,
+        error,
+    })
+}
+
+fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
     match command {
         Command::Despawn(entity) => {
-            if world.core_mut().storage.despawn(entity) {
-                Ok(())
-            } else {
-                Err(EcsError::DeadEntity(entity))
-            }
+            // An entity despawned twice (two systems killing one enemy) is not an error.
+            world.core_mut().storage.despawn(entity);
+            Ok(())
         }
-        Command::Spawn(bundle) => spawn_dyn(world, bundle).map(|_| ()),
+        Command::Spawn(entity, bundle) => {
+            let result = spawn_dyn(world, entity, bundle);
+            if result.is_err() {
+                // The handle was handed out: it stays dead for good.
+                world.core_mut().storage.entities_mut().release(entity);
+            }
+            result
+        }
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
             let id = component_id(world.core(), type_id)
@@ -1103,8 +1212,13 @@ fn component_id<W>(core: &WorldCore<W>, type_id: TypeId) -> Option<u16> {
         .map(|i| i as u16)
 }
 
-/// Spawns a bundle whose archetype is found at run time (deferred `spawn`).
-fn spawn_dyn<W: WorldDef>(world: &mut W, bundle: Box<dyn DynBundle>) -> Result<Entity, EcsError> {
+/// Spawns a bundle whose archetype is found at run time into the reserved handle
+/// `entity` (deferred `spawn`).
+fn spawn_dyn<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    bundle: Box<dyn DynBundle>,
+) -> Result<(), EcsError> {
     let core = world.core_mut();
     let mut ids: Vec<u16> = Vec::new();
     let mut set = Bits::EMPTY;
@@ -1131,9 +1245,9 @@ fn spawn_dyn<W: WorldDef>(world: &mut W, bundle: Box<dyn DynBundle>) -> Result<E
     let mut ids = ids.into_iter();
     // SAFETY: the bundle's components are exactly the archetype's set (checked above, no
     // duplicates), so `take` writes every column once, each with a value of its type.
-    let entity = unsafe {
+    let spawned = unsafe {
         core.storage
-            .spawn_with(archetype, |table: &mut Table, row| {
+            .spawn_reserved_with(entity, archetype, |table: &mut Table, row| {
                 bundle.take(&mut |_, src| {
                     let id = ids.next().expect("one id per component");
                     debug_assert_ne!(table.slot(id), NO_SLOT);
@@ -1141,7 +1255,11 @@ fn spawn_dyn<W: WorldDef>(world: &mut W, bundle: Box<dyn DynBundle>) -> Result<E
                 })
             })
     };
-    Ok(entity)
+    if spawned {
+        Ok(())
+    } else {
+        Err(EcsError::DeadEntity(entity))
+    }
 }
 
 #[cfg(test)]

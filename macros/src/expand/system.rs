@@ -48,6 +48,8 @@ fn param_type(kind: &ParamKind) -> TokenStream {
         ParamKind::ResMut(t) => quote!(#rt::ResMut<'static, #t>),
         ParamKind::Commands => quote!(#rt::Commands<'static>),
         ParamKind::Local(t) => quote!(#rt::Local<'static, #t>),
+        // Exclusive systems are expanded by `exclusive_system`, never through here.
+        ParamKind::Exclusive(t) => quote!(&'static mut #t),
     }
 }
 
@@ -73,7 +75,7 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
         ParamKind::Local(t) => {
             quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,)
         }
-        ParamKind::Commands => TokenStream::new(),
+        ParamKind::Commands | ParamKind::Exclusive(_) => TokenStream::new(),
     }
 }
 
@@ -87,6 +89,11 @@ pub fn system(model: &SystemModel) -> TokenStream {
         func.attrs.push(syn::parse_quote!(#[inline(always)]));
     }
     let func = &func;
+    if let [param] = &model.params[..] {
+        if let ParamKind::Exclusive(world) = &param.kind {
+            return exclusive_system(func, world, param.span);
+        }
+    }
     let ident = &func.sig.ident;
     let vis = &func.vis;
     let name = ident.to_string();
@@ -130,6 +137,55 @@ pub fn system(model: &SystemModel) -> TokenStream {
                 // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
                 // with `PARAMS` runs meanwhile and hands over this system's buffer.
                 unsafe { #ident(#(#fetches),*) }
+            }
+        }
+    }
+}
+
+/// An exclusive system (`fn rebuild(game: &mut Game)`): `System<Game>` only, with
+/// `EXCLUSIVE = true`; the world calls `run_exclusive` with `&mut Game`, alone in its
+/// stage.
+fn exclusive_system(func: &syn::ItemFn, world: &Type, span: proc_macro2::Span) -> TokenStream {
+    let rt = super::rt();
+    let ident = &func.sig.ident;
+    let vis = &func.vis;
+    let name = ident.to_string();
+    let world = with_static_lifetimes(world);
+    let doc = format!("The exclusive system `{name}`: names it in `#[world(systems(...))]`.");
+    let world_bound = quote_spanned!(span=> #world: #rt::WorldDef);
+    quote! {
+        #func
+
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {
+            _private: (),
+        }
+
+        impl #rt::SystemMeta for #ident {
+            const NAME: &'static str = #name;
+            type State = ();
+        }
+
+        // SAFETY: `PARAMS` claims the whole world, so the schedule gives the system a stage
+        // of its own; `run` touches nothing (the world calls `run_exclusive`, with
+        // `&mut W`, for a system whose `EXCLUSIVE` is true).
+        unsafe impl #rt::System<#world> for #ident
+        where
+            #world_bound
+        {
+            const PARAMS: &'static [#rt::ParamAccess] = &[#rt::ParamAccess::Exclusive];
+            const CHECK: () = ();
+            const EXCLUSIVE: bool = true;
+
+            #[inline]
+            unsafe fn run(_: &#world, _: &mut (), _: &mut #rt::CommandBuffer) {
+                ::core::panic!("the exclusive system `{}` needs the whole world: the stage runner calls `run_exclusive`", #name)
+            }
+
+            #[inline]
+            fn run_exclusive(__mn_world: &mut #world) {
+                #ident(__mn_world)
             }
         }
     }

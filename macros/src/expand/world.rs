@@ -1,7 +1,7 @@
 //! `#[world(...)]`: the world struct, archetype structs, the phase enum, trait impls
 //! carrying constant ids and tables, and the `const` schedule.
 
-use crate::model::{ExecutorModel, MemoryModel, Workers, WorldModel};
+use crate::model::{CommandErrorModel, ExecutorModel, MemoryModel, Workers, WorldModel};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -195,6 +195,18 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let state_inits = system_paths
         .iter()
         .map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));
+    let exclusive_flags = system_paths
+        .iter()
+        .map(|path| quote_spanned!(path.span()=> <#path as #rt::System<#ident>>::EXCLUSIVE));
+    let exclusive_arms = system_paths.iter().enumerate().map(|(i, path)| {
+        quote! {
+            #i => <#path as #rt::System<#ident>>::run_exclusive(self),
+        }
+    });
+    let on_command_error = match model.on_command_error {
+        CommandErrorModel::Panic => quote!(#rt::CommandErrorPolicy::Panic),
+        CommandErrorModel::Collect => quote!(#rt::CommandErrorPolicy::Collect),
+    };
     let run_arms = system_paths.iter().enumerate().map(|(i, path)| {
         let field = Index::from(i);
         quote! {
@@ -240,6 +252,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let phase_enum_doc = format!("The phases of world `{world_name}`, in run order.");
 
     let executor = executor_expr(&model.executor);
+    let with_workers = with_workers_expr(&model.executor);
     let entities = model.capacity.entities as usize;
     let commands_per_stage = model.capacity.commands_per_stage as usize;
 
@@ -287,6 +300,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_PHASES: &'static [u16] = &[#(#system_phase),*];
             const SYSTEM_STAGES: &'static [u16] = &Self::__MN_STAGE_OF;
             const PHASE_COUNT: usize = #phase_count;
+            const SYSTEM_NAMES: &'static [&'static str] = &[#(#system_names),*];
+            const EXCLUSIVE_SYSTEMS: &'static [bool] = &[#(#exclusive_flags),*];
+            const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
             #add_transition
             #remove_transition
             #[inline(always)]
@@ -307,6 +323,20 @@ pub fn world(model: &WorldModel) -> TokenStream {
                         _ => {}
                     }
                 }
+            }
+            #[allow(unused_variables, unreachable_code)]
+            fn run_exclusive(&mut self, __mn_index: usize) {
+                match __mn_index {
+                    #(#exclusive_arms)*
+                    _ => {}
+                }
+            }
+        }
+
+        impl #rt::World for #ident {
+            #[inline]
+            fn new() -> Self {
+                #ident::new()
             }
         }
 
@@ -334,9 +364,22 @@ pub fn world(model: &WorldModel) -> TokenStream {
 
             /// An empty world with its resources initialised.
             pub fn new() -> Self {
+                let __mn_executor: #rt::WorldExecutor = #executor;
+                Self::__mn_with_executor(__mn_executor)
+            }
+
+            /// An empty world whose executor has `workers` workers instead of the declared
+            /// count; an error if that pool cannot be built (`0` workers, more than the
+            /// maximum, threads refused) or if the world is declared `sequential`.
+            pub fn with_workers(workers: usize) -> ::core::result::Result<Self, #rt::BuildError> {
+                let __mn_executor: #rt::WorldExecutor = #with_workers?;
+                ::core::result::Result::Ok(Self::__mn_with_executor(__mn_executor))
+            }
+
+            #[doc(hidden)]
+            fn __mn_with_executor(__mn_executor: #rt::WorldExecutor) -> Self {
                 #ident {
                     __mn_core: {
-                        let __mn_executor: #rt::WorldExecutor = #executor;
                         // SAFETY: entry `c` of the column types is `ColumnType::of` the component
                         // whose `ComponentOf` id is `c` (both generated from the component list,
                         // in order); the column ids are each archetype's components in declared
@@ -627,14 +670,43 @@ fn movers(
 /// The world's `WorldExecutor`: `WorldExecutor::new(config)`, or, for
 /// `unsafe(continuation_stealing(...))`, the continuation pool built in an `unsafe` block
 /// that carries the user's `unsafe` token.
-fn executor_expr(model: &ExecutorModel) -> TokenStream {
+/// The `Result<WorldExecutor, BuildError>` of `with_workers(workers)`: the declared
+/// executor with the count replaced (the continuation pool built under the user's
+/// `unsafe`, as in [`executor_expr`]).
+fn with_workers_expr(model: &ExecutorModel) -> TokenStream {
+    let rt = super::rt();
+    match model {
+        ExecutorModel::ContinuationStealing {
+            local_queue_size,
+            accepted,
+            ..
+        } => quote!({
+            // SAFETY (of the generated block): as in `executor_expr`, the world's author
+            // accepted the contract of `ContinuationPoolBuilder::build` by writing
+            // `unsafe(continuation_stealing(...))`; the worker count changes nothing of it.
+            let __mn_builder = #rt::WorldExecutor::continuation_builder(::core::option::Option::Some(workers), #local_queue_size);
+            (#accepted { __mn_builder.build() }).map(#rt::WorldExecutor::Continuation)
+        }),
+        _ => {
+            let config = executor_config(model);
+            quote!(#rt::WorldExecutor::with_workers(#config, workers))
+        }
+    }
+}
+
+/// The `ExecutorConfig` of every executor but the continuation-stealing one.
+fn executor_config(model: &ExecutorModel) -> TokenStream {
     let rt = super::rt();
     let workers = |w: &Workers| match w {
         Workers::Auto => quote!(::core::option::Option::None),
         Workers::Fixed(n) => quote!(::core::option::Option::Some(#n)),
     };
-    let config = match model {
+    match model {
         ExecutorModel::Sequential => quote!(#rt::ExecutorConfig::Sequential),
+        // Never reached: `executor_expr` and `with_workers_expr` build this pool
+        // themselves, under the user's `unsafe`. Without a config of its own, the safe
+        // `WorldExecutor` functions could not build it anyway.
+        ExecutorModel::ContinuationStealing { .. } => quote!(#rt::ExecutorConfig::Sequential),
         ExecutorModel::WorkStealing {
             workers: w,
             local_queue_size,
@@ -656,6 +728,16 @@ fn executor_expr(model: &ExecutorModel) -> TokenStream {
                 workers: #w, local_queue_size: #local_queue_size, heartbeat_us: #heartbeat_us, pin: #pin, interleave: #interleave
             })
         }
+    }
+}
+
+fn executor_expr(model: &ExecutorModel) -> TokenStream {
+    let rt = super::rt();
+    let workers = |w: &Workers| match w {
+        Workers::Auto => quote!(::core::option::Option::None),
+        Workers::Fixed(n) => quote!(::core::option::Option::Some(#n)),
+    };
+    match model {
         ExecutorModel::ContinuationStealing {
             workers: w,
             local_queue_size,
@@ -668,11 +750,14 @@ fn executor_expr(model: &ExecutorModel) -> TokenStream {
             // pool: the world's systems and whatever the world's owner runs on it. The
             // block's `unsafe` is the author's token (its span), so `unsafe_code` lints
             // point at what they wrote.
-            return quote!({
+            quote!({
                 let __mn_builder = #rt::WorldExecutor::continuation_builder(#w, #local_queue_size);
                 #rt::WorldExecutor::continuation(#accepted { __mn_builder.build() })
-            });
+            })
         }
-    };
-    quote!(#rt::WorldExecutor::new(#config))
+        _ => {
+            let config = executor_config(model);
+            quote!(#rt::WorldExecutor::new(#config))
+        }
+    }
 }

@@ -20,6 +20,7 @@ pub const KEYS: &[&str] = &[
     "systems",
     "executor",
     "capacity",
+    "on_command_error",
 ];
 
 /// One top-level key with its value.
@@ -44,6 +45,8 @@ pub enum KeyValue {
     Executor(ExecutorDecl),
     /// `capacity(entities = N, commands_per_stage = M)`
     Capacity(List<Param>),
+    /// `on_command_error = panic | collect` (the value is checked by validate).
+    OnCommandError(Ident),
 }
 
 impl Parse for WorldKey {
@@ -83,6 +86,16 @@ impl Parse for WorldKey {
                 key,
                 "`capacity` takes a parenthesized list, as in `capacity(entities = 1_000_000, commands_per_stage = 65_536)`",
             )?),
+            "on_command_error" => {
+                if !input.peek(Token![=]) || !input.peek2(Ident::peek_any) {
+                    return Err(Error::new(
+                        next_span(input, key),
+                        "expected `on_command_error = panic` or `on_command_error = collect`",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                KeyValue::OnCommandError(input.call(Ident::parse_any)?)
+            }
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(

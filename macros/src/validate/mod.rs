@@ -4,7 +4,9 @@
 //! still gets whatever could be understood (a [`WorldStub`], the function of a system) so
 //! that expand can emit stub items instead of a cascade of follow-up errors.
 
+mod command_error;
 mod config;
+mod exclusive;
 mod near_miss;
 mod order;
 mod system;

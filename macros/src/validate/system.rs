@@ -58,6 +58,16 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<SystemModel, Sys
 
     check_signature(&cx, &func);
 
+    if let Some(params) = super::exclusive::params(&cx, &func) {
+        return match cx.check() {
+            Ok(()) => Ok(SystemModel { func, params }),
+            Err(error) => Err(SystemFailure {
+                error,
+                func: Some(func),
+            }),
+        };
+    }
+
     let mut params = Vec::new();
     for (position, arg) in func.sig.inputs.iter().enumerate() {
         let FnArg::Typed(arg) = arg else { continue };

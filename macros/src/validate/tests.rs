@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::config::nearest_power_of_two;
-use crate::model::{ExecutorModel, MemoryModel, ParamKind, SystemModel, Workers, WorldModel};
+use crate::model::{
+    CommandErrorModel, ExecutorModel, MemoryModel, ParamKind, SystemModel, Workers, WorldModel,
+};
 
 fn unit_struct() -> TokenStream {
     quote!(
@@ -312,7 +314,7 @@ fn world_on_other_items() {
 fn unknown_and_duplicate_keys() {
     assert_world_error(
         quote!(foo(1)),
-        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`",
+        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`",
     );
     assert_world_error(
         quote!(executor = sequential, executor = sequential),
@@ -677,7 +679,7 @@ fn several_mistakes_are_reported_at_once() {
         capacity(entities = 0),
     ));
     let expected = [
-        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`",
+        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`",
         "component `Position` appears twice in archetype `Mover`; an archetype holds each component once, remove one",
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
         "unknown phase `Nope` in `systems(...)`; the declared phases are `Update`; declare it in `phases(...)` or fix the name",
@@ -955,13 +957,91 @@ fn system_item_errors() {
 }
 
 #[test]
+fn on_command_error_values() {
+    for (value, policy) in [
+        (quote!(panic), CommandErrorModel::Panic),
+        (quote!(collect), CommandErrorModel::Collect),
+    ] {
+        let model = world_ok(quote!(archetypes(M = (A)), on_command_error = #value));
+        assert_eq!(model.on_command_error, policy);
+    }
+    assert_eq!(
+        world_ok(quote!(archetypes(M = (A)))).on_command_error,
+        CommandErrorModel::Panic
+    );
+    assert_eq!(
+        world_errors(quote!(archetypes(M = (A)), on_command_error = ignore)),
+        ["unknown `on_command_error` value `ignore`; write `on_command_error = panic` (the default: a command that fails when applied panics, naming the system) or `on_command_error = collect` (failed commands are kept for `take_command_errors()`)"]
+    );
+}
+
+#[test]
+fn an_exclusive_system_takes_the_world_alone() {
+    let model = crate::validate::system(
+        quote!(),
+        quote!(
+            fn rebuild(game: &mut Game) {}
+        ),
+    )
+    .ok()
+    .expect("valid exclusive system");
+    assert_eq!(model.params.len(), 1);
+    assert!(matches!(&model.params[0].kind, ParamKind::Exclusive(_)));
+}
+
+#[test]
+fn an_exclusive_system_cannot_tick_its_world() {
+    let message = |m: &str| {
+        format!("exclusive system `rebuild` calls `{m}` on its world; an exclusive system runs inside a tick, so it may call every world method but `tick` and `run_phase`: move the call out of the system, or list the work it needs as systems of a phase")
+    };
+    assert_eq!(
+        system_errors(quote!(
+            fn rebuild(game: &mut Game) {
+                game.spawn((A,));
+                game.tick();
+                if true {
+                    (*game).run_phase(GamePhase::Update);
+                }
+                Game::tick(game);
+                World::run_phase(&mut *game, GamePhase::Update);
+            }
+        )),
+        [
+            message("tick"),
+            message("run_phase"),
+            message("tick"),
+            message("run_phase")
+        ]
+    );
+    // Another value's `tick` (a timer resource) is fine.
+    let model = crate::validate::system(
+        quote!(),
+        quote!(
+            fn rebuild(game: &mut Game) {
+                game.resource_mut::<Timer>().tick();
+                other.tick();
+            }
+        ),
+    );
+    assert!(model.is_ok());
+}
+
+#[test]
 fn unsupported_parameters() {
+    assert_eq!(
+        system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
+        [
+            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+        ]
+    );
+    // `&mut W` makes the system exclusive: every other parameter is reported.
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &mut World, z: Vec<u8>) {})),
         [
-            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
-            "unsupported system parameter type `&mut World`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
-            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+            "exclusive system `f` takes `&mut World` and no other parameter, since it has the whole world; remove `u32` and use the world's methods instead (`query_mut`, `resource_mut`, `spawn`, ...), or move this work into an ordinary system",
+            "exclusive system `f` takes `&mut World` and no other parameter, since it has the whole world; remove `Vec<u8>` and use the world's methods instead (`query_mut`, `resource_mut`, `spawn`, ...), or move this work into an ordinary system",
         ]
     );
     assert_eq!(

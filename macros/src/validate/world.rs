@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, Item, Type, Visibility};
 
-use super::{config, display, key_of, order, Ctxt, WorldFailure, WorldStub};
+use super::{command_error, config, display, key_of, order, Ctxt, WorldFailure, WorldStub};
 use crate::model::{ArchetypeModel, ComponentModel, ResourceModel, WorldModel};
 use crate::parse::world::{
     ArchetypeDecl, ExecutorDecl, KeyValue, Param, PhaseDecl, PhaseSystemsDecl, ResourceDecl,
@@ -48,6 +48,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut systems: Option<(Ident, List<PhaseSystemsDecl>)> = None;
     let mut executor: Option<ExecutorDecl> = None;
     let mut capacity: Option<List<Param>> = None;
+    let mut on_command_error: Option<Ident> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -57,6 +58,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Systems(list) => put(&mut systems, (name.clone(), list)),
             KeyValue::Executor(decl) => put(&mut executor, decl),
             KeyValue::Capacity(list) => put(&mut capacity, list),
+            KeyValue::OnCommandError(value) => put(&mut on_command_error, value),
         };
         if duplicate {
             cx.error_at(
@@ -136,6 +138,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
         None => config::default_capacity(),
     };
 
+    let on_command_error_model = command_error::check(&cx, on_command_error.as_ref());
+
     let stub = WorldStub {
         attrs: target.attrs,
         vis: target.vis,
@@ -158,6 +162,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 executor: executor_model,
                 capacity: capacity_model,
                 unresolved_orders: stub.unresolved_orders,
+                on_command_error: on_command_error_model,
             }),
             // Unreachable: a missing name is always reported; stay total anyway.
             None => Err(WorldFailure {

@@ -29,6 +29,9 @@ pub enum BuildError {
     },
     /// A zero heartbeat interval.
     ZeroHeartbeat,
+    /// A world's `with_workers` on a world declared `executor = sequential`, which runs
+    /// everything on the calling thread and has no workers to set.
+    SequentialWorld,
     /// The operating system refused to start a thread.
     Spawn {
         /// The index of the worker (or `workers` for the heartbeat thread).
@@ -66,6 +69,10 @@ impl fmt::Display for BuildError {
                     "`heartbeat` must be longer than zero; try `Duration::from_micros(100)`"
                 )
             }
+            BuildError::SequentialWorld => write!(
+                f,
+                "this world is declared `executor = sequential` and has no workers to set; declare `executor = work_stealing(workers = auto)` to choose the count at run time"
+            ),
             BuildError::Spawn { worker, source } => {
                 write!(f, "failed to spawn thread {worker} of the pool: {source}")
             }

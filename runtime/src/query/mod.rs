@@ -8,6 +8,7 @@ mod data;
 mod filter;
 mod iter;
 mod tables;
+mod with_commands;
 
 pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData};
 pub use filter::{QueryFilter, QueryFilterOf, With, Without};

@@ -84,7 +84,11 @@ impl Storage {
     /// A storage over `tables` (one per archetype, in declaration order, all built with
     /// the same component count).
     pub fn new(tables: Vec<Table>, entity_capacity: usize) -> Storage {
-        assert!(tables.len() < u16::MAX as usize, "too many archetypes");
+        // `u16::MAX` and `u16::MAX - 1` mark free and reserved entity slots.
+        assert!(
+            tables.len() < (u16::MAX - 1) as usize,
+            "too many archetypes"
+        );
         let components = tables.first().map_or(0, Table::component_count);
         assert!(
             tables.iter().all(|t| t.component_count() == components),
@@ -186,6 +190,44 @@ impl Storage {
         let row = unsafe { table.push_entity(entity) };
         write(table, row);
         entity
+    }
+
+    /// Spawns into the flushed reservation `entity` (see [`EntityIndex::reserve_entity`]);
+    /// `false`, with nothing changed and `write` not called, if `entity` is not one.
+    ///
+    /// # Safety
+    /// As [`Storage::spawn_with`].
+    pub(crate) unsafe fn spawn_reserved_with(
+        &mut self,
+        entity: Entity,
+        archetype: u16,
+        write: impl FnOnce(&mut Table, usize),
+    ) -> bool {
+        if !self.index.is_reserved(entity) {
+            return false;
+        }
+        self.grow(archetype as usize, 1);
+        let table = &mut self.tables[archetype as usize];
+        let row = table.len();
+        let filled = self.index.alloc_reserved(
+            entity,
+            Location {
+                archetype,
+                row: row as u32,
+            },
+        );
+        debug_assert!(filled);
+        // SAFETY: one row was reserved above; the caller initialises every column.
+        let row = unsafe { table.push_entity(entity) };
+        write(table, row);
+        true
+    }
+
+    /// The entity index, mutably, for the crate's reservation bookkeeping (flush and
+    /// release; never a relocation).
+    #[inline(always)]
+    pub(crate) fn entities_mut(&mut self) -> &mut EntityIndex {
+        &mut self.index
     }
 
     /// Despawns `entity`, dropping its components; `false` if it was not alive.
