@@ -55,6 +55,7 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
             pub const SCHEDULE: #rt::Schedule = #rt::Schedule { phases: &[] };
             pub fn new() -> Self { #ident }
+            pub fn with_workers(workers: usize) -> ::core::result::Result<Self, #rt::BuildError> { #never }
             pub fn spawn<__MnB>(&mut self, bundle: __MnB) -> #rt::Entity { #never }
             pub fn spawn_batch<__MnB>(&mut self, iter: impl ::core::iter::IntoIterator<Item = __MnB>) -> ::std::vec::Vec<#rt::Entity> { #never }
             pub fn despawn(&mut self, entity: #rt::Entity) -> bool { #never }
