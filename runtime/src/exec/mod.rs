@@ -10,6 +10,7 @@
 pub(crate) mod builder;
 pub(crate) mod cross;
 mod error;
+pub(crate) mod guest;
 mod heartbeat;
 pub(crate) mod job;
 mod join;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
+use super::guest::GUEST_SLOTS;
 use super::par_for_each::ParSource;
 use super::registry::{run_worker, Registry};
 use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
@@ -101,8 +102,11 @@ impl ThreadPoolBuilder {
     /// ```
     /// use metronome_runtime::ThreadPool;
     /// let pool = ThreadPool::builder().workers(1).thread_name(|i| format!("w{i}")).build().unwrap();
-    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
-    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// let name = || std::thread::current().name().map(str::to_owned);
+    /// // From a thread of no pool, `install` runs `f` on the caller (which takes part);
+    /// // from a worker of another pool, on one of this pool's workers.
+    /// let other = metronome_runtime::ThreadPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.config.set_thread_name(name);
@@ -131,8 +135,12 @@ impl ThreadPoolBuilder {
         let workers = self.config.validate()?;
         check_heartbeat(self.heartbeat)?;
 
-        let (registry, deques) =
-            Registry::new(workers, self.config.local_queue_size, self.heartbeat);
+        let (registry, deques) = Registry::new(
+            workers,
+            GUEST_SLOTS,
+            self.config.local_queue_size,
+            self.heartbeat,
+        );
         let mut pool = ThreadPool {
             registry: registry.clone(),
             threads: Vec::with_capacity(workers + 1),

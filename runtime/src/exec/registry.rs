@@ -12,6 +12,7 @@ use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Steal, Stealer, Worker};
 
 use super::cross;
+use super::guest::GuestSlot;
 use super::job::JobRef;
 use super::latch::{CoreLatch, WorkerLatch};
 use super::sleep::Sleep;
@@ -61,6 +62,11 @@ pub(crate) struct Registry {
     /// `join` tests "stack full" and "heartbeat pending" with one compare (`top >= limit`).
     pub(crate) heartbeats: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
+    /// Number of workers; slots `workers..` of `stealers`, `heartbeats` and `sleep`
+    /// belong to the guest slots.
+    workers: usize,
+    /// Where threads from outside the pool take part (see `guest.rs`).
+    pub(crate) guests: Box<[GuestSlot]>,
     pub(crate) local_queue_size: usize,
     pub(crate) heartbeat_interval: Duration,
     /// A `NumaPool`'s topology-aware search and per-node injectors (set right after
@@ -69,21 +75,32 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// A registry for one deque per worker; returns it with the workers' deque ends.
+    /// A registry for `workers` workers and `guests` guest slots (see `guest.rs`): one
+    /// deque, heartbeat flag and sleep slot each, the guests' after the workers'. Returns
+    /// it with the workers' deque ends (the guests' stay in their slots).
     pub(crate) fn new(
         workers: usize,
+        guests: usize,
         local_queue_size: usize,
         heartbeat_interval: Duration,
     ) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-        let deques: Vec<Worker<JobRef>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+        let mut deques: Vec<Worker<JobRef>> =
+            (0..workers + guests).map(|_| Worker::new_lifo()).collect();
+        let stealers = deques.iter().map(Worker::stealer).collect();
+        let guest_slots = deques
+            .drain(workers..)
+            .map(|deque| GuestSlot::new(deque, local_queue_size))
+            .collect();
         let registry = Registry {
-            stealers: deques.iter().map(Worker::stealer).collect(),
+            stealers,
             injector: Injector::new(),
-            sleep: Sleep::new(workers),
-            heartbeats: (0..workers)
+            sleep: Sleep::new(workers, guests),
+            heartbeats: (0..workers + guests)
                 .map(|_| CachePadded::new(AtomicUsize::new(HEARTBEAT_RAISED)))
                 .collect(),
             terminate: AtomicBool::new(false),
+            workers,
+            guests: guest_slots,
             local_queue_size,
             heartbeat_interval,
             numa: None,
@@ -91,9 +108,9 @@ impl Registry {
         (Arc::new(registry), deques)
     }
 
-    /// Number of workers.
+    /// Number of workers (the pool's own threads; guests come and go).
     pub(crate) fn num_workers(&self) -> usize {
-        self.stealers.len()
+        self.workers
     }
 
     /// Whether the pool is shutting down.
@@ -134,20 +151,26 @@ impl Registry {
         self.sleep.notify_one();
     }
 
-    /// Runs `f` on a worker from a thread that is not one of this pool's workers, and
-    /// returns its result once it finished: a worker of another pool keeps running its
-    /// own pool's work meanwhile, any other thread blocks (`cross::run_elsewhere`).
-    pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+    /// Runs `f` in this pool from a thread that is not one of its workers, and returns
+    /// its result: a thread of no pool takes a guest slot and runs `f` itself
+    /// (`guest.rs`); a worker of another pool queues `f` and keeps running its own pool's
+    /// work meanwhile, any other thread (or a guest when every slot is taken) queues `f`
+    /// and blocks (`cross::run_elsewhere`).
+    pub(crate) fn in_worker_cold<R: Send>(self: &Arc<Self>, f: impl FnOnce() -> R + Send) -> R {
         self.in_worker_cold_via(&self.injector, f)
     }
 
-    /// [`in_worker_cold`](Self::in_worker_cold) through `injector` (the pool's own, or
-    /// one of `NumaPool`'s per-node injectors, which its workers also search).
+    /// [`in_worker_cold`](Self::in_worker_cold), queueing through `injector` (the pool's
+    /// own, or one of `NumaPool`'s per-node injectors, which its workers also search).
     pub(crate) fn in_worker_cold_via<R: Send>(
-        &self,
+        self: &Arc<Self>,
         injector: &Injector<JobRef>,
         f: impl FnOnce() -> R + Send,
     ) -> R {
+        let f = match super::guest::try_run_as_guest(self, f) {
+            Ok(value) => return value,
+            Err(f) => f,
+        };
         cross::run_elsewhere(f, |job| {
             // A job from outside is usually the root of the whole computation, and the
             // other workers are idle: grant every worker its promotion credit now, so the
@@ -189,10 +212,18 @@ pub(crate) struct WorkerThread {
 
 impl WorkerThread {
     pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+        let stack = new_private_stack(registry.local_queue_size);
+        Self::with_stack(index, registry, deque, stack)
+    }
+
+    /// A worker (or guest) in slot `index` whose private stack is `stack` (empty).
+    pub(super) fn with_stack(
+        index: usize,
+        registry: Arc<Registry>,
+        deque: Worker<JobRef>,
+        stack: Box<[Slot]>,
+    ) -> Self {
         let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
-        let stack: Box<[Slot]> = (0..registry.local_queue_size)
-            .map(|_| Cell::new(None))
-            .collect();
         let start = stack.as_ptr();
         let end = stack.as_ptr_range().end;
         // Lower the flag (a tick that raced ahead of this store is lost: one interval).
@@ -210,6 +241,18 @@ impl WorkerThread {
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
         }
+    }
+
+    /// Takes the worker apart: its deque end and private stack (a guest leaving its
+    /// slot hands them back to it).
+    pub(super) fn into_parts(self) -> (Worker<JobRef>, Box<[Slot]>) {
+        (self.deque, self._stack)
+    }
+
+    /// Whether this is a guest (a thread from outside the pool, see `guest.rs`), not one
+    /// of the pool's own workers.
+    pub(crate) fn is_guest(&self) -> bool {
+        self.index >= self.registry.num_workers()
     }
 
     /// The worker on this thread, or null outside every pool.
@@ -290,18 +333,40 @@ impl WorkerThread {
     }
 
     fn steal(&self) -> Option<JobRef> {
-        if let Some(plan) = &self.registry.numa {
-            let (stealers, injector) = (&self.registry.stealers, &self.registry.injector);
-            return plan.steal(self.index, stealers, injector, self.next_random());
+        let registry = &*self.registry;
+        if let Some(plan) = &registry.numa {
+            if !self.is_guest() {
+                let (stealers, injector) = (&registry.stealers, &registry.injector);
+                return plan
+                    .steal(self.index, stealers, injector, self.next_random())
+                    .or_else(|| self.steal_from(&registry.stealers[registry.workers..], &[]));
+            }
         }
-        let stealers = &self.registry.stealers;
+        let node_injectors = registry.numa.as_ref().map_or(&[][..], |p| &p.injectors[..]);
+        self.steal_from(&registry.stealers, node_injectors)
+    }
+
+    /// Steals from `stealers` (every slot's, or the guests' on a `NumaPool`, whose plan
+    /// covers its workers) starting at a random victim, then from the injector and
+    /// `node_injectors`; repeats while a steal asked to retry.
+    fn steal_from(
+        &self,
+        stealers: &[Stealer<JobRef>],
+        node_injectors: &[Injector<JobRef>],
+    ) -> Option<JobRef> {
         let n = stealers.len();
+        // The slot index of `stealers[0]`.
+        let first = self.registry.stealers.len() - n;
         loop {
             let mut retry = false;
-            let start = (self.next_random() % n as u64) as usize;
+            let start = if n == 0 {
+                0
+            } else {
+                (self.next_random() % n as u64) as usize
+            };
             for i in 0..n {
                 let victim = (start + i) % n;
-                if victim == self.index {
+                if first + victim == self.index {
                     continue;
                 }
                 match stealers[victim].steal() {
@@ -310,10 +375,12 @@ impl WorkerThread {
                     Steal::Empty => {}
                 }
             }
-            match self.registry.injector.steal() {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
+            for injector in std::iter::once(&self.registry.injector).chain(node_injectors) {
+                match injector.steal() {
+                    Steal::Success(job) => return Some(job),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
             }
             if !retry {
                 return None;
@@ -460,6 +527,17 @@ struct Idle {
     claimed: bool,
 }
 
+/// A private job stack of `size` empty slots.
+pub(super) fn new_private_stack(size: usize) -> Box<[Slot]> {
+    (0..size).map(|_| Cell::new(None)).collect()
+}
+
+/// Points this thread's `current` at `worker` (or clears it), returning the previous
+/// value.
+pub(super) fn set_current(worker: *const WorkerThread) -> *const WorkerThread {
+    CURRENT.with(|c| c.replace(worker))
+}
+
 /// The body of worker thread `index`.
 pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) {
     let worker = WorkerThread::new(index, registry, deque);
@@ -470,7 +548,9 @@ pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<Jo
 
 /// The index of the worker running the current thread, or `None` outside every pool.
 ///
-/// Cheap (one thread-local read): use it to ask "am I on a worker?".
+/// Cheap (one thread-local read and one compare): use it to ask "am I on a worker?". A
+/// thread that entered a pool from outside (`install` from a thread of no pool runs `f`
+/// on the calling thread, which takes part in the pool meanwhile) is no worker: `None`.
 ///
 /// ```
 /// use metronome_runtime::exec::current_worker_index;
@@ -478,11 +558,15 @@ pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<Jo
 ///
 /// assert_eq!(current_worker_index(), None);
 /// let pool = ThreadPool::builder().workers(2).build().unwrap();
-/// let index = pool.install(current_worker_index);
-/// assert!(matches!(index, Some(0 | 1)));
+/// // `install` from a thread of no pool runs `f` on that thread:
+/// assert_eq!(pool.install(current_worker_index), None);
+/// // a job that a worker runs:
+/// let (_, index) = pool.install(|| metronome_runtime::join(|| (), current_worker_index));
+/// assert!(matches!(index, None | Some(0 | 1)));
 /// ```
 pub fn current_worker_index() -> Option<usize> {
     let worker = WorkerThread::current();
     // SAFETY: a non-null `CURRENT` points to the live `WorkerThread` of this thread.
-    (!worker.is_null()).then(|| unsafe { (*worker).index })
+    let worker = unsafe { worker.as_ref() }?;
+    (!worker.is_guest()).then_some(worker.index)
 }

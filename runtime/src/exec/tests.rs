@@ -23,12 +23,17 @@ fn pool(workers: usize) -> ThreadPool {
 
 #[test]
 fn steals_happen_on_two_workers() {
-    // A long computation at the root must be shared: both workers run parts of it.
+    // A long computation at the root must be shared: both workers run parts of it
+    // (the calling thread, a guest, runs parts too: slot 2 here).
     let pool = pool(2);
-    let seen = [AtomicUsize::new(0), AtomicUsize::new(0)];
-    fn walk(depth: u32, seen: &[AtomicUsize; 2]) {
+    let seen = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    fn walk(depth: u32, seen: &[AtomicUsize; 3]) {
         if depth == 0 {
-            let index = current_worker_index().unwrap();
+            let index = current_worker_index().unwrap_or(2);
             seen[index].fetch_add(1, Ordering::Relaxed);
             spin_for(Duration::from_micros(20));
             return;
@@ -37,7 +42,7 @@ fn steals_happen_on_two_workers() {
     }
     pool.install(|| walk(12, &seen));
     let counts = seen.map(AtomicUsize::into_inner);
-    assert_eq!(counts[0] + counts[1], 1 << 12);
+    assert_eq!(counts.iter().sum::<usize>(), 1 << 12);
     assert!(
         counts[0] > 0 && counts[1] > 0,
         "no steal happened: {counts:?}"
@@ -113,17 +118,22 @@ fn par_for_each_covers_every_item_once() {
 #[test]
 fn par_for_each_splits_across_workers() {
     let pool = pool(2);
-    let seen = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    // Slot 2: the calling thread, which takes part as a guest.
+    let seen = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
     pool.install(|| {
         par_for_each(0..2000, |_| {
-            seen[current_worker_index().unwrap()].fetch_add(1, Ordering::Relaxed);
+            seen[current_worker_index().unwrap_or(2)].fetch_add(1, Ordering::Relaxed);
             std::thread::sleep(Duration::from_micros(10));
         })
     });
     let counts = seen.map(AtomicUsize::into_inner);
-    assert_eq!(counts[0] + counts[1], 2000);
+    assert_eq!(counts.iter().sum::<usize>(), 2000);
     assert!(
-        counts[0] > 0 && counts[1] > 0,
+        counts.iter().filter(|&&c| c > 0).count() >= 2,
         "the loop never split: {counts:?}"
     );
 }
@@ -201,4 +211,90 @@ fn default_workers_is_available_parallelism() {
         ThreadPool::builder().build().unwrap().workers(),
         expected.min(MAX_WORKERS)
     );
+}
+
+/// Joins empty closures until `flag` is set or `limit` passed; returns whether it was
+/// set. (Each join is a point where a pending heartbeat promotes the oldest private job.)
+fn wait_for(flag: &std::sync::atomic::AtomicBool, limit: Duration) -> bool {
+    let start = std::time::Instant::now();
+    while !flag.load(Ordering::Acquire) {
+        if start.elapsed() > limit {
+            return false;
+        }
+        join(std::hint::spin_loop, || ());
+    }
+    true
+}
+
+#[test]
+fn install_from_a_thread_of_no_pool_runs_f_on_the_caller() {
+    let caller = std::thread::current().id();
+    let pool = pool(2);
+    assert_eq!(pool.install(|| std::thread::current().id()), caller);
+    let numa = numa::NumaPool::builder().workers(2).build().unwrap();
+    assert_eq!(numa.install(|| std::thread::current().id()), caller);
+    // The guest is no worker, and leaves no trace after `install`.
+    assert_eq!(pool.install(current_worker_index), None);
+    assert!(WorkerThread::current().is_null());
+}
+
+#[test]
+fn a_guests_job_is_stolen_by_a_worker() {
+    // `a` waits until `b` started: `b` can only start if a worker steals it from the
+    // guest (the calling thread), after a heartbeat promoted it (at one of `a`'s joins).
+    use std::sync::atomic::AtomicBool;
+    for workers in [1, 2] {
+        let pool = pool(workers);
+        let started = AtomicBool::new(false);
+        let (stolen, ran_on) = pool.install(|| {
+            join(
+                || wait_for(&started, Duration::from_secs(20)),
+                || {
+                    started.store(true, Ordering::Release);
+                    current_worker_index()
+                },
+            )
+        });
+        assert!(stolen, "{workers} workers: nobody stole the guest's job");
+        assert!(ran_on.is_some_and(|i| i < workers), "ran on {ran_on:?}");
+    }
+}
+
+#[test]
+fn a_panic_in_a_guests_stolen_job_reaches_the_caller() {
+    use std::sync::atomic::AtomicBool;
+    let caller = std::thread::current().id();
+    let pool = pool(2);
+    for _ in 0..3 {
+        let started = AtomicBool::new(false);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                join(
+                    || assert!(wait_for(&started, Duration::from_secs(20))),
+                    || {
+                        started.store(true, Ordering::Release);
+                        panic!("stolen b");
+                    },
+                )
+            })
+        }));
+        assert_eq!(panic_message(result.unwrap_err()), "stolen b");
+        // The slot was handed back: the next `install` is a guest again.
+        assert_eq!(pool.install(|| std::thread::current().id()), caller);
+    }
+    // A panic in `f` itself, on the guest.
+    let result = panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| panic!("in f"))));
+    assert_eq!(panic_message(result.unwrap_err()), "in f");
+    assert!(WorkerThread::current().is_null());
+    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+    assert_eq!(pool.install(|| std::thread::current().id()), caller);
+}
+
+#[test]
+fn a_guest_of_one_pool_installs_into_another() {
+    // The guest of `a` waits for `b`'s job like a worker of `a` (helping `a`), and `b`'s
+    // job may install back into `a`.
+    let (a, b) = (pool(1), pool(1));
+    let value = a.install(|| b.install(|| a.install(|| fib_join(12)) + 1));
+    assert_eq!(value, fib_serial(12) + 1);
 }
