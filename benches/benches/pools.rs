@@ -16,6 +16,14 @@
 //! is built once and kept (never freed), so each is laid out by a fresh heap; the set-up
 //! prints how sequential each walk is on each layout.
 //!
+//! A third layout, `shuffled`, puts every node at a random address (built in post
+//! order, then moved to boxes handed out in a seeded random order): no walk order
+//! streams there, so it favours no pool's join.
+//!
+//! Since the caller takes part (a thread of no pool that installs runs `f` itself, as
+//! a guest of the pool), `heartbeat/N` and `numa/N` time the loop on N workers plus the
+//! calling thread; chili's `N` counts its calling thread (N - 1 threads of its own).
+//!
 //! So that the layout does not decide the comparison, the out-of-cache workloads also run
 //! mirrored variants, the same code with the two closures of every join swapped:
 //! `chili-lf` walks left first (both trees), and on `unbalanced` the metronome pools and
@@ -263,7 +271,7 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
-const LAYOUTS: [Layout; 2] = [Layout::Post, Layout::Pre];
+const LAYOUTS: [Layout; 3] = [Layout::Post, Layout::Pre, Layout::Shuffled];
 
 /// How one out-of-cache workload is measured, on both layouts.
 struct LayoutBench {
@@ -275,7 +283,7 @@ struct LayoutBench {
 }
 
 /// One group per layout; each tree is built on first use and kept (see the module docs).
-fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 2], bench: LayoutBench) {
+fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 3], bench: LayoutBench) {
     for (layout, cell) in LAYOUTS.into_iter().zip(trees) {
         let name = format!("pools/{}-{}", bench.name, layout.name());
         let tree = cell.get_or_init(|| {
@@ -295,7 +303,7 @@ fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 2], bench: 
 }
 
 fn unbalanced(c: &mut Criterion) {
-    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    static TREES: [OnceLock<Tree>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     layout_groups(
         c,
         &TREES,
@@ -310,7 +318,7 @@ fn unbalanced(c: &mut Criterion) {
 }
 
 fn tree_16m(c: &mut Criterion) {
-    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    static TREES: [OnceLock<Tree>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     layout_groups(
         c,
         &TREES,

@@ -165,6 +165,13 @@ fn tree_16m_pre(c: &mut Criterion) {
     tree_16m_group(c, "tree-16m-pre", Layout::Pre, &TREE);
 }
 
+/// tree-16m with its nodes at shuffled addresses (`Layout::Shuffled`): no walk order
+/// streams through memory.
+fn tree_16m_shuffled(c: &mut Criterion) {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    tree_16m_group(c, "tree-16m-shuffled", Layout::Shuffled, &TREE);
+}
+
 fn fib_30(c: &mut Criterion) {
     let mut group = c.benchmark_group("fib-30");
     group
@@ -175,5 +182,12 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tree_1k, fib_30, tree_16m, tree_16m_pre);
+criterion_group!(
+    benches,
+    tree_1k,
+    fib_30,
+    tree_16m,
+    tree_16m_pre,
+    tree_16m_shuffled
+);
 criterion_main!(benches);
