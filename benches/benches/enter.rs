@@ -86,7 +86,14 @@ fn main() {
         for call in [Call::BackToBack, Call::AfterIdle, Call::Tree1k] {
             let idle = call == Call::AfterIdle;
             let expected = if call == Call::Tree1k { tree.1 } else { 1 };
-            let names = ["serial", "heartbeat", "numa", "continuation", "rayon", "chili"];
+            let names = [
+                "serial",
+                "heartbeat",
+                "numa",
+                "continuation",
+                "rayon",
+                "chili",
+            ];
             let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
             for _ in 0..rounds {
                 let root = &*tree.0;
@@ -95,9 +102,13 @@ fn main() {
                 };
                 if call == Call::Tree1k {
                     run(0, &mut || sum_serial(root));
-                    run(1, &mut || heartbeat.install(|| sum_metronome::<false>(root)));
+                    run(1, &mut || {
+                        heartbeat.install(|| sum_metronome::<false>(root))
+                    });
                     run(2, &mut || numa.install(|| sum_metronome::<false>(root)));
-                    run(3, &mut || continuation.install(|| sum_metronome::<false>(root)));
+                    run(3, &mut || {
+                        continuation.install(|| sum_metronome::<false>(root))
+                    });
                     run(4, &mut || rayon.install(|| sum_rayon::<false>(root)));
                     run(5, &mut || sum_chili::<false>(root, &mut chili.scope()));
                 } else {

@@ -350,11 +350,14 @@ impl NumaPool {
         NumaPoolBuilder::default()
     }
 
-    /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
-    /// `par_for_each` inside `f` use this pool. From one of this pool's workers, runs `f`
-    /// directly; from any other thread, queues it on the injector of the caller's node and
-    /// waits until it finished: a worker of another pool runs its own pool's jobs
-    /// meanwhile, any other thread blocks. A panic in `f` resumes here.
+    /// Runs `f` in this pool and returns its result; `join`, `scope` and `par_for_each`
+    /// inside `f` use this pool. From one of this pool's workers, runs `f` directly. From
+    /// a thread of no pool, runs `f` on the calling thread, which takes part in the pool
+    /// meanwhile (a guest: the workers steal what it shares), as
+    /// [`ThreadPool::install`](crate::ThreadPool::install) does. Otherwise (a worker of
+    /// another pool, or every guest slot taken) queues `f` on the injector of the
+    /// caller's node and waits until it finished: a worker of another pool runs its own
+    /// pool's jobs meanwhile, any other thread blocks. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::NumaPool;
