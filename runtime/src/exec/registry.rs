@@ -41,6 +41,15 @@ const MAX_IDLE_YIELD: Duration = Duration::from_millis(1);
 /// the next `join` takes its cold path and promotes.
 pub(crate) const HEARTBEAT_RAISED: usize = 0;
 
+/// How many jobs a worker keeps private before its joins stop recording their second
+/// closure (see `join.rs`): a heartbeat shares the oldest private job, so deeper ones
+/// would only wait behind them, and an unrecorded join costs no stores (on a tree at
+/// random addresses the stores cost memory-level parallelism, not just instructions).
+pub(crate) const PRIVATE_JOBS: usize = 3;
+/// Every this many unrecorded joins, one records its second closure anyway, so that a
+/// long chain of joins (a spine whose first closures go deep) still offers jobs.
+pub(crate) const SAMPLE_EVERY: u32 = 64;
+
 /// A slot of a worker's private job stack.
 pub(crate) type Slot = Cell<Option<JobRef>>;
 
@@ -207,6 +216,8 @@ pub(crate) struct WorkerThread {
     pub(crate) bottom: Cell<*const Slot>,
     /// One past the last slot of `stack`.
     pub(crate) end: *const Slot,
+    /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
+    unrecorded: Cell<u32>,
     rng: Cell<u64>,
 }
 
@@ -227,7 +238,7 @@ impl WorkerThread {
         let start = stack.as_ptr();
         let end = stack.as_ptr_range().end;
         // Lower the flag (a tick that raced ahead of this store is lost: one interval).
-        registry.heartbeats[index].store(end as usize, Ordering::Relaxed);
+        registry.heartbeats[index].store(limit_for(start, end), Ordering::Relaxed);
         WorkerThread {
             index,
             heartbeat,
@@ -237,6 +248,7 @@ impl WorkerThread {
             top: Cell::new(start),
             bottom: Cell::new(start),
             end,
+            unrecorded: Cell::new(0),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
@@ -261,12 +273,34 @@ impl WorkerThread {
         CURRENT.with(Cell::get)
     }
 
-    /// This worker's join limit: `end as usize`, or `HEARTBEAT_RAISED` while a heartbeat
-    /// is pending (a `Relaxed` load).
+    /// This worker's join limit: `limit_for(bottom, end)` (as of the last promotion or
+    /// reclaim), or `HEARTBEAT_RAISED` while a heartbeat is pending (a `Relaxed` load).
     #[inline(always)]
     pub(crate) fn limit(&self) -> usize {
         // SAFETY: `heartbeat` points into `self.registry`, which `self` keeps alive.
         unsafe { (*self.heartbeat).load(Ordering::Relaxed) }
+    }
+
+    /// Counts an unrecorded join; returns `true` at every `SAMPLE_EVERY`-th, which then
+    /// records its second closure (see `join.rs`).
+    #[inline(always)]
+    pub(crate) fn sample_join(&self) -> bool {
+        let n = self.unrecorded.get().wrapping_add(1);
+        self.unrecorded.set(n);
+        n % SAMPLE_EVERY == 0
+    }
+
+    /// After a reclaim lowered `bottom`: lowers the limit with it, unless a heartbeat is
+    /// pending (a compare-exchange, so a tick is never overwritten: the promotion will
+    /// set the limit).
+    pub(crate) fn lower_limit_after_reclaim(&self) {
+        let limit = limit_for(self.bottom.get(), self.end);
+        // SAFETY: see `limit`.
+        let flag = unsafe { &*self.heartbeat };
+        let current = flag.load(Ordering::Relaxed);
+        if current != HEARTBEAT_RAISED && current != limit {
+            let _ = flag.compare_exchange(current, limit, Ordering::Relaxed, Ordering::Relaxed);
+        }
     }
 
     /// Whether this worker's heartbeat flag is raised.
@@ -286,10 +320,18 @@ impl WorkerThread {
     #[cold]
     #[inline(never)]
     pub(crate) fn promote(&self) {
-        // SAFETY: see `limit`.
-        unsafe { (*self.heartbeat).store(self.end as usize, Ordering::Relaxed) };
         let bottom = self.bottom.get();
-        if bottom < self.top.get() {
+        let promoted = bottom < self.top.get();
+        // SAFETY (`add`): `bottom < top <= end`, so one past it is within (or at the end
+        // of) `stack`.
+        let new_bottom = if promoted {
+            unsafe { bottom.add(1) }
+        } else {
+            bottom
+        };
+        // Lower the flag, to the limit above the new bottom. SAFETY: see `limit`.
+        unsafe { (*self.heartbeat).store(limit_for(new_bottom, self.end), Ordering::Relaxed) };
+        if promoted {
             // SAFETY: `bottom < top <= end`, so `bottom` is a slot of `stack`, which only
             // this thread touches.
             let job = unsafe { (*bottom).get() }.expect("private job slot is empty");
@@ -297,9 +339,7 @@ impl WorkerThread {
             // `StackJob<WorkerLatch, ..>`, which is `repr(C)` with the latch first, so the
             // job's data pointer is its latch; the job is still private to this thread.
             unsafe { WorkerLatch::bind(job.id().cast(), self.index, &self.registry.sleep) };
-            // SAFETY: `bottom < top <= end`: one past it is still within (or at the end
-            // of) `stack`.
-            self.bottom.set(unsafe { bottom.add(1) });
+            self.bottom.set(new_bottom);
             self.push_shared(job);
         }
     }
@@ -525,6 +565,13 @@ struct Idle {
     /// Whether a publisher claimed the worker in its last sleep and it has not searched
     /// since (see `wait_until`).
     claimed: bool,
+}
+
+/// The join limit of a worker whose oldest private slot is `bottom`: `PRIVATE_JOBS`
+/// slots above it, at most `end` (so a join below the limit has a free slot).
+#[inline]
+fn limit_for(bottom: *const Slot, end: *const Slot) -> usize {
+    (bottom as usize + PRIVATE_JOBS * std::mem::size_of::<Slot>()).min(end as usize)
 }
 
 /// A private job stack of `size` empty slots.

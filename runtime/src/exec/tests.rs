@@ -298,3 +298,58 @@ fn a_guest_of_one_pool_installs_into_another() {
     let value = a.install(|| b.install(|| a.install(|| fib_join(12)) + 1));
     assert_eq!(value, fib_serial(12) + 1);
 }
+
+#[test]
+fn deep_joins_keep_few_jobs_private() {
+    // A chain of 200 nested joins records at most `PRIVATE_JOBS` second closures, plus
+    // one per `SAMPLE_EVERY` unrecorded joins: the rest run as plain calls.
+    fn depth_chain(depth: usize, most_private: &AtomicUsize) {
+        if depth == 0 {
+            let worker = WorkerThread::current();
+            // SAFETY: inside `install`, `current` is this thread's live worker (a guest).
+            let worker = unsafe { &*worker };
+            // SAFETY: both pointers point into the worker's private stack.
+            let private = unsafe { worker.top.get().offset_from(worker.bottom.get()) };
+            most_private.fetch_max(private as usize, Ordering::Relaxed);
+            return;
+        }
+        join(|| depth_chain(depth - 1, most_private), || ());
+    }
+    let pool = ThreadPool::builder()
+        .workers(1)
+        .heartbeat(Duration::from_secs(1))
+        .local_queue_size(1024)
+        .build()
+        .unwrap();
+    let most_private = AtomicUsize::new(0);
+    pool.install(|| depth_chain(200, &most_private));
+    let bound = registry::PRIVATE_JOBS + 200 / registry::SAMPLE_EVERY as usize;
+    let most = most_private.into_inner();
+    assert!(most <= bound, "{most} private jobs (bound {bound})");
+}
+
+#[test]
+fn a_spines_side_jobs_are_shared() {
+    // A left spine whose every second closure is a small join tree (`unbalanced` in
+    // miniature): the spine's joins beyond the first few record nothing, yet the sampled
+    // ones still offer work (promoted at the side trees' joins), so a worker runs some
+    // of the side jobs.
+    fn spine(depth: usize, by_workers: &AtomicUsize) {
+        if depth == 0 {
+            return;
+        }
+        join(
+            || spine(depth - 1, by_workers),
+            || {
+                if current_worker_index().is_some() {
+                    by_workers.fetch_add(1, Ordering::Relaxed);
+                }
+                assert_eq!(fib_join(14), fib_serial(14));
+            },
+        );
+    }
+    let pool = pool(1);
+    let by_workers = AtomicUsize::new(0);
+    pool.install(|| spine(1000, &by_workers));
+    assert!(by_workers.into_inner() > 0, "no side job was shared");
+}
