@@ -287,7 +287,7 @@ impl WorkerThread {
     pub(crate) fn sample_join(&self) -> bool {
         let n = self.unrecorded.get().wrapping_add(1);
         self.unrecorded.set(n);
-        n % SAMPLE_EVERY == 0
+        n.is_multiple_of(SAMPLE_EVERY)
     }
 
     /// After a reclaim lowered `bottom`: lowers the limit with it, unless a heartbeat is
@@ -322,9 +322,9 @@ impl WorkerThread {
     pub(crate) fn promote(&self) {
         let bottom = self.bottom.get();
         let promoted = bottom < self.top.get();
-        // SAFETY (`add`): `bottom < top <= end`, so one past it is within (or at the end
-        // of) `stack`.
         let new_bottom = if promoted {
+            // SAFETY: `bottom < top <= end`, so one past it is within (or at the end of)
+            // `stack`.
             unsafe { bottom.add(1) }
         } else {
             bottom
