@@ -55,8 +55,9 @@ enum Walk {
     SideFirst,
 }
 
-fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize, walk: Walk) -> f64 {
-    pool.install(|| match walk {
+fn on_pool(pool: &(impl Executor + Sync), tree: &Tree, reps: usize, walk: Walk) -> f64 {
+    // On a worker (see `on_a_worker`): N threads at work, as for rayon and chili.
+    on_a_worker(pool, || match walk {
         Walk::SpineFirst => time(reps, || sum_metronome::<false>(&tree.0), tree.1),
         Walk::SideFirst => time(reps, || sum_metronome::<true>(&tree.0), tree.1),
     })

@@ -20,9 +20,10 @@
 //! order, then moved to boxes handed out in a seeded random order): no walk order
 //! streams there, so it favours no pool's join.
 //!
-//! Since the caller takes part (a thread of no pool that installs runs `f` itself, as
-//! a guest of the pool), `heartbeat/N` and `numa/N` time the loop on N workers plus the
-//! calling thread; chili's `N` counts its calling thread (N - 1 threads of its own).
+//! The metronome pools' timing loops run on one of their workers (`on_a_worker`), not
+//! on the bench's thread, which would take part in the pool (a guest): so `N` is N
+//! threads at work for every pool (chili's N counts its calling thread). Entering from
+//! outside is measured by the `enter` bench.
 //!
 //! So that the layout does not decide the comparison, the out-of-cache workloads also run
 //! mirrored variants, the same code with the two closures of every join swapped:
@@ -158,7 +159,7 @@ impl Workload for Fib {
 }
 
 /// Measures `work` on a metronome pool; the timing loop runs inside the pool.
-fn on_pool<E: Executor>(
+fn on_pool<E: Executor + Sync>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: String,
     build: impl Fn() -> E,
@@ -168,7 +169,9 @@ fn on_pool<E: Executor>(
     let expected = work.expected();
     group.bench_function(name, |b| {
         let pool = build();
-        pool.install(|| b.iter(|| assert_eq!(work.metronome(walk), expected)));
+        on_a_worker(&pool, || {
+            b.iter(|| assert_eq!(work.metronome(walk), expected))
+        });
     });
 }
 

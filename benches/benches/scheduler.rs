@@ -117,8 +117,9 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     for threads in threads() {
         group.bench_function(format!("metronome/{threads}"), |b| {
             let pool = heartbeat_pool(threads);
-            // The timing loop itself runs on a worker, as chili's runs in its scope.
-            pool.install(|| b.iter(|| assert_eq!(work.metronome(), expected)));
+            // The timing loop itself runs on a worker, as chili's runs in its scope (not
+            // on this thread, which would take part as a guest: one thread more).
+            on_a_worker(&pool, || b.iter(|| assert_eq!(work.metronome(), expected)));
         });
         group.bench_function(format!("rayon/{threads}"), |b| {
             rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(), expected)));

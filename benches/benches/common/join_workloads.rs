@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use metronome::runtime::{join, ContinuationPool, NumaPool, ThreadPool};
+use metronome::runtime::{join, ContinuationPool, Executor, NumaPool, ThreadPool};
 
 /// Worker counts measured by default (the development machine has two cores).
 pub const THREADS: [usize; 2] = [1, 2];
@@ -34,6 +34,19 @@ pub fn heartbeat_pool(workers: usize) -> ThreadPool {
         .heartbeat(HEARTBEAT)
         .build()
         .unwrap()
+}
+
+/// Runs `f` on a worker of `pool`, as the timing loops of the scheduler benches do
+/// (rayon's `install` and chili's scope run theirs on a pool thread too).
+///
+/// `pool.install(f)` from the bench's own thread would run `f` on that thread, which
+/// then takes part in the pool (a guest of a heartbeat pool): N workers plus the caller.
+/// Installing from a worker of a helper pool of one worker runs `f` on one of `pool`'s
+/// workers instead, so `N` is N threads at work, as for the other pools; the helper's
+/// worker waits, parked, meanwhile.
+pub fn on_a_worker<R: Send>(pool: &(impl Executor + Sync), f: impl FnOnce() -> R + Send) -> R {
+    let helper = ThreadPool::builder().workers(1).build().unwrap();
+    helper.install(|| pool.install(f))
 }
 
 /// The NUMA pool with `workers` workers and [`HEARTBEAT`].
