@@ -353,3 +353,36 @@ fn a_spines_side_jobs_are_shared() {
     pool.install(|| spine(1000, &by_workers));
     assert!(by_workers.into_inner() > 0, "no side job was shared");
 }
+
+#[test]
+fn guests_help_each_others_scopes_and_leave() {
+    // Two outside threads, both guests of a one-worker pool, run scopes whose jobs spawn
+    // more jobs. A guest waiting for its scope may run a job of the other guest's scope,
+    // which spawns into the helper's deque; the helper may then finish and leave its
+    // slot with that job still in its deque. The job must stay stealable there (the
+    // registry keeps the deque's stealer), or the other guest's scope never ends.
+    let pool = pool(1);
+    let total = AtomicUsize::new(0);
+    std::thread::scope(|threads| {
+        for _ in 0..2 {
+            let (pool, total) = (&pool, &total);
+            threads.spawn(move || {
+                for _ in 0..500 {
+                    pool.install(|| {
+                        scope(|s| {
+                            for _ in 0..4 {
+                                s.spawn(|s| {
+                                    s.spawn(|_| {
+                                        total.fetch_add(1, Ordering::Relaxed);
+                                    });
+                                    total.fetch_add(1, Ordering::Relaxed);
+                                });
+                            }
+                        })
+                    });
+                }
+            });
+        }
+    });
+    assert_eq!(total.into_inner(), 2 * 500 * 4 * 2);
+}
