@@ -20,6 +20,7 @@ mod par_for_each;
 mod pool;
 mod registry;
 pub(crate) mod scope;
+mod search;
 pub(crate) mod sleep;
 pub(crate) mod unwind;
 

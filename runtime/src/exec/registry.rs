@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::{Injector, Steal, Stealer, Worker};
+use crate::sync::{Injector, Stealer, Worker};
 
 use super::cross;
 use super::guest::GuestSlot;
@@ -62,8 +62,8 @@ pub(crate) type Slot = Cell<Option<JobRef>>;
 /// to promote a job, and a late or lost tick only delays sharing. `terminate` is `SeqCst`
 /// and is followed by `Sleep::notify_all`.
 pub(crate) struct Registry {
-    stealers: Box<[Stealer<JobRef>]>,
-    injector: Injector<JobRef>,
+    pub(super) stealers: Box<[Stealer<JobRef>]>,
+    pub(super) injector: Injector<JobRef>,
     pub(crate) sleep: Sleep,
     /// One word per worker: its join *limit*, the end address of its private stack
     /// while no heartbeat is pending. The heartbeat thread raises the flag by storing
@@ -73,7 +73,7 @@ pub(crate) struct Registry {
     terminate: AtomicBool,
     /// Number of workers; slots `workers..` of `stealers`, `heartbeats` and `sleep`
     /// belong to the guest slots.
-    workers: usize,
+    pub(super) workers: usize,
     /// Where threads from outside the pool take part (see `guest.rs`).
     pub(crate) guests: Box<[GuestSlot]>,
     pub(crate) local_queue_size: usize,
@@ -218,7 +218,7 @@ pub(crate) struct WorkerThread {
     pub(crate) end: *const Slot,
     /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
     unrecorded: Cell<u32>,
-    rng: Cell<u64>,
+    pub(super) rng: Cell<u64>,
 }
 
 impl WorkerThread {
@@ -351,80 +351,6 @@ impl WorkerThread {
     pub(crate) fn share_private_jobs(&self) {
         while self.bottom.get() < self.top.get() {
             self.promote();
-        }
-    }
-
-    /// Finds a job: own deque, then other workers' deques, then the injector.
-    pub(crate) fn find_work(&self) -> Option<JobRef> {
-        if let Some(job) = self.deque.pop() {
-            return Some(job);
-        }
-        self.steal()
-    }
-
-    fn next_random(&self) -> u64 {
-        // xorshift64*
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn steal(&self) -> Option<JobRef> {
-        let registry = &*self.registry;
-        if let Some(plan) = &registry.numa {
-            if !self.is_guest() {
-                let (stealers, injector) = (&registry.stealers, &registry.injector);
-                return plan
-                    .steal(self.index, stealers, injector, self.next_random())
-                    .or_else(|| self.steal_from(&registry.stealers[registry.workers..], &[]));
-            }
-        }
-        let node_injectors = registry.numa.as_ref().map_or(&[][..], |p| &p.injectors[..]);
-        self.steal_from(&registry.stealers, node_injectors)
-    }
-
-    /// Steals from `stealers` (every slot's, or the guests' on a `NumaPool`, whose plan
-    /// covers its workers) starting at a random victim, then from the injector and
-    /// `node_injectors`; repeats while a steal asked to retry.
-    fn steal_from(
-        &self,
-        stealers: &[Stealer<JobRef>],
-        node_injectors: &[Injector<JobRef>],
-    ) -> Option<JobRef> {
-        let n = stealers.len();
-        // The slot index of `stealers[0]`.
-        let first = self.registry.stealers.len() - n;
-        loop {
-            let mut retry = false;
-            let start = if n == 0 {
-                0
-            } else {
-                (self.next_random() % n as u64) as usize
-            };
-            for i in 0..n {
-                let victim = (start + i) % n;
-                if first + victim == self.index {
-                    continue;
-                }
-                match stealers[victim].steal() {
-                    Steal::Success(job) => return Some(job),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            for injector in std::iter::once(&self.registry.injector).chain(node_injectors) {
-                match injector.steal() {
-                    Steal::Success(job) => return Some(job),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            if !retry {
-                return None;
-            }
         }
     }
 
