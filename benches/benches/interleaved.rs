@@ -4,7 +4,7 @@
 //! comparison within a round is steadier than criterion's, which measures each variant
 //! minutes apart.
 //!
-//! Run: `cargo bench -p metronome-benches --bench interleaved -- [post|pre] [repetitions]
+//! Run: `cargo bench -p metronome-benches --bench interleaved -- [post|pre|shuffled] [repetitions]
 //! [rounds] [workers] [spine|side]` (defaults: post 20 12 2 spine). `spine` walks the
 //! spine first (the workload as defined: the side trees are what thieves take; chili
 //! with its closures swapped, `chili-lf`), `side` the side trees first (the mirror: only
@@ -55,8 +55,9 @@ enum Walk {
     SideFirst,
 }
 
-fn on_pool(pool: &impl Executor, tree: &Tree, reps: usize, walk: Walk) -> f64 {
-    pool.install(|| match walk {
+fn on_pool(pool: &(impl Executor + Sync), tree: &Tree, reps: usize, walk: Walk) -> f64 {
+    // On a worker (see `on_a_worker`): N threads at work, as for rayon and chili.
+    on_a_worker(pool, || match walk {
         Walk::SpineFirst => time(reps, || sum_metronome::<false>(&tree.0), tree.1),
         Walk::SideFirst => time(reps, || sum_metronome::<true>(&tree.0), tree.1),
     })
@@ -97,6 +98,7 @@ fn main() {
     };
     let layout = match args.first().map(String::as_str) {
         Some("pre") => Layout::Pre,
+        Some("shuffled") => Layout::Shuffled,
         _ => Layout::Post,
     };
     let (reps, rounds, workers) = (arg(1, 20), arg(2, 12), arg(3, 2));

@@ -16,6 +16,15 @@
 //! is built once and kept (never freed), so each is laid out by a fresh heap; the set-up
 //! prints how sequential each walk is on each layout.
 //!
+//! A third layout, `shuffled`, puts every node at a random address (built in post
+//! order, then moved to boxes handed out in a seeded random order): no walk order
+//! streams there, so it favours no pool's join.
+//!
+//! The metronome pools' timing loops run on one of their workers (`on_a_worker`), not
+//! on the bench's thread, which would take part in the pool (a guest): so `N` is N
+//! threads at work for every pool (chili's N counts its calling thread). Entering from
+//! outside is measured by the `enter` bench.
+//!
 //! So that the layout does not decide the comparison, the out-of-cache workloads also run
 //! mirrored variants, the same code with the two closures of every join swapped:
 //! `chili-lf` walks left first (both trees), and on `unbalanced` the metronome pools and
@@ -150,7 +159,7 @@ impl Workload for Fib {
 }
 
 /// Measures `work` on a metronome pool; the timing loop runs inside the pool.
-fn on_pool<E: Executor>(
+fn on_pool<E: Executor + Sync>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: String,
     build: impl Fn() -> E,
@@ -160,7 +169,9 @@ fn on_pool<E: Executor>(
     let expected = work.expected();
     group.bench_function(name, |b| {
         let pool = build();
-        pool.install(|| b.iter(|| assert_eq!(work.metronome(walk), expected)));
+        on_a_worker(&pool, || {
+            b.iter(|| assert_eq!(work.metronome(walk), expected))
+        });
     });
 }
 
@@ -263,7 +274,7 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
-const LAYOUTS: [Layout; 2] = [Layout::Post, Layout::Pre];
+const LAYOUTS: [Layout; 3] = [Layout::Post, Layout::Pre, Layout::Shuffled];
 
 /// How one out-of-cache workload is measured, on both layouts.
 struct LayoutBench {
@@ -275,7 +286,7 @@ struct LayoutBench {
 }
 
 /// One group per layout; each tree is built on first use and kept (see the module docs).
-fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 2], bench: LayoutBench) {
+fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 3], bench: LayoutBench) {
     for (layout, cell) in LAYOUTS.into_iter().zip(trees) {
         let name = format!("pools/{}-{}", bench.name, layout.name());
         let tree = cell.get_or_init(|| {
@@ -295,7 +306,7 @@ fn layout_groups(c: &mut Criterion, trees: &'static [OnceLock<Tree>; 2], bench: 
 }
 
 fn unbalanced(c: &mut Criterion) {
-    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    static TREES: [OnceLock<Tree>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     layout_groups(
         c,
         &TREES,
@@ -310,7 +321,7 @@ fn unbalanced(c: &mut Criterion) {
 }
 
 fn tree_16m(c: &mut Criterion) {
-    static TREES: [OnceLock<Tree>; 2] = [OnceLock::new(), OnceLock::new()];
+    static TREES: [OnceLock<Tree>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     layout_groups(
         c,
         &TREES,

@@ -117,8 +117,9 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     for threads in threads() {
         group.bench_function(format!("metronome/{threads}"), |b| {
             let pool = heartbeat_pool(threads);
-            // The timing loop itself runs on a worker, as chili's runs in its scope.
-            pool.install(|| b.iter(|| assert_eq!(work.metronome(), expected)));
+            // The timing loop itself runs on a worker, as chili's runs in its scope (not
+            // on this thread, which would take part as a guest: one thread more).
+            on_a_worker(&pool, || b.iter(|| assert_eq!(work.metronome(), expected)));
         });
         group.bench_function(format!("rayon/{threads}"), |b| {
             rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
@@ -165,6 +166,13 @@ fn tree_16m_pre(c: &mut Criterion) {
     tree_16m_group(c, "tree-16m-pre", Layout::Pre, &TREE);
 }
 
+/// tree-16m with its nodes at shuffled addresses (`Layout::Shuffled`): no walk order
+/// streams through memory.
+fn tree_16m_shuffled(c: &mut Criterion) {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    tree_16m_group(c, "tree-16m-shuffled", Layout::Shuffled, &TREE);
+}
+
 fn fib_30(c: &mut Criterion) {
     let mut group = c.benchmark_group("fib-30");
     group
@@ -175,5 +183,12 @@ fn fib_30(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tree_1k, fib_30, tree_16m, tree_16m_pre);
+criterion_group!(
+    benches,
+    tree_1k,
+    fib_30,
+    tree_16m,
+    tree_16m_pre,
+    tree_16m_shuffled
+);
 criterion_main!(benches);

@@ -4,7 +4,9 @@
 //! `par_for_each`, panics in `join` and `scope` reach the caller (the other spawned jobs
 //! still run) and leave the pool usable, a panicking `a` disposes of `b` exactly once
 //! (run or dropped, never leaked), a million joins (nested and in a flat loop),
-//! `install` from many threads at once, and dropping a pool joins its threads.
+//! `install` from many threads at once (4 threads running fib, and 8 threads each
+//! entering 10 000 times), `install` nested into the same pool, dropping a pool while
+//! idle, and dropping a pool joins its threads.
 //!
 //! Add a pool with one `conformance!` line: a module name, a thread-name prefix (under
 //! 13 characters) and a builder expression taking the worker count and that prefix.
@@ -307,6 +309,56 @@ fn install_from_many_threads<E: Executor + Sync>(make: impl Fn(usize) -> E) {
     });
 }
 
+/// 8 threads each enter the pool 10 000 times at once: more than a heartbeat pool has
+/// guest slots, so some take part in the pool and the others queue their job and block,
+/// switching as slots free up.
+fn install_from_eight_threads_10k_times<E: Executor + Sync>(make: impl Fn(usize) -> E) {
+    const THREADS: usize = 8;
+    const INSTALLS: usize = 10_000;
+    let pool = make(2);
+    let total = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (pool, total) = (&pool, &total);
+            s.spawn(move || {
+                for i in 0..INSTALLS {
+                    let (a, b) = pool.install(|| join(|| t, || i));
+                    assert_eq!((a, b), (t, i));
+                    total.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    assert_eq!(total.into_inner(), THREADS * INSTALLS);
+}
+
+/// `install` inside `install` of the same pool (and a join between) runs and returns.
+fn nested_install<E: Executor + Sync>(make: impl Fn(usize) -> E) {
+    for workers in [1, 2] {
+        let pool = make(workers);
+        let value = pool.install(|| {
+            let (a, b) = join(
+                || pool.install(|| fib_join(12)),
+                || pool.install(|| pool.install(|| fib_join(11))),
+            );
+            a + b
+        });
+        assert_eq!(value, fib_serial(13));
+    }
+}
+
+/// A pool dropped while idle (never used; used, then left to park) returns from `drop`.
+fn drop_while_idle<E: Executor>(make: impl Fn(usize) -> E) {
+    for workers in [1, 2] {
+        drop(make(workers));
+        let pool = make(workers);
+        assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+        // Long enough for the workers and the heartbeat thread to park.
+        std::thread::sleep(Duration::from_millis(30));
+        drop(pool);
+    }
+}
+
 fn drop_joins_threads<E: Executor>(make: impl Fn(usize, &'static str) -> E, prefix: &'static str) {
     let _one = THREAD_LIST.lock().unwrap_or_else(|e| e.into_inner());
     let ours = || {
@@ -376,6 +428,21 @@ macro_rules! conformance {
             #[test]
             fn install_from_many_threads_at_once() {
                 super::install_from_many_threads(make);
+            }
+
+            #[test]
+            fn install_from_eight_threads_ten_thousand_times() {
+                super::install_from_eight_threads_10k_times(make);
+            }
+
+            #[test]
+            fn nested_install_into_the_same_pool() {
+                super::nested_install(make);
+            }
+
+            #[test]
+            fn drop_while_idle() {
+                super::drop_while_idle(make);
             }
 
             #[test]

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use metronome::runtime::{join, ContinuationPool, NumaPool, ThreadPool};
+use metronome::runtime::{join, ContinuationPool, Executor, NumaPool, ThreadPool};
 
 /// Worker counts measured by default (the development machine has two cores).
 pub const THREADS: [usize; 2] = [1, 2];
@@ -34,6 +34,19 @@ pub fn heartbeat_pool(workers: usize) -> ThreadPool {
         .heartbeat(HEARTBEAT)
         .build()
         .unwrap()
+}
+
+/// Runs `f` on a worker of `pool`, as the timing loops of the scheduler benches do
+/// (rayon's `install` and chili's scope run theirs on a pool thread too).
+///
+/// `pool.install(f)` from the bench's own thread would run `f` on that thread, which
+/// then takes part in the pool (a guest of a heartbeat pool): N workers plus the caller.
+/// Installing from a worker of a helper pool of one worker runs `f` on one of `pool`'s
+/// workers instead, so `N` is N threads at work, as for the other pools; the helper's
+/// worker waits, parked, meanwhile.
+pub fn on_a_worker<R: Send>(pool: &(impl Executor + Sync), f: impl FnOnce() -> R + Send) -> R {
+    let helper = ThreadPool::builder().workers(1).build().unwrap();
+    helper.install(|| pool.install(f))
 }
 
 /// The NUMA pool with `workers` workers and [`HEARTBEAT`].
@@ -88,6 +101,10 @@ pub enum Layout {
     Post,
     /// Each node before its children (left subtree, then right).
     Pre,
+    /// Each node at a random place: built in post order, then every node moved to one of
+    /// as many fresh boxes, handed out in a seeded random order, so that no walk order
+    /// streams through memory (each step is a cache miss whichever child goes first).
+    Shuffled,
 }
 
 impl Layout {
@@ -95,6 +112,7 @@ impl Layout {
         match self {
             Layout::Post => "post",
             Layout::Pre => "pre",
+            Layout::Shuffled => "shuffled",
         }
     }
 }
@@ -131,14 +149,48 @@ impl Node {
                 node.right = right();
                 node
             }
+            Layout::Shuffled => unreachable!("shuffled trees are built in post order, then moved"),
         }
     }
 
     /// A full binary tree of `layers` layers (`2^layers - 1` nodes), value 1 each.
     pub fn tree(layers: u32, layout: Layout) -> Box<Node> {
+        if let Layout::Shuffled = layout {
+            return shuffle_addresses(Node::tree(layers, Layout::Post));
+        }
         let child = || (layers > 1).then(|| Node::tree(layers - 1, layout));
         Node::with_children(layout, child, child)
     }
+}
+
+/// Moves every node of `tree` to a fresh box, the boxes taken in a seeded random order
+/// (Fisher-Yates with xorshift64*), so the nodes' addresses follow no walk order.
+// The boxes are the point: each node keeps its own allocation, at a shuffled address.
+#[allow(clippy::vec_box)]
+pub fn shuffle_addresses(tree: Box<Node>) -> Box<Node> {
+    fn count(n: &Node) -> usize {
+        1 + n.left.as_deref().map_or(0, count) + n.right.as_deref().map_or(0, count)
+    }
+    fn copy(n: &Node, boxes: &mut Vec<Box<Node>>) -> Box<Node> {
+        let mut fresh = boxes.pop().expect("one box per node");
+        fresh.value = n.value;
+        fresh.left = n.left.as_deref().map(|l| copy(l, boxes));
+        fresh.right = n.right.as_deref().map(|r| copy(r, boxes));
+        fresh
+    }
+    let mut boxes: Vec<Box<Node>> = (0..count(&tree)).map(|_| Node::leaf()).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..boxes.len()).rev() {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let j = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) % (i as u64 + 1)) as usize;
+        boxes.swap(i, j);
+    }
+    let shuffled = copy(&tree, &mut boxes);
+    // Freed after the copy: the old nodes' memory is not reused by the new ones.
+    drop(tree);
+    shuffled
 }
 
 /// A tree and its expected sum.
@@ -152,6 +204,9 @@ pub const SUBTREE_LAYERS: u32 = 10;
 impl Node {
     /// A left spine of `spine` nodes whose right children are full trees of `layers`.
     pub fn unbalanced(spine: u32, layers: u32, layout: Layout) -> Box<Node> {
+        if let Layout::Shuffled = layout {
+            return shuffle_addresses(Node::unbalanced(spine, layers, Layout::Post));
+        }
         Node::with_children(
             layout,
             || (spine > 1).then(|| Node::unbalanced(spine - 1, layers, layout)),

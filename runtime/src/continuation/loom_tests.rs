@@ -406,7 +406,7 @@ fn loom_cross_fiber_latch_resumes_the_fiber_once_through_its_pool() {
     loom::model(|| {
         let pool = PoolRef::new(FiberPool {
             resumable: Resumable::new(),
-            sleep: Sleep::new(1),
+            sleep: Sleep::new(1, 0),
             terminate: AtomicBool::new(false),
         });
         let resumed = Arc::new(AtomicUsize::new(0));

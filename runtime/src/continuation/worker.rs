@@ -104,7 +104,7 @@ impl Registry {
             stealers: deques.iter().map(Worker::stealer).collect(),
             injector: Injector::new(),
             resumable: Resumable::new(),
-            sleep: Sleep::new(workers),
+            sleep: Sleep::new(workers, 0),
             limits: (0..workers)
                 .map(|_| CachePadded::new(AtomicUsize::new(local_queue_size)))
                 .collect(),

@@ -17,14 +17,22 @@ use super::builder;
 use super::error::BuildError;
 use super::registry::Registry;
 
+/// How long the heartbeat thread keeps its rhythm after the whole pool came to rest
+/// (every worker asleep, no guest in) before it parks too. A thread that enters the pool
+/// within this time (a game's next frame, at 200 Hz or more) finds it ticking and pays
+/// nothing to wake it; later, it pays one wake-up. Resting, it reads the clock once per
+/// interval and raises no flags that matter.
+const LINGER: Duration = Duration::from_millis(5);
+
 /// Starts the heartbeat thread of `registry`'s pool, named `name`, if the pool has more
-/// than one worker (with one, nobody could steal what a heartbeat shares).
+/// than one participant: workers plus guest slots (with one, nobody could steal what a
+/// heartbeat shares).
 pub(crate) fn start(
     registry: &Arc<Registry>,
     name: &str,
 ) -> Result<Option<JoinHandle<()>>, BuildError> {
     let workers = registry.num_workers();
-    if workers <= 1 {
+    if workers + registry.guests.len() <= 1 {
         return Ok(None);
     }
     let registry = registry.clone();
@@ -39,8 +47,17 @@ pub(crate) fn start(
 pub(crate) fn run_heartbeat(registry: Arc<Registry>) {
     let interval = registry.heartbeat_interval;
     let mut overshoot = Duration::ZERO;
+    let mut resting_since: Option<Instant> = None;
     while !registry.terminating() {
-        registry.sleep.heartbeat_idle(|| registry.terminating());
+        if registry.sleep.all_resting() {
+            let since = *resting_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= LINGER {
+                registry.sleep.heartbeat_idle(|| registry.terminating());
+                resting_since = None;
+            }
+        } else {
+            resting_since = None;
+        }
         registry.sleep.heartbeat_busy(|| registry.terminating());
         if registry.terminating() {
             return;

@@ -1,8 +1,13 @@
 //! `join` on a worker: the hot path of the executor.
 //!
 //! 1. Compare the private stack's `top` with the worker's *limit* (one `Relaxed` load):
-//!    the limit is the stack's end, or `0` while a heartbeat is pending, so one compare
-//!    catches both rare cases (stack full, heartbeat) and sends them to `join_cold`.
+//!    the limit is `PRIVATE_JOBS` slots above `bottom` (at most the stack's end), or `0`
+//!    while a heartbeat is pending. Below it, record `b` (steps 2-4). At or above it with
+//!    no heartbeat pending, enough jobs are private already: call `a` then `b`, recording
+//!    nothing (a heartbeat shares the oldest private job, never this one before those),
+//!    except at every `SAMPLE_EVERY`-th such join, which records `b` anyway so that a
+//!    long chain of joins (a spine) still offers a job now and then. A pending heartbeat
+//!    sends the join to `join_cold`, which records `b` and promotes.
 //! 2. Wrap `b` in a [`StackJob`] in this frame and push its `JobRef` on the worker's
 //!    *private* stack (two stores through `top` and its bump; no atomics).
 //! 3. Run `a`. No `catch_unwind`: a guard that only runs if `a` unwinds pops or reclaims
@@ -15,7 +20,7 @@ use std::mem;
 
 use super::job::StackJob;
 use super::latch::{CoreLatch, WorkerLatch};
-use super::registry::{Slot, WorkerThread};
+use super::registry::{Slot, WorkerThread, HEARTBEAT_RAISED};
 
 impl WorkerThread {
     /// Runs `a` and `b`, potentially in parallel; see the module docs.
@@ -28,15 +33,23 @@ impl WorkerThread {
         RB: Send,
     {
         let slot = self.top.get();
-        if slot as usize >= self.limit() {
-            return self.join_cold(slot, a, b);
+        let limit = self.limit();
+        if (slot as usize) < limit {
+            // SAFETY: `slot < limit`, and a limit other than `HEARTBEAT_RAISED` is at most
+            // `end` (`limit_for`).
+            return unsafe { self.join_at(slot, a, b, false) };
         }
-        // SAFETY: `slot < limit`, and a limit other than `HEARTBEAT_RAISED` is `end`.
-        unsafe { self.join_at(slot, a, b, false) }
+        if limit != HEARTBEAT_RAISED && !self.sample_join() {
+            // Enough private jobs already (or the stack is full), and no heartbeat: `b`
+            // could only be shared after the older private jobs, so it is not recorded.
+            return (a(), b());
+        }
+        self.join_cold(slot, a, b)
     }
 
-    /// A join whose `top` reached the limit: the heartbeat is pending, or the private
-    /// stack is full, or both.
+    /// A join whose `top` reached the limit and that must not simply run serially: the
+    /// heartbeat is pending, or this is a sampled join (`sample_join`), with a free slot
+    /// or a full stack.
     #[cold]
     #[inline(never)]
     fn join_cold<A, B, RA, RB>(&self, slot: *const Slot, a: A, b: B) -> (RA, RB)
@@ -157,6 +170,7 @@ impl WorkerThread {
     fn reclaim(&self, slot: *const Slot, id: *const (), latch: &CoreLatch) -> bool {
         self.top.set(slot);
         self.bottom.set(slot);
+        self.lower_limit_after_reclaim();
         while !latch.probe() {
             match self.deque.pop() {
                 Some(popped) if popped.id() == id => return true,

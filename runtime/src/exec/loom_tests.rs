@@ -14,6 +14,7 @@ use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 
 use super::cross::{CrossLatch, WaiterPool};
+use super::guest::Visit;
 use super::job::{JobRef, StackJob};
 use super::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
 use super::registry::{Registry, WorkerThread};
@@ -32,7 +33,7 @@ const ANSWER: u32 = 42;
 #[test]
 fn loom_join_latch_pop_or_steal() {
     loom::model(|| {
-        let sleep = Arc::new(Sleep::new(2));
+        let sleep = Arc::new(Sleep::new(2, 0));
         let deque: Worker<JobRef> = Worker::new_lifo();
         let stealer = deque.stealer();
 
@@ -79,7 +80,7 @@ fn loom_join_latch_pop_or_steal() {
 #[test]
 fn loom_promotion_wakes_a_parked_thief() {
     loom::model(|| {
-        let sleep = Arc::new(Sleep::new(2));
+        let sleep = Arc::new(Sleep::new(2, 0));
         let deque: Worker<JobRef> = Worker::new_lifo();
         let stealer = deque.stealer();
 
@@ -118,7 +119,7 @@ fn loom_promotion_wakes_a_parked_thief() {
 #[test]
 fn loom_heartbeat_parks_only_while_all_workers_sleep() {
     loom::model(|| {
-        let sleep = Arc::new(Sleep::new(1));
+        let sleep = Arc::new(Sleep::new(1, 0));
         let work = Arc::new(AtomicBool::new(false));
 
         let worker = {
@@ -146,7 +147,7 @@ fn loom_heartbeat_parks_only_while_all_workers_sleep() {
 #[test]
 fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
     loom::model(|| {
-        let sleep = Arc::new(Sleep::new(1));
+        let sleep = Arc::new(Sleep::new(1, 0));
 
         let worker = {
             let sleep = sleep.clone();
@@ -185,7 +186,7 @@ fn model_pool_bounded(model: impl Fn() + Sync + Send + 'static) {
 /// A registry of `workers` workers (private stacks of 4 slots; no heartbeat thread runs
 /// in these models), and the workers' deque ends.
 fn model_pool(workers: usize) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-    Registry::new(workers, 4, Duration::ZERO)
+    Registry::new(workers, 0, 4, Duration::ZERO)
 }
 
 /// Starts worker `index` of `registry` on a loom thread, running its main loop until the
@@ -353,7 +354,7 @@ fn loom_scope_waits_for_every_spawned_job() {
 #[test]
 fn loom_count_latch_sets_after_the_last_release() {
     loom::model(|| {
-        let sleep = Arc::new(Sleep::new(1));
+        let sleep = Arc::new(Sleep::new(1, 0));
         let count = Arc::new(CountLatch::new(0, &sleep));
         let results = Arc::new(Results::new());
         let jobs: Vec<_> = (0..2)
@@ -500,7 +501,7 @@ unsafe impl Sync for CrossFrame {}
 #[test]
 fn loom_cross_latch_wakes_the_waiter_and_outlives_its_pool() {
     loom::model(|| {
-        let pool = PoolRef::new(Sleep::new(1));
+        let pool = PoolRef::new(Sleep::new(1, 0));
         let mut frame = Box::new(ManuallyDrop::new(CrossFrame {
             latch: CrossLatch::with_pool(0, pool.clone()),
             result: UnsafeCell::new(0),
@@ -580,5 +581,88 @@ fn loom_lock_latch_wakes_the_waiter_and_frees_its_state_once() {
         unsafe { ManuallyDrop::drop(&mut frame) };
         setter.join().unwrap();
         drop(frame);
+    });
+}
+
+/// A registry of `workers` workers and `guests` guest slots (private stacks of 4 slots),
+/// and the workers' deque ends.
+fn model_pool_with_guests(workers: usize, guests: usize) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
+    Registry::new(workers, guests, 4, Duration::ZERO)
+}
+
+/// A guest's job stolen by a worker, and the guest leaving: the main thread enters the
+/// pool's only guest slot (`Visit`, as `install` from a thread of no pool), its heartbeat
+/// flag is raised (as by a tick), and it joins: the join promotes `b` to the guest's
+/// deque (waking the sleeping worker) and runs `a`; the worker, in its main loop, may
+/// steal `b`. The guest takes `b` back or waits (helping, then parking in its sleep slot)
+/// until the thief's latch wakes it, then leaves; a second visit takes the same slot
+/// again (the thief's late wake-up may land in it) and joins once more. Checks: both
+/// results arrive, nobody deadlocks (every wake-up reaches its parker), and the slot is
+/// free again after each visit.
+#[test]
+fn loom_guest_job_stolen_then_guest_leaves() {
+    model_pool_bounded(|| {
+        let (registry, mut deques) = model_pool_with_guests(1, 1);
+        let worker = start_worker(0, &registry, deques.pop().expect("one deque"));
+        for _ in 0..2 {
+            let visit = Visit::enter(&registry).expect("the slot is free");
+            registry.tick();
+            let (a, b) = visit.worker().join(|| ANSWER, || ANSWER + 1);
+            assert_eq!((a, b), (ANSWER, ANSWER + 1));
+            drop(visit);
+        }
+        registry.terminate();
+        worker.join().unwrap();
+    });
+}
+
+/// More outside threads than guest slots: two threads enter a pool of one worker and one
+/// guest slot at once. Whoever gets the slot runs a join as a guest (its second job
+/// promoted, maybe stolen); the other finds the slot taken and queues its job on the
+/// injector, blocking on a `LockLatch` (the fallback of `install`). The guest's helping
+/// may run the injected job. Checks: both get their results and the pool shuts down.
+#[test]
+fn loom_guest_slots_full_falls_back_to_the_injector() {
+    model_pool_bounded(|| {
+        let (registry, mut deques) = model_pool_with_guests(1, 1);
+        let worker = start_worker(0, &registry, deques.pop().expect("one deque"));
+        let enter = |registry: &Arc<Registry>| match Visit::enter(registry) {
+            Some(visit) => {
+                registry.tick();
+                let (a, b) = visit.worker().join(|| ANSWER, || ANSWER + 1);
+                a + b
+            }
+            None => registry.in_worker_cold(|| 2 * ANSWER + 1),
+        };
+        let other = {
+            let registry = registry.clone();
+            thread::spawn(move || enter(&registry))
+        };
+        assert_eq!(enter(&registry), 2 * ANSWER + 1);
+        assert_eq!(other.join().unwrap(), 2 * ANSWER + 1);
+        registry.terminate();
+        worker.join().unwrap();
+    });
+}
+
+/// A guest arriving wakes the parked heartbeat thread: the pool's one worker sleeps and
+/// its guest slot is empty, so the heartbeat thread may park (`heartbeat_idle`) at any
+/// moment; a guest arrives (`guest_arrives`: decrement, fence, read the heartbeat's
+/// state). Against the heartbeat's state store, fence, read of the counters, one sees the
+/// other: the heartbeat thread returns from `heartbeat_idle`. Loom reports a deadlock if
+/// it could stay parked with the guest in. Two threads: exhaustive.
+#[test]
+fn loom_guest_arrival_wakes_the_parked_heartbeat() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1, 1));
+        // The worker announced its sleep (as in `Sleep::sleep`).
+        sleep.sleeping.fetch_add(1, Ordering::SeqCst);
+        let heartbeat = {
+            let sleep = sleep.clone();
+            thread::spawn(move || sleep.heartbeat_idle(|| false))
+        };
+        sleep.guest_arrives();
+        heartbeat.join().unwrap();
+        assert!(!sleep.all_resting());
     });
 }

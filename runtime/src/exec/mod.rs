@@ -10,6 +10,7 @@
 pub(crate) mod builder;
 pub(crate) mod cross;
 mod error;
+pub(crate) mod guest;
 mod heartbeat;
 pub(crate) mod job;
 mod join;
@@ -19,6 +20,7 @@ mod par_for_each;
 mod pool;
 mod registry;
 pub(crate) mod scope;
+mod search;
 pub(crate) mod sleep;
 pub(crate) mod unwind;
 
@@ -137,9 +139,11 @@ pub trait Executor {
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
 ///
-/// On a worker of a [`ThreadPool`], `b` is pushed on the worker's private stack and `a`
-/// runs; unless a heartbeat shared `b` meanwhile (and a thief took it), `b` then runs
-/// inline, so a join costs a few instructions. Outside any pool, runs `a` then `b` on the
+/// On a worker of a [`ThreadPool`] (or a thread that entered one through `install`), `b`
+/// is pushed on the worker's private stack and `a` runs; unless a heartbeat shared `b`
+/// meanwhile (and a thief took it), `b` then runs inline, so a join costs a few
+/// instructions. While three jobs are private already, a join pushes nothing (but every
+/// 64th): it calls `a`, then `b`. Outside any pool, runs `a` then `b` on the
 /// caller. A panic in `a` or `b` resumes here once neither runs any more (if `a`
 /// panics, `b` may not run at all).
 ///

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
+use super::guest::GUEST_SLOTS;
 use super::par_for_each::ParSource;
 use super::registry::{run_worker, Registry};
 use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
@@ -101,8 +102,11 @@ impl ThreadPoolBuilder {
     /// ```
     /// use metronome_runtime::ThreadPool;
     /// let pool = ThreadPool::builder().workers(1).thread_name(|i| format!("w{i}")).build().unwrap();
-    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
-    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// let name = || std::thread::current().name().map(str::to_owned);
+    /// // From a thread of no pool, `install` runs `f` on the caller (which takes part);
+    /// // from a worker of another pool, on one of this pool's workers.
+    /// let other = metronome_runtime::ThreadPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.config.set_thread_name(name);
@@ -131,8 +135,12 @@ impl ThreadPoolBuilder {
         let workers = self.config.validate()?;
         check_heartbeat(self.heartbeat)?;
 
-        let (registry, deques) =
-            Registry::new(workers, self.config.local_queue_size, self.heartbeat);
+        let (registry, deques) = Registry::new(
+            workers,
+            GUEST_SLOTS,
+            self.config.local_queue_size,
+            self.heartbeat,
+        );
         let mut pool = ThreadPool {
             registry: registry.clone(),
             threads: Vec::with_capacity(workers + 1),
@@ -199,18 +207,29 @@ impl ThreadPool {
         ThreadPoolBuilder::default()
     }
 
-    /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
-    /// `par_for_each` inside `f` use this pool. Called from one of this pool's workers,
-    /// runs `f` directly. Called from a worker of another pool, that worker keeps running
-    /// its own pool's jobs until `f` finished (so `a.install(|| b.install(|| a.install(..)))`
-    /// returns even with one worker each). Called from any other thread, blocks it until
-    /// `f` finished. A panic in `f` resumes here.
+    /// Runs `f` in this pool and returns its result; `join`, `scope` and
+    /// `par_for_each` inside `f` use this pool. A panic in `f` resumes here.
+    ///
+    /// - From one of this pool's workers: runs `f` directly.
+    /// - From a thread of no pool (a game's main thread): runs `f` on the calling
+    ///   thread, which takes part in the pool meanwhile as a *guest*: it has a worker's
+    ///   private stack, deque and heartbeat flag, so the workers steal what it shares at
+    ///   the heartbeats, and it helps with their jobs while it waits for a stolen one.
+    ///   Entering costs about what a `join` costs and wakes nobody: a short `f` runs on
+    ///   the caller alone. A pool has two guest slots; when both are taken, the caller
+    ///   queues `f` and blocks until a worker ran it.
+    /// - From a worker of another pool: queues `f` and keeps running its own pool's jobs
+    ///   until `f` finished (so `a.install(|| b.install(|| a.install(..)))` returns even
+    ///   with one worker each).
     ///
     /// ```
     /// use metronome_runtime::ThreadPool;
     /// let pool = ThreadPool::builder().workers(2).build().unwrap();
     /// let data = vec![1, 2, 3];
     /// assert_eq!(pool.install(|| data.iter().sum::<i32>()), 6);
+    /// // The caller takes part: `f` runs on it.
+    /// let caller = std::thread::current().id();
+    /// assert_eq!(pool.install(|| std::thread::current().id()), caller);
     /// ```
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         if self.registry.is_current() {

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::{Injector, Steal, Stealer, Worker};
+use crate::sync::{Injector, Stealer, Worker};
 
 use super::cross;
+use super::guest::GuestSlot;
 use super::job::JobRef;
 use super::latch::{CoreLatch, WorkerLatch};
 use super::sleep::Sleep;
@@ -40,6 +41,15 @@ const MAX_IDLE_YIELD: Duration = Duration::from_millis(1);
 /// the next `join` takes its cold path and promotes.
 pub(crate) const HEARTBEAT_RAISED: usize = 0;
 
+/// How many jobs a worker keeps private before its joins stop recording their second
+/// closure (see `join.rs`): a heartbeat shares the oldest private job, so deeper ones
+/// would only wait behind them, and an unrecorded join costs no stores (on a tree at
+/// random addresses the stores cost memory-level parallelism, not just instructions).
+pub(crate) const PRIVATE_JOBS: usize = 3;
+/// Every this many unrecorded joins, one records its second closure anyway, so that a
+/// long chain of joins (a spine whose first closures go deep) still offers jobs.
+pub(crate) const SAMPLE_EVERY: u32 = 64;
+
 /// A slot of a worker's private job stack.
 pub(crate) type Slot = Cell<Option<JobRef>>;
 
@@ -52,8 +62,8 @@ pub(crate) type Slot = Cell<Option<JobRef>>;
 /// to promote a job, and a late or lost tick only delays sharing. `terminate` is `SeqCst`
 /// and is followed by `Sleep::notify_all`.
 pub(crate) struct Registry {
-    stealers: Box<[Stealer<JobRef>]>,
-    injector: Injector<JobRef>,
+    pub(super) stealers: Box<[Stealer<JobRef>]>,
+    pub(super) injector: Injector<JobRef>,
     pub(crate) sleep: Sleep,
     /// One word per worker: its join *limit*, the end address of its private stack
     /// while no heartbeat is pending. The heartbeat thread raises the flag by storing
@@ -61,6 +71,11 @@ pub(crate) struct Registry {
     /// `join` tests "stack full" and "heartbeat pending" with one compare (`top >= limit`).
     pub(crate) heartbeats: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
+    /// Number of workers; slots `workers..` of `stealers`, `heartbeats` and `sleep`
+    /// belong to the guest slots.
+    pub(super) workers: usize,
+    /// Where threads from outside the pool take part (see `guest.rs`).
+    pub(crate) guests: Box<[GuestSlot]>,
     pub(crate) local_queue_size: usize,
     pub(crate) heartbeat_interval: Duration,
     /// A `NumaPool`'s topology-aware search and per-node injectors (set right after
@@ -69,21 +84,32 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// A registry for one deque per worker; returns it with the workers' deque ends.
+    /// A registry for `workers` workers and `guests` guest slots (see `guest.rs`): one
+    /// deque, heartbeat flag and sleep slot each, the guests' after the workers'. Returns
+    /// it with the workers' deque ends (the guests' stay in their slots).
     pub(crate) fn new(
         workers: usize,
+        guests: usize,
         local_queue_size: usize,
         heartbeat_interval: Duration,
     ) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-        let deques: Vec<Worker<JobRef>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+        let mut deques: Vec<Worker<JobRef>> =
+            (0..workers + guests).map(|_| Worker::new_lifo()).collect();
+        let stealers = deques.iter().map(Worker::stealer).collect();
+        let guest_slots = deques
+            .drain(workers..)
+            .map(|deque| GuestSlot::new(deque, local_queue_size))
+            .collect();
         let registry = Registry {
-            stealers: deques.iter().map(Worker::stealer).collect(),
+            stealers,
             injector: Injector::new(),
-            sleep: Sleep::new(workers),
-            heartbeats: (0..workers)
+            sleep: Sleep::new(workers, guests),
+            heartbeats: (0..workers + guests)
                 .map(|_| CachePadded::new(AtomicUsize::new(HEARTBEAT_RAISED)))
                 .collect(),
             terminate: AtomicBool::new(false),
+            workers,
+            guests: guest_slots,
             local_queue_size,
             heartbeat_interval,
             numa: None,
@@ -91,9 +117,9 @@ impl Registry {
         (Arc::new(registry), deques)
     }
 
-    /// Number of workers.
+    /// Number of workers (the pool's own threads; guests come and go).
     pub(crate) fn num_workers(&self) -> usize {
-        self.stealers.len()
+        self.workers
     }
 
     /// Whether the pool is shutting down.
@@ -134,20 +160,26 @@ impl Registry {
         self.sleep.notify_one();
     }
 
-    /// Runs `f` on a worker from a thread that is not one of this pool's workers, and
-    /// returns its result once it finished: a worker of another pool keeps running its
-    /// own pool's work meanwhile, any other thread blocks (`cross::run_elsewhere`).
-    pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+    /// Runs `f` in this pool from a thread that is not one of its workers, and returns
+    /// its result: a thread of no pool takes a guest slot and runs `f` itself
+    /// (`guest.rs`); a worker of another pool queues `f` and keeps running its own pool's
+    /// work meanwhile, any other thread (or a guest when every slot is taken) queues `f`
+    /// and blocks (`cross::run_elsewhere`).
+    pub(crate) fn in_worker_cold<R: Send>(self: &Arc<Self>, f: impl FnOnce() -> R + Send) -> R {
         self.in_worker_cold_via(&self.injector, f)
     }
 
-    /// [`in_worker_cold`](Self::in_worker_cold) through `injector` (the pool's own, or
-    /// one of `NumaPool`'s per-node injectors, which its workers also search).
+    /// [`in_worker_cold`](Self::in_worker_cold), queueing through `injector` (the pool's
+    /// own, or one of `NumaPool`'s per-node injectors, which its workers also search).
     pub(crate) fn in_worker_cold_via<R: Send>(
-        &self,
+        self: &Arc<Self>,
         injector: &Injector<JobRef>,
         f: impl FnOnce() -> R + Send,
     ) -> R {
+        let f = match super::guest::try_run_as_guest(self, f) {
+            Ok(value) => return value,
+            Err(f) => f,
+        };
         cross::run_elsewhere(f, |job| {
             // A job from outside is usually the root of the whole computation, and the
             // other workers are idle: grant every worker its promotion credit now, so the
@@ -184,19 +216,29 @@ pub(crate) struct WorkerThread {
     pub(crate) bottom: Cell<*const Slot>,
     /// One past the last slot of `stack`.
     pub(crate) end: *const Slot,
-    rng: Cell<u64>,
+    /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
+    unrecorded: Cell<u32>,
+    pub(super) rng: Cell<u64>,
 }
 
 impl WorkerThread {
     pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+        let stack = new_private_stack(registry.local_queue_size);
+        Self::with_stack(index, registry, deque, stack)
+    }
+
+    /// A worker (or guest) in slot `index` whose private stack is `stack` (empty).
+    pub(super) fn with_stack(
+        index: usize,
+        registry: Arc<Registry>,
+        deque: Worker<JobRef>,
+        stack: Box<[Slot]>,
+    ) -> Self {
         let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
-        let stack: Box<[Slot]> = (0..registry.local_queue_size)
-            .map(|_| Cell::new(None))
-            .collect();
         let start = stack.as_ptr();
         let end = stack.as_ptr_range().end;
         // Lower the flag (a tick that raced ahead of this store is lost: one interval).
-        registry.heartbeats[index].store(end as usize, Ordering::Relaxed);
+        registry.heartbeats[index].store(limit_for(start, end), Ordering::Relaxed);
         WorkerThread {
             index,
             heartbeat,
@@ -206,10 +248,23 @@ impl WorkerThread {
             top: Cell::new(start),
             bottom: Cell::new(start),
             end,
+            unrecorded: Cell::new(0),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
         }
+    }
+
+    /// Takes the worker apart: its deque end and private stack (a guest leaving its
+    /// slot hands them back to it).
+    pub(super) fn into_parts(self) -> (Worker<JobRef>, Box<[Slot]>) {
+        (self.deque, self._stack)
+    }
+
+    /// Whether this is a guest (a thread from outside the pool, see `guest.rs`), not one
+    /// of the pool's own workers.
+    pub(crate) fn is_guest(&self) -> bool {
+        self.index >= self.registry.num_workers()
     }
 
     /// The worker on this thread, or null outside every pool.
@@ -218,12 +273,34 @@ impl WorkerThread {
         CURRENT.with(Cell::get)
     }
 
-    /// This worker's join limit: `end as usize`, or `HEARTBEAT_RAISED` while a heartbeat
-    /// is pending (a `Relaxed` load).
+    /// This worker's join limit: `limit_for(bottom, end)` (as of the last promotion or
+    /// reclaim), or `HEARTBEAT_RAISED` while a heartbeat is pending (a `Relaxed` load).
     #[inline(always)]
     pub(crate) fn limit(&self) -> usize {
         // SAFETY: `heartbeat` points into `self.registry`, which `self` keeps alive.
         unsafe { (*self.heartbeat).load(Ordering::Relaxed) }
+    }
+
+    /// Counts an unrecorded join; returns `true` at every `SAMPLE_EVERY`-th, which then
+    /// records its second closure (see `join.rs`).
+    #[inline(always)]
+    pub(crate) fn sample_join(&self) -> bool {
+        let n = self.unrecorded.get().wrapping_add(1);
+        self.unrecorded.set(n);
+        n.is_multiple_of(SAMPLE_EVERY)
+    }
+
+    /// After a reclaim lowered `bottom`: lowers the limit with it, unless a heartbeat is
+    /// pending (a compare-exchange, so a tick is never overwritten: the promotion will
+    /// set the limit).
+    pub(crate) fn lower_limit_after_reclaim(&self) {
+        let limit = limit_for(self.bottom.get(), self.end);
+        // SAFETY: see `limit`.
+        let flag = unsafe { &*self.heartbeat };
+        let current = flag.load(Ordering::Relaxed);
+        if current != HEARTBEAT_RAISED && current != limit {
+            let _ = flag.compare_exchange(current, limit, Ordering::Relaxed, Ordering::Relaxed);
+        }
     }
 
     /// Whether this worker's heartbeat flag is raised.
@@ -243,10 +320,18 @@ impl WorkerThread {
     #[cold]
     #[inline(never)]
     pub(crate) fn promote(&self) {
-        // SAFETY: see `limit`.
-        unsafe { (*self.heartbeat).store(self.end as usize, Ordering::Relaxed) };
         let bottom = self.bottom.get();
-        if bottom < self.top.get() {
+        let promoted = bottom < self.top.get();
+        let new_bottom = if promoted {
+            // SAFETY: `bottom < top <= end`, so one past it is within (or at the end of)
+            // `stack`.
+            unsafe { bottom.add(1) }
+        } else {
+            bottom
+        };
+        // Lower the flag, to the limit above the new bottom. SAFETY: see `limit`.
+        unsafe { (*self.heartbeat).store(limit_for(new_bottom, self.end), Ordering::Relaxed) };
+        if promoted {
             // SAFETY: `bottom < top <= end`, so `bottom` is a slot of `stack`, which only
             // this thread touches.
             let job = unsafe { (*bottom).get() }.expect("private job slot is empty");
@@ -254,9 +339,7 @@ impl WorkerThread {
             // `StackJob<WorkerLatch, ..>`, which is `repr(C)` with the latch first, so the
             // job's data pointer is its latch; the job is still private to this thread.
             unsafe { WorkerLatch::bind(job.id().cast(), self.index, &self.registry.sleep) };
-            // SAFETY: `bottom < top <= end`: one past it is still within (or at the end
-            // of) `stack`.
-            self.bottom.set(unsafe { bottom.add(1) });
+            self.bottom.set(new_bottom);
             self.push_shared(job);
         }
     }
@@ -268,56 +351,6 @@ impl WorkerThread {
     pub(crate) fn share_private_jobs(&self) {
         while self.bottom.get() < self.top.get() {
             self.promote();
-        }
-    }
-
-    /// Finds a job: own deque, then other workers' deques, then the injector.
-    pub(crate) fn find_work(&self) -> Option<JobRef> {
-        if let Some(job) = self.deque.pop() {
-            return Some(job);
-        }
-        self.steal()
-    }
-
-    fn next_random(&self) -> u64 {
-        // xorshift64*
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn steal(&self) -> Option<JobRef> {
-        if let Some(plan) = &self.registry.numa {
-            let (stealers, injector) = (&self.registry.stealers, &self.registry.injector);
-            return plan.steal(self.index, stealers, injector, self.next_random());
-        }
-        let stealers = &self.registry.stealers;
-        let n = stealers.len();
-        loop {
-            let mut retry = false;
-            let start = (self.next_random() % n as u64) as usize;
-            for i in 0..n {
-                let victim = (start + i) % n;
-                if victim == self.index {
-                    continue;
-                }
-                match stealers[victim].steal() {
-                    Steal::Success(job) => return Some(job),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            match self.registry.injector.steal() {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
-            }
-            if !retry {
-                return None;
-            }
         }
     }
 
@@ -460,6 +493,24 @@ struct Idle {
     claimed: bool,
 }
 
+/// The join limit of a worker whose oldest private slot is `bottom`: `PRIVATE_JOBS`
+/// slots above it, at most `end` (so a join below the limit has a free slot).
+#[inline]
+fn limit_for(bottom: *const Slot, end: *const Slot) -> usize {
+    (bottom as usize + PRIVATE_JOBS * std::mem::size_of::<Slot>()).min(end as usize)
+}
+
+/// A private job stack of `size` empty slots.
+pub(super) fn new_private_stack(size: usize) -> Box<[Slot]> {
+    (0..size).map(|_| Cell::new(None)).collect()
+}
+
+/// Points this thread's `current` at `worker` (or clears it), returning the previous
+/// value.
+pub(super) fn set_current(worker: *const WorkerThread) -> *const WorkerThread {
+    CURRENT.with(|c| c.replace(worker))
+}
+
 /// The body of worker thread `index`.
 pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) {
     let worker = WorkerThread::new(index, registry, deque);
@@ -470,7 +521,9 @@ pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<Jo
 
 /// The index of the worker running the current thread, or `None` outside every pool.
 ///
-/// Cheap (one thread-local read): use it to ask "am I on a worker?".
+/// Cheap (one thread-local read and one compare): use it to ask "am I on a worker?". A
+/// thread that entered a pool from outside (`install` from a thread of no pool runs `f`
+/// on the calling thread, which takes part in the pool meanwhile) is no worker: `None`.
 ///
 /// ```
 /// use metronome_runtime::exec::current_worker_index;
@@ -478,11 +531,15 @@ pub(crate) fn run_worker(index: usize, registry: Arc<Registry>, deque: Worker<Jo
 ///
 /// assert_eq!(current_worker_index(), None);
 /// let pool = ThreadPool::builder().workers(2).build().unwrap();
-/// let index = pool.install(current_worker_index);
-/// assert!(matches!(index, Some(0 | 1)));
+/// // `install` from a thread of no pool runs `f` on that thread:
+/// assert_eq!(pool.install(current_worker_index), None);
+/// // a job that a worker runs:
+/// let (_, index) = pool.install(|| metronome_runtime::join(|| (), current_worker_index));
+/// assert!(matches!(index, None | Some(0 | 1)));
 /// ```
 pub fn current_worker_index() -> Option<usize> {
     let worker = WorkerThread::current();
     // SAFETY: a non-null `CURRENT` points to the live `WorkerThread` of this thread.
-    (!worker.is_null()).then(|| unsafe { (*worker).index })
+    let worker = unsafe { worker.as_ref() }?;
+    (!worker.is_guest()).then_some(worker.index)
 }

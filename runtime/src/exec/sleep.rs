@@ -117,6 +117,9 @@ pub(crate) struct Sleep {
     /// Workers in an idle episode (searching, backing off or asleep): the heartbeat
     /// thread rests while this is zero (see `heartbeat_busy`).
     idle: CachePadded<AtomicUsize>,
+    /// Guest slots that no thread occupies (see `guest.rs`): for the heartbeat thread
+    /// they count as asleep, so it parks once every worker sleeps and no guest is in.
+    absent: CachePadded<AtomicUsize>,
     heartbeat: ThreadSleep,
 }
 
@@ -130,15 +133,17 @@ impl fmt::Debug for Sleep {
 }
 
 impl Sleep {
-    /// Sleep state for `workers` workers, all awake.
-    pub(crate) fn new(workers: usize) -> Self {
+    /// Sleep state for `workers` workers, all awake, and `guests` guest slots, all empty.
+    /// The slots of the guests follow those of the workers.
+    pub(crate) fn new(workers: usize, guests: usize) -> Self {
         Sleep {
-            workers: (0..workers)
+            workers: (0..workers + guests)
                 .map(|_| CachePadded::new(ThreadSleep::new()))
                 .collect(),
             sleeping: CachePadded::new(AtomicUsize::new(0)),
             next: AtomicUsize::new(0),
             idle: CachePadded::new(AtomicUsize::new(0)),
+            absent: CachePadded::new(AtomicUsize::new(guests)),
             heartbeat: ThreadSleep::new(),
         }
     }
@@ -265,19 +270,44 @@ impl Sleep {
         hb.state.store(AWAKE, Ordering::SeqCst);
     }
 
-    /// Parks the heartbeat thread while every worker sleeps (or until `stop()`).
-    /// Returns at once if some worker is awake.
+    /// A guest entered its slot: the pool has a running thread again, so the heartbeat
+    /// must tick (its promotions are how the guest's work reaches the workers).
+    pub(crate) fn guest_arrives(&self) {
+        self.absent.fetch_sub(1, Ordering::SeqCst);
+        // Pairs with the fence in `heartbeat_idle` (its state, then `absent`): one of us
+        // sees the other (Dekker). Costs a load unless the heartbeat thread is parked.
+        fence(Ordering::SeqCst);
+        self.heartbeat.try_wake();
+    }
+
+    /// A guest left its slot.
+    pub(crate) fn guest_leaves(&self) {
+        self.absent.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Whether every slot rests: each worker and guest announced its sleep, or the guest
+    /// slot is empty. (Two loads, not one snapshot: a hint, see `heartbeat_idle`.)
+    pub(crate) fn all_resting(&self) -> bool {
+        self.sleeping.load(Ordering::SeqCst) + self.absent.load(Ordering::SeqCst)
+            >= self.workers.len()
+    }
+
+    /// Parks the heartbeat thread while every worker sleeps and no guest is in (or until
+    /// `stop()`). Returns at once if some worker or guest is awake.
+    ///
+    /// Each thread that stops resting (a worker leaving its sleep, a guest arriving)
+    /// first updates its counter, fences, then reads our state: against our state store,
+    /// fence, reads of both counters, one of us sees the other, per counter (Dekker).
     pub(crate) fn heartbeat_idle(&self, stop: impl Fn() -> bool) {
-        let n = self.workers.len();
-        if self.sleeping.load(Ordering::SeqCst) < n {
+        if !self.all_resting() {
             return;
         }
         let hb = &self.heartbeat;
         hb.state.store(SLEEPING, Ordering::SeqCst);
-        // Store our state, fence, read `sleeping`; against the worker's decrement, fence,
-        // read of our state in `sleep`: one of us sees the other (Dekker).
+        // Store our state, fence, read the counters; against the worker's decrement (or
+        // the guest's), fence, read of our state: one of us sees the other (Dekker).
         fence(Ordering::SeqCst);
-        while self.sleeping.load(Ordering::SeqCst) == n && !stop() {
+        while self.all_resting() && !stop() {
             hb.parker.park();
             if hb.state.load(Ordering::SeqCst) != SLEEPING {
                 break;

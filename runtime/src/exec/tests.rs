@@ -23,12 +23,17 @@ fn pool(workers: usize) -> ThreadPool {
 
 #[test]
 fn steals_happen_on_two_workers() {
-    // A long computation at the root must be shared: both workers run parts of it.
+    // A long computation at the root must be shared: both workers run parts of it
+    // (the calling thread, a guest, runs parts too: slot 2 here).
     let pool = pool(2);
-    let seen = [AtomicUsize::new(0), AtomicUsize::new(0)];
-    fn walk(depth: u32, seen: &[AtomicUsize; 2]) {
+    let seen = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    fn walk(depth: u32, seen: &[AtomicUsize; 3]) {
         if depth == 0 {
-            let index = current_worker_index().unwrap();
+            let index = current_worker_index().unwrap_or(2);
             seen[index].fetch_add(1, Ordering::Relaxed);
             spin_for(Duration::from_micros(20));
             return;
@@ -37,7 +42,7 @@ fn steals_happen_on_two_workers() {
     }
     pool.install(|| walk(12, &seen));
     let counts = seen.map(AtomicUsize::into_inner);
-    assert_eq!(counts[0] + counts[1], 1 << 12);
+    assert_eq!(counts.iter().sum::<usize>(), 1 << 12);
     assert!(
         counts[0] > 0 && counts[1] > 0,
         "no steal happened: {counts:?}"
@@ -113,17 +118,22 @@ fn par_for_each_covers_every_item_once() {
 #[test]
 fn par_for_each_splits_across_workers() {
     let pool = pool(2);
-    let seen = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    // Slot 2: the calling thread, which takes part as a guest.
+    let seen = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
     pool.install(|| {
         par_for_each(0..2000, |_| {
-            seen[current_worker_index().unwrap()].fetch_add(1, Ordering::Relaxed);
+            seen[current_worker_index().unwrap_or(2)].fetch_add(1, Ordering::Relaxed);
             std::thread::sleep(Duration::from_micros(10));
         })
     });
     let counts = seen.map(AtomicUsize::into_inner);
-    assert_eq!(counts[0] + counts[1], 2000);
+    assert_eq!(counts.iter().sum::<usize>(), 2000);
     assert!(
-        counts[0] > 0 && counts[1] > 0,
+        counts.iter().filter(|&&c| c > 0).count() >= 2,
         "the loop never split: {counts:?}"
     );
 }
@@ -201,4 +211,178 @@ fn default_workers_is_available_parallelism() {
         ThreadPool::builder().build().unwrap().workers(),
         expected.min(MAX_WORKERS)
     );
+}
+
+/// Joins empty closures until `flag` is set or `limit` passed; returns whether it was
+/// set. (Each join is a point where a pending heartbeat promotes the oldest private job.)
+fn wait_for(flag: &std::sync::atomic::AtomicBool, limit: Duration) -> bool {
+    let start = std::time::Instant::now();
+    while !flag.load(Ordering::Acquire) {
+        if start.elapsed() > limit {
+            return false;
+        }
+        join(std::hint::spin_loop, || ());
+    }
+    true
+}
+
+#[test]
+fn install_from_a_thread_of_no_pool_runs_f_on_the_caller() {
+    let caller = std::thread::current().id();
+    let pool = pool(2);
+    assert_eq!(pool.install(|| std::thread::current().id()), caller);
+    let numa = numa::NumaPool::builder().workers(2).build().unwrap();
+    assert_eq!(numa.install(|| std::thread::current().id()), caller);
+    // The guest is no worker, and leaves no trace after `install`.
+    assert_eq!(pool.install(current_worker_index), None);
+    assert!(WorkerThread::current().is_null());
+}
+
+#[test]
+fn a_guests_job_is_stolen_by_a_worker() {
+    // `a` waits until `b` started: `b` can only start if a worker steals it from the
+    // guest (the calling thread), after a heartbeat promoted it (at one of `a`'s joins).
+    use std::sync::atomic::AtomicBool;
+    for workers in [1, 2] {
+        let pool = pool(workers);
+        let started = AtomicBool::new(false);
+        let (stolen, ran_on) = pool.install(|| {
+            join(
+                || wait_for(&started, Duration::from_secs(20)),
+                || {
+                    started.store(true, Ordering::Release);
+                    current_worker_index()
+                },
+            )
+        });
+        assert!(stolen, "{workers} workers: nobody stole the guest's job");
+        assert!(ran_on.is_some_and(|i| i < workers), "ran on {ran_on:?}");
+    }
+}
+
+#[test]
+fn a_panic_in_a_guests_stolen_job_reaches_the_caller() {
+    use std::sync::atomic::AtomicBool;
+    let caller = std::thread::current().id();
+    let pool = pool(2);
+    for _ in 0..3 {
+        let started = AtomicBool::new(false);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                join(
+                    || assert!(wait_for(&started, Duration::from_secs(20))),
+                    || {
+                        started.store(true, Ordering::Release);
+                        panic!("stolen b");
+                    },
+                )
+            })
+        }));
+        assert_eq!(panic_message(result.unwrap_err()), "stolen b");
+        // The slot was handed back: the next `install` is a guest again.
+        assert_eq!(pool.install(|| std::thread::current().id()), caller);
+    }
+    // A panic in `f` itself, on the guest.
+    let result = panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| panic!("in f"))));
+    assert_eq!(panic_message(result.unwrap_err()), "in f");
+    assert!(WorkerThread::current().is_null());
+    assert_eq!(pool.install(|| fib_join(15)), fib_serial(15));
+    assert_eq!(pool.install(|| std::thread::current().id()), caller);
+}
+
+#[test]
+fn a_guest_of_one_pool_installs_into_another() {
+    // The guest of `a` waits for `b`'s job like a worker of `a` (helping `a`), and `b`'s
+    // job may install back into `a`.
+    let (a, b) = (pool(1), pool(1));
+    let value = a.install(|| b.install(|| a.install(|| fib_join(12)) + 1));
+    assert_eq!(value, fib_serial(12) + 1);
+}
+
+#[test]
+fn deep_joins_keep_few_jobs_private() {
+    // A chain of 200 nested joins records at most `PRIVATE_JOBS` second closures, plus
+    // one per `SAMPLE_EVERY` unrecorded joins: the rest run as plain calls.
+    fn depth_chain(depth: usize, most_private: &AtomicUsize) {
+        if depth == 0 {
+            let worker = WorkerThread::current();
+            // SAFETY: inside `install`, `current` is this thread's live worker (a guest).
+            let worker = unsafe { &*worker };
+            // SAFETY: both pointers point into the worker's private stack.
+            let private = unsafe { worker.top.get().offset_from(worker.bottom.get()) };
+            most_private.fetch_max(private as usize, Ordering::Relaxed);
+            return;
+        }
+        join(|| depth_chain(depth - 1, most_private), || ());
+    }
+    let pool = ThreadPool::builder()
+        .workers(1)
+        .heartbeat(Duration::from_secs(1))
+        .local_queue_size(1024)
+        .build()
+        .unwrap();
+    let most_private = AtomicUsize::new(0);
+    pool.install(|| depth_chain(200, &most_private));
+    let bound = registry::PRIVATE_JOBS + 200 / registry::SAMPLE_EVERY as usize;
+    let most = most_private.into_inner();
+    assert!(most <= bound, "{most} private jobs (bound {bound})");
+}
+
+#[test]
+fn a_spines_side_jobs_are_shared() {
+    // A left spine whose every second closure is a small join tree (`unbalanced` in
+    // miniature): the spine's joins beyond the first few record nothing, yet the sampled
+    // ones still offer work (promoted at the side trees' joins), so a worker runs some
+    // of the side jobs.
+    fn spine(depth: usize, by_workers: &AtomicUsize) {
+        if depth == 0 {
+            return;
+        }
+        join(
+            || spine(depth - 1, by_workers),
+            || {
+                if current_worker_index().is_some() {
+                    by_workers.fetch_add(1, Ordering::Relaxed);
+                }
+                assert_eq!(fib_join(14), fib_serial(14));
+            },
+        );
+    }
+    let pool = pool(1);
+    let by_workers = AtomicUsize::new(0);
+    pool.install(|| spine(1000, &by_workers));
+    assert!(by_workers.into_inner() > 0, "no side job was shared");
+}
+
+#[test]
+fn guests_help_each_others_scopes_and_leave() {
+    // Two outside threads, both guests of a one-worker pool, run scopes whose jobs spawn
+    // more jobs. A guest waiting for its scope may run a job of the other guest's scope,
+    // which spawns into the helper's deque; the helper may then finish and leave its
+    // slot with that job still in its deque. The job must stay stealable there (the
+    // registry keeps the deque's stealer), or the other guest's scope never ends.
+    let pool = pool(1);
+    let total = AtomicUsize::new(0);
+    std::thread::scope(|threads| {
+        for _ in 0..2 {
+            let (pool, total) = (&pool, &total);
+            threads.spawn(move || {
+                for _ in 0..500 {
+                    pool.install(|| {
+                        scope(|s| {
+                            for _ in 0..4 {
+                                s.spawn(|s| {
+                                    s.spawn(|_| {
+                                        total.fetch_add(1, Ordering::Relaxed);
+                                    });
+                                    total.fetch_add(1, Ordering::Relaxed);
+                                });
+                            }
+                        })
+                    });
+                }
+            });
+        }
+    });
+    assert_eq!(total.into_inner(), 2 * 500 * 4 * 2);
 }

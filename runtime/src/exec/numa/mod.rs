@@ -28,6 +28,7 @@ use crate::topology::Topology;
 
 use super::builder::{check_heartbeat, PoolConfig};
 use super::error::BuildError;
+use super::guest::GUEST_SLOTS;
 use super::par_for_each::ParSource;
 use super::registry::{run_worker, Registry};
 use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
@@ -204,8 +205,11 @@ impl NumaPoolBuilder {
     /// ```
     /// use metronome_runtime::NumaPool;
     /// let pool = NumaPool::builder().workers(1).thread_name(|i| format!("n{i}")).build().unwrap();
-    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
-    /// assert_eq!(name.as_deref(), Some("n0"));
+    /// let name = || std::thread::current().name().map(str::to_owned);
+    /// // From a thread of no pool, `install` runs `f` on the caller (which takes part);
+    /// // from a worker of another pool, on one of this pool's workers.
+    /// let other = metronome_runtime::ThreadPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("n0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.config.set_thread_name(name);
@@ -227,8 +231,12 @@ impl NumaPoolBuilder {
         let topology = self.topology.unwrap_or_else(Topology::detect);
         let slots: Box<[Slot]> = worker_slots(&topology, workers).into();
         let plan = StealPlan::new(&topology, &slots);
-        let (mut registry, deques) =
-            Registry::new(workers, self.config.local_queue_size, self.heartbeat);
+        let (mut registry, deques) = Registry::new(
+            workers,
+            GUEST_SLOTS,
+            self.config.local_queue_size,
+            self.heartbeat,
+        );
         Arc::get_mut(&mut registry)
             .expect("nobody else holds the fresh registry")
             .numa = Some(Box::new(plan));
@@ -342,11 +350,14 @@ impl NumaPool {
         NumaPoolBuilder::default()
     }
 
-    /// Runs `f` on a worker of this pool and returns its result; `join`, `scope` and
-    /// `par_for_each` inside `f` use this pool. From one of this pool's workers, runs `f`
-    /// directly; from any other thread, queues it on the injector of the caller's node and
-    /// waits until it finished: a worker of another pool runs its own pool's jobs
-    /// meanwhile, any other thread blocks. A panic in `f` resumes here.
+    /// Runs `f` in this pool and returns its result; `join`, `scope` and `par_for_each`
+    /// inside `f` use this pool. From one of this pool's workers, runs `f` directly. From
+    /// a thread of no pool, runs `f` on the calling thread, which takes part in the pool
+    /// meanwhile (a guest: the workers steal what it shares), as
+    /// [`ThreadPool::install`](crate::ThreadPool::install) does. Otherwise (a worker of
+    /// another pool, or every guest slot taken) queues `f` on the injector of the
+    /// caller's node and waits until it finished: a worker of another pool runs its own
+    /// pool's jobs meanwhile, any other thread blocks. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::NumaPool;
