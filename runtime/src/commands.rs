@@ -18,6 +18,8 @@ pub(crate) enum Command {
 #[derive(Default)]
 pub struct CommandBuffer {
     pub(crate) commands: Vec<Command>,
+    /// The system's event queues, one per event type it sends (see `event.rs`).
+    pub(crate) events: Vec<Box<dyn crate::event::EventQueue>>,
 }
 
 impl CommandBuffer {
@@ -25,6 +27,7 @@ impl CommandBuffer {
     pub fn with_capacity(capacity: usize) -> Self {
         CommandBuffer {
             commands: Vec::with_capacity(capacity),
+            events: Vec::new(),
         }
     }
 
