@@ -11,9 +11,9 @@ use std::sync::Arc;
 use crate::exec::job::{self, JobRef, StackJob};
 use crate::exec::latch::Latch;
 
-use super::current;
 use super::join::{share_private_jobs, wait};
 use super::latch::{FiberLatch, Handoff};
+use super::current;
 use super::worker::Registry;
 
 /// Runs `f` as a job that `queue` hands to another pool and returns its result (or
