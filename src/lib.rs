@@ -79,6 +79,7 @@ pub use metronome_runtime::{
     Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res, ResMut, Schedule,
     With, Without,
 };
+pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -96,6 +97,7 @@ pub mod prelude {
         system, world, Commands, Component, EcsError, Entity, Local, PhaseSchedule, Query, Res,
         ResMut, Schedule, With, Without,
     };
+    pub use crate::{EventReader, EventWriter, NextState, State};
 }
 
 /// What generated code names; not a public API.

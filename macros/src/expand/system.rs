@@ -48,6 +48,8 @@ fn param_type(kind: &ParamKind) -> TokenStream {
         ParamKind::ResMut(t) => quote!(#rt::ResMut<'static, #t>),
         ParamKind::Commands => quote!(#rt::Commands<'static>),
         ParamKind::Local(t) => quote!(#rt::Local<'static, #t>),
+        ParamKind::EventWriter(t) => quote!(#rt::EventWriter<'static, #t>),
+        ParamKind::EventReader(t) => quote!(#rt::EventReader<'static, #t>),
     }
 }
 
@@ -73,6 +75,9 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
         ParamKind::Local(t) => {
             quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,)
         }
+        ParamKind::EventWriter(t) | ParamKind::EventReader(t) => {
+            quote_spanned!(span=> #t: #rt::EventOf<#world>,)
+        }
         ParamKind::Commands => TokenStream::new(),
     }
 }
@@ -92,14 +97,21 @@ pub fn system(model: &SystemModel) -> TokenStream {
     let name = ident.to_string();
     let world = format_ident!("__MnW");
     let params: Vec<TokenStream> = model.params.iter().map(|p| param_type(&p.kind)).collect();
-    let bounds = model
+    let bounds: Vec<TokenStream> = model
         .params
         .iter()
-        .map(|p| param_bounds(&p.kind, p.span, &world));
+        .map(|p| param_bounds(&p.kind, p.span, &world))
+        .collect();
     let indices = (0..params.len()).map(syn::Index::from);
-    let fetches = params.iter().zip(indices).map(|(ty, i)| {
+    let fetches: Vec<TokenStream> = params.iter().zip(indices).map(|(ty, i)| {
         quote! { <#ty as #rt::SystemParam<#world>>::fetch(__mn_world, &mut __mn_state.#i, __mn_commands) }
-    });
+    }).collect();
+    let condition = super::events::condition_impls(model, &bounds, &fetches);
+    // A run condition's value is not used when it is listed as a system.
+    let discard = match &func.sig.output {
+        syn::ReturnType::Default => TokenStream::new(),
+        syn::ReturnType::Type(..) => quote!(let _ =),
+    };
     let doc = format!("The system `{name}`: names it in `#[world(systems(...))]`.");
     quote! {
         #func
@@ -129,9 +141,11 @@ pub fn system(model: &SystemModel) -> TokenStream {
                 let __mn_commands = <::core::ptr::NonNull<#rt::CommandBuffer> as ::core::convert::From<&mut #rt::CommandBuffer>>::from(__mn_commands);
                 // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
                 // with `PARAMS` runs meanwhile and hands over this system's buffer.
-                unsafe { #ident(#(#fetches),*) }
+                #discard unsafe { #ident(#(#fetches),*) };
             }
         }
+
+        #condition
     }
 }
 

@@ -134,7 +134,13 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let mut system_phase = Vec::new();
     let mut system_after = Vec::new();
     let mut system_names = Vec::new();
-    for (p, phase) in model.phases.iter().enumerate() {
+    let mut listed = Vec::new();
+    // The declared phases, then the `OnEnter`/`OnExit` lists (numbered after them).
+    let all_phases = model
+        .phases
+        .iter()
+        .chain(model.transitions.iter().map(|t| &t.phase));
+    for (p, phase) in all_phases.enumerate() {
         let offset = system_paths.len() as u16;
         for entry in &phase.systems {
             system_paths.push(entry.path.clone());
@@ -147,17 +153,23 @@ pub fn world(model: &WorldModel) -> TokenStream {
                     .collect::<Vec<_>>(),
             );
             system_names.push(entry.name.to_string());
+            listed.push(super::events::Listed {
+                path: &entry.path,
+                conditions: &entry.conditions,
+            });
         }
     }
+    let extras = super::events::extras(model, &listed);
     let system_count = system_paths.len();
     let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
         let phase = system_phase[i];
         let after = &system_after[i];
+        let params = &extras.system_access[i];
         quote_spanned! {path.span()=>
             #rt::SystemInfo {
                 name: <#path as #rt::SystemMeta>::NAME,
                 phase: #phase,
-                params: <#path as #rt::System<#ident>>::PARAMS,
+                params: #params,
                 after: &[#(#after),*],
             }
         }
@@ -185,10 +197,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let state_inits = system_paths
         .iter()
         .map(|_| quote!(#rt::SyncCell::new(::core::default::Default::default())));
-    let run_arms = system_paths.iter().enumerate().map(|(i, path)| {
-        let field = Index::from(i);
+    let run_arms = extras.run_bodies.iter().enumerate().map(|(i, body)| {
         quote! {
-            #i => <#path as #rt::System<#ident>>::run(self, &mut *self.__mn_states.#field.get(), __mn_commands),
+            #i => #body,
         }
     });
 
@@ -227,6 +238,15 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let entities = model.capacity.entities as usize;
     let commands_per_stage = model.capacity.commands_per_stage as usize;
 
+    let super::events::Extras {
+        fields: extras_fields,
+        inits: extras_inits,
+        items: extras_items,
+        world_def: extras_world_def,
+        methods: extras_methods,
+        ..
+    } = &extras;
+
     let Movers {
         functions: mover_fns,
         add_transition,
@@ -239,6 +259,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             __mn_core: #rt::WorldCore<#ident>,
             __mn_resources: (#(#rt::SyncCell<#resource_tys>,)*),
             __mn_states: (#(#state_tys,)*),
+            #extras_fields
         }
 
         #[doc = #phase_enum_doc]
@@ -254,6 +275,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#component_impls)*
         #(#resource_impls)*
         #(#system_checks)*
+        #extras_items
         const _: [u16; #system_count] = #ident::__MN_STAGE_OF;
 
         // SAFETY: the tables below are computed from the declaration: archetype sets by
@@ -269,6 +291,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_PHASES: &'static [u16] = &[#(#system_phase),*];
             const SYSTEM_STAGES: &'static [u16] = &Self::__MN_STAGE_OF;
             const PHASE_COUNT: usize = #phase_count;
+            #extras_world_def
             #add_transition
             #remove_transition
             #[inline(always)]
@@ -298,6 +321,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
 
             #(#mover_fns)*
+
+            #extras_methods
 
             #[doc(hidden)]
             const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];
@@ -336,6 +361,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
                     },
                     __mn_resources: (#(#resource_inits,)*),
                     __mn_states: (#(#state_inits,)*),
+                    #extras_inits
                 }
             }
 

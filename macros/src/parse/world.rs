@@ -20,6 +20,8 @@ pub const KEYS: &[&str] = &[
     "systems",
     "executor",
     "capacity",
+    "events",
+    "states",
 ];
 
 /// One top-level key with its value.
@@ -44,6 +46,10 @@ pub enum KeyValue {
     Executor(ExecutorDecl),
     /// `capacity(entities = N, commands_per_stage = M)`
     Capacity(List<Param>),
+    /// `events(Damage, ...)`
+    Events(List<Type>),
+    /// `states(GameState = GameState::Menu, ...)`
+    States(List<super::events::StateDecl>),
 }
 
 impl Parse for WorldKey {
@@ -82,6 +88,16 @@ impl Parse for WorldKey {
                 input,
                 key,
                 "`capacity` takes a parenthesized list, as in `capacity(entities = 1_000_000, commands_per_stage = 65_536)`",
+            )?),
+            "events" => KeyValue::Events(parenthesized_list(
+                input,
+                key,
+                "`events` takes a parenthesized list of event types, as in `events(Damage)`",
+            )?),
+            "states" => KeyValue::States(parenthesized_list(
+                input,
+                key,
+                "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
             )?),
             "executor" => {
                 if !input.peek(Token![=]) {
@@ -242,6 +258,8 @@ impl Parse for PhaseDecl {
 /// `Update = [integrate, reap.after(integrate)]`.
 pub struct PhaseSystemsDecl {
     pub phase: Ident,
+    /// `OnEnter(S::X)` / `OnExit(S::X)` instead of a phase (`phase` is then the keyword).
+    pub transition: Option<super::events::TransitionDecl>,
     pub systems: List<SystemDecl>,
 }
 
@@ -253,6 +271,7 @@ impl Parse for PhaseSystemsDecl {
             return Err(input.error(EXPECTED));
         }
         let phase: Ident = input.parse()?;
+        let transition = super::events::transition(&phase, input)?;
         if !input.peek(Token![=]) {
             return Err(Error::new(next_span(input, phase.span()), EXPECTED));
         }
@@ -267,6 +286,7 @@ impl Parse for PhaseSystemsDecl {
         bracketed!(content in input);
         Ok(PhaseSystemsDecl {
             phase,
+            transition,
             systems: content.parse()?,
         })
     }
@@ -276,6 +296,8 @@ impl Parse for PhaseSystemsDecl {
 pub struct SystemDecl {
     pub path: Path,
     pub orders: Vec<OrderDecl>,
+    /// `.run_if(condition)`, in order.
+    pub conditions: Vec<super::events::ConditionDecl>,
 }
 
 /// `.after(x)` or `.before(x)` (several systems may be listed: `.after(x, y)`).
@@ -299,8 +321,22 @@ impl Parse for SystemDecl {
         }
         let path = Path::parse_mod_style(input)?;
         let mut orders = Vec::new();
+        let mut conditions = Vec::new();
         while input.peek(Token![.]) {
             input.parse::<Token![.]>()?;
+            if input.peek(kw::run_if) {
+                let keyword = input.call(Ident::parse_any)?;
+                if !input.peek(token::Paren) {
+                    return Err(Error::new(
+                        next_span(input, keyword.span()),
+                        "expected `.run_if(condition)`",
+                    ));
+                }
+                let content;
+                parenthesized!(content in input);
+                conditions.push(super::events::condition(&content)?);
+                continue;
+            }
             let before = if input.peek(kw::after) {
                 false
             } else if input.peek(kw::before) {
@@ -308,7 +344,7 @@ impl Parse for SystemDecl {
             } else {
                 return Err(Error::new(
                     next_span(input, path.span()),
-                    "expected `.after(system)` or `.before(system)`",
+                    "expected `.after(system)`, `.before(system)` or `.run_if(condition)`",
                 ));
             };
             let keyword = input.call(Ident::parse_any)?;
@@ -335,7 +371,11 @@ impl Parse for SystemDecl {
                 targets: targets.into_iter().collect(),
             });
         }
-        Ok(SystemDecl { path, orders })
+        Ok(SystemDecl {
+            path,
+            orders,
+            conditions,
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 //! that expand can emit stub items instead of a cascade of follow-up errors.
 
 mod config;
+pub mod events;
 mod order;
 mod system;
 mod world;

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, Item, Type, Visibility};
 
-use super::{config, display, key_of, order, Ctxt, WorldFailure, WorldStub};
+use super::{config, display, events, key_of, order, Ctxt, WorldFailure, WorldStub};
 use crate::model::{ArchetypeModel, ComponentModel, ResourceModel, WorldModel};
 use crate::parse::world::{
     ArchetypeDecl, ExecutorDecl, KeyValue, Param, PhaseDecl, PhaseSystemsDecl, ResourceDecl,
@@ -48,6 +48,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut systems: Option<(Ident, List<PhaseSystemsDecl>)> = None;
     let mut executor: Option<ExecutorDecl> = None;
     let mut capacity: Option<List<Param>> = None;
+    let mut events: Option<List<Type>> = None;
+    let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -57,6 +59,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Systems(list) => put(&mut systems, (name.clone(), list)),
             KeyValue::Executor(decl) => put(&mut executor, decl),
             KeyValue::Capacity(list) => put(&mut capacity, list),
+            KeyValue::Events(list) => put(&mut events, list),
+            KeyValue::States(list) => put(&mut states, list),
         };
         if duplicate {
             cx.error_at(
@@ -100,13 +104,20 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     };
 
     // Resources.
-    let resource_models = match resources {
+    let mut resource_models = match resources {
         Some(list) => {
             cx.extend(list.errors);
             check_resources(&cx, list.items)
         }
         None => Vec::new(),
     };
+
+    // Events and states (`State<S>`/`NextState<S>` are resources).
+    let event_models = events.map_or_else(Vec::new, |list| events::check_events(&cx, list));
+    let state_models = states.map_or_else(Vec::new, |list| events::check_states(&cx, list));
+    resource_models.extend(events::state_resources(&state_models));
+    let systems_key = systems.as_ref().map(|(name, _)| name.clone());
+    let (systems, transition_decls) = events::split_transitions(systems);
 
     // Phases and systems.
     let phase_decls: Vec<Ident> = match &phases {
@@ -117,12 +128,21 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
         None => Vec::new(),
     };
     let stub_phases = dedup_idents(&phase_decls);
-    let phase_models = order::check_phases(
+    let mut phase_models = order::check_phases(
         &cx,
         &phase_decls,
         phases.as_ref().map(|(name, _)| name),
         mentions_key(&attr_span_tokens, "phases"),
         systems.as_ref().map(|(name, list)| (name, list)),
+    );
+    let mut transitions =
+        events::check_transitions(&cx, systems_key.as_ref(), transition_decls, &state_models);
+    events::resolve_conditions(
+        &cx,
+        phase_models
+            .iter_mut()
+            .chain(transitions.iter_mut().map(|t| &mut t.phase)),
+        &state_models,
     );
 
     let executor_model = match &executor {
@@ -154,6 +174,9 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 phases: phase_models,
                 executor: executor_model,
                 capacity: capacity_model,
+                events: event_models,
+                states: state_models,
+                transitions,
             }),
             // Unreachable: a missing name is always reported; stay total anyway.
             None => Err(WorldFailure {
