@@ -199,6 +199,7 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
             continue;
         }
         let mut parts = vec![quote!(<#path as #rt::System<#ident>>::PARAMS)];
+        let mut lens = vec![quote!(<#path as #rt::System<#ident>>::PARAMS.len())];
         let mut tests = Vec::new();
         for condition in system.conditions {
             match condition {
@@ -206,6 +207,7 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
                     let g = Index::from(condition_paths.len());
                     condition_paths.push(cond);
                     parts.push(quote!(<#cond as #rt::System<#ident>>::PARAMS));
+                    lens.push(quote!(<#cond as #rt::System<#ident>>::PARAMS.len()));
                     let rt_at = quote_spanned!(cond.span()=> ::metronome::__private);
                     checks.push(quote_spanned! {cond.span()=>
                         const _: () = <#cond as #rt::System<#ident>>::CHECK;
@@ -218,12 +220,12 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
                 ConditionModel::InState { value, state } => {
                     let ty = &model.states[*state].ty;
                     parts.push(quote!(&[#rt::ParamAccess::Resource { id: <#rt::State<#ty> as #rt::ResourceOf<#ident>>::ID, write: false }]));
+                    lens.push(quote!(1usize));
                     tests.push(quote!(#rt::in_state::<#ident, #ty>(self, &(#value))));
                 }
             }
         }
         let name = format_ident!("__MN_ACCESS_{}", i);
-        let lens = parts.iter().map(|part| quote!(#part.len()));
         access_consts.push(quote! {
             #[doc(hidden)]
             const #name: [#rt::ParamAccess; #(#lens)+*] = #rt::concat_access(&[#(#parts),*]);
