@@ -37,7 +37,7 @@ pub unsafe trait RunCondition<W: WorldDef>: System<W> + ConditionMeta {
 #[diagnostic::on_unimplemented(
     message = "run condition `{C}` returns `{Self}`, not `bool`",
     label = "used in `run_if(...)` here",
-    note = "a run condition is a `#[system]` function that returns `bool`, such as `fn playing(state: Res<State<GameState>>) -> bool`; add `-> bool`"
+    note = "a run condition is a `#[system]` function that returns `bool`, such as `fn playing(state: Res<State<GameState>>) -> bool`; make it return `bool`"
 )]
 pub trait ConditionOutput<C> {
     /// The value as a `bool`.
