@@ -72,12 +72,12 @@ pub fn read_next_stage(
     let before = (inbox.len(), inbox.is_empty());
     record(&mut inbox, f.0, &mut log.0);
     lens.0.push(before);
-    assert!(inbox.is_empty() && inbox.len() == 0, "read marks them read");
+    assert_eq!((inbox.len(), inbox.is_empty()), (0, true), "read marks them read");
 }
 
 #[system]
 pub fn third_frame(f: Res<Frame>) -> bool {
-    f.0 % 3 == 0
+    f.0.is_multiple_of(3)
 }
 
 #[system]

@@ -21,7 +21,7 @@ pub struct Alarm;
 
 #[system]
 pub fn even(f: Res<Frame>) -> bool {
-    f.0 % 2 == 0
+    f.0.is_multiple_of(2)
 }
 
 #[system]
@@ -70,7 +70,7 @@ pub fn quiet(mut runs: Local<u32>) {
 
 #[system]
 pub fn flip(f: Res<Frame>, mut s: ResMut<Switch>) {
-    s.0 = f.0 % 3 == 0;
+    s.0 = f.0.is_multiple_of(3);
 }
 
 #[system]

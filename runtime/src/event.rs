@@ -195,6 +195,9 @@ impl<'w, T> Iterator for UnreadIter<'w, T> {
 
 impl<T> ExactSizeIterator for UnreadIter<'_, T> {}
 
+/// Borrows the buffer for `'a` and sends `T`s (without owning one).
+type WriterMarker<'a, T> = PhantomData<(&'a mut CommandBuffer, fn(T))>;
+
 /// Sends events of type `T`. They are kept in the system's own buffer and become readable
 /// at the end of the stage (merged in system declaration order, then call order), so
 /// writers conflict with nothing.
@@ -215,7 +218,7 @@ pub struct EventWriter<'a, T> {
     buffer: NonNull<CommandBuffer>,
     /// This writer's queue in `buffer.events`, which holds a `Vec<T>`.
     slot: usize,
-    _marker: PhantomData<(&'a mut CommandBuffer, fn(T))>,
+    _marker: WriterMarker<'a, T>,
 }
 
 impl<T: 'static> EventWriter<'_, T> {
