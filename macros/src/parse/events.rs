@@ -92,7 +92,8 @@ pub fn condition(input: ParseStream) -> syn::Result<ConditionDecl> {
         }
     }
     if input.is_empty() {
-        return Err(input.error(
+        return Err(Error::new(
+            input.span(),
             "`.run_if()` names no condition; write `.run_if(condition)` with a `#[system]` fn returning `bool`, or `.run_if(in_state(GameState::Playing))`",
         ));
     }
