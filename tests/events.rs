@@ -72,7 +72,11 @@ pub fn read_next_stage(
     let before = (inbox.len(), inbox.is_empty());
     record(&mut inbox, f.0, &mut log.0);
     lens.0.push(before);
-    assert_eq!((inbox.len(), inbox.is_empty()), (0, true), "read marks them read");
+    assert_eq!(
+        (inbox.len(), inbox.is_empty()),
+        (0, true),
+        "read marks them read"
+    );
 }
 
 #[system]
@@ -248,4 +252,80 @@ fn writers_and_readers_conflict_with_nothing() {
             &["read_every_third"],
         ]
     );
+}
+
+/// Sends, then panics when `Explode` says so.
+#[derive(Default)]
+pub struct Explode(pub bool);
+
+#[system]
+pub fn send_then_explode(mut out: EventWriter<Ping>, explode: Res<Explode>) {
+    out.send(Ping {
+        from: "doomed",
+        n: 0,
+    });
+    if explode.0 {
+        panic!("exploded on purpose");
+    }
+}
+
+#[system]
+pub fn send_beside(mut out: EventWriter<Ping>) {
+    out.send(Ping {
+        from: "beside",
+        n: 0,
+    });
+}
+
+#[system]
+pub fn collect(mut inbox: EventReader<Ping>, mut log: ResMut<NextStage>) {
+    record(&mut inbox, 0, &mut log.0);
+}
+
+macro_rules! panic_world {
+    ($name:ident, [$($executor:tt)*]) => {
+        pub mod $name {
+            use super::*;
+            #[world(
+                archetypes(Unit = (Hp)),
+                resources(Explode, NextStage),
+                events(Ping),
+                phases(Update),
+                systems(Update = [send_then_explode, send_beside, collect.after(send_then_explode, send_beside)]),
+                executor = $($executor)*,
+            )]
+            pub struct Game;
+        }
+    };
+}
+
+panic_world!(panic_sequential, [sequential]);
+panic_world!(panic_stealing, [work_stealing(workers = 2)]);
+
+macro_rules! events_of_a_panicked_stage {
+    ($world:ty) => {{
+        let mut game = <$world>::new();
+        game.resource_mut::<Explode>().0 = true;
+        let unwound =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| game.tick())).is_err();
+        assert!(unwound);
+        // Neither the panicking system's events nor its stage neighbour's were merged.
+        assert_eq!(game.events::<Ping>().count(), 0);
+        game.resource_mut::<Explode>().0 = false;
+        game.tick();
+        game.tick();
+        std::mem::take(&mut game.resource_mut::<NextStage>().0)
+    }};
+}
+
+#[test]
+fn the_events_of_a_stage_that_panicked_are_discarded() {
+    let expected: Log = (0..2)
+        .flat_map(|_| [(0, "doomed", 0), (0, "beside", 0)])
+        .collect();
+    assert_eq!(
+        events_of_a_panicked_stage!(panic_sequential::Game),
+        expected
+    );
+    assert_eq!(events_of_a_panicked_stage!(panic_stealing::Game), expected);
 }

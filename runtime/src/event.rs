@@ -363,3 +363,80 @@ pub fn events<W: WorldDef, T: EventOf<W>>(world: &W) -> impl Iterator<Item = &T>
     // SAFETY: `&W` outside a stage: nobody writes the cell meanwhile (`EventOf` contract).
     unsafe { &*T::events(world).get() }.iter()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{EventCursor, EventReader, Events};
+
+    fn read(events: &Events<u32>, cursor: &mut EventCursor) -> Vec<u32> {
+        EventReader::new(events, cursor).read().copied().collect()
+    }
+
+    #[test]
+    fn a_reader_sees_each_event_once_across_ticks() {
+        let mut events = Events::default();
+        let mut cursor = EventCursor::default();
+        events.extend([1, 2]);
+        assert_eq!(read(&events, &mut cursor), [1, 2]);
+        events.update();
+        events.send(3);
+        assert_eq!(EventReader::new(&events, &mut cursor).len(), 1);
+        assert_eq!(read(&events, &mut cursor), [3]);
+        assert_eq!(read(&events, &mut cursor), [] as [u32; 0]);
+    }
+
+    #[test]
+    fn a_reader_that_misses_a_tick_misses_the_oldest_events() {
+        let mut events = Events::default();
+        let mut cursor = EventCursor::default();
+        events.send(1);
+        events.update();
+        events.send(2);
+        events.update();
+        events.send(3);
+        // 1 was dropped by the second update; 2 and 3 are held.
+        assert_eq!(events.iter().copied().collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(read(&events, &mut cursor), [2, 3]);
+        events.update();
+        events.update();
+        assert!(events.is_empty());
+        events.send(4);
+        assert_eq!(read(&events, &mut cursor), [4]);
+    }
+
+    #[test]
+    fn read_is_an_exact_size_iterator() {
+        let mut events = Events::default();
+        events.extend([1, 2, 3]);
+        events.update();
+        events.extend([4, 5]);
+        let mut cursor = EventCursor::default();
+        let mut reader = EventReader::new(&events, &mut cursor);
+        let mut it = reader.read();
+        assert_eq!(it.len(), 5);
+        it.next();
+        assert_eq!(it.len(), 4);
+        assert_eq!(it.collect::<Vec<_>>(), [&2, &3, &4, &5]);
+    }
+
+    #[test]
+    fn a_panicking_drop_leaves_the_events_consistent() {
+        struct Bomb(bool);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                if self.0 && !std::thread::panicking() {
+                    panic!("boom");
+                }
+            }
+        }
+        let mut events = Events::default();
+        events.extend([Bomb(true), Bomb(false)]);
+        events.update();
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| events.update()));
+        assert!(dropped.is_err());
+        assert!(events.is_empty());
+        events.send(Bomb(false));
+        let mut cursor = EventCursor::default();
+        assert_eq!(EventReader::new(&events, &mut cursor).read().count(), 1);
+    }
+}
