@@ -52,6 +52,11 @@ impl<C> ConditionOutput<C> for bool {
 }
 
 /// `output` as a `bool`; does not compile unless run condition `C` returns `bool`.
+///
+/// ```
+/// struct Playing;
+/// assert!(metronome_runtime::condition_output::<Playing, _>(true));
+/// ```
 #[inline(always)]
 pub fn condition_output<C, O: ConditionOutput<C>>(output: O) -> bool {
     output.into_bool()
@@ -59,6 +64,10 @@ pub fn condition_output<C, O: ConditionOutput<C>>(output: O) -> bool {
 
 /// Fails (a compile error when evaluated in a `const`) with `write_error` unless it is
 /// empty: `#[world]` checks each `run_if(cond)` with `cond`'s [`ConditionMeta::WRITE_ERROR`].
+///
+/// ```
+/// const _: () = metronome_runtime::check_condition("");
+/// ```
 pub const fn check_condition(write_error: &'static str) {
     if !write_error.is_empty() {
         panic!("{}", write_error);
@@ -67,6 +76,13 @@ pub const fn check_condition(write_error: &'static str) {
 
 /// The access of a system followed by the access of its run conditions: what its stage
 /// placement counts. `N` is the total length.
+///
+/// ```
+/// use metronome_runtime::{concat_access, ParamAccess};
+/// const READ: &[ParamAccess] = &[ParamAccess::Resource { id: 0, write: false }];
+/// const ALL: [ParamAccess; 2] = concat_access(&[READ, &[ParamAccess::Nothing]]);
+/// assert!(matches!(ALL[1], ParamAccess::Nothing));
+/// ```
 pub const fn concat_access<const N: usize>(parts: &[&[ParamAccess]]) -> [ParamAccess; N] {
     let mut out = [ParamAccess::Nothing; N];
     let mut n = 0;

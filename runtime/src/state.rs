@@ -73,6 +73,17 @@ impl<S> NextState<S> {
 
 /// The initial value, once: `Some` the first time (its `OnEnter` systems are due), then
 /// `None`.
+///
+/// ```
+/// use metronome_runtime::{state, NextState, State};
+/// let (mut now, mut next) = (State::new(1), NextState::default());
+/// assert_eq!(state::take_initial(&mut now), Some(1));
+/// assert_eq!(state::take_initial(&mut now), None);
+/// next.set(2);
+/// let new = state::take_next(&mut next).unwrap();
+/// state::switch(&mut now, new);
+/// assert_eq!((*now.get(), state::take_next(&mut next)), (2, None));
+/// ```
 pub fn take_initial<S: Copy>(state: &mut State<S>) -> Option<S> {
     if state.entered {
         return None;
