@@ -78,8 +78,9 @@ impl<'a> Commands<'a> {
     /// A handle from a raw buffer pointer (several parameters of one system may share it).
     ///
     /// # Safety
-    /// `buffer` is valid for `'a` and, for `'a`, used by nothing but `Commands` handles
-    /// made from it on the calling thread (the handles are not `Send`, so they stay there).
+    /// `buffer` is valid for `'a` and, for `'a`, used by nothing but `Commands` and
+    /// `EventWriter` handles made from it on the calling thread (the handles are not
+    /// `Send`, so they stay there).
     #[doc(hidden)]
     pub unsafe fn __from_raw(buffer: NonNull<CommandBuffer>) -> Self {
         Commands {
@@ -90,9 +91,10 @@ impl<'a> Commands<'a> {
 
     fn push(&mut self, command: Command) {
         // SAFETY: the buffer is valid for `'a` (`new`'s borrow or `__from_raw`'s contract).
-        // Only `Commands` handles of this thread touch it (`Commands` is not `Send`, and
-        // `__from_raw`'s contract), and each one only inside `push`, which calls no user
-        // code while the borrow lasts: no other reference to the buffer is live meanwhile.
+        // Only `Commands` and `EventWriter` handles of this thread touch it (neither is
+        // `Send`; `__from_raw`'s contract), and each one only inside `push` (or
+        // `EventWriter::queue`), which calls no user code while the borrow lasts: no other
+        // reference to the buffer is live meanwhile.
         unsafe { self.buffer.as_mut() }.commands.push(command);
     }
 
