@@ -124,7 +124,8 @@
 //!   systems again (Bevy's `NextState::set`). Several state types change in the order
 //!   of `states(...)`. The `OnEnter`/`OnExit` lists run like phases (stages, commands
 //!   applied at each stage's end) but are not phases: they are not in `SCHEDULE` nor in
-//!   the phase enum, and a system may be listed both in a phase and in such a list. A
+//!   the phase enum (the world's `TRANSITIONS` schedule shows their stages), and a
+//!   system may be listed both in a phase and in such a list. A
 //!   change whose `OnExit` systems panic is dropped (the state keeps its old value).
 //!
 //! ## Executors

@@ -255,3 +255,29 @@ fn the_schedule_lists_the_declared_phases_only() {
         ]
     );
 }
+
+#[test]
+fn the_transition_lists_are_placed_into_stages() {
+    let enter = Sequential::TRANSITIONS
+        .phase("OnEnter(GameState::Playing)")
+        .unwrap();
+    assert_eq!(enter.stages, &[&["setup_level"][..], &["count_enemies"]]);
+    let names: Vec<&str> = Sequential::TRANSITIONS
+        .phases
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "OnEnter(GameState::Menu)",
+            "OnExit(GameState::Menu)",
+            "OnEnter(GameState::Playing)",
+            "OnExit(GameState::Playing)",
+            "OnEnter(GameState::Over)",
+            "OnExit(GameState::Over)",
+            "OnEnter(Music::Loud(11))",
+        ]
+    );
+    assert!(Sequential::TRANSITIONS.phases[5].stages.is_empty());
+}

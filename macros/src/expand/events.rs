@@ -237,6 +237,35 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
             }
         });
     }
+    // ---- the transition lists' schedule ----
+    let system_count = systems.len();
+    let transition_defs = model.transitions.iter().enumerate().map(|(t, transition)| {
+        let k = transition.phase.systems.len();
+        let name = format_ident!("__MN_TRANSITION_{}", t);
+        let p = phase_of_transition(t) as u16;
+        quote! {
+            #[doc(hidden)]
+            const #name: [&'static [&'static str]; #k] = #rt::phase_stages::<#k, #system_count>(
+                &Self::__MN_NAMES, &Self::__MN_SYSTEMS, &Self::__MN_ORDER, &Self::__MN_STAGE_OF, #p,
+            );
+        }
+    });
+    let transition_schedules = model.transitions.iter().enumerate().map(|(t, transition)| {
+        let keyword = if transition.enter { "OnEnter" } else { "OnExit" };
+        let name = format!(
+            "{keyword}({})",
+            crate::validate::display(&transition.value)
+        );
+        let konst = format_ident!("__MN_TRANSITION_{}", t);
+        let p = phase_of_transition(t) as u16;
+        quote! {
+            #rt::PhaseSchedule {
+                name: #name,
+                stages: Self::#konst.split_at(#rt::stage_count(&Self::__MN_SYSTEMS, &Self::__MN_STAGE_OF, #p)).0,
+            }
+        }
+    });
+
     let condition_states = condition_paths
         .iter()
         .map(|path| quote_spanned!(path.span()=> #rt::SyncCell<<#path as #rt::SystemMeta>::State>));
@@ -261,6 +290,13 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
         world_def,
         methods: quote! {
             #(#access_consts)*
+            #(#transition_defs)*
+
+            /// The `OnEnter(..)`/`OnExit(..)` lists of `systems(...)`, in declaration
+            /// order, each placed into stages like a phase and named as written
+            /// (`OnEnter(GameState::Playing)`). Not run by `tick` as phases: a state
+            /// change at the start of a tick runs them.
+            pub const TRANSITIONS: #rt::Schedule = #rt::Schedule { phases: &[#(#transition_schedules),*] };
 
             /// Sends `event` from outside the systems: readable from the next stage that
             /// runs, through the end of the tick after it.
