@@ -717,7 +717,10 @@ fn parse_errors_in_one_entry_do_not_hide_the_others() {
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
     );
     assert_has(&errors, "expected a phase name such as `Update`");
-    assert_has(&errors, "expected `.after(system)`, `.before(system)` or `.run_if(condition)`");
+    assert_has(
+        &errors,
+        "expected `.after(system)`, `.before(system)` or `.run_if(condition)`",
+    );
     assert_has(
         &errors,
         "`.after()` names no system; write `.after(other_system)` or remove it",
