@@ -304,8 +304,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
             }
             #[allow(unused_variables, unreachable_code)]
             unsafe fn run_system(&self, __mn_index: usize, __mn_commands: &mut #rt::CommandBuffer) {
-                // SAFETY: the caller guarantees no conflicting system runs meanwhile; each
-                // system's state cell is used by that system alone.
+                // SAFETY: the caller guarantees no conflicting system runs meanwhile (a
+                // system's access includes its run conditions'); each system's state cell
+                // is used by that system alone, each condition's by the system it guards.
                 unsafe {
                     match __mn_index {
                         #(#run_arms)*
