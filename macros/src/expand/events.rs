@@ -279,7 +279,7 @@ pub fn extras(model: &WorldModel, systems: &[Listed]) -> Extras {
             __mn_conditions: (#(#condition_states,)*),
         },
         inits: quote! {
-            __mn_events: (#(#rt::SyncCell::new(#rt::Events::<#event_tys>::default()),)*),
+            __mn_events: (#(#rt::SyncCell::new(<#rt::Events::<#event_tys> as ::core::default::Default>::default()),)*),
             __mn_conditions: (#(#condition_inits,)*),
         },
         items: quote! {
