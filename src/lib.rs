@@ -126,7 +126,9 @@
 //!   applied at each stage's end) but are not phases: they are not in `SCHEDULE` nor in
 //!   the phase enum (the world's `TRANSITIONS` schedule shows their stages), and a
 //!   system may be listed both in a phase and in such a list. A
-//!   change whose `OnExit` systems panic is dropped (the state keeps its old value).
+//!   change whose `OnExit` systems panic is dropped (the state keeps its old value); one
+//!   whose `OnEnter` systems panic has happened (the state has its new value). Either
+//!   way the panic reaches the caller of `tick`, which is not counted.
 //!
 //! ## Executors
 //!

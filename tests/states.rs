@@ -281,3 +281,63 @@ fn the_transition_lists_are_placed_into_stages() {
     );
     assert!(Sequential::TRANSITIONS.phases[5].stages.is_empty());
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Calm,
+    Storm,
+}
+
+/// Bit 1: `exit_calm` panics; bit 2: `enter_storm` panics.
+#[derive(Default)]
+pub struct Fragile(pub u8);
+
+#[system]
+pub fn enter_storm(fragile: Res<Fragile>) {
+    if fragile.0 & 2 != 0 {
+        panic!("storm entry failed on purpose");
+    }
+}
+
+#[system]
+pub fn exit_calm(fragile: Res<Fragile>) {
+    if fragile.0 & 1 != 0 {
+        panic!("calm exit failed on purpose");
+    }
+}
+
+pub mod fragile_world {
+    use super::*;
+    #[world(
+        archetypes(Foe = (Enemy)),
+        resources(Fragile),
+        states(Phase = Phase::Calm),
+        systems(OnEnter(Phase::Storm) = [enter_storm], OnExit(Phase::Calm) = [exit_calm]),
+        executor = work_stealing(workers = 2),
+    )]
+    pub struct Game;
+}
+
+#[test]
+fn a_panicking_transition_leaves_the_world_usable() {
+    let tick = |game: &mut fragile_world::Game| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| game.tick())).is_err()
+    };
+    let mut game = fragile_world::Game::new();
+    assert!(!tick(&mut game));
+    game.resource_mut::<Fragile>().0 = 1;
+    game.set_next_state(Phase::Storm);
+    // `OnExit(Calm)` panics: the change is dropped, the state keeps its value.
+    assert!(tick(&mut game));
+    assert_eq!(game.state::<Phase>(), Phase::Calm);
+    assert_eq!(game.frame(), 1, "the tick that unwound is not counted");
+    assert!(!tick(&mut game), "nothing pending any more");
+    // `OnEnter(Storm)` panics after the switch: the state has its new value.
+    game.resource_mut::<Fragile>().0 = 2;
+    game.set_next_state(Phase::Storm);
+    assert!(tick(&mut game));
+    assert_eq!(game.state::<Phase>(), Phase::Storm);
+    game.resource_mut::<Fragile>().0 = 0;
+    assert!(!tick(&mut game));
+    assert_eq!(game.frame(), 3);
+}
