@@ -55,6 +55,7 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
             pub const SCHEDULE: #rt::Schedule = #rt::Schedule { phases: &[] };
             pub fn new() -> Self { #ident }
+            pub fn with_workers(workers: usize) -> ::core::result::Result<Self, #rt::BuildError> { #never }
             pub fn spawn<__MnB>(&mut self, bundle: __MnB) -> #rt::Entity { #never }
             pub fn spawn_batch<__MnB>(&mut self, iter: impl ::core::iter::IntoIterator<Item = __MnB>) -> ::std::vec::Vec<#rt::Entity> { #never }
             pub fn despawn(&mut self, entity: #rt::Entity) -> bool { #never }
@@ -77,6 +78,11 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn run_phase(&mut self, phase: #phase_enum) { #never }
             pub fn frame(&self) -> u64 { #never }
             pub fn take_command_errors(&mut self) -> ::std::vec::Vec<#rt::EcsError> { #never }
+            pub const TRANSITIONS: #rt::Schedule = #rt::Schedule { phases: &[] };
+            pub fn send_event<__MnT>(&mut self, event: __MnT) { #never }
+            pub fn events<__MnT>(&self) -> ::core::iter::Empty<&__MnT> { #never }
+            pub fn state<__MnS>(&self) -> __MnS { #never }
+            pub fn set_next_state<__MnS>(&mut self, value: __MnS) { #never }
         }
 
         impl ::core::default::Default for #ident {
@@ -129,7 +135,12 @@ mod tests {
             archetypes(Mover = (Position, Velocity)),
             resources(Time),
             phases(Update),
-            systems(Update = [integrate]),
+            systems(
+                Update = [integrate.run_if(ready)],
+                OnEnter(GameState::Playing) = [setup],
+            ),
+            events(Damage),
+            states(GameState = GameState::Menu),
         );
         let Ok(model) = crate::validate::world(attr.clone(), item.clone()) else {
             panic!("valid world");
