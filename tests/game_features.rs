@@ -50,6 +50,14 @@ pub struct Script(pub Vec<Vec<Step>>);
 pub struct Clock(pub u32);
 #[derive(Default)]
 pub struct Journal(pub Vec<String>);
+/// When set, `keeper` asks for a battle and ticks its own world through a helper.
+#[derive(Default)]
+pub struct Meddle(pub bool);
+
+/// Ticks any world: from an exclusive system, where `game.tick()` does not compile.
+fn tick_anyway<W: World>(world: &mut W) {
+    world.tick();
+}
 
 #[system]
 pub fn director(
@@ -158,6 +166,18 @@ macro_rules! worlds {
                 if alive > 40 && mode != Mode::Over {
                     game.set_next_state(Mode::Over);
                 }
+                if std::mem::take(&mut game.resource_mut::<Meddle>().0) {
+                    game.set_next_state(Mode::Battle);
+                    tick_anyway(game);
+                }
+            }
+
+            /// Exclusive, in the `OnExit(Mode::Battle)` list after `dismiss`: sees the
+            /// wave gone.
+            #[system]
+            pub fn farewell(game: &mut $name) {
+                let waves = game.query::<&Wave>().iter().count();
+                game.resource_mut::<Journal>().0.push(format!("farewell {waves}"));
             }
 
             #[world(
@@ -166,7 +186,7 @@ macro_rules! worlds {
                     Veteran = (Pos, Hp, Wave),
                     Grave = (Pos),
                 ),
-                resources(Script, Clock, Journal),
+                resources(Script, Clock, Journal, Meddle),
                 events(Hit, Fell),
                 states(Mode = Mode::Calm),
                 phases(Plan, Fight, Tidy),
@@ -180,7 +200,7 @@ macro_rules! worlds {
                     ],
                     Tidy = [keeper],
                     OnEnter(Mode::Battle) = [muster],
-                    OnExit(Mode::Battle) = [dismiss],
+                    OnExit(Mode::Battle) = [dismiss, farewell],
                 ),
                 executor = $exec,
             )]
@@ -280,6 +300,14 @@ fn a_scripted_game_ends_the_same_on_every_executor() {
     assert!(outcome.entities.contains(&(-101, None, None)));
     assert!(outcome.journal.contains(&"4 Battle 12".to_string()));
     assert!(outcome.journal.contains(&"5 Calm 10".to_string()));
+    assert_eq!(
+        outcome
+            .journal
+            .iter()
+            .filter(|l| l.starts_with("farewell"))
+            .collect::<Vec<_>>(),
+        ["farewell 0"]
+    );
     assert_eq!(outcome.mode, Mode::Battle);
     assert_eq!(outcome.clock, script.len() as u32 + 3);
     assert!(outcome.journal.iter().any(|line| line.contains("fell")));
@@ -303,4 +331,27 @@ proptest! {
     ) {
         everywhere(&script);
     }
+}
+
+/// A tick from inside an exclusive system is refused before it starts: the state change
+/// the system asked for is not half-made (switched without its `OnEnter` list running), and
+/// the events are not aged.
+#[test]
+fn a_tick_inside_an_exclusive_system_changes_nothing() {
+    let mut game = par::Par::new();
+    game.send_event(Hit { at: 0, amount: 0 });
+    game.resource_mut::<Meddle>().0 = true;
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| game.tick())).is_err();
+    assert!(unwound, "the inner tick panics");
+    assert_eq!(game.state::<Mode>(), Mode::Calm);
+    assert_eq!(game.query::<&Wave>().iter().count(), 0);
+    // Sent before the tick that unwound: readable through the end of the tick after it.
+    assert_eq!(game.events::<Hit>().count(), 1);
+    game.tick();
+    assert_eq!(game.state::<Mode>(), Mode::Battle);
+    assert_eq!(
+        game.query::<&Wave>().iter().count(),
+        3,
+        "the OnEnter list ran"
+    );
 }
