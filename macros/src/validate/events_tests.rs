@@ -71,6 +71,22 @@ fn transitions_alone_need_no_phases() {
     assert_eq!(model.transitions.len(), 1);
 }
 
+/// A misspelled `.after(..)` target in an `OnEnter` list waits on name resolution like
+/// one in a phase (the world's `const` then reports it, or the listed typo).
+#[test]
+fn a_near_miss_ordering_target_in_a_transition_list_waits_on_name_resolution() {
+    let Ok(model) = world(quote!(
+        states(GameState = GameState::Menu),
+        systems(OnEnter(GameState::Menu) = [stup, show.after(setup)]),
+    )) else {
+        panic!("valid")
+    };
+    assert_eq!(model.unresolved_orders.len(), 1);
+    let order = &model.unresolved_orders[0];
+    assert_eq!(crate::validate::key_of(&order.target), "setup");
+    assert_eq!(crate::validate::key_of(&order.near[0]), "stup");
+}
+
 #[test]
 fn a_bare_variant_names_the_only_state_type() {
     assert!(world(quote!(
