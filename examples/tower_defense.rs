@@ -32,12 +32,18 @@ fn main() {
     let start = Instant::now();
     let s = world::play(&mut game, 100_000);
     let time = start.elapsed();
-    println!("tower defense on work_stealing ({} enemies in the opening wave)", setup.enemies);
+    println!(
+        "tower defense on work_stealing ({} enemies in the opening wave)",
+        setup.enemies
+    );
     println!("  ticks        {}", s.ticks);
     println!("  waves        {} of {}", s.tally.waves, setup.waves);
     println!("  enemies      {} spawned", s.tally.spawned);
     println!("  kills        {}", s.tally.kills);
-    println!("  leaks        {} ({} lives left)", s.tally.leaks, s.lives_left);
+    println!(
+        "  leaks        {} ({} lives left)",
+        s.tally.leaks, s.lives_left
+    );
     println!("  score        {}", s.tally.score);
     println!("  final state  {:?}", s.state);
     println!(

@@ -35,7 +35,10 @@ fn same_game_on_every_executor() {
     // The game ran its course: every state, waves, kills, leaks, the board cleared.
     assert_eq!(on_seq.state, Screen::Over);
     assert_eq!(on_seq.tally.waves, SETUP.waves);
-    assert!(on_seq.tally.kills > 0 && on_seq.tally.leaks > 0, "{on_seq:?}");
+    assert!(
+        on_seq.tally.kills > 0 && on_seq.tally.leaks > 0,
+        "{on_seq:?}"
+    );
     assert_eq!(on_seq.alive, 0, "OnExit(Playing) clears the board");
 }
 
@@ -52,5 +55,8 @@ fn same_state_tick_by_tick() {
     }
     let s = seq::summary(&mut a);
     assert_eq!(s.state, Screen::Playing);
-    assert!(s.tally.kills > 0 && s.alive > rules::TOWERS as usize, "{s:?}");
+    assert!(
+        s.tally.kills > 0 && s.alive > rules::TOWERS as usize,
+        "{s:?}"
+    );
 }

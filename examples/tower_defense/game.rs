@@ -9,8 +9,8 @@
 //! few ticks a wave enters; an exclusive referee ends the game. The numbers come from
 //! `rules.rs`, which the bevy_ecs copy of the game in `benches/benches/game.rs` shares.
 
-use super::rules::{self, Fate, Setup, Tally, TowerSpec};
 pub use super::rules::Shot;
+use super::rules::{self, Fate, Setup, Tally, TowerSpec};
 use metronome::prelude::*;
 
 /// Where the game is: the menu, play, or the end.
