@@ -35,6 +35,101 @@
 //! ```
 
 //!
+//! ## Events, run conditions and states
+//!
+//! `events(T, ...)` declares event types: systems send them with [`EventWriter`] and read
+//! them with [`EventReader`]. `system.run_if(condition)` runs a system only when a
+//! `#[system]` function returning `bool` (reading only: `Res`, `Query` of `&T`,
+//! `EventReader`, `Local`) says so, or when `in_state(S::X)` holds. `states(S = initial)`
+//! adds the resources [`State<S>`](State) and [`NextState<S>`](NextState); a change asked
+//! for with `NextState::set` runs the `OnExit(old)` systems, switches, then runs the
+//! `OnEnter(new)` systems, at the start of the next tick.
+//!
+//! ```
+//! use metronome::prelude::*;
+//!
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Health(pub i32);
+//!
+//! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+//! pub enum GameState { Menu, Playing }
+//!
+//! /// An event: any `'static + Send + Sync` type.
+//! pub struct Damage { pub target: Entity, pub amount: i32 }
+//!
+//! #[system]
+//! pub fn hit(mut out: EventWriter<Damage>, q: Query<Entity, With<Health>>) {
+//!     out.send_batch(q.iter().map(|target| Damage { target, amount: 3 }));
+//! }
+//!
+//! #[system]
+//! pub fn apply_damage(mut inbox: EventReader<Damage>, mut hp: Query<&mut Health>) {
+//!     for d in inbox.read() {
+//!         if let Some(h) = hp.get_mut(d.target) { h.0 -= d.amount; }
+//!     }
+//! }
+//!
+//! #[system]
+//! pub fn anyone_alive(q: Query<&Health>) -> bool {
+//!     q.iter().any(|h| h.0 > 0)
+//! }
+//!
+//! #[system]
+//! pub fn spawn_player(mut commands: Commands) {
+//!     commands.spawn((Health(10),));
+//! }
+//!
+//! #[world(
+//!     archetypes(Unit = (Health)),
+//!     events(Damage),
+//!     states(GameState = GameState::Menu),
+//!     phases(Update),
+//!     systems(
+//!         Update = [
+//!             hit.run_if(in_state(GameState::Playing)).run_if(anyone_alive),
+//!             apply_damage.after(hit),
+//!         ],
+//!         OnEnter(GameState::Playing) = [spawn_player],
+//!     ),
+//!     executor = sequential,
+//! )]
+//! pub struct Game;
+//!
+//! let mut game = Game::new();
+//! game.tick(); // in the menu: nobody is hit
+//! assert_eq!(game.len(), 0);
+//! game.set_next_state(GameState::Playing);
+//! game.tick(); // enters Playing (spawns the player), then the player is hit
+//! assert_eq!(game.state::<GameState>(), GameState::Playing);
+//! assert_eq!(game.query::<&Health>().iter().next(), Some(&Health(7)));
+//! assert_eq!(game.events::<Damage>().count(), 1);
+//! ```
+//!
+//! Where API.md leaves a choice open, metronome does what a Bevy user expects:
+//!
+//! - **Events** age by ticks: a world's `tick` drops, at its start, the events sent
+//!   before the previous tick began; `run_phase` alone does not age them. A reader that
+//!   did not run for a whole tick (a `run_if` that was false) misses the events older
+//!   than that. A new reader (the first run of its system) reads every event still held.
+//!   Events sent by the systems of a stage that panicked are discarded with its
+//!   commands. An `EventReader` in a run condition has its own place in the events,
+//!   apart from its system's.
+//! - **Run conditions** may take `Local` (per condition and per `run_if`, kept across
+//!   runs) and `EventReader`; a system that is skipped does not run at all (its
+//!   `Local`s, readers and commands are untouched). Conditions are evaluated in the
+//!   order written and stop at the first `false`.
+//! - **States** change only in `tick` (not in `run_phase`). The first tick enters the
+//!   initial value, then applies a change asked for before it. The last value set
+//!   before a tick wins; setting the current value runs its `OnExit` and `OnEnter`
+//!   systems again (Bevy's `NextState::set`). Several state types change in the order
+//!   of `states(...)`. The `OnEnter`/`OnExit` lists run like phases (stages, commands
+//!   applied at each stage's end) but are not phases: they are not in `SCHEDULE` nor in
+//!   the phase enum (the world's `TRANSITIONS` schedule shows their stages), and a
+//!   system may be listed both in a phase and in such a list. A
+//!   change whose `OnExit` systems panic is dropped (the state keeps its old value); one
+//!   whose `OnEnter` systems panic has happened (the state has its new value). Either
+//!   way the panic reaches the caller of `tick`, which is not counted.
+//!
 //! ## Executors
 //!
 //! `executor = ` takes `sequential`, `work_stealing(...)` (the default, heartbeat work
@@ -160,6 +255,7 @@ pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
+pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -178,6 +274,7 @@ pub mod prelude {
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };
+    pub use crate::{EventReader, EventWriter, NextState, State};
 }
 
 /// What generated code names; not a public API.

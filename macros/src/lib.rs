@@ -12,8 +12,14 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Declares a world on a unit struct: archetypes, resources, phases, systems, executor.
-/// See the crate `metronome` for the grammar.
+/// Declares a world on a unit struct: archetypes, resources, events, states, phases,
+/// systems, executor. See the crate `metronome` for the grammar.
+///
+/// `events(Damage, ...)` declares event types; `states(GameState = GameState::Menu, ...)`
+/// state types with their initial values. In `systems(...)`, `OnEnter(GameState::X) = [..]`
+/// and `OnExit(GameState::X) = [..]` list the systems of a transition, and a system may
+/// carry `.run_if(condition)` (a `#[system]` fn returning `bool`, or
+/// `in_state(GameState::X)`), as often as needed.
 ///
 /// `executor = ...` is one of:
 ///

@@ -30,6 +30,13 @@ pub struct WorldModel {
     pub on_command_error: CommandErrorModel,
     /// Ordering targets missing from their phase while a listed system has a similar name.
     pub unresolved_orders: Vec<UnresolvedOrder>,
+    /// `events(...)`, declaration order (`EventOf`).
+    pub events: Vec<Type>,
+    /// `states(...)`, declaration order.
+    pub states: Vec<StateModel>,
+    /// The `OnEnter`/`OnExit` lists; their systems are numbered after the phases', list
+    /// by list, and each list runs as phase `phases.len() + index`.
+    pub transitions: Vec<TransitionModel>,
 }
 
 /// What a deferred command that fails at apply time does.
@@ -86,6 +93,8 @@ pub struct SystemEntry {
     /// Indices (into this phase's `systems`) of every system this one must follow:
     /// its own `.after(x)` plus every `x.before(this)`. Validated: no cycle, same phase.
     pub after: Vec<usize>,
+    /// `.run_if(..)` conditions, in order.
+    pub conditions: Vec<ConditionModel>,
 }
 
 /// `workers = N | auto`.
@@ -170,6 +179,8 @@ pub enum ParamKind {
     /// `&mut W`, the only parameter of an exclusive system: `W` as written (lifetimes
     /// elided).
     Exclusive(Type),
+    EventWriter(Type),
+    EventReader(Type),
 }
 
 /// What a `Query` parameter touches, flattened from its (possibly nested) tuples.
@@ -193,4 +204,30 @@ pub struct DataAccess {
     pub mutable: bool,
     /// `Option<&T>` / `Option<&mut T>`: the component is not required.
     pub optional: bool,
+}
+
+/// `GameState = GameState::Menu` in `states(...)`.
+pub struct StateModel {
+    pub ty: Type,
+    pub init: Expr,
+}
+
+/// `OnEnter(GameState::Playing) = [...]` or `OnExit(..) = [...]`.
+pub struct TransitionModel {
+    /// `true` for `OnEnter`.
+    pub enter: bool,
+    /// Index into [`WorldModel::states`].
+    pub state: usize,
+    /// The state value, as written.
+    pub value: Expr,
+    /// The systems, placed into stages like a phase (`ident` is `OnEnter`/`OnExit`).
+    pub phase: PhaseModel,
+}
+
+/// One `.run_if(..)`.
+pub enum ConditionModel {
+    /// A `#[system]` function returning `bool`.
+    System(Path),
+    /// `in_state(value)`, `state` an index into [`WorldModel::states`].
+    InState { value: Expr, state: usize },
 }

@@ -10,14 +10,17 @@ mod bits;
 mod cell;
 mod commands;
 mod component;
+mod condition;
 pub mod continuation;
 mod entity;
 mod error;
+pub mod event;
 pub mod exec;
 pub mod memory;
 mod param;
 mod query;
 mod schedule;
+pub mod state;
 pub mod storage;
 mod sync;
 mod system;
@@ -29,9 +32,14 @@ pub use bits::{Bits, BitsIter};
 pub use cell::SyncCell;
 pub use commands::{CommandBuffer, CommandErrorPolicy, Commands, EntityCommands};
 pub use component::{Bundle, Component, ComponentOf, DynBundle, ResourceOf, MAX_COMPONENT_SIZE};
+pub use condition::{
+    check_condition, concat_access, condition_output, in_state, ConditionMeta, ConditionOutput,
+    RunCondition,
+};
 pub use continuation::{ContinuationPool, ContinuationPoolBuilder};
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
+pub use event::{EventCursor, EventOf, EventReader, EventWriter, Events};
 pub use exec::{
     join, par_for_each, scope, BuildError, Executor, NumaPool, NumaPoolBuilder, Scope, ThreadPool,
     ThreadPoolBuilder,
@@ -46,6 +54,7 @@ pub use schedule::{
     check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,
     stage_count, PhaseSchedule, Schedule, SystemInfo,
 };
+pub use state::{NextState, State, StateOf};
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{is_exclusive, params_conflict, self_conflict, ParamAccess, System, SystemMeta};
 pub use topology::Topology;

@@ -163,8 +163,9 @@ unsafe impl<'x, W: WorldDef> SystemParam<W> for Commands<'x> {
         _: &'w mut (),
         commands: NonNull<CommandBuffer>,
     ) -> Commands<'w> {
-        // SAFETY: the caller passes this system's buffer, used by nothing else meanwhile;
-        // the index is the world's, whose stage runner flushes reservations (see
+        // SAFETY: the caller passes this system's buffer, used meanwhile only by this
+        // system's own `Commands` and `EventWriter` handles, on this thread (neither is
+        // `Send`), as `__from_raw` allows; the index is the world's, whose stage runner flushes reservations (see
         // `apply_stage_commands` and `DiscardOnUnwind` in `world`).
         unsafe { Commands::__from_raw(commands, world.core().storage().entities()) }
     }

@@ -21,6 +21,7 @@ use crate::component::{Bundle, ComponentOf, DynBundle, ResourceOf};
 use crate::continuation::{ContinuationPool, ContinuationPoolBuilder};
 use crate::entity::{Entity, Location};
 use crate::error::EcsError;
+use crate::event::{flush_events, EventQueue};
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
@@ -82,6 +83,14 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
         let _ = (a, c);
         None
     }
+    /// Whether the world declares `events(...)`: the end of every stage then merges the
+    /// events its systems sent (a world without events does no such work).
+    const HAS_EVENTS: bool = false;
+    /// Run by [`tick`] before the phases: ages the world's events and runs pending state
+    /// transitions (`OnExit`, switch, `OnEnter`). Empty for a world without events or
+    /// states.
+    #[inline(always)]
+    fn begin_tick(&mut self) {}
     /// The world's shared core.
     fn core(&self) -> &WorldCore<Self>;
     /// The world's shared core, mutably. (Safe: the core's fields are private, and the
@@ -461,6 +470,8 @@ pub struct WorldCore<W> {
     /// abort), or with the world. Only touched through `&mut` (`get_mut`); the cell
     /// keeps the core `Sync` (a command owns a `Send`, not `Sync`, bundle).
     discarded: SyncCell<Vec<Command>>,
+    /// The event queues of the systems of a stage that unwound, likewise.
+    discarded_events: SyncCell<Vec<Box<dyn EventQueue>>>,
     plan: RunPlan,
     /// Index of each phase's first stage in `timings`.
     stage_base: Box<[usize]>,
@@ -510,7 +521,13 @@ impl<W: WorldDef> WorldCore<W> {
             })
             .collect();
         let systems = W::SYSTEM_PHASES.len();
-        let mut plan: Vec<Vec<Vec<u16>>> = vec![Vec::new(); W::PHASE_COUNT];
+        // The declared phases, then the `OnEnter`/`OnExit` lists of states (numbered after
+        // them, run by `begin_tick`).
+        let phases = W::SYSTEM_PHASES
+            .iter()
+            .map(|&p| p as usize + 1)
+            .fold(W::PHASE_COUNT, usize::max);
+        let mut plan: Vec<Vec<Vec<u16>>> = vec![Vec::new(); phases];
         for i in 0..systems {
             let phase = &mut plan[W::SYSTEM_PHASES[i] as usize];
             let stage = W::SYSTEM_STAGES[i] as usize;
@@ -537,6 +554,7 @@ impl<W: WorldDef> WorldCore<W> {
                 .map(|_| SyncCell::new(CommandBuffer::with_capacity(per_system)))
                 .collect(),
             discarded: SyncCell::new(Vec::new()),
+            discarded_events: SyncCell::new(Vec::new()),
             plan: plan
                 .into_iter()
                 .map(|p| p.into_iter().map(Into::into).collect())
@@ -913,12 +931,7 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// `#[system]` already rejects such a call written in the system's body; this catches
 /// the ones made through a helper function.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
-    if world.core().in_exclusive {
-        panic!(
-            "`tick`/`run_phase` of world `{}` called from one of its exclusive systems; an exclusive system runs inside a tick, so it may call every world method but these two. Move the call out of the system, or list the work it needs as systems of a phase",
-            W::NAME
-        );
-    }
+    refuse_inside_exclusive(world);
     drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
@@ -947,10 +960,25 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
 /// Runs every phase once and counts the frame. A panic leaves the tick where it happened
 /// (see [`run_phase`]) and the frame is not counted.
 pub fn tick<W: WorldDef>(world: &mut W) {
+    // Before `begin_tick`: a tick from inside an exclusive system must not age the events
+    // or run state transitions before it is refused.
+    refuse_inside_exclusive(world);
+    world.begin_tick();
     for phase in 0..W::PHASE_COUNT {
         run_phase(world, phase);
     }
     world.core_mut().frame += 1;
+}
+
+/// Panics if an exclusive system of `world` is running (`tick`/`run_phase` from inside
+/// it would run it again, endlessly).
+fn refuse_inside_exclusive<W: WorldDef>(world: &W) {
+    if world.core().in_exclusive {
+        panic!(
+            "`tick`/`run_phase` of world `{}` called from one of its exclusive systems; an exclusive system runs inside a tick, so it may call every world method but these two. Move the call out of the system, or list the work it needs as systems of a phase",
+            W::NAME
+        );
+    }
 }
 
 /// Whether any flag is set (evaluated at compile time: a world without exclusive systems
@@ -1003,6 +1031,7 @@ impl<W: WorldDef> Drop for DiscardOnUnwind<'_, W> {
                 }
             }
             core.discarded.get_mut().append(&mut buffer.commands);
+            core.discarded_events.get_mut().append(&mut buffer.events);
         }
     }
 }
@@ -1015,6 +1044,9 @@ fn drop_discarded_commands<W: WorldDef>(world: &mut W) {
         // `clear` empties the list before dropping the commands: a drop that unwinds
         // leaves it empty (and the other commands dropped).
         discarded.clear();
+    }
+    if W::HAS_EVENTS {
+        world.core_mut().discarded_events.get_mut().clear();
     }
 }
 
@@ -1076,7 +1108,22 @@ fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
                 command_failed(world, index, failure);
             }
         }
+        if W::HAS_EVENTS {
+            flush_system_events(world, index);
+        }
     }
+}
+
+/// Merges the events system `index` sent into the world. Its queues are taken out of its
+/// buffer meanwhile (the world is borrowed whole) and put back, keeping their allocations.
+fn flush_system_events<W: WorldDef>(world: &mut W, index: u16) {
+    let buffer = world.core_mut().buffers[index as usize].get_mut();
+    if buffer.events.is_empty() {
+        return;
+    }
+    let mut queues = std::mem::take(&mut buffer.events);
+    flush_events(world, &mut queues);
+    world.core_mut().buffers[index as usize].get_mut().events = queues;
 }
 
 /// A command of system `index` failed (and changed nothing): panic or keep the error,

@@ -5,6 +5,7 @@
 //! collide with generated ones.
 
 mod component;
+mod events;
 mod fallback;
 mod system;
 mod system_checks;
@@ -20,6 +21,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The path every generated item uses to reach the runtime.
-fn rt() -> TokenStream {
+pub(crate) fn rt() -> TokenStream {
     quote!(::metronome::__private)
 }

@@ -50,6 +50,8 @@ fn param_type(kind: &ParamKind) -> TokenStream {
         ParamKind::Local(t) => quote!(#rt::Local<'static, #t>),
         // Exclusive systems are expanded by `exclusive_system`, never through here.
         ParamKind::Exclusive(t) => quote!(&'static mut #t),
+        ParamKind::EventWriter(t) => quote!(#rt::EventWriter<'static, #t>),
+        ParamKind::EventReader(t) => quote!(#rt::EventReader<'static, #t>),
     }
 }
 
@@ -75,6 +77,9 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
         ParamKind::Local(t) => {
             quote_spanned!(span=> #t: ::core::default::Default + ::core::marker::Send + 'static,)
         }
+        ParamKind::EventWriter(t) | ParamKind::EventReader(t) => {
+            quote_spanned!(span=> #t: #rt::EventOf<#world>,)
+        }
         ParamKind::Commands | ParamKind::Exclusive(_) => TokenStream::new(),
     }
 }
@@ -99,14 +104,21 @@ pub fn system(model: &SystemModel) -> TokenStream {
     let name = ident.to_string();
     let world = format_ident!("__MnW");
     let params: Vec<TokenStream> = model.params.iter().map(|p| param_type(&p.kind)).collect();
-    let bounds = model
+    let bounds: Vec<TokenStream> = model
         .params
         .iter()
-        .map(|p| param_bounds(&p.kind, p.span, &world));
+        .map(|p| param_bounds(&p.kind, p.span, &world))
+        .collect();
     let indices = (0..params.len()).map(syn::Index::from);
-    let fetches = params.iter().zip(indices).map(|(ty, i)| {
+    let fetches: Vec<TokenStream> = params.iter().zip(indices).map(|(ty, i)| {
         quote! { <#ty as #rt::SystemParam<#world>>::fetch(__mn_world, &mut __mn_state.#i, __mn_commands) }
-    });
+    }).collect();
+    let condition = super::events::condition_impls(model, &bounds, &fetches);
+    // A run condition's value is not used when it is listed as a system.
+    let discard = match &func.sig.output {
+        syn::ReturnType::Default => TokenStream::new(),
+        syn::ReturnType::Type(..) => quote!(let _ =),
+    };
     let doc = format!("The system `{name}`: names it in `#[world(systems(...))]`.");
     quote! {
         #func
@@ -136,9 +148,11 @@ pub fn system(model: &SystemModel) -> TokenStream {
                 let __mn_commands = <::core::ptr::NonNull<#rt::CommandBuffer> as ::core::convert::From<&mut #rt::CommandBuffer>>::from(__mn_commands);
                 // SAFETY: the caller (the stage runner) guarantees that nothing conflicting
                 // with `PARAMS` runs meanwhile and hands over this system's buffer.
-                unsafe { #ident(#(#fetches),*) }
+                #discard unsafe { #ident(#(#fetches),*) };
             }
         }
+
+        #condition
     }
 }
 

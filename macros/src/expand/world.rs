@@ -134,7 +134,13 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let mut system_phase = Vec::new();
     let mut system_after = Vec::new();
     let mut system_names = Vec::new();
-    for (p, phase) in model.phases.iter().enumerate() {
+    let mut system_conditions = Vec::new();
+    // The declared phases, then the `OnEnter`/`OnExit` lists (numbered after them).
+    let all_phases = model
+        .phases
+        .iter()
+        .chain(model.transitions.iter().map(|t| &t.phase));
+    for (p, phase) in all_phases.enumerate() {
         let offset = system_paths.len() as u16;
         for entry in &phase.systems {
             system_paths.push(entry.path.clone());
@@ -147,20 +153,34 @@ pub fn world(model: &WorldModel) -> TokenStream {
                     .collect::<Vec<_>>(),
             );
             system_names.push(entry.name.to_string());
+            system_conditions.push((entry.name.to_string(), &entry.conditions[..]));
         }
     }
     let system_count = system_paths.len();
     let user_system_paths = system_paths;
     let (system_alias_items, system_paths) =
         super::system_checks::system_aliases(ident, &user_system_paths);
+    // Through the aliases, like every other use of a listed system: a path that does not
+    // resolve is reported once, at the user's token.
+    let listed: Vec<_> = system_paths
+        .iter()
+        .zip(&system_conditions)
+        .map(|(path, (name, conditions))| super::events::Listed {
+            path,
+            name,
+            conditions,
+        })
+        .collect();
+    let extras = super::events::extras(model, &listed);
     let system_infos = system_paths.iter().enumerate().map(|(i, path)| {
         let phase = system_phase[i];
         let after = &system_after[i];
+        let params = &extras.system_access[i];
         quote_spanned! {path.span()=>
             #rt::SystemInfo {
                 name: <#path as #rt::SystemMeta>::NAME,
                 phase: #phase,
-                params: <#path as #rt::System<#ident>>::PARAMS,
+                params: #params,
                 after: &[#(#after),*],
             }
         }
@@ -207,10 +227,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
         CommandErrorModel::Panic => quote!(#rt::CommandErrorPolicy::Panic),
         CommandErrorModel::Collect => quote!(#rt::CommandErrorPolicy::Collect),
     };
-    let run_arms = system_paths.iter().enumerate().map(|(i, path)| {
-        let field = Index::from(i);
+    let run_arms = extras.run_bodies.iter().enumerate().map(|(i, body)| {
         quote! {
-            #i => <#path as #rt::System<#ident>>::run(self, &mut *self.__mn_states.#field.get(), __mn_commands),
+            #i => #body,
         }
     });
 
@@ -256,6 +275,15 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let entities = model.capacity.entities as usize;
     let commands_per_stage = model.capacity.commands_per_stage as usize;
 
+    let super::events::Extras {
+        fields: extras_fields,
+        inits: extras_inits,
+        items: extras_items,
+        world_def: extras_world_def,
+        methods: extras_methods,
+        ..
+    } = &extras;
+
     let Movers {
         functions: mover_fns,
         add_transition,
@@ -268,6 +296,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             __mn_core: #rt::WorldCore<#ident>,
             __mn_resources: (#(#rt::SyncCell<#resource_tys>,)*),
             __mn_states: (#(#state_tys,)*),
+            #extras_fields
         }
 
         #[doc = #phase_enum_doc]
@@ -285,6 +314,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #system_alias_items
         #(#system_checks)*
         #unresolved_orders
+        #extras_items
         const _: [u16; #system_count] = #ident::__MN_STAGE_OF;
 
         // SAFETY: the tables below are computed from the declaration: archetype sets by
@@ -303,6 +333,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_NAMES: &'static [&'static str] = &[#(#system_names),*];
             const EXCLUSIVE_SYSTEMS: &'static [bool] = &[#(#exclusive_flags),*];
             const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
+            #extras_world_def
             #add_transition
             #remove_transition
             #[inline(always)]
@@ -315,8 +346,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
             }
             #[allow(unused_variables, unreachable_code)]
             unsafe fn run_system(&self, __mn_index: usize, __mn_commands: &mut #rt::CommandBuffer) {
-                // SAFETY: the caller guarantees no conflicting system runs meanwhile; each
-                // system's state cell is used by that system alone.
+                // SAFETY: the caller guarantees no conflicting system runs meanwhile (a
+                // system's access includes its run conditions'); each system's state cell
+                // is used by that system alone, each condition's by the system it guards.
                 unsafe {
                     match __mn_index {
                         #(#run_arms)*
@@ -346,6 +378,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
 
             #(#mover_fns)*
+
+            #extras_methods
 
             #[doc(hidden)]
             const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];
@@ -397,6 +431,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
                     },
                     __mn_resources: (#(#resource_inits,)*),
                     __mn_states: (#(#state_inits,)*),
+                    #extras_inits
                 }
             }
 

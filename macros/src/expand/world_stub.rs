@@ -78,6 +78,11 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn run_phase(&mut self, phase: #phase_enum) { #never }
             pub fn frame(&self) -> u64 { #never }
             pub fn take_command_errors(&mut self) -> ::std::vec::Vec<#rt::EcsError> { #never }
+            pub const TRANSITIONS: #rt::Schedule = #rt::Schedule { phases: &[] };
+            pub fn send_event<__MnT>(&mut self, event: __MnT) { #never }
+            pub fn events<__MnT>(&self) -> ::core::iter::Empty<&__MnT> { #never }
+            pub fn state<__MnS>(&self) -> __MnS { #never }
+            pub fn set_next_state<__MnS>(&mut self, value: __MnS) { #never }
         }
 
         impl ::core::default::Default for #ident {
@@ -130,7 +135,12 @@ mod tests {
             archetypes(Mover = (Position, Velocity)),
             resources(Time),
             phases(Update),
-            systems(Update = [integrate]),
+            systems(
+                Update = [integrate.run_if(ready)],
+                OnEnter(GameState::Playing) = [setup],
+            ),
+            events(Damage),
+            states(GameState = GameState::Menu),
         );
         let Ok(model) = crate::validate::world(attr.clone(), item.clone()) else {
             panic!("valid world");

@@ -4,6 +4,7 @@
 //! that does not parse is recorded as an error and skipped up to the next comma, so one
 //! mistake never hides the others (see [`List`]).
 
+pub mod events;
 pub mod world;
 
 use syn::parse::discouraged::Speculative;
@@ -15,6 +16,7 @@ use syn::{Error, Token};
 pub mod kw {
     syn::custom_keyword!(after);
     syn::custom_keyword!(before);
+    syn::custom_keyword!(run_if);
 }
 
 /// A comma-separated list of `T` that keeps going after a bad entry.

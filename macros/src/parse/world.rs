@@ -21,6 +21,8 @@ pub const KEYS: &[&str] = &[
     "executor",
     "capacity",
     "on_command_error",
+    "events",
+    "states",
 ];
 
 /// One top-level key with its value.
@@ -47,6 +49,10 @@ pub enum KeyValue {
     Capacity(List<Param>),
     /// `on_command_error = panic | collect` (the value is checked by validate).
     OnCommandError(Ident),
+    /// `events(Damage, ...)`
+    Events(List<Type>),
+    /// `states(GameState = GameState::Menu, ...)`
+    States(List<super::events::StateDecl>),
 }
 
 impl Parse for WorldKey {
@@ -96,6 +102,16 @@ impl Parse for WorldKey {
                 input.parse::<Token![=]>()?;
                 KeyValue::OnCommandError(input.call(Ident::parse_any)?)
             }
+            "events" => KeyValue::Events(parenthesized_list(
+                input,
+                key,
+                "`events` takes a parenthesized list of event types, as in `events(Damage)`",
+            )?),
+            "states" => KeyValue::States(parenthesized_list(
+                input,
+                key,
+                "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
+            )?),
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(
@@ -255,6 +271,8 @@ impl Parse for PhaseDecl {
 /// `Update = [integrate, reap.after(integrate)]`.
 pub struct PhaseSystemsDecl {
     pub phase: Ident,
+    /// `OnEnter(S::X)` / `OnExit(S::X)` instead of a phase (`phase` is then the keyword).
+    pub transition: Option<super::events::TransitionDecl>,
     pub systems: List<SystemDecl>,
 }
 
@@ -266,6 +284,7 @@ impl Parse for PhaseSystemsDecl {
             return Err(input.error(EXPECTED));
         }
         let phase: Ident = input.parse()?;
+        let transition = super::events::transition(&phase, input)?;
         if !input.peek(Token![=]) {
             return Err(Error::new(next_span(input, phase.span()), EXPECTED));
         }
@@ -280,6 +299,7 @@ impl Parse for PhaseSystemsDecl {
         bracketed!(content in input);
         Ok(PhaseSystemsDecl {
             phase,
+            transition,
             systems: content.parse()?,
         })
     }
@@ -289,6 +309,8 @@ impl Parse for PhaseSystemsDecl {
 pub struct SystemDecl {
     pub path: Path,
     pub orders: Vec<OrderDecl>,
+    /// `.run_if(condition)`, in order.
+    pub conditions: Vec<super::events::ConditionDecl>,
 }
 
 /// `.after(x)` or `.before(x)` (several systems may be listed: `.after(x, y)`).
@@ -312,8 +334,22 @@ impl Parse for SystemDecl {
         }
         let path = Path::parse_mod_style(input)?;
         let mut orders = Vec::new();
+        let mut conditions = Vec::new();
         while input.peek(Token![.]) {
             input.parse::<Token![.]>()?;
+            if input.peek(kw::run_if) {
+                let keyword = input.call(Ident::parse_any)?;
+                if !input.peek(token::Paren) {
+                    return Err(Error::new(
+                        next_span(input, keyword.span()),
+                        "expected `.run_if(condition)`",
+                    ));
+                }
+                let content;
+                parenthesized!(content in input);
+                conditions.push(super::events::condition(&content)?);
+                continue;
+            }
             let before = if input.peek(kw::after) {
                 false
             } else if input.peek(kw::before) {
@@ -321,7 +357,7 @@ impl Parse for SystemDecl {
             } else {
                 return Err(Error::new(
                     next_span(input, path.span()),
-                    "expected `.after(system)` or `.before(system)`",
+                    "expected `.after(system)`, `.before(system)` or `.run_if(condition)`",
                 ));
             };
             let keyword = input.call(Ident::parse_any)?;
@@ -348,7 +384,11 @@ impl Parse for SystemDecl {
                 targets: targets.into_iter().collect(),
             });
         }
-        Ok(SystemDecl { path, orders })
+        Ok(SystemDecl {
+            path,
+            orders,
+            conditions,
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod command_error;
 mod config;
+pub mod events;
 mod exclusive;
 mod near_miss;
 mod order;

@@ -197,6 +197,7 @@ pub fn check_phases(
                     path: decl.path.clone(),
                     name,
                     after,
+                    conditions: super::events::unresolved_conditions(decl),
                 })
                 .collect(),
         });

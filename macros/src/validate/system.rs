@@ -16,7 +16,7 @@ pub const MAX_PARAMS: usize = 16;
 pub const MAX_TUPLE: usize = 12;
 
 const PARAM_KINDS: &str =
-    "a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters";
+    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters";
 const DATA_FORMS: &str =
     "query data is `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these";
 const FILTER_FORMS: &str = "a filter is `With<T>`, `Without<T>` or a tuple of them";
@@ -57,6 +57,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<SystemModel, Sys
     };
 
     check_signature(&cx, &func);
+    super::events::check_output(&cx, &func);
 
     if let Some(params) = super::exclusive::params(&cx, &func) {
         return match cx.check() {
@@ -256,7 +257,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
     let kind = segment.ident.to_string();
     if !matches!(
         kind.as_str(),
-        "Query" | "Res" | "ResMut" | "Commands" | "Local"
+        "Query" | "Res" | "ResMut" | "Commands" | "Local" | "EventWriter" | "EventReader"
     ) {
         return unsupported();
     }
@@ -290,6 +291,8 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
             if args.len() != 1 {
                 let example = match one {
                     "Local" => "`Local<u32>`",
+                    "EventWriter" => "`EventWriter<Damage>`",
+                    "EventReader" => "`EventReader<Damage>`",
                     "ResMut" => "`ResMut<Time>`",
                     _ => "`Res<Time>`",
                 };
@@ -305,6 +308,8 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                 match one {
                     "Res" => ParamKind::Res(inner),
                     "ResMut" => ParamKind::ResMut(inner),
+                    "EventWriter" => ParamKind::EventWriter(inner),
+                    "EventReader" => ParamKind::EventReader(inner),
                     _ => ParamKind::Local(inner),
                 },
                 None,

@@ -314,7 +314,7 @@ fn world_on_other_items() {
 fn unknown_and_duplicate_keys() {
     assert_world_error(
         quote!(foo(1)),
-        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`",
+        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`",
     );
     assert_world_error(
         quote!(executor = sequential, executor = sequential),
@@ -679,7 +679,7 @@ fn several_mistakes_are_reported_at_once() {
         capacity(entities = 0),
     ));
     let expected = [
-        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`",
+        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`",
         "component `Position` appears twice in archetype `Mover`; an archetype holds each component once, remove one",
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
         "unknown phase `Nope` in `systems(...)`; the declared phases are `Update`; declare it in `phases(...)` or fix the name",
@@ -716,7 +716,10 @@ fn parse_errors_in_one_entry_do_not_hide_the_others() {
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
     );
     assert_has(&errors, "expected a phase name such as `Update`");
-    assert_has(&errors, "expected `.after(system)` or `.before(system)`");
+    assert_has(
+        &errors,
+        "expected `.after(system)`, `.before(system)` or `.run_if(condition)`",
+    );
     assert_has(
         &errors,
         "`.after()` names no system; write `.after(other_system)` or remove it",
@@ -951,7 +954,7 @@ fn system_item_errors() {
         system_errors(quote!(fn f((a, b): (Res<A>, Res<B>)) {})),
         [
             "a system parameter is a plain name such as `time` or `mut movers`, or `_`",
-            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
         ]
     );
 }
@@ -1031,9 +1034,9 @@ fn unsupported_parameters() {
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
         [
-            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
-            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
-            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands` and `Local` parameters",
+            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
         ]
     );
     // `&mut W` makes the system exclusive: every other parameter is reported.

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, Item, Type, Visibility};
 
-use super::{command_error, config, display, key_of, order, Ctxt, WorldFailure, WorldStub};
+use super::{command_error, config, display, events, key_of, order, Ctxt, WorldFailure, WorldStub};
 use crate::model::{ArchetypeModel, ComponentModel, ResourceModel, WorldModel};
 use crate::parse::world::{
     ArchetypeDecl, ExecutorDecl, KeyValue, Param, PhaseDecl, PhaseSystemsDecl, ResourceDecl,
@@ -49,6 +49,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut executor: Option<ExecutorDecl> = None;
     let mut capacity: Option<List<Param>> = None;
     let mut on_command_error: Option<Ident> = None;
+    let mut events: Option<List<Type>> = None;
+    let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -59,6 +61,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Executor(decl) => put(&mut executor, decl),
             KeyValue::Capacity(list) => put(&mut capacity, list),
             KeyValue::OnCommandError(value) => put(&mut on_command_error, value),
+            KeyValue::Events(list) => put(&mut events, list),
+            KeyValue::States(list) => put(&mut states, list),
         };
         if duplicate {
             cx.error_at(
@@ -102,13 +106,20 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     };
 
     // Resources.
-    let resource_models = match resources {
+    let mut resource_models = match resources {
         Some(list) => {
             cx.extend(list.errors);
             check_resources(&cx, list.items)
         }
         None => Vec::new(),
     };
+
+    // Events and states (`State<S>`/`NextState<S>` are resources).
+    let event_models = events.map_or_else(Vec::new, |list| events::check_events(&cx, list));
+    let state_models = states.map_or_else(Vec::new, |list| events::check_states(&cx, list));
+    resource_models.extend(events::state_resources(&state_models));
+    let systems_key = systems.as_ref().map(|(name, _)| name.clone());
+    let (systems, transition_decls) = events::split_transitions(systems);
 
     // Phases and systems.
     let phase_decls: Vec<Ident> = match &phases {
@@ -120,13 +131,27 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     };
     let stub_phases = dedup_idents(&phase_decls);
     let mut unresolved_orders = Vec::new();
-    let phase_models = order::check_phases(
+    let mut phase_models = order::check_phases(
         &cx,
         &phase_decls,
         phases.as_ref().map(|(name, _)| name),
         mentions_key(&attr_span_tokens, "phases"),
         systems.as_ref().map(|(name, list)| (name, list)),
         &mut unresolved_orders,
+    );
+    let mut transitions = events::check_transitions(
+        &cx,
+        systems_key.as_ref(),
+        transition_decls,
+        &state_models,
+        &mut unresolved_orders,
+    );
+    events::resolve_conditions(
+        &cx,
+        phase_models
+            .iter_mut()
+            .chain(transitions.iter_mut().map(|t| &mut t.phase)),
+        &state_models,
     );
 
     let executor_model = match &executor {
@@ -163,6 +188,9 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 capacity: capacity_model,
                 unresolved_orders: stub.unresolved_orders,
                 on_command_error: on_command_error_model,
+                events: event_models,
+                states: state_models,
+                transitions,
             }),
             // Unreachable: a missing name is always reported; stay total anyway.
             None => Err(WorldFailure {

@@ -38,6 +38,8 @@ impl Command {
 #[derive(Default)]
 pub struct CommandBuffer {
     pub(crate) commands: Vec<Command>,
+    /// The system's event queues, one per event type it sends (see `event.rs`).
+    pub(crate) events: Vec<Box<dyn crate::event::EventQueue>>,
 }
 
 impl CommandBuffer {
@@ -45,6 +47,7 @@ impl CommandBuffer {
     pub fn with_capacity(capacity: usize) -> Self {
         CommandBuffer {
             commands: Vec::with_capacity(capacity),
+            events: Vec::new(),
         }
     }
 
@@ -115,8 +118,9 @@ impl<'a> Commands<'a> {
     /// A handle from a raw buffer pointer (several parameters of one system may share it).
     ///
     /// # Safety
-    /// `buffer` is valid for `'a` and, for `'a`, used by nothing but `Commands` handles
-    /// made from it on the calling thread (the handles are not `Send`, so they stay there).
+    /// `buffer` is valid for `'a` and, for `'a`, used by nothing but `Commands` and
+    /// `EventWriter` handles made from it on the calling thread (the handles are not
+    /// `Send`, so they stay there).
     /// `entities` is the index of the world whose stage runner applies `buffer`, and that
     /// runner flushes the index's reservations before it changes the index.
     #[doc(hidden)]
@@ -135,9 +139,10 @@ impl<'a> Commands<'a> {
 
     fn push(&mut self, command: Command) {
         // SAFETY: the buffer is valid for `'a` (`new`'s borrow or `__from_raw`'s contract).
-        // Only `Commands` handles of this thread touch it (`Commands` is not `Send`, and
-        // `__from_raw`'s contract), and each one only inside `push`, which calls no user
-        // code while the borrow lasts: no other reference to the buffer is live meanwhile.
+        // Only `Commands` and `EventWriter` handles of this thread touch it (neither is
+        // `Send`; `__from_raw`'s contract), and each one only inside `push`/`append` (or
+        // `EventWriter::queue`), which call no user code while the borrow lasts: no other
+        // reference to the buffer is live meanwhile.
         unsafe { self.buffer.as_mut() }.commands.push(command);
     }
 
