@@ -23,7 +23,8 @@ fn main() {
     if let Some(n) = args.next() {
         setup.enemies = n.parse().expect("ENEMIES: a number");
     }
-    let game = match args.next() {
+    let workers = args.next();
+    let game = match &workers {
         Some(w) => world::TowerDefense::with_workers(w.parse().expect("WORKERS: a number"))
             .expect("a work_stealing world takes a worker count"),
         None => world::TowerDefense::new(),

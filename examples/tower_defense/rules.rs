@@ -151,7 +151,7 @@ impl Tally {
 
     /// Whether a wave enters this tick (called after `playing_ticks` is counted).
     pub fn wave_due(&self, setup: &Setup) -> bool {
-        self.playing_ticks % WAVE_PERIOD == 0 && self.waves < setup.waves
+        self.playing_ticks.is_multiple_of(WAVE_PERIOD) && self.waves < setup.waves
     }
 }
 
