@@ -34,8 +34,12 @@ fn main() {
     let s = world::play(&mut game, 100_000);
     let time = start.elapsed();
     println!(
-        "tower defense on work_stealing ({} enemies in the opening wave)",
+        "tower defense, {} enemies in the opening wave",
         setup.enemies
+    );
+    println!(
+        "  executor     work_stealing (workers = {})",
+        workers.as_deref().unwrap_or("auto")
     );
     println!("  ticks        {}", s.ticks);
     println!("  waves        {} of {}", s.tally.waves, setup.waves);

@@ -88,7 +88,7 @@ pub fn enemy(n: u32, wave: u32) -> (f32, f32, i32) {
         0.0
     };
     let speed = 1.0 + (n % 7) as f32 * 0.25;
-    (x, speed, 4 + 20 * wave as i32)
+    (x, speed, 10 + (n % 5) as i32 * 10 + 20 * wave as i32)
 }
 
 /// One tick of an enemy's march: slowed enemies go at half speed, and the slow wears off.
