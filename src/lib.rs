@@ -105,7 +105,7 @@
 //! assert_eq!(game.events::<Damage>().count(), 1);
 //! ```
 //!
-//! Where API.md leaves a choice open, metronome does what a Bevy user expects:
+//! Where the design leaves a choice open, metronome does what a Bevy user expects:
 //!
 //! - **Events** age by ticks: a world's `tick` drops, at its start, the events sent
 //!   before the previous tick began; `run_phase` alone does not age them. A reader that

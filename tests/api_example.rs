@@ -1,4 +1,4 @@
-//! API.md section 4, line by line.
+//! Using a world (spawn, get, insert, remove, despawn, resources, ticks), line by line.
 
 mod common;
 use common::*;

@@ -1,4 +1,4 @@
-//! Commands, completed (API.md section 7): `Commands::spawn` returns a reserved handle,
+//! Commands, completed: `Commands::spawn` returns a reserved handle,
 //! `spawn_batch`, `commands.entity(e)`, `par_for_each_with_commands`, and
 //! `on_command_error`. Each feature runs on a `sequential` world and on a
 //! `work_stealing(workers = 2)` world with the same systems, and the results are compared.

@@ -1,4 +1,4 @@
-//! Declaration order for conflicts (API.md section 3, revised): two conflicting systems
+//! Declaration order for conflicts: two conflicting systems
 //! with no chain of `.after`/`.before` between them run in declaration order.
 
 use metronome::prelude::*;

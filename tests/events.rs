@@ -1,4 +1,4 @@
-//! Events (API.md section 7): what each reader system sees, when, and in which order, on
+//! Events: what each reader system sees, when, and in which order, on
 //! the sequential executor and on `work_stealing(workers = 2)`; the two must agree.
 
 use metronome::prelude::*;

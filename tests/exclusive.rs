@@ -1,4 +1,4 @@
-//! Exclusive systems (API.md section 7): a `#[system]` whose only parameter is `&mut W`
+//! Exclusive systems: a `#[system]` whose only parameter is `&mut W`
 //! runs alone, as a stage of its own, after the commands of the stage before it are
 //! applied, and may call every world method but `tick`/`run_phase`. Runs on a
 //! `sequential` and a `work_stealing(workers = 2)` world, compared.

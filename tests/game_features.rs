@@ -1,4 +1,4 @@
-//! Every feature of API.md section 7 in one world: events, states (an `OnEnter` list that
+//! Every feature of in one world: events, states (an `OnEnter` list that
 //! spawns through `Commands` and uses the returned `Entity` at once, an `OnExit` list),
 //! run conditions (`in_state` and a `Query` condition), an exclusive system and
 //! `par_for_each_with_commands`. The same scripts run on a `sequential` world, on

@@ -1,4 +1,4 @@
-//! Events, states and run conditions (API.md section 7) expand to absolute paths: a world
+//! Events, states and run conditions expand to absolute paths: a world
 //! using all of them compiles in a `#![no_implicit_prelude]` module, beside user types
 //! named like the runtime's (`Events`, `EventCursor`) and std's (`Option`, `Some`).
 

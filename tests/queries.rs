@@ -1,4 +1,4 @@
-//! API.md sections 1, 2 and 4 through the facade: every query form and method, the world's
+//! every query form and method, the world's
 //! query constructors, system parameters (`Res`, `ResMut`, `Local`, `Commands`), bundles,
 //! `spawn_batch`, `has`, `archetype_name`, `frame`, `take_command_errors` and `EcsError`.
 

@@ -1,4 +1,4 @@
-//! Run conditions (API.md section 7): `system.run_if(cond)`, on the sequential executor
+//! Run conditions: `system.run_if(cond)`, on the sequential executor
 //! and on `work_stealing(workers = 2)`; the two must agree.
 
 use metronome::prelude::*;

@@ -1,4 +1,4 @@
-//! API.md section 3: the compile-time schedule. Each world below lists a few systems with
+//! the compile-time schedule. Each world below lists a few systems with
 //! known access; the test checks the stages `Game::SCHEDULE` holds (a `const`), and that
 //! the world runs its stages in that order.
 
@@ -267,7 +267,7 @@ fn queries_disjoint_by_filters_share_a_stage() {
         stages(&with_without::W::SCHEDULE),
         [vec!["w_pos_with_vel", "w_pos_without_vel"]]
     );
-    // The example of API.md section 3.
+    // The placement example of the README.
     assert_eq!(
         stages(&api_example::W::SCHEDULE),
         [vec!["r_pos_without_vel", "w_pos_with_vel"]]

@@ -1,4 +1,4 @@
-//! The seed's bugs (shared/seeds/003) cannot happen here:
+//! The seed's bugs cannot happen here:
 //! - P1-DESPAWN: despawn (and insert/remove moves) from the first, middle and last row keep
 //!   every other entity's data right; a stale handle never reaches a reused slot;
 //! - P1-OPTIONAL: `Option<&T>` in queries sees present and absent components;

@@ -1,4 +1,4 @@
-//! States and their transitions (API.md section 7), on the sequential executor and on
+//! States and their transitions, on the sequential executor and on
 //! `work_stealing(workers = 2)`; the two must agree.
 
 use metronome::prelude::*;

@@ -1,4 +1,4 @@
-//! Generic driver code (API.md section 7): every world implements `metronome::World`,
+//! Generic driver code: every world implements `metronome::World`,
 //! and `with_workers(n)` overrides the declared worker count.
 
 use metronome::prelude::*;

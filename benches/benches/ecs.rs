@@ -1,4 +1,4 @@
-//! The ecs_bench_suite workloads (see `shared/design/BENCHMARKS.md`, "ECS workloads"):
+//! The ecs_bench_suite workloads (simple_insert, simple_iter, frag_iter, heavy_compute, schedule, add_remove):
 //! metronome against bevy_ecs 0.20 and hecs 0.11, plus a hand-written struct-of-arrays
 //! floor for the iteration workloads, in one criterion run with one group per workload.
 //! Every library's loops are written the way its users write them: metronome's as `for`

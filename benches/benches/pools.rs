@@ -1,4 +1,4 @@
-//! The three metronome pools against rayon and chili (BENCHMARKS.md, scheduler
+//! The three metronome pools against rayon and chili (scheduler
 //! workloads): tree-1k, tree-16m, fib-30 and `unbalanced` (a left spine 1 000 deep whose
 //! every right child is a 1 023-node tree) at 1 and 2 workers, plus the serial code, in
 //! one process. Each variant builds its own pool inside its benchmark and drops it after,

@@ -1,4 +1,4 @@
-//! Scheduler workloads of `shared/design/BENCHMARKS.md`: tree-1k, tree-16m and fib-30 at
+//! Scheduler workloads: tree-1k, tree-16m and fib-30 at
 //! 1 and 2 workers, for serial code, a zero-cost join, metronome's `ThreadPool`, rayon and
 //! chili, in one process. Each variant builds its own pool inside its benchmark and drops
 //! it after, so no idle pool competes for the cores while another variant is measured.
@@ -36,7 +36,7 @@ trait Workload: Sync {
 }
 
 /// The same join signature as the pools', calling both closures in order: the floor a
-/// join can reach (BENCHMARKS.md, first trap).
+/// join can reach (a pool slower than this pays for its join, not for the work).
 #[inline]
 fn join0<A: FnOnce() -> RA, B: FnOnce() -> RB, RA, RB>(a: A, b: B) -> (RA, RB) {
     (a(), b())

@@ -1,7 +1,7 @@
 //! The compile-time schedule: stage placement as `const fn`s the world's `SCHEDULE` is
 //! computed with.
 //!
-//! Rule (API.md s.3): the systems of a phase are placed one by one in declaration order,
+//! Rule: the systems of a phase are placed one by one in declaration order,
 //! except that a system waits until every system it must follow has been placed; each goes
 //! into the earliest stage after its predecessors' stages that holds no system it
 //! conflicts with (per column, see [`ParamAccess::conflicts`]). Two conflicting systems

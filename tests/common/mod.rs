@@ -1,4 +1,4 @@
-//! The game of API.md, shared by the integration tests.
+//! The example game, shared by the integration tests.
 #![allow(dead_code)]
 
 use metronome::prelude::*;

@@ -1,4 +1,4 @@
-//! The compile-time diagnostics of API.md section 6, one trybuild case each, plus `pass/`
+//! The compile-time diagnostics, one trybuild case each, plus `pass/`
 //! cases that must compile (hygiene, unusual names), and hostile safe code that must not
 //! compile: `soundness/` (storage, commands) and `executor/` (misuses of the executors).
 //!

@@ -1,4 +1,4 @@
-//! What the scheduler and pools benches share: the trees of BENCHMARKS.md's scheduler
+//! What the scheduler and pools benches share: the trees of the scheduler
 //! workloads in both allocation orders, and the tree sum and fib written against each
 //! kind of join (`#[path]`-included by `scheduler.rs` and `pools.rs`; each uses a part).
 #![allow(dead_code)]
@@ -25,7 +25,7 @@ pub fn threads() -> Vec<usize> {
         Err(_) => THREADS.to_vec(),
     }
 }
-/// Heartbeat of the heartbeat pools and chili, as BENCHMARKS.md specifies.
+/// Heartbeat of the heartbeat pools and chili.
 pub const HEARTBEAT: Duration = Duration::from_micros(100);
 /// The heartbeat pool (`ThreadPool`) with `workers` workers and [`HEARTBEAT`].
 pub fn heartbeat_pool(workers: usize) -> ThreadPool {
@@ -216,7 +216,7 @@ impl Node {
 }
 
 impl Tree {
-    /// `unbalanced` of BENCHMARKS.md (a left spine of [`SPINE`] nodes, each right child
+    /// `unbalanced` (a left spine of [`SPINE`] nodes, each right child
     /// a full tree of [`SUBTREE_LAYERS`] layers) in `layout`, with its node count.
     pub fn unbalanced(layout: Layout) -> Tree {
         let nodes = u64::from(SPINE) * ((1 << SUBTREE_LAYERS) - 1) + u64::from(SPINE);

@@ -1,4 +1,4 @@
-//! API.md section 7: what `#[system]` adds for run conditions, and what `#[world]` adds for
+//! what `#[system]` adds for run conditions, and what `#[world]` adds for
 //! `events(...)`, `states(...)`, `OnEnter`/`OnExit` lists and `.run_if(...)`.
 
 use crate::model::{ConditionModel, ParamKind, SystemModel, WorldModel};

@@ -120,19 +120,16 @@ pub fn system(model: &SystemModel) -> TokenStream {
         syn::ReturnType::Type(..) => quote!(let _ =),
     };
     let doc = format!("The system `{name}`: names it in `#[world(systems(...))]`.");
+    let marker = system_marker(
+        vis,
+        ident,
+        &doc,
+        quote!((#(<#params as #rt::ParamState>::State,)*)),
+    );
     quote! {
         #func
 
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {
-            _private: (),
-        }
-
-        impl #rt::SystemMeta for #ident {
-            const NAME: &'static str = #name;
-            type State = (#(<#params as #rt::ParamState>::State,)*);
-        }
+        #marker
 
         // SAFETY: `PARAMS` lists the access of every parameter `run` fetches, in order.
         unsafe impl<#world: #rt::WorldDef> #rt::System<#world> for #ident
@@ -166,20 +163,12 @@ fn exclusive_system(func: &syn::ItemFn, world: &Type, span: proc_macro2::Span) -
     let name = ident.to_string();
     let world = with_static_lifetimes(world);
     let doc = format!("The exclusive system `{name}`: names it in `#[world(systems(...))]`.");
+    let marker = system_marker(vis, ident, &doc, quote!(()));
     let world_bound = quote_spanned!(span=> #world: #rt::WorldDef);
     quote! {
         #func
 
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {
-            _private: (),
-        }
-
-        impl #rt::SystemMeta for #ident {
-            const NAME: &'static str = #name;
-            type State = ();
-        }
+        #marker
 
         // SAFETY: `PARAMS` claims the whole world, so the schedule gives the system a stage
         // of its own; `run` touches nothing (the world calls `run_exclusive`, with
@@ -232,5 +221,29 @@ mod tests {
         ));
         assert!(out.contains("# [inline (never)] pub fn f"), "{out}");
         assert!(!out.contains("inline (always)] pub fn f"), "{out}");
+    }
+}
+
+/// The braced struct a `#[system]` adds beside its function (type namespace only) and its
+/// `SystemMeta`: the name the world lists and the type of the system's per-run state.
+fn system_marker(
+    vis: &syn::Visibility,
+    ident: &syn::Ident,
+    doc: &str,
+    state: TokenStream,
+) -> TokenStream {
+    let rt = super::rt();
+    let name = ident.to_string();
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {
+            _private: (),
+        }
+
+        impl #rt::SystemMeta for #ident {
+            const NAME: &'static str = #name;
+            type State = #state;
+        }
     }
 }

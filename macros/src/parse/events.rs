@@ -1,4 +1,4 @@
-//! The grammar of API.md section 7 in `#[world(...)]`: `events(T, ...)`,
+//! The grammar of in `#[world(...)]`: `events(T, ...)`,
 //! `states(S = initial, ...)`, `OnEnter(S::X) = [...]` / `OnExit(S::X) = [...]` in
 //! `systems(...)`, and `.run_if(condition)` after a system.
 

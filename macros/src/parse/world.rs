@@ -1,4 +1,4 @@
-//! The grammar of `#[world(...)]` (API.md section 3), one type per rule.
+//! The grammar of `#[world(...)]`, one type per rule.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;

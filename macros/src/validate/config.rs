@@ -32,7 +32,7 @@ fn params_of(executor: &str) -> &'static [&'static str] {
     }
 }
 
-/// Defaults of API.md section 3.
+/// Defaults of the world's keys.
 pub const DEFAULT_WORKERS: Workers = Workers::Auto;
 pub const DEFAULT_LOCAL_QUEUE_SIZE: usize = 256;
 pub const DEFAULT_HEARTBEAT_US: u64 = 100;

@@ -1,4 +1,4 @@
-//! API.md section 7 in `#[world(...)]`: `events(...)`, `states(...)`, the
+//! in `#[world(...)]`: `events(...)`, `states(...)`, the
 //! `OnEnter`/`OnExit` lists of `systems(...)` and the `.run_if(...)` conditions.
 
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! The world of API.md section 3, with every key.
+//! A world declaring every key.
 use metronome::prelude::*;
 
 #[derive(Component, Clone, Copy, Debug, PartialEq)]

@@ -1,4 +1,4 @@
-//! Every executor form of API.md section 3 is accepted.
+//! Every executor form of `#[world(executor = ...)]` is accepted.
 use metronome::prelude::*;
 
 #[derive(Component)]
