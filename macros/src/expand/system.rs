@@ -194,6 +194,30 @@ fn exclusive_system(func: &syn::ItemFn, world: &Type, span: proc_macro2::Span) -
     }
 }
 
+/// The braced struct a `#[system]` adds beside its function (type namespace only) and its
+/// `SystemMeta`: the name the world lists and the type of the system's per-run state.
+fn system_marker(
+    vis: &syn::Visibility,
+    ident: &syn::Ident,
+    doc: &str,
+    state: TokenStream,
+) -> TokenStream {
+    let rt = super::rt();
+    let name = ident.to_string();
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {
+            _private: (),
+        }
+
+        impl #rt::SystemMeta for #ident {
+            const NAME: &'static str = #name;
+            type State = #state;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use quote::quote;
@@ -221,29 +245,5 @@ mod tests {
         ));
         assert!(out.contains("# [inline (never)] pub fn f"), "{out}");
         assert!(!out.contains("inline (always)] pub fn f"), "{out}");
-    }
-}
-
-/// The braced struct a `#[system]` adds beside its function (type namespace only) and its
-/// `SystemMeta`: the name the world lists and the type of the system's per-run state.
-fn system_marker(
-    vis: &syn::Visibility,
-    ident: &syn::Ident,
-    doc: &str,
-    state: TokenStream,
-) -> TokenStream {
-    let rt = super::rt();
-    let name = ident.to_string();
-    quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {
-            _private: (),
-        }
-
-        impl #rt::SystemMeta for #ident {
-            const NAME: &'static str = #name;
-            type State = #state;
-        }
     }
 }
