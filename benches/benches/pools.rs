@@ -167,8 +167,11 @@ fn on_pool<E: Executor + Sync>(
     walk: Walk,
 ) {
     let expected = work.expected();
+    // Built once per benchmark, not per sample: criterion calls the closure for every
+    // sample, and a pool started just before its sample is timed while its threads are
+    // still starting (every peer's pool is built once too).
+    let pool = build();
     group.bench_function(name, |b| {
-        let pool = build();
         on_a_worker(&pool, || {
             b.iter(|| assert_eq!(work.metronome(walk), expected))
         });
@@ -228,14 +231,15 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload, m
                 work,
                 walk,
             );
+            let rayon = rayon_pool(threads);
             group.bench_function(format!("rayon{suffix}/{threads}"), |b| {
-                rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(walk), expected)));
+                rayon.install(|| b.iter(|| assert_eq!(work.rayon(walk), expected)));
             });
         }
         for &walk in chilis {
             let suffix = if walk == Walk::Mirrored { "-lf" } else { "" };
+            let pool = chili_pool(threads);
             group.bench_function(format!("chili{suffix}/{threads}"), |b| {
-                let pool = chili_pool(threads);
                 let mut scope = pool.scope();
                 b.iter(|| assert_eq!(work.chili(&mut scope, walk), expected));
             });

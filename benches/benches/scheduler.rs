@@ -115,18 +115,21 @@ fn run_variants(group: &mut BenchmarkGroup<'_, WallTime>, work: &dyn Workload) {
     }
     group.bench_function("join0", |b| b.iter(|| assert_eq!(work.join0(), expected)));
     for threads in threads() {
+        // Each pool is built once per benchmark, not per sample (criterion calls the
+        // closure for every sample; a pool started just before is timed cold).
+        let pool = heartbeat_pool(threads);
         group.bench_function(format!("metronome/{threads}"), |b| {
-            let pool = heartbeat_pool(threads);
             // The timing loop itself runs on a worker, as chili's runs in its scope (not
             // on this thread, which would take part as a guest: one thread more).
             on_a_worker(&pool, || b.iter(|| assert_eq!(work.metronome(), expected)));
         });
+        let rayon = rayon_pool(threads);
         group.bench_function(format!("rayon/{threads}"), |b| {
-            rayon_pool(threads).install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
+            rayon.install(|| b.iter(|| assert_eq!(work.rayon(), expected)));
         });
+        let chili = chili_pool(threads);
         group.bench_function(format!("chili/{threads}"), |b| {
-            let pool = chili_pool(threads);
-            let mut scope = pool.scope();
+            let mut scope = chili.scope();
             b.iter(|| assert_eq!(work.chili(&mut scope), expected));
         });
     }

@@ -44,8 +44,13 @@ pub fn heartbeat_pool(workers: usize) -> ThreadPool {
 /// Installing from a worker of a helper pool of one worker runs `f` on one of `pool`'s
 /// workers instead, so `N` is N threads at work, as for the other pools; the helper's
 /// worker waits, parked, meanwhile.
+///
+/// The helper pool is built once per process: criterion calls a benchmark's closure for
+/// every sample, and a helper built each time would add two starting threads (its worker
+/// and heartbeat) to every sample's first milliseconds.
 pub fn on_a_worker<R: Send>(pool: &(impl Executor + Sync), f: impl FnOnce() -> R + Send) -> R {
-    let helper = ThreadPool::builder().workers(1).build().unwrap();
+    static HELPER: std::sync::OnceLock<ThreadPool> = std::sync::OnceLock::new();
+    let helper = HELPER.get_or_init(|| ThreadPool::builder().workers(1).build().unwrap());
     helper.install(|| pool.install(f))
 }
 
