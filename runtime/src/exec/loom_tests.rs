@@ -13,8 +13,8 @@ use loom::cell::UnsafeCell;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 
-use super::cross::{CrossLatch, WaiterPool};
-use super::guest::Visit;
+use super::core::cross::{CrossLatch, WaiterPool};
+use super::core::guest::Visit;
 use super::job::{JobRef, StackJob};
 use super::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
 use super::registry::{Registry, WorkerThread};
@@ -186,7 +186,7 @@ fn model_pool_bounded(model: impl Fn() + Sync + Send + 'static) {
 /// A registry of `workers` workers (private stacks of 4 slots; no heartbeat thread runs
 /// in these models), and the workers' deque ends.
 fn model_pool(workers: usize) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-    Registry::new(workers, 0, 4, Duration::ZERO)
+    Registry::new(workers, 0, 4, Duration::ZERO, None)
 }
 
 /// Starts worker `index` of `registry` on a loom thread, running its main loop until the
@@ -587,7 +587,7 @@ fn loom_lock_latch_wakes_the_waiter_and_frees_its_state_once() {
 /// A registry of `workers` workers and `guests` guest slots (private stacks of 4 slots),
 /// and the workers' deque ends.
 fn model_pool_with_guests(workers: usize, guests: usize) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-    Registry::new(workers, guests, 4, Duration::ZERO)
+    Registry::new(workers, guests, 4, Duration::ZERO, None)
 }
 
 /// A guest's job stolen by a worker, and the guest leaving: the main thread enters the

@@ -58,7 +58,7 @@ pub(crate) enum Backend {
         count: CountLatch,
     },
     /// On a fiber of a `ContinuationPool` (see `continuation/scope.rs`).
-    Continuation(crate::continuation::ScopeBackend),
+    Continuation(super::route::ContinuationScope),
 }
 
 impl fmt::Debug for Scope<'_> {

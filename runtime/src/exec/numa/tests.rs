@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::victims::Step;
 use super::*;
-use crate::exec::scope;
 use crate::exec::test_support::{fib_join, sum_join, tree};
+use crate::exec::{scope, Executor};
 
 /// Worker counts every correctness test runs on.
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
