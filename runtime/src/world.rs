@@ -136,6 +136,20 @@ pub enum ExecutorConfig {
     },
 }
 
+/// `$on_pool` with `$pool` bound to the pool of a [`WorldExecutor`] `$executor` (the
+/// same code, compiled once per pool type against [`Executor`]), or `$sequential` for
+/// the sequential executor: the one place that matches on the executor's kind.
+macro_rules! on_executor {
+    ($executor:expr, $pool:ident => $on_pool:expr, sequential => $sequential:expr) => {
+        match $executor {
+            WorldExecutor::Sequential => $sequential,
+            WorldExecutor::Pool($pool) => $on_pool,
+            WorldExecutor::Numa($pool) => $on_pool,
+            WorldExecutor::Continuation($pool) => $on_pool,
+        }
+    };
+}
+
 /// How a world runs the systems of a stage and splits `par_for_each`.
 pub enum WorldExecutor {
     /// Everything on the calling thread.
@@ -261,58 +275,28 @@ impl WorldExecutor {
 
     /// Number of threads that run systems.
     pub fn workers(&self) -> usize {
-        match self {
-            WorldExecutor::Sequential => 1,
-            WorldExecutor::Pool(pool) => pool.workers(),
-            WorldExecutor::Numa(pool) => pool.workers(),
-            WorldExecutor::Continuation(pool) => pool.workers(),
-        }
-    }
-
-    /// Calls `f(i)` for every `i < len`, split over the executor's workers at heartbeats.
-    #[inline]
-    pub fn for_each_index<F: Fn(usize) + Send + Sync>(&self, len: usize, f: F) {
-        match self {
-            WorldExecutor::Sequential => (0..len).for_each(f),
-            WorldExecutor::Pool(pool) => pool.par_for_each(0..len, f),
-            WorldExecutor::Numa(pool) => pool.par_for_each(0..len, f),
-            WorldExecutor::Continuation(pool) => pool.par_for_each(0..len, f),
-        }
+        on_executor!(self, pool => Executor::workers(pool), sequential => 1)
     }
 
     /// Runs `f` inside the pool (so `join`, `scope` and `par_for_each` in it use the pool),
     /// or on the caller for the sequential executor.
     #[inline]
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        match self {
-            WorldExecutor::Sequential => f(),
-            WorldExecutor::Pool(pool) => pool.install(f),
-            WorldExecutor::Numa(pool) => pool.install(f),
-            WorldExecutor::Continuation(pool) => pool.install(f),
-        }
+        on_executor!(self, pool => pool.install(f), sequential => f())
     }
 
     /// Runs `run_one(i)` for every system `i` of one stage, possibly at once; a panic in
     /// one reaches the caller after all of them ended.
     fn run_stage(&self, stage: &[u16], run_one: &(impl Fn(u16) + Sync)) {
-        match self {
-            WorldExecutor::Sequential => stage.iter().for_each(|&index| run_one(index)),
-            WorldExecutor::Pool(pool) => pool.scope(|s| {
+        on_executor!(
+            self,
+            pool => pool.scope(|s| {
                 for &index in stage {
                     s.spawn(move |_| run_one(index));
                 }
             }),
-            WorldExecutor::Numa(pool) => pool.scope(|s| {
-                for &index in stage {
-                    s.spawn(move |_| run_one(index));
-                }
-            }),
-            WorldExecutor::Continuation(pool) => pool.scope(|s| {
-                for &index in stage {
-                    s.spawn(move |_| run_one(index));
-                }
-            }),
-        }
+            sequential => stage.iter().for_each(|&index| run_one(index))
+        )
     }
 }
 

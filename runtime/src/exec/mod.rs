@@ -1,4 +1,6 @@
-//! Executors: the heartbeat work-stealing [`ThreadPool`], the [`Executor`] trait, and the
+//! Executors: the heartbeat work-stealing [`ThreadPool`] and the topology-aware
+//! [`NumaPool`] (one executor core, `core/`, with two policies), the [`Executor`] trait
+//! that they and the [`ContinuationPool`](crate::ContinuationPool) implement, and the
 //! free functions [`join`], [`scope`] and [`par_for_each`] that run on the pool of the
 //! current thread (serially outside any pool).
 //!
@@ -8,21 +10,26 @@
 #![doc = include_str!("README.md")]
 
 pub(crate) mod builder;
-pub(crate) mod cross;
+pub(crate) mod core;
 mod error;
-pub(crate) mod guest;
 mod heartbeat;
 pub(crate) mod job;
-mod join;
 pub(crate) mod latch;
 pub mod numa;
 mod par_for_each;
-mod pool;
-mod registry;
+pub(crate) mod route;
 pub(crate) mod scope;
-mod search;
 pub(crate) mod sleep;
 pub(crate) mod unwind;
+
+/// The heartbeat core's worker state, by the path the modules beside `core` name it.
+pub(crate) use self::core::registry;
+
+/// How a thread waits for a job that another pool runs, by the path the continuation
+/// pool names it (`route.rs` decides; `core/cross.rs` has the heartbeat worker's way).
+pub(crate) mod cross {
+    pub(crate) use super::route::run_elsewhere;
+}
 
 #[cfg(all(test, loom))]
 pub(crate) mod loom_tests;
@@ -34,9 +41,9 @@ mod tests;
 use std::time::Duration;
 
 pub use self::error::BuildError;
+pub use self::heartbeat::{ThreadPool, ThreadPoolBuilder};
 pub use self::numa::{NumaPool, NumaPoolBuilder};
 pub use self::par_for_each::ParSource;
-pub use self::pool::{ThreadPool, ThreadPoolBuilder};
 pub use self::registry::current_worker_index;
 pub use self::scope::Scope;
 
@@ -65,9 +72,9 @@ pub const DEFAULT_HEARTBEAT: Duration = Duration::from_micros(100);
 /// ```
 pub const DEFAULT_LOCAL_QUEUE_SIZE: usize = 256;
 
-/// What every metronome pool offers (`ThreadPool` today; `NumaPool` and
-/// `ContinuationPool` later). The methods are generic, so the trait is not object safe:
-/// use it as a bound (`fn run<E: Executor>(pool: &E)`).
+/// What every metronome pool offers ([`ThreadPool`], [`NumaPool`] and
+/// [`ContinuationPool`](crate::ContinuationPool)). The methods are generic, so the trait
+/// is not object safe: use it as a bound (`fn run<E: Executor>(pool: &E)`).
 ///
 /// ```
 /// use metronome_runtime::{Executor, ThreadPool};
@@ -176,7 +183,7 @@ where
     // SAFETY: a non-null `current` is this thread's live worker.
     match unsafe { worker.as_ref() } {
         Some(worker) => worker.join(a, b),
-        None => crate::continuation::join(a, b),
+        None => route::join_elsewhere(a, b),
     }
 }
 
@@ -205,7 +212,7 @@ where
     // SAFETY: a non-null `current` is this thread's live worker.
     match unsafe { worker.as_ref() } {
         Some(worker) => scope::scope_on_worker(worker, f),
-        None => crate::continuation::scope(f),
+        None => route::scope_elsewhere(f),
     }
 }
 
@@ -234,8 +241,8 @@ where
     S: ParSource,
     F: Fn(S::Item) + Sync + Send,
 {
-    if crate::continuation::on_fiber() {
-        return crate::continuation::par_for_each(source, &f);
+    if route::on_fiber() {
+        return route::par_for_each_on_fiber(source, &f);
     }
     par_for_each::run(source, &f);
 }

@@ -21,9 +21,10 @@ use super::registry::{Registry, WorkerThread};
 /// (the body's, if it panicked) after all of them finished.
 ///
 /// One `Scope` type serves every executor: a crate-private backend decides where a spawned
-/// job goes (today: run at once outside any pool, or the current worker's shared deque of a
-/// [`ThreadPool`](crate::exec::ThreadPool)); the pools added later add a backend rather
-/// than a new scope type, so code written against `&Scope` runs on all of them.
+/// job goes (run at once outside any pool; the current worker's shared deque on a
+/// [`ThreadPool`](crate::exec::ThreadPool) or [`NumaPool`](crate::exec::NumaPool); the
+/// current fiber's pool on a [`ContinuationPool`](crate::ContinuationPool)), so code
+/// written against `&Scope` runs on all of them.
 ///
 /// ```
 /// use metronome_runtime::{scope, ThreadPool};
@@ -51,14 +52,14 @@ pub struct Scope<'scope> {
 pub(crate) enum Backend {
     /// Outside any pool: `spawn` runs the job at once, on the caller.
     Serial,
-    /// On a worker of a heartbeat `ThreadPool`: jobs go to the spawning worker's shared
-    /// deque; `count` tracks the body plus outstanding jobs.
+    /// On a worker (or guest) of a heartbeat pool (`ThreadPool`, `NumaPool`): jobs go to
+    /// the spawning worker's shared deque; `count` tracks the body plus outstanding jobs.
     Heartbeat {
         registry: Arc<Registry>,
         count: CountLatch,
     },
     /// On a fiber of a `ContinuationPool` (see `continuation/scope.rs`).
-    Continuation(crate::continuation::ScopeBackend),
+    Continuation(super::route::ContinuationScope),
 }
 
 impl fmt::Debug for Scope<'_> {

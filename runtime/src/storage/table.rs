@@ -99,15 +99,6 @@ impl Table {
         &self.columns
     }
 
-    /// Pointer to row 0 of component `id`'s column, or null if the table has none.
-    #[inline(always)]
-    pub fn column_ptr(&self, id: u16) -> *mut u8 {
-        match self.columns.get(self.slot(id) as usize) {
-            Some(c) => c.ptr(),
-            None => std::ptr::null_mut(),
-        }
-    }
-
     /// Makes room for `additional` more rows in every column.
     pub fn reserve(&mut self, additional: usize) {
         let needed = self

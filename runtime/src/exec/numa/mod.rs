@@ -1,6 +1,6 @@
-//! The topology-aware pool, [`NumaPool`]: the heartbeat pool's workers (private job
-//! stack, heartbeat promotion, crossbeam deques, parking, latches, panics — see the
-//! `exec` README) with
+//! The topology-aware pool, [`NumaPool`]: the heartbeat executor core (`exec/core`:
+//! private job stack, heartbeat promotion, crossbeam deques, parking, latches, guests,
+//! panics — see the `exec` README) with its own policy:
 //!
 //! - *placement*: worker `i` runs on a core chosen by [`worker_slots`] (node by node) and,
 //!   with `pin(true)`, is pinned to one of its PUs with `core_affinity` when it starts (a
@@ -19,27 +19,25 @@
 //! on this pool.
 
 use std::fmt;
-use std::sync::{mpsc, Arc};
-use std::thread::JoinHandle;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::memory::{ColumnAlloc, MemoryPolicy, NodeMask};
 use crate::topology::Topology;
 
-use super::builder::{check_heartbeat, PoolConfig};
+use super::core::{executor_via_core, CoreConfig, PoolCore, Threads};
 use super::error::BuildError;
-use super::guest::GUEST_SLOTS;
 use super::par_for_each::ParSource;
-use super::registry::{run_worker, Registry};
-use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
 
 mod victims;
 
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+#[allow(deprecated)]
+pub use self::victims::Slot;
 pub(crate) use self::victims::StealPlan;
-pub use self::victims::{injector_order, victim_tiers, worker_slots, Slot};
+pub use self::victims::{injector_order, victim_tiers, worker_slots, WorkerPlace};
 
 /// Whether a worker of a [`NumaPool`] is pinned to its CPU.
 ///
@@ -87,22 +85,21 @@ pub enum PinStatus {
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct NumaPoolBuilder {
-    config: PoolConfig,
+    config: CoreConfig,
     topology: Option<Topology>,
     pin: bool,
     memory: MemoryPolicy,
-    heartbeat: Duration,
 }
 
 impl fmt::Debug for NumaPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NumaPoolBuilder")
-            .field("workers", &self.config.workers)
+            .field("workers", &self.config.pool.workers)
             .field("topology", &self.topology.as_ref().map(Topology::source))
             .field("pin", &self.pin)
             .field("memory", &self.memory)
-            .field("heartbeat", &self.heartbeat)
-            .field("local_queue_size", &self.config.local_queue_size)
+            .field("heartbeat", &self.config.heartbeat)
+            .field("local_queue_size", &self.config.pool.local_queue_size)
             .finish_non_exhaustive()
     }
 }
@@ -111,11 +108,10 @@ impl Default for NumaPoolBuilder {
     /// Same as [`NumaPool::builder`].
     fn default() -> Self {
         NumaPoolBuilder {
-            config: PoolConfig::default(),
+            config: CoreConfig::default(),
             topology: None,
             pin: false,
             memory: MemoryPolicy::Local,
-            heartbeat: DEFAULT_HEARTBEAT,
         }
     }
 }
@@ -129,7 +125,7 @@ impl NumaPoolBuilder {
     /// assert!(NumaPool::builder().workers(0).build().is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
-        self.config.workers = Some(workers);
+        self.config.pool.workers = Some(workers);
         self
     }
 
@@ -176,7 +172,7 @@ impl NumaPoolBuilder {
 
     /// Interval between heartbeats (see
     /// [`ThreadPoolBuilder::heartbeat`](crate::ThreadPoolBuilder::heartbeat)). Default:
-    /// [`DEFAULT_HEARTBEAT`]. Must not be zero.
+    /// [`DEFAULT_HEARTBEAT`](super::DEFAULT_HEARTBEAT). Must not be zero.
     ///
     /// ```
     /// use std::time::Duration;
@@ -184,7 +180,7 @@ impl NumaPoolBuilder {
     /// assert!(NumaPool::builder().heartbeat(Duration::ZERO).build().is_err());
     /// ```
     pub fn heartbeat(mut self, interval: Duration) -> Self {
-        self.heartbeat = interval;
+        self.config.heartbeat = interval;
         self
     }
 
@@ -196,7 +192,7 @@ impl NumaPoolBuilder {
     /// assert!(NumaPool::builder().local_queue_size(100).build().is_err());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
-        self.config.local_queue_size = size;
+        self.config.pool.local_queue_size = size;
         self
     }
 
@@ -212,7 +208,7 @@ impl NumaPoolBuilder {
     /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("n0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        self.config.set_thread_name(name);
+        self.config.pool.set_thread_name(name);
         self
     }
 
@@ -226,73 +222,53 @@ impl NumaPoolBuilder {
     /// ```
     pub fn build(self) -> Result<NumaPool, BuildError> {
         let workers = self.config.validate()?;
-        check_heartbeat(self.heartbeat)?;
-
         let topology = self.topology.unwrap_or_else(Topology::detect);
-        let slots: Box<[Slot]> = worker_slots(&topology, workers).into();
+        let slots: Box<[WorkerPlace]> = worker_slots(&topology, workers).into();
         let plan = StealPlan::new(&topology, &slots);
-        let (mut registry, deques) = Registry::new(
-            workers,
-            GUEST_SLOTS,
-            self.config.local_queue_size,
-            self.heartbeat,
-        );
-        Arc::get_mut(&mut registry)
-            .expect("nobody else holds the fresh registry")
-            .numa = Some(Box::new(plan));
-
-        let cpus = topology.cores().iter().flat_map(|c| c.pus.iter().copied());
-        let mut node_of_cpu = vec![usize::MAX; cpus.max().map_or(0, |max| max + 1)];
-        for core in topology.cores() {
-            for &cpu in &core.pus {
-                node_of_cpu[cpu] = core.node;
-            }
-        }
-        let mut pool = NumaPool {
-            registry: registry.clone(),
-            threads: Vec::with_capacity(workers + 1),
-            pins: vec![PinStatus::Unpinned; workers].into(),
-            node_of_cpu: node_of_cpu.into(),
-            slots,
-            topology,
-            memory: self.memory,
+        let threads = Threads {
+            worker_prefix: "metronome-numa-",
+            heartbeat_name: "numa-heartbeat",
+            stack_size: None,
         };
         let (pinned_tx, pinned_rx) = mpsc::channel();
-        self.config.spawn_workers(
-            deques,
-            "metronome-numa-",
-            None,
-            &mut pool.threads,
-            |index, deque| {
-                let registry = registry.clone();
-                let cpu = self.pin.then_some(pool.slots[index].cpu);
+        let core = PoolCore::start(
+            &self.config,
+            workers,
+            Some(Box::new(plan)),
+            threads,
+            |index| {
+                let cpu = self.pin.then_some(slots[index].cpu);
                 let pinned_tx = pinned_tx.clone();
                 move || {
-                    let status = match cpu {
-                        None => PinStatus::Unpinned,
-                        Some(cpu)
-                            if core_affinity::set_for_current(core_affinity::CoreId {
-                                id: cpu,
-                            }) =>
-                        {
-                            PinStatus::Pinned { cpu }
-                        }
-                        Some(cpu) => PinStatus::Failed { cpu },
-                    };
                     // The builder waits for every worker's status; if it gave up (a
                     // later spawn failed), nobody listens, which is fine.
-                    let _ = pinned_tx.send((index, status));
-                    run_worker(index, registry, deque);
+                    let _ = pinned_tx.send((index, pin_to(cpu)));
                 }
             },
         )?;
         drop(pinned_tx);
+        let mut pins = vec![PinStatus::Unpinned; workers].into_boxed_slice();
         for (index, status) in pinned_rx.iter().take(workers) {
-            pool.pins[index] = status;
+            pins[index] = status;
         }
-        pool.threads
-            .extend(heartbeat::start(&registry, "numa-heartbeat")?);
-        Ok(pool)
+        Ok(NumaPool {
+            core,
+            pins,
+            slots,
+            topology,
+            memory: self.memory,
+        })
+    }
+}
+
+/// Pins the calling thread to OS CPU `cpu`, if one is given, and says how that went.
+fn pin_to(cpu: Option<usize>) -> PinStatus {
+    match cpu {
+        None => PinStatus::Unpinned,
+        Some(cpu) if core_affinity::set_for_current(core_affinity::CoreId { id: cpu }) => {
+            PinStatus::Pinned { cpu }
+        }
+        Some(cpu) => PinStatus::Failed { cpu },
     }
 }
 
@@ -317,13 +293,10 @@ impl NumaPoolBuilder {
 /// assert_eq!(pool.install(|| fib(20)), 6765);
 /// ```
 pub struct NumaPool {
-    registry: Arc<Registry>,
-    threads: Vec<JoinHandle<()>>,
+    core: PoolCore,
     topology: Topology,
-    slots: Box<[Slot]>,
+    slots: Box<[WorkerPlace]>,
     pins: Box<[PinStatus]>,
-    /// Node index by OS CPU number (`usize::MAX`: not in the topology).
-    node_of_cpu: Box<[usize]>,
     memory: MemoryPolicy,
 }
 
@@ -365,11 +338,7 @@ impl NumaPool {
     /// assert_eq!(pool.install(|| 6 * 7), 42);
     /// ```
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        if self.registry.is_current() {
-            return f();
-        }
-        let injector = &self.plan().injectors[self.caller_node()];
-        self.registry.in_worker_cold_via(injector, f)
+        self.core.install(f)
     }
 
     /// [`par_for_each`](crate::exec::par_for_each) on this pool.
@@ -386,7 +355,7 @@ impl NumaPool {
         S: ParSource,
         F: Fn(S::Item) + Sync + Send,
     {
-        self.install(|| super::par_for_each(source, f));
+        self.core.par_for_each(source, f);
     }
 
     /// Number of worker threads.
@@ -396,7 +365,7 @@ impl NumaPool {
     /// assert_eq!(NumaPool::builder().workers(3).build().unwrap().workers(), 3);
     /// ```
     pub fn workers(&self) -> usize {
-        self.registry.num_workers()
+        self.core.workers()
     }
 
     /// The topology the workers were placed on.
@@ -419,7 +388,7 @@ impl NumaPool {
     /// let pool = NumaPool::builder().workers(2).topology(Topology::synthetic(2, 1)).build().unwrap();
     /// assert_eq!((pool.slots()[0].node, pool.slots()[1].node), (0, 1));
     /// ```
-    pub fn slots(&self) -> &[Slot] {
+    pub fn slots(&self) -> &[WorkerPlace] {
         &self.slots
     }
 
@@ -475,75 +444,6 @@ impl NumaPool {
                 .collect::<NodeMask>(),
         }
     }
-
-    fn plan(&self) -> &StealPlan {
-        self.registry
-            .numa
-            .as_deref()
-            .expect("a NumaPool's registry has a plan")
-    }
-
-    /// The node index whose injector takes a job from the calling thread: the node of
-    /// the CPU it runs on if a worker runs there, else the first worker's node.
-    fn caller_node(&self) -> usize {
-        let node = current_cpu()
-            .and_then(|cpu| self.node_of_cpu.get(cpu).copied())
-            .unwrap_or(usize::MAX);
-        if self.slots.iter().any(|slot| slot.node == node) {
-            node
-        } else {
-            self.slots[0].node
-        }
-    }
 }
 
-/// The OS CPU the calling thread runs on right now, if the OS says.
-fn current_cpu() -> Option<usize> {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `sched_getcpu` has no preconditions.
-        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
-}
-
-impl Executor for NumaPool {
-    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        NumaPool::install(self, f)
-    }
-
-    fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        self.install(|| super::join(a, b))
-    }
-
-    fn scope<'scope, R: Send>(&self, f: impl FnOnce(&Scope<'scope>) -> R + Send) -> R {
-        self.install(|| super::scope(f))
-    }
-
-    fn workers(&self) -> usize {
-        NumaPool::workers(self)
-    }
-}
-
-impl Drop for NumaPool {
-    /// Stops the threads and joins them (detaches them if dropped from one of its own
-    /// jobs, like [`ThreadPool`](crate::ThreadPool)).
-    fn drop(&mut self) {
-        self.registry.terminate();
-        if self.registry.is_current() {
-            return;
-        }
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
-    }
-}
+executor_via_core!(NumaPool);

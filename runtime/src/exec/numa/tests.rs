@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::victims::Step;
 use super::*;
-use crate::exec::scope;
 use crate::exec::test_support::{fib_join, sum_join, tree};
+use crate::exec::{scope, Executor};
 
 /// Worker counts every correctness test runs on.
 const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
@@ -132,6 +132,23 @@ fn victims_follow_distances() {
             Step::NodeInjector(0),
         ]
     );
+}
+
+#[test]
+fn a_job_from_outside_goes_to_the_callers_node_if_a_worker_runs_there() {
+    // 3 nodes of 2 cores (one PU each: CPUs 0-1 on node 0, 2-3 on node 1, 4-5 on node 2);
+    // 3 workers fill node 0, then node 1: nobody runs on node 2.
+    let topo = Topology::synthetic(3, 2);
+    let slots = worker_slots(&topo, 3);
+    assert_eq!(slots.iter().map(|s| s.node).collect::<Vec<_>>(), [0, 0, 1]);
+    let plan = StealPlan::new(&topo, &slots);
+    assert_eq!(plan.node_for_cpu(Some(3)), 1);
+    assert_eq!(plan.node_for_cpu(Some(1)), 0);
+    // A CPU of a node without workers, one outside the topology, or none known: the
+    // first worker's node.
+    assert_eq!(plan.node_for_cpu(Some(4)), 0);
+    assert_eq!(plan.node_for_cpu(Some(99)), 0);
+    assert_eq!(plan.node_for_cpu(None), 0);
 }
 
 #[test]

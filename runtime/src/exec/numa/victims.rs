@@ -4,18 +4,20 @@
 use crate::sync::{Injector, Steal, Stealer};
 use crate::topology::Topology;
 
-use super::super::job::JobRef;
+use crate::exec::core::StealOrder;
+use crate::exec::job::JobRef;
 
-/// Where worker `i` runs: a core of the topology and one of its PUs (OS CPU number).
+/// Where worker `i` of a [`NumaPool`](super::NumaPool) runs: a core of the topology and
+/// one of its PUs (OS CPU number).
 ///
 /// ```
-/// use metronome_runtime::exec::numa::{worker_slots, Slot};
+/// use metronome_runtime::exec::numa::{worker_slots, WorkerPlace};
 /// use metronome_runtime::topology::Topology;
 /// let slots = worker_slots(&Topology::synthetic(2, 2), 3);
-/// assert_eq!(slots[2], Slot { core: 2, cpu: 2, node: 1 });
+/// assert_eq!(slots[2], WorkerPlace { core: 2, cpu: 2, node: 1 });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Slot {
+pub struct WorkerPlace {
     /// The core, by index in [`Topology::cores`].
     pub core: usize,
     /// The OS CPU number the worker is pinned to (with `pin(true)`).
@@ -23,6 +25,17 @@ pub struct Slot {
     /// The core's node, by index in [`Topology::nodes`].
     pub node: usize,
 }
+
+/// The former name of [`WorkerPlace`].
+///
+/// ```
+/// #![allow(deprecated)]
+/// use metronome_runtime::exec::numa::{Slot, WorkerPlace};
+/// let place: Slot = WorkerPlace { core: 0, cpu: 0, node: 0 };
+/// assert_eq!(place.node, 0);
+/// ```
+#[deprecated(note = "renamed `WorkerPlace` (where a worker runs)")]
+pub type Slot = WorkerPlace;
 
 /// Places `workers` workers: the first PU of every core in topology order (node by node,
 /// cache group by cache group), then the second PU of every core that has one
@@ -36,17 +49,17 @@ pub struct Slot {
 /// let cores: Vec<usize> = worker_slots(&Topology::synthetic(2, 2), 6).iter().map(|s| s.core).collect();
 /// assert_eq!(cores, [0, 1, 2, 3, 0, 1]);
 /// ```
-pub fn worker_slots(topology: &Topology, workers: usize) -> Vec<Slot> {
+pub fn worker_slots(topology: &Topology, workers: usize) -> Vec<WorkerPlace> {
     let max_pus = topology
         .cores()
         .iter()
         .map(|c| c.pus.len())
         .max()
         .unwrap_or(1);
-    let slots: Vec<Slot> = (0..max_pus)
+    let slots: Vec<WorkerPlace> = (0..max_pus)
         .flat_map(|round| {
             topology.cores().iter().filter_map(move |core| {
-                Some(Slot {
+                Some(WorkerPlace {
                     core: core.index,
                     cpu: *core.pus.get(round)?,
                     node: core.node,
@@ -77,7 +90,7 @@ pub fn worker_slots(topology: &Topology, workers: usize) -> Vec<Slot> {
 /// assert_eq!(tiers[0], [vec![1], vec![2, 3]]);
 /// assert_eq!(tiers[3], [vec![2], vec![0, 1]]);
 /// ```
-pub fn victim_tiers(topology: &Topology, slots: &[Slot]) -> Vec<Vec<Vec<usize>>> {
+pub fn victim_tiers(topology: &Topology, slots: &[WorkerPlace]) -> Vec<Vec<Vec<usize>>> {
     slots
         .iter()
         .enumerate()
@@ -153,17 +166,24 @@ pub(crate) struct WorkerPlan {
     pub(crate) steps: Box<[Step]>,
 }
 
-/// The topology-aware search of every worker, and one injector per node. Held by the
-/// registry of a `NumaPool` (`Registry::numa`); `WorkerThread::steal` defers to it.
+/// A `NumaPool`'s victim order: the topology-aware search of every worker, and one
+/// injector per node. Held by the pool's registry (`Registry::order`);
+/// `WorkerThread::steal` defers to it.
 pub(crate) struct StealPlan {
     pub(crate) workers: Box<[WorkerPlan]>,
     /// One queue per topology node for jobs from outside the pool.
     pub(crate) injectors: Box<[Injector<JobRef>]>,
+    /// Node index by OS CPU number (`usize::MAX`: not in the topology).
+    node_of_cpu: Box<[usize]>,
+    /// Whether some worker runs on each node.
+    node_has_worker: Box<[bool]>,
+    /// The first worker's node.
+    first_node: usize,
 }
 
 impl StealPlan {
     /// The plan for workers placed by `slots`.
-    pub(crate) fn new(topology: &Topology, slots: &[Slot]) -> StealPlan {
+    pub(crate) fn new(topology: &Topology, slots: &[WorkerPlace]) -> StealPlan {
         let tiers = victim_tiers(topology, slots);
         let workers = slots
             .iter()
@@ -207,20 +227,40 @@ impl StealPlan {
                 }
             })
             .collect();
+        let cpus = topology.cores().iter().flat_map(|c| c.pus.iter().copied());
+        let mut node_of_cpu = vec![usize::MAX; cpus.max().map_or(0, |max| max + 1)];
+        for core in topology.cores() {
+            for &cpu in &core.pus {
+                node_of_cpu[cpu] = core.node;
+            }
+        }
+        let mut node_has_worker = vec![false; topology.nodes().len()];
+        for slot in slots {
+            node_has_worker[slot.node] = true;
+        }
         StealPlan {
             workers,
             injectors: topology.nodes().iter().map(|_| Injector::new()).collect(),
+            node_of_cpu: node_of_cpu.into(),
+            node_has_worker: node_has_worker.into(),
+            first_node: slots.first().map_or(0, |slot| slot.node),
         }
     }
 
-    /// Whether any node injector visibly holds a job.
-    pub(crate) fn has_work(&self) -> bool {
-        self.injectors.iter().any(|i| !i.is_empty())
+    /// The node index whose injector takes a job from a thread running on OS CPU `cpu`:
+    /// that CPU's node if a worker runs there, else the first worker's node.
+    pub(crate) fn node_for_cpu(&self, cpu: Option<usize>) -> usize {
+        match cpu.and_then(|cpu| self.node_of_cpu.get(cpu).copied()) {
+            Some(node) if self.node_has_worker.get(node) == Some(&true) => node,
+            _ => self.first_node,
+        }
     }
+}
 
+impl StealOrder for StealPlan {
     /// Worker `index`'s search: every step of its plan, nearest first, repeated while a
     /// steal asked to retry. `random` picks where each tier starts.
-    pub(crate) fn steal(
+    fn steal(
         &self,
         index: usize,
         stealers: &[Stealer<JobRef>],
@@ -259,6 +299,29 @@ impl StealPlan {
                 return None;
             }
         }
+    }
+
+    fn queues(&self) -> &[Injector<JobRef>] {
+        &self.injectors
+    }
+
+    /// The injector of the caller's node (the node of the CPU it runs on, if a worker
+    /// runs there; else the first worker's node).
+    fn outside_queue(&self) -> Option<&Injector<JobRef>> {
+        Some(&self.injectors[self.node_for_cpu(current_cpu())])
+    }
+}
+
+/// The OS CPU the calling thread runs on right now, if the OS says.
+fn current_cpu() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `sched_getcpu` has no preconditions.
+        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 

@@ -10,35 +10,24 @@
 //!   with its pool's work (`continuation::run_elsewhere`).
 //! - Any other thread blocks on a `LockLatch`.
 //!
+//! `route::run_elsewhere` tells them apart; this file has the heartbeat worker's way.
+//!
 //! So a worker never blocks its own pool while the job it waits for needs that pool
 //! (`A.install(|| B.install(|| A.install(..)))` with one worker each).
 
 use std::sync::Arc;
 
-use super::job::{JobRef, StackJob};
-use super::latch::{CoreLatch, Latch};
 use super::registry::{Registry, WorkerThread};
-use super::sleep::Sleep;
+use crate::exec::job::{JobRef, StackJob};
+use crate::exec::latch::{CoreLatch, Latch};
+use crate::exec::sleep::Sleep;
 
-/// Runs `f` as a job that `queue` hands to another pool (or, from outside every pool,
-/// to the pool), waits for it without blocking the caller's own pool, and returns its
-/// result or resumes its panic.
-pub(crate) fn run_elsewhere<R: Send>(
-    f: impl FnOnce() -> R + Send,
-    queue: impl FnOnce(JobRef),
-) -> R {
-    let worker = WorkerThread::current();
-    // SAFETY: a non-null `current` is this thread's live worker.
-    match unsafe { worker.as_ref() } {
-        Some(worker) => run_from_worker(worker, f, queue),
-        None => crate::continuation::run_elsewhere(f, queue),
-    }
-}
-
-/// [`run_elsewhere`] from `worker`: shares the worker's private jobs (the second
-/// closures of the joins it is inside of), then waits for the job's latch while running
-/// its pool's jobs (or sleeping in that pool's `Sleep`, from which the setter wakes it).
-fn run_from_worker<R: Send>(
+/// Runs `f` as a job that `queue` hands to another pool, from `worker`, a worker of a
+/// heartbeat pool (see `route::run_elsewhere`): shares the worker's private jobs (the
+/// second closures of the joins it is inside of), then waits for the job's latch while
+/// running its pool's jobs (or sleeping in that pool's `Sleep`, from which the setter
+/// wakes it), and returns the job's result or resumes its panic.
+pub(crate) fn run_from_worker<R: Send>(
     worker: &WorkerThread,
     f: impl FnOnce() -> R + Send,
     queue: impl FnOnce(JobRef),

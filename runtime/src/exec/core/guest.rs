@@ -47,8 +47,8 @@ use std::sync::Arc;
 
 use crate::sync::{Mutex, MutexGuard, Worker};
 
-use super::job::JobRef;
-use super::registry::{new_private_stack, Registry, Slot, WorkerThread};
+use super::registry::{new_private_stack, PrivateJobSlot, Registry, WorkerThread};
+use crate::exec::job::JobRef;
 
 /// Guest slots per heartbeat pool: how many threads from outside can take part at once
 /// (a game has one main thread; a second covers a loader or a test harness).
@@ -57,7 +57,7 @@ pub(crate) const GUEST_SLOTS: usize = 2;
 /// What a guest slot keeps between visits.
 pub(crate) struct GuestParts {
     deque: Worker<JobRef>,
-    stack: Box<[Slot]>,
+    stack: Box<[PrivateJobSlot]>,
 }
 
 /// One guest slot of a pool: the worker state a visiting thread borrows. `None` only
@@ -171,7 +171,7 @@ where
     }
     #[cfg(not(loom))]
     {
-        if !WorkerThread::current().is_null() || crate::continuation::on_fiber() {
+        if !WorkerThread::current().is_null() || crate::exec::route::on_fiber() {
             return Err(f);
         }
         let Some(mut visit) = Visit::enter(registry) else {

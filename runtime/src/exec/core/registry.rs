@@ -11,12 +11,12 @@ use crossbeam_utils::CachePadded;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Stealer, Worker};
 
-use super::cross;
 use super::guest::GuestSlot;
-use super::job::JobRef;
-use super::latch::{CoreLatch, WorkerLatch};
-use super::sleep::Sleep;
-use super::unwind;
+use super::StealOrder;
+use crate::exec::job::JobRef;
+use crate::exec::latch::{CoreLatch, WorkerLatch};
+use crate::exec::sleep::Sleep;
+use crate::exec::unwind;
 
 /// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
 const SPIN_ROUNDS: u32 = 16;
@@ -51,7 +51,7 @@ pub(crate) const PRIVATE_JOBS: usize = 3;
 pub(crate) const SAMPLE_EVERY: u32 = 64;
 
 /// A slot of a worker's private job stack.
-pub(crate) type Slot = Cell<Option<JobRef>>;
+pub(crate) type PrivateJobSlot = Cell<Option<JobRef>>;
 
 /// Everything a pool's threads share.
 ///
@@ -62,8 +62,8 @@ pub(crate) type Slot = Cell<Option<JobRef>>;
 /// to promote a job, and a late or lost tick only delays sharing. `terminate` is `SeqCst`
 /// and is followed by `Sleep::notify_all`.
 pub(crate) struct Registry {
-    pub(super) stealers: Box<[Stealer<JobRef>]>,
-    pub(super) injector: Injector<JobRef>,
+    pub(in crate::exec) stealers: Box<[Stealer<JobRef>]>,
+    pub(in crate::exec) injector: Injector<JobRef>,
     pub(crate) sleep: Sleep,
     /// One word per worker: its join *limit*, the end address of its private stack
     /// while no heartbeat is pending. The heartbeat thread raises the flag by storing
@@ -73,25 +73,27 @@ pub(crate) struct Registry {
     terminate: AtomicBool,
     /// Number of workers; slots `workers..` of `stealers`, `heartbeats` and `sleep`
     /// belong to the guest slots.
-    pub(super) workers: usize,
+    pub(in crate::exec) workers: usize,
     /// Where threads from outside the pool take part (see `guest.rs`).
     pub(crate) guests: Box<[GuestSlot]>,
     pub(crate) local_queue_size: usize,
     pub(crate) heartbeat_interval: Duration,
-    /// A `NumaPool`'s topology-aware search and per-node injectors (set right after
-    /// `new`); `None` for a `ThreadPool`: random victims, then `injector`.
-    pub(crate) numa: Option<Box<super::numa::StealPlan>>,
+    /// The pool's victim order (a `NumaPool`'s nearest-first search and per-node
+    /// injectors); `None` for a `ThreadPool`: random victims, then `injector`.
+    pub(crate) order: Option<Box<dyn StealOrder>>,
 }
 
 impl Registry {
     /// A registry for `workers` workers and `guests` guest slots (see `guest.rs`): one
-    /// deque, heartbeat flag and sleep slot each, the guests' after the workers'. Returns
-    /// it with the workers' deque ends (the guests' stay in their slots).
+    /// deque, heartbeat flag and sleep slot each, the guests' after the workers'; its
+    /// workers search in `order` (random victims if `None`). Returns it with the workers'
+    /// deque ends (the guests' stay in their slots).
     pub(crate) fn new(
         workers: usize,
         guests: usize,
         local_queue_size: usize,
         heartbeat_interval: Duration,
+        order: Option<Box<dyn StealOrder>>,
     ) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
         let mut deques: Vec<Worker<JobRef>> =
             (0..workers + guests).map(|_| Worker::new_lifo()).collect();
@@ -112,7 +114,7 @@ impl Registry {
             guests: guest_slots,
             local_queue_size,
             heartbeat_interval,
-            numa: None,
+            order,
         };
         (Arc::new(registry), deques)
     }
@@ -137,7 +139,7 @@ impl Registry {
     fn has_work(&self) -> bool {
         !self.injector.is_empty()
             || self.stealers.iter().any(|s| !s.is_empty())
-            || self.numa.as_ref().is_some_and(|plan| plan.has_work())
+            || self.order_queues().iter().any(|queue| !queue.is_empty())
     }
 
     /// Raises every worker's heartbeat flag (one promotion credit each, capped at one).
@@ -160,32 +162,33 @@ impl Registry {
         self.sleep.notify_one();
     }
 
-    /// Runs `f` in this pool from a thread that is not one of its workers, and returns
-    /// its result: a thread of no pool takes a guest slot and runs `f` itself
-    /// (`guest.rs`); a worker of another pool queues `f` and keeps running its own pool's
-    /// work meanwhile, any other thread (or a guest when every slot is taken) queues `f`
-    /// and blocks (`cross::run_elsewhere`).
-    pub(crate) fn in_worker_cold<R: Send>(self: &Arc<Self>, f: impl FnOnce() -> R + Send) -> R {
-        self.in_worker_cold_via(&self.injector, f)
+    /// The victim order's own job queues (none for random victims).
+    pub(crate) fn order_queues(&self) -> &[Injector<JobRef>] {
+        self.order.as_deref().map_or(&[], StealOrder::queues)
     }
 
-    /// [`in_worker_cold`](Self::in_worker_cold), queueing through `injector` (the pool's
-    /// own, or one of `NumaPool`'s per-node injectors, which its workers also search).
-    pub(crate) fn in_worker_cold_via<R: Send>(
-        self: &Arc<Self>,
-        injector: &Injector<JobRef>,
-        f: impl FnOnce() -> R + Send,
-    ) -> R {
+    /// Runs `f` in this pool from a thread that is not one of its workers, and returns
+    /// its result: a thread of no pool takes a guest slot and runs `f` itself
+    /// (`guest.rs`); a worker of another pool queues `f` (on the victim order's outside
+    /// queue, else the injector) and keeps running its own pool's work meanwhile, any
+    /// other thread (or a guest when every slot is taken) queues `f` and blocks
+    /// (`route::run_elsewhere`).
+    pub(crate) fn in_worker_cold<R: Send>(self: &Arc<Self>, f: impl FnOnce() -> R + Send) -> R {
         let f = match super::guest::try_run_as_guest(self, f) {
             Ok(value) => return value,
             Err(f) => f,
         };
-        cross::run_elsewhere(f, |job| {
+        crate::exec::route::run_elsewhere(f, |job| {
             // A job from outside is usually the root of the whole computation, and the
             // other workers are idle: grant every worker its promotion credit now, so the
             // worker that takes the job shares its first split at once instead of at the
             // next heartbeat (up to an interval later). Still at most one credit per worker.
             self.tick();
+            let injector = self
+                .order
+                .as_deref()
+                .and_then(StealOrder::outside_queue)
+                .unwrap_or(&self.injector);
             injector.push(job);
             self.sleep.notify_one();
         })
@@ -211,28 +214,32 @@ pub(crate) struct WorkerThread {
     /// below `bottom` were promoted; `bottom..top` are private. `top` and `bottom` are
     /// pointers into it (`start <= bottom <= top <= end`), so a push is a store through
     /// `top` without index arithmetic. Only owned here (kept alive for the pointers).
-    _stack: Box<[Slot]>,
-    pub(crate) top: Cell<*const Slot>,
-    pub(crate) bottom: Cell<*const Slot>,
+    _stack: Box<[PrivateJobSlot]>,
+    pub(crate) top: Cell<*const PrivateJobSlot>,
+    pub(crate) bottom: Cell<*const PrivateJobSlot>,
     /// One past the last slot of `stack`.
-    pub(crate) end: *const Slot,
+    pub(crate) end: *const PrivateJobSlot,
     /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
     unrecorded: Cell<u32>,
-    pub(super) rng: Cell<u64>,
+    pub(in crate::exec) rng: Cell<u64>,
 }
 
 impl WorkerThread {
-    pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
+    pub(in crate::exec) fn new(
+        index: usize,
+        registry: Arc<Registry>,
+        deque: Worker<JobRef>,
+    ) -> Self {
         let stack = new_private_stack(registry.local_queue_size);
         Self::with_stack(index, registry, deque, stack)
     }
 
     /// A worker (or guest) in slot `index` whose private stack is `stack` (empty).
-    pub(super) fn with_stack(
+    pub(in crate::exec) fn with_stack(
         index: usize,
         registry: Arc<Registry>,
         deque: Worker<JobRef>,
-        stack: Box<[Slot]>,
+        stack: Box<[PrivateJobSlot]>,
     ) -> Self {
         let heartbeat: *const AtomicUsize = &*registry.heartbeats[index];
         let start = stack.as_ptr();
@@ -257,7 +264,7 @@ impl WorkerThread {
 
     /// Takes the worker apart: its deque end and private stack (a guest leaving its
     /// slot hands them back to it).
-    pub(super) fn into_parts(self) -> (Worker<JobRef>, Box<[Slot]>) {
+    pub(in crate::exec) fn into_parts(self) -> (Worker<JobRef>, Box<[PrivateJobSlot]>) {
         (self.deque, self._stack)
     }
 
@@ -462,7 +469,7 @@ impl WorkerThread {
     }
 
     /// The worker's life: run jobs until the pool terminates.
-    pub(super) fn main_loop(&self) {
+    pub(in crate::exec) fn main_loop(&self) {
         let mut idle = Idle::default();
         loop {
             if let Some(job) = self.find_work() {
@@ -496,18 +503,18 @@ struct Idle {
 /// The join limit of a worker whose oldest private slot is `bottom`: `PRIVATE_JOBS`
 /// slots above it, at most `end` (so a join below the limit has a free slot).
 #[inline]
-fn limit_for(bottom: *const Slot, end: *const Slot) -> usize {
-    (bottom as usize + PRIVATE_JOBS * std::mem::size_of::<Slot>()).min(end as usize)
+fn limit_for(bottom: *const PrivateJobSlot, end: *const PrivateJobSlot) -> usize {
+    (bottom as usize + PRIVATE_JOBS * std::mem::size_of::<PrivateJobSlot>()).min(end as usize)
 }
 
 /// A private job stack of `size` empty slots.
-pub(super) fn new_private_stack(size: usize) -> Box<[Slot]> {
+pub(in crate::exec) fn new_private_stack(size: usize) -> Box<[PrivateJobSlot]> {
     (0..size).map(|_| Cell::new(None)).collect()
 }
 
 /// Points this thread's `current` at `worker` (or clears it), returning the previous
 /// value.
-pub(super) fn set_current(worker: *const WorkerThread) -> *const WorkerThread {
+pub(in crate::exec) fn set_current(worker: *const WorkerThread) -> *const WorkerThread {
     CURRENT.with(|c| c.replace(worker))
 }
 

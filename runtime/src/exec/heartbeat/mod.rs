@@ -1,16 +1,12 @@
-//! [`ThreadPool`] and its builder.
+//! [`ThreadPool`] and its builder: the heartbeat executor core (`exec/core`) with its
+//! own policy, random victims and no pinning.
 
 use std::fmt;
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::builder::{check_heartbeat, PoolConfig};
+use super::core::{executor_via_core, CoreConfig, PoolCore, Threads};
 use super::error::BuildError;
-use super::guest::GUEST_SLOTS;
 use super::par_for_each::ParSource;
-use super::registry::{run_worker, Registry};
-use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
 
 /// Configures and builds a [`ThreadPool`]; start with [`ThreadPool::builder`].
 ///
@@ -28,19 +24,18 @@ use super::{heartbeat, Executor, Scope, DEFAULT_HEARTBEAT};
 /// assert_eq!(pool.workers(), 2);
 /// ```
 pub struct ThreadPoolBuilder {
-    config: PoolConfig,
-    heartbeat: Duration,
+    config: CoreConfig,
     stack_size: Option<usize>,
 }
 
 impl fmt::Debug for ThreadPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPoolBuilder")
-            .field("workers", &self.config.workers)
-            .field("heartbeat", &self.heartbeat)
-            .field("local_queue_size", &self.config.local_queue_size)
+            .field("workers", &self.config.pool.workers)
+            .field("heartbeat", &self.config.heartbeat)
+            .field("local_queue_size", &self.config.pool.local_queue_size)
             .field("stack_size", &self.stack_size)
-            .field("thread_name", &self.config.thread_name_debug())
+            .field("thread_name", &self.config.pool.thread_name_debug())
             .finish()
     }
 }
@@ -49,8 +44,7 @@ impl Default for ThreadPoolBuilder {
     /// Same as [`ThreadPool::builder`].
     fn default() -> Self {
         ThreadPoolBuilder {
-            config: PoolConfig::default(),
-            heartbeat: DEFAULT_HEARTBEAT,
+            config: CoreConfig::default(),
             stack_size: None,
         }
     }
@@ -65,12 +59,12 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPool::builder().workers(0).build().is_err());
     /// ```
     pub fn workers(mut self, workers: usize) -> Self {
-        self.config.workers = Some(workers);
+        self.config.pool.workers = Some(workers);
         self
     }
 
     /// Interval between heartbeats, i.e. how often each busy worker shares its oldest
-    /// private job. Default: [`DEFAULT_HEARTBEAT`]. Must not be zero.
+    /// private job. Default: [`DEFAULT_HEARTBEAT`](super::DEFAULT_HEARTBEAT). Must not be zero.
     ///
     /// ```
     /// use std::time::Duration;
@@ -79,7 +73,7 @@ impl ThreadPoolBuilder {
     /// assert!(pool.is_ok());
     /// ```
     pub fn heartbeat(mut self, interval: Duration) -> Self {
-        self.heartbeat = interval;
+        self.config.heartbeat = interval;
         self
     }
 
@@ -92,7 +86,7 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPool::builder().local_queue_size(64).build().is_ok());
     /// ```
     pub fn local_queue_size(mut self, size: usize) -> Self {
-        self.config.local_queue_size = size;
+        self.config.pool.local_queue_size = size;
         self
     }
 
@@ -109,7 +103,7 @@ impl ThreadPoolBuilder {
     /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        self.config.set_thread_name(name);
+        self.config.pool.set_thread_name(name);
         self
     }
 
@@ -133,31 +127,13 @@ impl ThreadPoolBuilder {
     /// ```
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         let workers = self.config.validate()?;
-        check_heartbeat(self.heartbeat)?;
-
-        let (registry, deques) = Registry::new(
-            workers,
-            GUEST_SLOTS,
-            self.config.local_queue_size,
-            self.heartbeat,
-        );
-        let mut pool = ThreadPool {
-            registry: registry.clone(),
-            threads: Vec::with_capacity(workers + 1),
+        let threads = Threads {
+            worker_prefix: "metronome-",
+            heartbeat_name: "metronome-hb",
+            stack_size: self.stack_size,
         };
-        self.config.spawn_workers(
-            deques,
-            "metronome-",
-            self.stack_size,
-            &mut pool.threads,
-            |index, deque| {
-                let registry = registry.clone();
-                move || run_worker(index, registry, deque)
-            },
-        )?;
-        pool.threads
-            .extend(heartbeat::start(&registry, "metronome-hb")?);
-        Ok(pool)
+        let core = PoolCore::start(&self.config, workers, None, threads, |_| || ())?;
+        Ok(ThreadPool { core })
     }
 }
 
@@ -183,8 +159,7 @@ impl ThreadPoolBuilder {
 /// assert_eq!(pool.install(|| fib(20)), 6765);
 /// ```
 pub struct ThreadPool {
-    registry: Arc<Registry>,
-    threads: Vec<JoinHandle<()>>,
+    core: PoolCore,
 }
 
 impl fmt::Debug for ThreadPool {
@@ -232,10 +207,7 @@ impl ThreadPool {
     /// assert_eq!(pool.install(|| std::thread::current().id()), caller);
     /// ```
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        if self.registry.is_current() {
-            return f();
-        }
-        self.registry.in_worker_cold(f)
+        self.core.install(f)
     }
 
     /// Number of worker threads.
@@ -245,7 +217,7 @@ impl ThreadPool {
     /// assert_eq!(ThreadPool::builder().workers(3).build().unwrap().workers(), 3);
     /// ```
     pub fn workers(&self) -> usize {
-        self.registry.num_workers()
+        self.core.workers()
     }
 
     /// [`par_for_each`](crate::exec::par_for_each) on this pool.
@@ -262,44 +234,8 @@ impl ThreadPool {
         S: ParSource,
         F: Fn(S::Item) + Sync + Send,
     {
-        self.install(|| super::par_for_each(source, f));
+        self.core.par_for_each(source, f);
     }
 }
 
-impl Executor for ThreadPool {
-    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        ThreadPool::install(self, f)
-    }
-
-    fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        self.install(|| super::join(a, b))
-    }
-
-    fn scope<'scope, R: Send>(&self, f: impl FnOnce(&Scope<'scope>) -> R + Send) -> R {
-        self.install(|| super::scope(f))
-    }
-
-    fn workers(&self) -> usize {
-        ThreadPool::workers(self)
-    }
-}
-
-impl Drop for ThreadPool {
-    /// Stops the threads and joins them. (Dropped from inside one of its own jobs, the
-    /// pool cannot join the thread it runs on; it then detaches its threads instead.)
-    fn drop(&mut self) {
-        self.registry.terminate();
-        if self.registry.is_current() {
-            return;
-        }
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
-    }
-}
+executor_via_core!(ThreadPool);

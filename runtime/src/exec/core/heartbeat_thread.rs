@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::builder;
-use super::error::BuildError;
 use super::registry::Registry;
+use crate::exec::builder;
+use crate::exec::error::BuildError;
 
 /// How long the heartbeat thread keeps its rhythm after the whole pool came to rest
 /// (every worker asleep, no guest in) before it parks too. A thread that enters the pool

@@ -1,11 +1,11 @@
 //! Where a worker (or guest) looks for a job: its own deque, then the other slots'
-//! deques from a random victim (or, on a `NumaPool`, its topology-aware plan, then the
-//! guests' deques), then the injectors.
+//! deques from a random victim (or, with a victim order of the pool's policy, the
+//! order's search, then the guests' deques), then the injectors.
 
 use crate::sync::{Injector, Steal, Stealer};
 
-use super::job::JobRef;
 use super::registry::WorkerThread;
+use crate::exec::job::JobRef;
 
 impl WorkerThread {
     /// Finds a job: own deque, then other workers' deques, then the injector.
@@ -28,25 +28,24 @@ impl WorkerThread {
 
     fn steal(&self) -> Option<JobRef> {
         let registry = &*self.registry;
-        if let Some(plan) = &registry.numa {
+        if let Some(order) = &registry.order {
             if !self.is_guest() {
                 let (stealers, injector) = (&registry.stealers, &registry.injector);
-                return plan
+                return order
                     .steal(self.index, stealers, injector, self.next_random())
                     .or_else(|| self.steal_from(&registry.stealers[registry.workers..], &[]));
             }
         }
-        let node_injectors = registry.numa.as_ref().map_or(&[][..], |p| &p.injectors[..]);
-        self.steal_from(&registry.stealers, node_injectors)
+        self.steal_from(&registry.stealers, registry.order_queues())
     }
 
-    /// Steals from `stealers` (every slot's, or the guests' on a `NumaPool`, whose plan
-    /// covers its workers) starting at a random victim, then from the injector and
-    /// `node_injectors`; repeats while a steal asked to retry.
+    /// Steals from `stealers` (every slot's, or the guests' when a victim order covers
+    /// the workers) starting at a random victim, then from the injector and
+    /// `order_queues`; repeats while a steal asked to retry.
     fn steal_from(
         &self,
         stealers: &[Stealer<JobRef>],
-        node_injectors: &[Injector<JobRef>],
+        order_queues: &[Injector<JobRef>],
     ) -> Option<JobRef> {
         let n = stealers.len();
         // The slot index of `stealers[0]`.
@@ -69,7 +68,7 @@ impl WorkerThread {
                     Steal::Empty => {}
                 }
             }
-            for injector in std::iter::once(&self.registry.injector).chain(node_injectors) {
+            for injector in std::iter::once(&self.registry.injector).chain(order_queues) {
                 match injector.steal() {
                     Steal::Success(job) => return Some(job),
                     Steal::Retry => retry = true,

@@ -18,9 +18,9 @@
 
 use std::mem;
 
-use super::job::StackJob;
-use super::latch::{CoreLatch, WorkerLatch};
-use super::registry::{Slot, WorkerThread, HEARTBEAT_RAISED};
+use super::registry::{PrivateJobSlot, WorkerThread, HEARTBEAT_RAISED};
+use crate::exec::job::StackJob;
+use crate::exec::latch::{CoreLatch, WorkerLatch};
 
 impl WorkerThread {
     /// Runs `a` and `b`, potentially in parallel; see the module docs.
@@ -52,7 +52,7 @@ impl WorkerThread {
     /// or a full stack.
     #[cold]
     #[inline(never)]
-    fn join_cold<A, B, RA, RB>(&self, slot: *const Slot, a: A, b: B) -> (RA, RB)
+    fn join_cold<A, B, RA, RB>(&self, slot: *const PrivateJobSlot, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
         B: FnOnce() -> RB + Send,
@@ -80,7 +80,13 @@ impl WorkerThread {
     ///
     /// `slot == self.top` and `slot < self.end`.
     #[inline(always)]
-    unsafe fn join_at<A, B, RA, RB>(&self, slot: *const Slot, a: A, b: B, promote: bool) -> (RA, RB)
+    unsafe fn join_at<A, B, RA, RB>(
+        &self,
+        slot: *const PrivateJobSlot,
+        a: A,
+        b: B,
+        promote: bool,
+    ) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
         B: FnOnce() -> RB + Send,
@@ -121,7 +127,11 @@ impl WorkerThread {
     /// The second half of a join whose `b` was promoted to the shared deque.
     #[cold]
     #[inline(never)]
-    fn join_promoted<B, RB>(&self, slot: *const Slot, job: &StackJob<WorkerLatch, B, RB>) -> RB
+    fn join_promoted<B, RB>(
+        &self,
+        slot: *const PrivateJobSlot,
+        job: &StackJob<WorkerLatch, B, RB>,
+    ) -> RB
     where
         B: FnOnce() -> RB + Send,
         RB: Send,
@@ -142,7 +152,7 @@ impl WorkerThread {
     /// leave the frame that holds the job.
     #[cold]
     #[inline(never)]
-    fn join_unwind<B, RB>(&self, slot: *const Slot, job: &StackJob<WorkerLatch, B, RB>)
+    fn join_unwind<B, RB>(&self, slot: *const PrivateJobSlot, job: &StackJob<WorkerLatch, B, RB>)
     where
         B: FnOnce() -> RB + Send,
         RB: Send,
@@ -167,7 +177,7 @@ impl WorkerThread {
     /// promoted, so the stack is empty from `slot` up. Pops our deque until the job comes
     /// back (returns `true`: nobody stole it) or, once the deque is empty, helps with other
     /// work until `latch` is set (returns `false`).
-    fn reclaim(&self, slot: *const Slot, id: *const (), latch: &CoreLatch) -> bool {
+    fn reclaim(&self, slot: *const PrivateJobSlot, id: *const (), latch: &CoreLatch) -> bool {
         self.top.set(slot);
         self.bottom.set(slot);
         self.lower_limit_after_reclaim();
@@ -197,7 +207,7 @@ where
     RB: Send,
 {
     worker: &'a WorkerThread,
-    slot: *const Slot,
+    slot: *const PrivateJobSlot,
     job: &'a StackJob<WorkerLatch, B, RB>,
 }
 
