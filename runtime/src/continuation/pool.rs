@@ -264,7 +264,10 @@ impl ContinuationPool {
         if self.is_current() {
             return f();
         }
-        self.registry.in_worker_cold(f)
+        match super::guest::try_run_as_guest(&self.registry, f) {
+            Ok(value) => value,
+            Err(f) => self.registry.in_worker_cold(f),
+        }
     }
 
     /// Number of worker threads.
