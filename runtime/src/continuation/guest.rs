@@ -68,6 +68,9 @@ use std::time::{Duration, Instant};
 use crate::exec::job::{JobRef, StackJob};
 use crate::sync::{Mutex, MutexGuard, Worker};
 
+/// The waker's counted reference: loom's under loom (the model checks who frees it).
+type WakerRef = crate::sync::Arc<GuestWaker>;
+
 use super::current;
 use super::fiber::{Fiber, Resumed};
 use super::guest_latch::{GuestLatch, GuestWaker};
@@ -95,7 +98,7 @@ pub(crate) struct GuestParts {
     /// Stacks of root fibers that finished on the guest, for the next visit.
     stacks: Vec<FiberStack>,
     /// The guest's waker for its root job's latch, reused while nobody else holds it.
-    waker: Arc<GuestWaker>,
+    waker: WakerRef,
 }
 
 /// One guest slot of a pool. `None` only while a visit holds the lock.
@@ -110,7 +113,7 @@ impl GuestSlot {
             parts: Mutex::new(Some(GuestParts {
                 deque,
                 stacks: Vec::new(),
-                waker: Arc::new(GuestWaker::new()),
+                waker: WakerRef::new(GuestWaker::new()),
             })),
         }
     }
@@ -133,7 +136,7 @@ pub(crate) struct Visit<'a> {
     /// The slot's worker state for the visit; taken back in `drop`.
     worker: Option<WorkerThread>,
     /// The slot's waker, for the root job's latch; put back in `drop`.
-    waker: Option<Arc<GuestWaker>>,
+    waker: Option<WakerRef>,
     claim: MutexGuard<'a, Option<GuestParts>>,
 }
 

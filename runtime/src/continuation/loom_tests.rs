@@ -26,6 +26,8 @@ use crate::exec::loom_tests::PoolRef;
 use crate::exec::sleep::Sleep;
 
 use super::cross::{CrossFiberLatch, Resumable, WaiterPool};
+use super::guest::Visit;
+use super::guest_latch::{GuestLatch, GuestWaker};
 use super::latch::{Handoff, Parked, ScopeCount};
 use super::worker::{Registry, WorkerThread};
 
@@ -464,5 +466,161 @@ fn loom_cross_fiber_latch_resumes_the_fiber_once_through_its_pool() {
         assert_eq!(resumed.load(Ordering::Relaxed), 1, "resumed exactly once");
         // SAFETY: allocated above; its contents were dropped by the resumed fiber.
         drop(unsafe { Box::from_raw(memory) });
+    });
+}
+
+/// The root job's frame in the `GuestLatch` model: the latch and the result, freed by
+/// the guest as soon as it saw the latch set (as `install` returns and its frame goes).
+struct RootFrame {
+    latch: GuestLatch,
+    result: UnsafeCell<u64>,
+}
+
+// SAFETY: `result` is written by the setter before its `DONE` swap and read by the guest
+// after seeing `DONE`; loom's cell checks the ordering.
+unsafe impl Sync for RootFrame {}
+// SAFETY: as above.
+unsafe impl Send for RootFrame {}
+
+/// `GuestLatch`: the root job finishes on a worker (the setter) while the guest probes
+/// the latch and then sleeps on it (`wait`: `PENDING -> SLEEPING` under the lock,
+/// recheck, condition variable). The guest frees the frame (the latch) as soon as it
+/// saw `DONE`; the setter's clone of the waker keeps the lock and condition variable
+/// alive for its notify. Checks: the guest always wakes (loom reports a deadlock for a
+/// lost notification), reads the result after its write (loom's cell), the setter
+/// touches the latch only before its swap (a late access reads the freed frame; loom's
+/// `Arc` of the frame reports it), and the waker is released, never leaked. Two threads,
+/// exhaustive.
+#[test]
+fn loom_guest_latch_wakes_the_guest_once_and_outlives_its_frame() {
+    loom::model(|| {
+        let mut slot_waker = Arc::new(GuestWaker::new());
+        let frame = Box::new(RootFrame {
+            latch: GuestLatch::new(GuestWaker::reusable(&mut slot_waker)),
+            result: UnsafeCell::new(0),
+        });
+        let address = &*frame as *const RootFrame as usize;
+        let setter = thread::spawn(move || {
+            let frame = address as *const RootFrame;
+            // SAFETY: the guest keeps the frame until the latch reads `DONE`; the result is
+            // written only here, before the set.
+            unsafe {
+                (*frame).result.with_mut(|r| *r = RESULT);
+                GuestLatch::set(ptr::addr_of!((*frame).latch));
+            }
+        });
+        if !frame.latch.probe() {
+            frame.latch.wait();
+        }
+        // SAFETY: read after `DONE` was observed with acquire.
+        assert_eq!(frame.result.with(|r| unsafe { *r }), RESULT);
+        drop(frame);
+        setter.join().unwrap();
+        // Nobody else holds the slot's waker any more: the next visit reuses it.
+        let again = GuestWaker::reusable(&mut slot_waker);
+        assert_eq!(Arc::strong_count(&slot_waker), 2);
+        drop(again);
+    });
+}
+
+/// Guest slots: three threads enter a pool of two guest slots at once (`Visit::enter`:
+/// `try_lock` of each slot in turn). Checks: a slot is never held by two visitors (each
+/// visitor marks its slot while inside), a visitor that finds both taken gets `None`
+/// (it falls back to the injector), and every slot is free and whole again after the
+/// visits (two more enter at once).
+#[test]
+fn loom_guest_slots_admit_one_visitor_each_and_are_handed_back() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, _deques) = Registry::new(1, 4, 64 << 10);
+        let inside: Arc<[AtomicBool; 2]> = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let visitors: Vec<_> = (0..3)
+            .map(|_| {
+                let (registry, inside) = (registry.clone(), inside.clone());
+                thread::spawn(move || {
+                    let Some(visit) = Visit::enter(&registry) else {
+                        return false;
+                    };
+                    let g = visit.worker().index - registry.num_workers();
+                    assert!(!inside[g].swap(true, Ordering::Relaxed), "one visitor per slot");
+                    inside[g].store(false, Ordering::Relaxed);
+                    drop(visit);
+                    true
+                })
+            })
+            .collect();
+        let entered = visitors
+            .into_iter()
+            .map(|v| v.join().unwrap())
+            .filter(|&entered| entered)
+            .count();
+        assert!(entered >= 2, "a free slot was refused");
+        let first = Visit::enter(&registry).expect("slot handed back");
+        let second = Visit::enter(&registry).expect("slot handed back");
+        assert!(Visit::enter(&registry).is_none());
+        drop((first, second));
+    });
+}
+
+/// A guest's arrival recruits a parked worker: the pool's one worker runs its real main
+/// loop with no work (under loom it parks at its first fruitless search, after raising
+/// every slot's request flag, the guests' included). A guest enters, and its join (as
+/// `join_cold`) reads its limit: if a request is pending it answers, as
+/// `answer_request` does (lowers the flag, pushes the head on its deque, fenced
+/// `notify_one`), and otherwise keeps the head private. Then, as `join_shared`, it takes
+/// the head back if nobody stole it (pop) and runs it, else waits for the thief to set
+/// the head's latch. Checks: the head runs exactly once; a shared head is never left
+/// in the guest's deque while the worker sleeps (loom reports the deadlock); the guest
+/// leaves its slot and the pool shuts down.
+#[test]
+fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, mut deques) = Registry::new(1, 4, 64 << 10);
+        let worker = {
+            let registry = registry.clone();
+            let deque = deques.remove(0);
+            thread::spawn(move || WorkerThread::new(0, registry, deque).main_loop())
+        };
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut slot_waker = Arc::new(GuestWaker::new());
+        let done = Arc::new(GuestLatch::new(GuestWaker::reusable(&mut slot_waker)));
+        {
+            let visit = Visit::enter(&registry).expect("a free guest slot");
+            let guest = visit.worker();
+            let head = {
+                let (runs, done) = (runs.clone(), done.clone());
+                // SAFETY: the job borrows nothing; it runs once (popped or stolen) below.
+                unsafe {
+                    HeapJob::into_job_ref(move || {
+                        runs.fetch_add(1, Ordering::Relaxed);
+                        // SAFETY: the `Arc` keeps the latch live; set once.
+                        GuestLatch::set(&*done);
+                    })
+                }
+            };
+            if registry.limit_of(guest.index) == super::worker::REQUESTED {
+                guest.clear_request();
+                guest.push(head);
+                guest.notify();
+                if let Some(job) = guest.pop() {
+                    // SAFETY: we popped the only `JobRef` back.
+                    unsafe { job.execute() };
+                }
+            } else {
+                // Private: run inline.
+                // SAFETY: the only `JobRef`, never shared.
+                unsafe { head.execute() };
+            }
+            if !done.probe() {
+                done.wait();
+            }
+            drop(visit);
+        }
+        assert_eq!(runs.load(Ordering::Relaxed), 1, "the head runs once");
+        registry.terminate();
+        worker.join().unwrap();
     });
 }

@@ -196,6 +196,12 @@ impl Registry {
         self.stealers[index].is_empty()
     }
 
+    /// The join limit word of slot `index` (a worker's or a guest's).
+    #[cfg(all(test, loom))]
+    pub(super) fn limit_of(&self, index: usize) -> usize {
+        self.limits[index].load(Ordering::Relaxed)
+    }
+
     /// Counts a fiber about to start.
     pub(super) fn fiber_started(&self) {
         let live = self.live_fibers.fetch_add(1, Ordering::Relaxed) + 1;
