@@ -66,6 +66,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::exec::job::{JobRef, StackJob};
+use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Mutex, MutexGuard, Worker};
 
 /// The waker's counted reference: loom's under loom (the model checks who frees it).
@@ -104,6 +105,9 @@ pub(crate) struct GuestParts {
 /// One guest slot of a pool. `None` only while a visit holds the lock.
 pub(crate) struct GuestSlot {
     parts: Mutex<Option<GuestParts>>,
+    /// Whether a visitor is in (a hint for idle workers' requests, `Relaxed`: a late
+    /// view only delays or wastes a request).
+    present: AtomicBool,
 }
 
 impl GuestSlot {
@@ -115,7 +119,13 @@ impl GuestSlot {
                 stacks: Vec::new(),
                 waker: WakerRef::new(GuestWaker::new()),
             })),
+            present: AtomicBool::new(false),
         }
+    }
+
+    /// Whether a visitor is in now (a hint).
+    pub(crate) fn is_present(&self) -> bool {
+        self.present.load(Ordering::Relaxed)
     }
 
     /// Claims the slot, if no other thread holds it.
@@ -138,6 +148,7 @@ pub(crate) struct Visit<'a> {
     /// The slot's waker, for the root job's latch; put back in `drop`.
     waker: Option<WakerRef>,
     claim: MutexGuard<'a, Option<GuestParts>>,
+    slot: &'a GuestSlot,
 }
 
 impl<'a> Visit<'a> {
@@ -150,10 +161,13 @@ impl<'a> Visit<'a> {
             .find_map(|(g, slot)| slot.try_claim().map(|claim| (g, claim)))?;
         let parts = claim.take().expect("a free guest slot holds its parts");
         let worker = WorkerThread::for_guest(g, Arc::clone(registry), parts.deque, parts.stacks);
+        let slot = &registry.guests[g];
+        slot.present.store(true, Ordering::Relaxed);
         Some(Visit {
             worker: Some(worker),
             waker: Some(parts.waker),
             claim,
+            slot,
         })
     }
 
@@ -225,6 +239,7 @@ impl Drop for Visit<'_> {
         let worker = self.worker.take().expect("dropped once");
         let waker = self.waker.take().expect("dropped once");
         let (deque, stacks) = worker.into_guest_parts();
+        self.slot.present.store(false, Ordering::Relaxed);
         // Handed back before the claim is released: the next visitor finds them.
         *self.claim = Some(GuestParts {
             deque,

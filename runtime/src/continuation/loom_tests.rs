@@ -4,9 +4,11 @@
 //! of that latch, with three threads releasing; the spill path's unfenced wake-up;
 //! shutdown racing the workers' real main loops; and a fiber's `install` into another
 //! pool (`CrossFiberLatch`: the setter queues the parked waiter on its pool's
-//! `Resumable` queue, exhaustive over three threads). Sleep and `install` from outside use
-//! `exec`'s `Sleep`, `notify_one` and `LockLatch` unchanged, and are modelled in
-//! `exec/loom_tests.rs`.
+//! `Resumable` queue, exhaustive over three threads); and entering from outside as a
+//! guest (README.md, "Entering from outside: guests"): the root job's `GuestLatch`, the
+//! guest slots' claims, and a guest answering a parked worker's request. Sleep and the
+//! fallback `install` from outside (every guest slot taken) use `exec`'s `Sleep`,
+//! `notify_one` and `LockLatch` unchanged, and are modelled in `exec/loom_tests.rs`.
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo test -p metronome-runtime --release --lib loom
@@ -565,14 +567,16 @@ fn loom_guest_slots_admit_one_visitor_each_and_are_handed_back() {
 
 /// A guest's arrival recruits a parked worker: the pool's one worker runs its real main
 /// loop with no work (under loom it parks at its first fruitless search, after raising
-/// every slot's request flag, the guests' included). A guest enters, and its join (as
+/// every slot's request flag, the guests' included). Once it announced its sleep (it may
+/// still be checking for work), a guest enters, and its join (as
 /// `join_cold`) reads its limit: if a request is pending it answers, as
 /// `answer_request` does (lowers the flag, pushes the head on its deque, fenced
-/// `notify_one`), and otherwise keeps the head private. Then, as `join_shared`, it takes
-/// the head back if nobody stole it (pop) and runs it, else waits for the thief to set
-/// the head's latch. Checks: the head runs exactly once; a shared head is never left
-/// in the guest's deque while the worker sleeps (loom reports the deadlock); the guest
-/// leaves its slot and the pool shuts down.
+/// `notify_one`), and otherwise keeps the head private and runs it. A shared head is
+/// left to the worker (as if the guest's `a` ran for ever: the guest never pops it
+/// back), and the guest waits for its latch. Checks: the head runs exactly once; a
+/// shared head is never left in the guest's deque while the worker sleeps (loom reports
+/// the deadlock; it does when the answer's `notify` is removed); the guest leaves its
+/// slot and the pool shuts down.
 #[test]
 fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
     let mut builder = loom::model::Builder::new();
@@ -587,6 +591,11 @@ fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
         let runs = Arc::new(AtomicUsize::new(0));
         let mut slot_waker = Arc::new(GuestWaker::new());
         let done = Arc::new(GuestLatch::new(GuestWaker::reusable(&mut slot_waker)));
+        // The guest arrives once the worker is going to sleep (it announced it; it may
+        // still be checking for work): the case the wake-up is for.
+        while registry.sleep.sleeping.load(Ordering::SeqCst) == 0 {
+            thread::yield_now();
+        }
         {
             let visit = Visit::enter(&registry).expect("a free guest slot");
             let guest = visit.worker();
@@ -605,10 +614,8 @@ fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
                 guest.clear_request();
                 guest.push(head);
                 guest.notify();
-                if let Some(job) = guest.pop() {
-                    // SAFETY: we popped the only `JobRef` back.
-                    unsafe { job.execute() };
-                }
+                // The guest's `a` runs on and on: only the worker can run the head (the
+                // guest never takes it back), so its wake-up must not be lost.
             } else {
                 // Private: run inline.
                 // SAFETY: the only `JobRef`, never shared.

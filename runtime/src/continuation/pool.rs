@@ -139,7 +139,10 @@ impl ContinuationPoolBuilder {
     ///   function marked `#[inline(never)]`, or before the call.
     ///
     /// `Send` values, references to `Sync` data and plain locals are fine:
-    /// `std::thread::current()` simply may differ before and after the call. The
+    /// `std::thread::current()` simply may differ before and after the call. This holds
+    /// for `install` from a thread of no pool too: the closure starts on the calling
+    /// thread (which takes part in the pool) and may continue on a worker after a join,
+    /// so the calling thread's own thread-locals are not the closure's across one either. The
     /// library's own code upholds this (the stage runner, `par_for_each`, `scope`, the
     /// pool's scheduler: see `continuation/README.md`, "Thread-locals"); what it cannot
     /// check is the code you run on the pool, hence this `unsafe`.
@@ -251,7 +254,14 @@ impl ContinuationPool {
     /// a stack a job switched to, such as a coroutine's), runs `f` directly. Called from a
     /// worker of another pool, that worker keeps running its own pool's work until `f`
     /// finished (a fiber of another continuation pool suspends). Called from any other
-    /// thread, blocks it until `f` finished. A panic in `f` resumes here.
+    /// thread (a game's main thread), the caller takes part: it runs `f` on a fiber of
+    /// this pool on its own thread, idle workers steal the continuations of its joins,
+    /// and after a join whose other half a worker finished last `f` may continue on
+    /// that worker while the caller waits (as for every closure run on the pool, see
+    /// [`ContinuationPoolBuilder::build`]). Entering so costs well under a µs and wakes
+    /// nobody unless `f` has work to share; with more such threads at once than the
+    /// pool's guest slots (2), the others hand `f` to a worker and block until it
+    /// finished. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;

@@ -425,24 +425,28 @@ impl WorkerThread {
         }
     }
 
-    /// Asks one other worker, at random, to share a job at its next join.
+    /// Asks one other worker, at random, and every guest present, to share a job at
+    /// their next join. (Absent guests are not asked here: a request to an empty slot
+    /// would be wasted; `request_all` asks them too.)
     fn request_one(&self) {
-        let n = self.registry.limits.len();
-        if n < 2 {
-            return;
+        let n = self.registry.num_workers();
+        if n >= 2 {
+            let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
+            if victim >= self.index {
+                victim += 1;
+            }
+            request(&self.registry.limits[victim]);
         }
-        let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
-        if victim >= self.index {
-            victim += 1;
-        }
-        let limit = &self.registry.limits[victim];
-        if limit.load(Ordering::Relaxed) != REQUESTED {
-            limit.store(REQUESTED, Ordering::Relaxed);
+        for (g, slot) in self.registry.guests.iter().enumerate() {
+            if slot.is_present() {
+                request(&self.registry.limits[n + g]);
+            }
         }
     }
 
-    /// Asks every other worker to share a job; called before parking, so that the next
-    /// join anywhere in the pool shares a job and wakes us.
+    /// Asks every other worker and every guest slot, present or not, to share a job;
+    /// called before parking, so that the next join anywhere in the pool, a guest's
+    /// first one included, shares a job and wakes us.
     fn request_all(&self) {
         for (i, limit) in self.registry.limits.iter().enumerate() {
             if i != self.index && limit.load(Ordering::Relaxed) != REQUESTED {
@@ -597,6 +601,14 @@ impl WorkerThread {
                 self.idle_step(&mut idle);
             }
         }
+    }
+}
+
+/// Raises the request flag `limit` (unless it is up already: no needless write to a
+/// line its owner reads at every join).
+fn request(limit: &AtomicUsize) {
+    if limit.load(Ordering::Relaxed) != REQUESTED {
+        limit.store(REQUESTED, Ordering::Relaxed);
     }
 }
 
