@@ -98,7 +98,7 @@ pub(crate) struct GuestParts {
     deque: Worker<JobRef>,
     /// Stacks of root fibers that finished on the guest, for the next visit.
     stacks: Vec<FiberStack>,
-    /// The guest's waker for its root job's latch, reused while nobody else holds it.
+    /// The waker of the guest's root job's latch (`guest_latch.rs`).
     waker: WakerRef,
 }
 
@@ -171,11 +171,9 @@ impl<'a> Visit<'a> {
         })
     }
 
-    /// A latch for the root job, with the slot's waker if nobody else holds it still
-    /// (a setter of an earlier visit), else a fresh one (`GuestWaker::reusable`).
-    pub(crate) fn root_latch(&mut self) -> GuestLatch {
-        let waker = self.waker.as_mut().expect("present until drop");
-        GuestLatch::new(GuestWaker::reusable(waker))
+    /// A latch for the root job, waking the guest through the slot's waker.
+    pub(crate) fn root_latch(&self) -> GuestLatch<'_> {
+        GuestLatch::new(self.waker.as_ref().expect("present until drop"))
     }
 
     /// The guest's worker state.
@@ -186,7 +184,7 @@ impl<'a> Visit<'a> {
     /// Runs `job` (the root job, whose latch is `latch`) on a fiber on this thread until
     /// it finished or left with a thief; see the module docs. Returns once the root
     /// fiber is done with this thread; the caller then waits for `latch`.
-    pub(crate) fn run_root(&self, job: JobRef, latch: &GuestLatch) {
+    pub(crate) fn run_root(&self, job: JobRef, latch: &GuestLatch<'_>) {
         let worker = self.worker();
         worker.registry.fiber_started();
         let mut fiber = Fiber::new(worker.take_stack(), job);
@@ -290,7 +288,7 @@ where
         // thread.)
         return Err(f);
     }
-    let Some(mut visit) = Visit::enter(registry) else {
+    let Some(visit) = Visit::enter(registry) else {
         return Err(f);
     };
     let _record = GuestRecord::set(registry);
@@ -300,10 +298,11 @@ where
     // job), so the job stays in this frame until it ran.
     let job_ref = unsafe { job.as_job_ref() };
     visit.run_root(job_ref, &job.latch);
-    drop(visit);
     // SAFETY: the latch is set, observed with acquire (`probe`, or `wait` under the
-    // lock after the setter's swap).
-    Ok(unsafe { job.into_result() }.into_return_value())
+    // lock after the setter's store).
+    let value = unsafe { job.into_result() }.into_return_value();
+    drop(visit);
+    Ok(value)
 }
 
 /// This thread's continuation record names the pool for the guest's visit; reset on

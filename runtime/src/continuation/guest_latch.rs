@@ -6,19 +6,27 @@
 //! waiting for it (`SLEEPING`) does the setter, a worker that finished the migrated
 //! root fiber, take the lock and wake it.
 //!
-//! Its state lives behind a counted reference ([`GuestWaker`]) that the setter clones
-//! *before* it sets the word: the guest may see `DONE` (a spurious wake-up, or a
-//! probe), return and let its frame and its slot go while the setter still takes the
-//! lock and notifies; with the clone, the lock and condition variable outlive every
-//! use. The guest slot keeps one waker for reuse (`GuestWaker::reusable`).
-//!
+//! The lock and condition variable ([`GuestWaker`]) belong to the guest slot and live
+//! behind a counted reference; the latch only borrows it. A setter that finds the guest
+//! asleep clones that reference *before* it sets the word: the guest may see `DONE`
+//! (a spurious wake-up, or its recheck), return, and its pool be dropped while the
+//! setter still takes the lock and notifies; the clone keeps the lock and condition
+//! variable alive for that. A setter that finds the guest awake sets the word with one
+//! CAS and touches nothing else: nothing on the guest's fast path (the root job
+//! finishing on the guest itself) counts references. A late notification from an
+//! earlier visit's setter only wakes a later guest of the slot spuriously (it rechecks
+//! its own latch).
+
 //! ## Memory ordering
 //!
-//! The setter's swap (`AcqRel`) publishes the job's result; the guest's probe
-//! (`Acquire`) reads it. The guest announces its sleep with a `PENDING -> SLEEPING`
-//! CAS made while it holds the lock and rechecks the word under it before each wait;
-//! the setter that saw `SLEEPING` notifies under the same lock, so the notification
-//! cannot fall between the guest's check and its wait. Modelled in `loom_tests.rs`
+//! The setter's `DONE` store (a CAS `PENDING -> DONE`, `AcqRel`, or after seeing
+//! `SLEEPING`, a `Release` store) publishes the job's result; the guest's probe
+//! (`Acquire`) reads it. The guest announces its sleep with a `PENDING -> SLEEPING` CAS
+//! made while it holds the lock and rechecks the word under it before each wait; the
+//! setter that saw `SLEEPING` notifies under the same lock, so the notification cannot
+//! fall between the guest's check and its wait. The guest leaves only after seeing
+//! `DONE`, so a setter that saw `SLEEPING` may still read the latch's borrowed reference
+//! to clone it. Modelled in `loom_tests.rs`
 //! (`loom_guest_latch_wakes_the_guest_once_and_outlives_its_frame`).
 
 use crate::exec::latch::Latch;
@@ -47,26 +55,17 @@ impl GuestWaker {
             cond: Condvar::new(),
         }
     }
-
-    /// `waker` itself if nobody else holds it (no latch of it is live, no setter still
-    /// holds a clone), else a fresh one; a guest slot keeps one for its visits.
-    pub(crate) fn reusable(waker: &mut Arc<GuestWaker>) -> Arc<GuestWaker> {
-        if Arc::strong_count(waker) != 1 {
-            *waker = Arc::new(GuestWaker::new());
-        }
-        Arc::clone(waker)
-    }
 }
 
-/// The latch of a guest's root job. See the module docs.
-pub(crate) struct GuestLatch {
+/// The latch of a guest's root job, borrowing the slot's waker. See the module docs.
+pub(crate) struct GuestLatch<'a> {
     state: AtomicU8,
-    waker: Arc<GuestWaker>,
+    waker: &'a Arc<GuestWaker>,
 }
 
-impl GuestLatch {
+impl<'a> GuestLatch<'a> {
     /// A latch that is not set, waking its guest through `waker`.
-    pub(crate) fn new(waker: Arc<GuestWaker>) -> Self {
+    pub(crate) fn new(waker: &'a Arc<GuestWaker>) -> Self {
         GuestLatch {
             state: AtomicU8::new(PENDING),
             waker,
@@ -96,20 +95,25 @@ impl GuestLatch {
     }
 }
 
-impl Latch for GuestLatch {
+impl Latch for GuestLatch<'_> {
     unsafe fn set(this: *const Self) {
-        // SAFETY: `*this` is live until its state reads `DONE` (the trait's contract):
-        // our own reference to the waker is taken before the swap, which is our last
-        // access to `*this`.
-        let (waker, previous) = unsafe {
-            let waker = Arc::clone(&(*this).waker);
-            (waker, (*this).state.swap(DONE, Ordering::AcqRel))
-        };
-        if previous == SLEEPING {
-            // Under the lock: the guest is in `wait` (or past its recheck, about to
-            // see `DONE`), never between its check and its wait.
-            let _guard = lock(&waker.lock);
-            waker.cond.notify_all();
+        // SAFETY: `*this` is live until its state reads `DONE` (the trait's contract).
+        let state = unsafe { &(*this).state };
+        if state
+            .compare_exchange(PENDING, DONE, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            // The guest was awake: it will see `DONE`; nothing else to do.
+            return;
         }
+        // `SLEEPING` (the guest's only other move): it cannot leave before `DONE`, so the
+        // latch and its borrowed waker are still live. Take our own reference first.
+        // SAFETY: as above.
+        let waker = unsafe { Arc::clone((*this).waker) };
+        // Our last access to `*this`.
+        state.store(DONE, Ordering::Release);
+        // Under the lock: the guest is in `wait`, never between its check and its wait.
+        let _guard = lock(&waker.lock);
+        waker.cond.notify_all();
     }
 }

@@ -473,39 +473,40 @@ fn loom_cross_fiber_latch_resumes_the_fiber_once_through_its_pool() {
 
 /// The root job's frame in the `GuestLatch` model: the latch and the result, freed by
 /// the guest as soon as it saw the latch set (as `install` returns and its frame goes).
-struct RootFrame {
-    latch: GuestLatch,
+struct RootFrame<'a> {
+    latch: GuestLatch<'a>,
     result: UnsafeCell<u64>,
 }
 
-// SAFETY: `result` is written by the setter before its `DONE` swap and read by the guest
-// after seeing `DONE`; loom's cell checks the ordering.
-unsafe impl Sync for RootFrame {}
+// SAFETY: `result` is written by the setter before it sets the latch and read by the
+// guest after seeing `DONE`; loom's cell checks the ordering.
+unsafe impl Sync for RootFrame<'_> {}
 // SAFETY: as above.
-unsafe impl Send for RootFrame {}
+unsafe impl Send for RootFrame<'_> {}
 
 /// `GuestLatch`: the root job finishes on a worker (the setter) while the guest probes
 /// the latch and then sleeps on it (`wait`: `PENDING -> SLEEPING` under the lock,
 /// recheck, condition variable). The guest frees the frame (the latch) as soon as it
-/// saw `DONE`; the setter's clone of the waker keeps the lock and condition variable
-/// alive for its notify. Checks: the guest always wakes (loom reports a deadlock for a
-/// lost notification), reads the result after its write (loom's cell), the setter
-/// touches the latch only before its swap (a late access reads the freed frame; loom's
-/// `Arc` of the frame reports it), and the waker is released, never leaked. Two threads,
-/// exhaustive.
+/// saw `DONE`, then the slot (its waker: the pool is dropped); a setter that saw the
+/// guest asleep cloned the waker before setting, and that clone keeps the lock and
+/// condition variable alive for its notify. Checks: the guest always wakes (loom
+/// reports a deadlock for a lost notification; it does when the guest's `SLEEPING` CAS
+/// is removed), reads the result after its write (loom's cell), and the waker is freed
+/// exactly once, after its last use (loom's `Arc`). Two threads, exhaustive.
 #[test]
 fn loom_guest_latch_wakes_the_guest_once_and_outlives_its_frame() {
     loom::model(|| {
-        let mut slot_waker = Arc::new(GuestWaker::new());
+        // The guest slot's waker, boxed so that the slot's reference outlives nothing.
+        let slot = Box::new(Arc::new(GuestWaker::new()));
         let frame = Box::new(RootFrame {
-            latch: GuestLatch::new(GuestWaker::reusable(&mut slot_waker)),
+            latch: GuestLatch::new(&slot),
             result: UnsafeCell::new(0),
         });
-        let address = &*frame as *const RootFrame as usize;
+        let address = &*frame as *const RootFrame<'_> as usize;
         let setter = thread::spawn(move || {
-            let frame = address as *const RootFrame;
-            // SAFETY: the guest keeps the frame until the latch reads `DONE`; the result is
-            // written only here, before the set.
+            let frame = address as *const RootFrame<'static>;
+            // SAFETY: the guest keeps the frame (and the slot) until the latch reads
+            // `DONE`; the result is written only here, before the set.
             unsafe {
                 (*frame).result.with_mut(|r| *r = RESULT);
                 GuestLatch::set(ptr::addr_of!((*frame).latch));
@@ -517,11 +518,8 @@ fn loom_guest_latch_wakes_the_guest_once_and_outlives_its_frame() {
         // SAFETY: read after `DONE` was observed with acquire.
         assert_eq!(frame.result.with(|r| unsafe { *r }), RESULT);
         drop(frame);
+        drop(slot);
         setter.join().unwrap();
-        // Nobody else holds the slot's waker any more: the next visit reuses it.
-        let again = GuestWaker::reusable(&mut slot_waker);
-        assert_eq!(Arc::strong_count(&slot_waker), 2);
-        drop(again);
     });
 }
 
@@ -589,8 +587,8 @@ fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
             thread::spawn(move || WorkerThread::new(0, registry, deque).main_loop())
         };
         let runs = Arc::new(AtomicUsize::new(0));
-        let mut slot_waker = Arc::new(GuestWaker::new());
-        let done = Arc::new(GuestLatch::new(GuestWaker::reusable(&mut slot_waker)));
+        let slot_waker = Arc::new(GuestWaker::new());
+        let done = Arc::new(GuestLatch::new(&slot_waker));
         // The guest arrives once the worker is going to sleep (it announced it; it may
         // still be checking for work): the case the wake-up is for.
         while registry.sleep.sleeping.load(Ordering::SeqCst) == 0 {
