@@ -534,7 +534,8 @@ fn loom_guest_slots_admit_one_visitor_each_and_are_handed_back() {
     builder.preemption_bound = Some(3);
     builder.check(|| {
         let (registry, _deques) = Registry::new(1, 4, 64 << 10);
-        let inside: Arc<[AtomicBool; 2]> = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let inside: Arc<[AtomicBool; 2]> =
+            Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
         let visitors: Vec<_> = (0..3)
             .map(|_| {
                 let (registry, inside) = (registry.clone(), inside.clone());
@@ -543,7 +544,10 @@ fn loom_guest_slots_admit_one_visitor_each_and_are_handed_back() {
                         return false;
                     };
                     let g = visit.worker().index - registry.num_workers();
-                    assert!(!inside[g].swap(true, Ordering::Relaxed), "one visitor per slot");
+                    assert!(
+                        !inside[g].swap(true, Ordering::Relaxed),
+                        "one visitor per slot"
+                    );
                     inside[g].store(false, Ordering::Relaxed);
                     drop(visit);
                     true

@@ -232,7 +232,10 @@ fn steals_happen_on_two_workers() {
     }
     pool.install(|| walk(10, &threads));
     // The caller takes part as a guest: two or three threads ran leaves.
-    assert!(threads.into_inner().unwrap().len() >= 2, "no steal happened");
+    assert!(
+        threads.into_inner().unwrap().len() >= 2,
+        "no steal happened"
+    );
 }
 
 #[test]
@@ -245,7 +248,10 @@ fn install_from_outside_runs_on_the_caller() {
         for _ in 0..100 {
             assert_eq!(pool.install(|| std::thread::current().id()), caller);
         }
-        assert_eq!(pool.install(|| join(|| fib_join(12), || 5)), (fib_serial(12), 5));
+        assert_eq!(
+            pool.install(|| join(|| fib_join(12), || 5)),
+            (fib_serial(12), 5)
+        );
         assert_eq!(settle(&pool), 0);
     }
 }
