@@ -100,12 +100,16 @@ impl ContinuationPoolBuilder {
     /// Names worker `i` by `name(i)`. Default: `metronome-cont-{i}`.
     ///
     /// ```
-    /// use metronome_runtime::ContinuationPool;
+    /// use metronome_runtime::{ContinuationPool, ThreadPool};
     /// let builder = ContinuationPool::builder().workers(1).thread_name(|i| format!("w{i}"));
     /// // SAFETY: the closure below holds nothing across a join (it calls none).
     /// let pool = unsafe { builder.build() }.unwrap();
-    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
-    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// let name = || std::thread::current().name().map(str::to_owned);
+    /// // From a thread of no pool, `install` runs the closure on the caller (a guest)...
+    /// assert_eq!(pool.install(name), std::thread::current().name().map(str::to_owned));
+    /// // ...from a worker of another pool, on one of this pool's workers.
+    /// let other = ThreadPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.config.set_thread_name(name);
