@@ -8,8 +8,8 @@
 //! Run: `cargo bench -p metronome-benches --bench enter -- [rounds] [reps]` (defaults
 //! 30 and 20). Results in `benches/RESULTS.md` ("Entering from outside").
 //!
-//! A metronome heartbeat pool's caller takes part (a guest of the pool): its `N` is N
-//! workers plus the caller. chili's `N` counts its caller (N - 1 threads of its own);
+//! A metronome pool's caller takes part (a guest of the pool: heartbeat, NUMA and
+//! continuation pools alike): its `N` is N workers plus the caller. chili's `N` counts its caller (N - 1 threads of its own);
 //! rayon's caller blocks while N workers run.
 
 use std::hint::black_box;

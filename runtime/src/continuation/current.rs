@@ -95,6 +95,11 @@ pub(crate) fn on_worker_of(registry: &Registry) -> bool {
     RECORD.with(|record| ptr::eq(record.registry.load(Ordering::Relaxed), registry))
 }
 
+/// Whether this thread is no worker (nor guest) of any continuation pool now.
+pub(crate) fn is_plain_thread() -> bool {
+    RECORD.with(|record| record.mask.load(Ordering::Relaxed) == NOT_A_WORKER)
+}
+
 /// The address of a local of the calling frame: a point of the stack it runs on.
 #[inline(always)]
 fn stack_pointer() -> usize {

@@ -4,9 +4,11 @@
 //! of that latch, with three threads releasing; the spill path's unfenced wake-up;
 //! shutdown racing the workers' real main loops; and a fiber's `install` into another
 //! pool (`CrossFiberLatch`: the setter queues the parked waiter on its pool's
-//! `Resumable` queue, exhaustive over three threads). Sleep and `install` from outside use
-//! `exec`'s `Sleep`, `notify_one` and `LockLatch` unchanged, and are modelled in
-//! `exec/loom_tests.rs`.
+//! `Resumable` queue, exhaustive over three threads); and entering from outside as a
+//! guest (README.md, "Entering from outside: guests"): the root job's `GuestLatch`, the
+//! guest slots' claims, and a guest answering a parked worker's request. Sleep and the
+//! fallback `install` from outside (every guest slot taken) use `exec`'s `Sleep`,
+//! `notify_one` and `LockLatch` unchanged, and are modelled in `exec/loom_tests.rs`.
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo test -p metronome-runtime --release --lib loom
@@ -26,6 +28,8 @@ use crate::exec::loom_tests::PoolRef;
 use crate::exec::sleep::Sleep;
 
 use super::cross::{CrossFiberLatch, Resumable, WaiterPool};
+use super::guest::Visit;
+use super::guest_latch::{GuestLatch, GuestWaker};
 use super::latch::{Handoff, Parked, ScopeCount};
 use super::worker::{Registry, WorkerThread};
 
@@ -464,5 +468,168 @@ fn loom_cross_fiber_latch_resumes_the_fiber_once_through_its_pool() {
         assert_eq!(resumed.load(Ordering::Relaxed), 1, "resumed exactly once");
         // SAFETY: allocated above; its contents were dropped by the resumed fiber.
         drop(unsafe { Box::from_raw(memory) });
+    });
+}
+
+/// The root job's frame in the `GuestLatch` model: the latch and the result, freed by
+/// the guest as soon as it saw the latch set (as `install` returns and its frame goes).
+struct RootFrame<'a> {
+    latch: GuestLatch<'a>,
+    result: UnsafeCell<u64>,
+}
+
+// SAFETY: `result` is written by the setter before it sets the latch and read by the
+// guest after seeing `DONE`; loom's cell checks the ordering.
+unsafe impl Sync for RootFrame<'_> {}
+// SAFETY: as above.
+unsafe impl Send for RootFrame<'_> {}
+
+/// `GuestLatch`: the root job finishes on a worker (the setter) while the guest probes
+/// the latch and then sleeps on it (`wait`: `PENDING -> SLEEPING` under the lock,
+/// recheck, condition variable). The guest frees the frame (the latch) as soon as it
+/// saw `DONE`, then the slot (its waker: the pool is dropped); a setter that saw the
+/// guest asleep cloned the waker before setting, and that clone keeps the lock and
+/// condition variable alive for its notify. Checks: the guest always wakes (loom
+/// reports a deadlock for a lost notification; it does when the guest's `SLEEPING` CAS
+/// is removed), reads the result after its write (loom's cell), and the waker is freed
+/// exactly once, after its last use (loom's `Arc`). Two threads, exhaustive.
+#[test]
+fn loom_guest_latch_wakes_the_guest_once_and_outlives_its_frame() {
+    loom::model(|| {
+        // The guest slot's waker, boxed so that the slot's reference outlives nothing.
+        let slot = Box::new(Arc::new(GuestWaker::new()));
+        let frame = Box::new(RootFrame {
+            latch: GuestLatch::new(&slot),
+            result: UnsafeCell::new(0),
+        });
+        let address = &*frame as *const RootFrame<'_> as usize;
+        let setter = thread::spawn(move || {
+            let frame = address as *const RootFrame<'static>;
+            // SAFETY: the guest keeps the frame (and the slot) until the latch reads
+            // `DONE`; the result is written only here, before the set.
+            unsafe {
+                (*frame).result.with_mut(|r| *r = RESULT);
+                GuestLatch::set(ptr::addr_of!((*frame).latch));
+            }
+        });
+        if !frame.latch.probe() {
+            frame.latch.wait();
+        }
+        // SAFETY: read after `DONE` was observed with acquire.
+        assert_eq!(frame.result.with(|r| unsafe { *r }), RESULT);
+        drop(frame);
+        drop(slot);
+        setter.join().unwrap();
+    });
+}
+
+/// Guest slots: three threads enter a pool of two guest slots at once (`Visit::enter`:
+/// `try_lock` of each slot in turn). Checks: a slot is never held by two visitors (each
+/// visitor marks its slot while inside), a visitor that finds both taken gets `None`
+/// (it falls back to the injector), and every slot is free and whole again after the
+/// visits (two more enter at once).
+#[test]
+fn loom_guest_slots_admit_one_visitor_each_and_are_handed_back() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, _deques) = Registry::new(1, 4, 64 << 10);
+        let inside: Arc<[AtomicBool; 2]> =
+            Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let visitors: Vec<_> = (0..3)
+            .map(|_| {
+                let (registry, inside) = (registry.clone(), inside.clone());
+                thread::spawn(move || {
+                    let Some(visit) = Visit::enter(&registry) else {
+                        return false;
+                    };
+                    let g = visit.worker().index - registry.num_workers();
+                    assert!(
+                        !inside[g].swap(true, Ordering::Relaxed),
+                        "one visitor per slot"
+                    );
+                    inside[g].store(false, Ordering::Relaxed);
+                    drop(visit);
+                    true
+                })
+            })
+            .collect();
+        let entered = visitors
+            .into_iter()
+            .map(|v| v.join().unwrap())
+            .filter(|&entered| entered)
+            .count();
+        assert!(entered >= 2, "a free slot was refused");
+        let first = Visit::enter(&registry).expect("slot handed back");
+        let second = Visit::enter(&registry).expect("slot handed back");
+        assert!(Visit::enter(&registry).is_none());
+        drop((first, second));
+    });
+}
+
+/// A guest's arrival recruits a parked worker: the pool's one worker runs its real main
+/// loop with no work (under loom it parks at its first fruitless search, after raising
+/// every slot's request flag, the guests' included). Once it announced its sleep (it may
+/// still be checking for work), a guest enters, and its join (as
+/// `join_cold`) reads its limit: if a request is pending it answers, as
+/// `answer_request` does (lowers the flag, pushes the head on its deque, fenced
+/// `notify_one`), and otherwise keeps the head private and runs it. A shared head is
+/// left to the worker (as if the guest's `a` ran for ever: the guest never pops it
+/// back), and the guest waits for its latch. Checks: the head runs exactly once; a
+/// shared head is never left in the guest's deque while the worker sleeps (loom reports
+/// the deadlock; it does when the answer's `notify` is removed); the guest leaves its
+/// slot and the pool shuts down.
+#[test]
+fn loom_a_guest_answers_a_parked_worker_and_its_head_runs_once() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, mut deques) = Registry::new(1, 4, 64 << 10);
+        let worker = {
+            let registry = registry.clone();
+            let deque = deques.remove(0);
+            thread::spawn(move || WorkerThread::new(0, registry, deque).main_loop())
+        };
+        let runs = Arc::new(AtomicUsize::new(0));
+        let slot_waker = Arc::new(GuestWaker::new());
+        let done = Arc::new(GuestLatch::new(&slot_waker));
+        // The guest arrives once the worker is going to sleep (it announced it; it may
+        // still be checking for work): the case the wake-up is for.
+        while registry.sleep.sleeping.load(Ordering::SeqCst) == 0 {
+            thread::yield_now();
+        }
+        {
+            let visit = Visit::enter(&registry).expect("a free guest slot");
+            let guest = visit.worker();
+            let head = {
+                let (runs, done) = (runs.clone(), done.clone());
+                // SAFETY: the job borrows nothing; it runs once (popped or stolen) below.
+                unsafe {
+                    HeapJob::into_job_ref(move || {
+                        runs.fetch_add(1, Ordering::Relaxed);
+                        // SAFETY: the `Arc` keeps the latch live; set once.
+                        GuestLatch::set(&*done);
+                    })
+                }
+            };
+            if registry.limit_of(guest.index) == super::worker::REQUESTED {
+                guest.clear_request();
+                guest.push(head);
+                guest.notify();
+                // The guest's `a` runs on and on: only the worker can run the head (the
+                // guest never takes it back), so its wake-up must not be lost.
+            } else {
+                // Private: run inline.
+                // SAFETY: the only `JobRef`, never shared.
+                unsafe { head.execute() };
+            }
+            if !done.probe() {
+                done.wait();
+            }
+            drop(visit);
+        }
+        assert_eq!(runs.load(Ordering::Relaxed), 1, "the head runs once");
+        registry.terminate();
+        worker.join().unwrap();
     });
 }

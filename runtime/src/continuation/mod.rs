@@ -13,6 +13,8 @@
 mod cross;
 mod current;
 mod fiber;
+mod guest;
+mod guest_latch;
 mod join;
 mod latch;
 mod par_for_each;

@@ -100,12 +100,16 @@ impl ContinuationPoolBuilder {
     /// Names worker `i` by `name(i)`. Default: `metronome-cont-{i}`.
     ///
     /// ```
-    /// use metronome_runtime::ContinuationPool;
+    /// use metronome_runtime::{ContinuationPool, ThreadPool};
     /// let builder = ContinuationPool::builder().workers(1).thread_name(|i| format!("w{i}"));
     /// // SAFETY: the closure below holds nothing across a join (it calls none).
     /// let pool = unsafe { builder.build() }.unwrap();
-    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
-    /// assert_eq!(name.as_deref(), Some("w0"));
+    /// let name = || std::thread::current().name().map(str::to_owned);
+    /// // From a thread of no pool, `install` runs the closure on the caller (a guest)...
+    /// assert_eq!(pool.install(name), std::thread::current().name().map(str::to_owned));
+    /// // ...from a worker of another pool, on one of this pool's workers.
+    /// let other = ThreadPool::builder().workers(1).build().unwrap();
+    /// assert_eq!(other.install(|| pool.install(name)).as_deref(), Some("w0"));
     /// ```
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.config.set_thread_name(name);
@@ -139,7 +143,10 @@ impl ContinuationPoolBuilder {
     ///   function marked `#[inline(never)]`, or before the call.
     ///
     /// `Send` values, references to `Sync` data and plain locals are fine:
-    /// `std::thread::current()` simply may differ before and after the call. The
+    /// `std::thread::current()` simply may differ before and after the call. This holds
+    /// for `install` from a thread of no pool too: the closure starts on the calling
+    /// thread (which takes part in the pool) and may continue on a worker after a join,
+    /// so the calling thread's own thread-locals are not the closure's across one either. The
     /// library's own code upholds this (the stage runner, `par_for_each`, `scope`, the
     /// pool's scheduler: see `continuation/README.md`, "Thread-locals"); what it cannot
     /// check is the code you run on the pool, hence this `unsafe`.
@@ -251,7 +258,14 @@ impl ContinuationPool {
     /// a stack a job switched to, such as a coroutine's), runs `f` directly. Called from a
     /// worker of another pool, that worker keeps running its own pool's work until `f`
     /// finished (a fiber of another continuation pool suspends). Called from any other
-    /// thread, blocks it until `f` finished. A panic in `f` resumes here.
+    /// thread (a game's main thread), the caller takes part: it runs `f` on a fiber of
+    /// this pool on its own thread, idle workers steal the continuations of its joins,
+    /// and after a join whose other half a worker finished last `f` may continue on
+    /// that worker while the caller waits (as for every closure run on the pool, see
+    /// [`ContinuationPoolBuilder::build`]). Entering so costs well under a µs and wakes
+    /// nobody unless `f` has work to share; with more such threads at once than the
+    /// pool's guest slots (2), the others hand `f` to a worker and block until it
+    /// finished. A panic in `f` resumes here.
     ///
     /// ```
     /// use metronome_runtime::ContinuationPool;
@@ -264,7 +278,10 @@ impl ContinuationPool {
         if self.is_current() {
             return f();
         }
-        self.registry.in_worker_cold(f)
+        match super::guest::try_run_as_guest(&self.registry, f) {
+            Ok(value) => value,
+            Err(f) => self.registry.in_worker_cold(f),
+        }
     }
 
     /// Number of worker threads.

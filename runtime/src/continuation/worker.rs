@@ -17,6 +17,7 @@ use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
 use super::cross::Resumable;
 use super::current;
 use super::fiber::{Fiber, Resumed};
+use super::guest::{GuestSlot, GUEST_SLOTS};
 use super::latch::{FiberLatch, Parked};
 use super::stack::FiberStack;
 
@@ -66,13 +67,21 @@ pub(crate) const REQUESTED: usize = 0;
 /// (`may_exit`: workers outlive their fibers). The other counters are statistics
 /// (`Relaxed`).
 pub(crate) struct Registry {
+    /// The stealing ends of the workers' deques, then of the guest slots' (`guest.rs`):
+    /// a guest's promoted jobs are searched like a worker's.
     stealers: Box<[Stealer<JobRef>]>,
+    /// Number of worker threads (the first `workers` entries of `stealers` and
+    /// `limits`).
+    workers: usize,
+    /// Where threads entering from outside take part (`guest.rs`), after the workers'
+    /// slots: guest slot `g` has index `workers + g` in `stealers` and `limits`.
+    pub(super) guests: Box<[GuestSlot]>,
     injector: Injector<JobRef>,
     /// Fibers whose wait ended on a thread of another pool (an `install` into it from a
     /// fiber of this pool finished, `cross.rs`): any worker resumes them.
     pub(super) resumable: Resumable<Fiber>,
     pub(crate) sleep: Sleep,
-    /// One word per worker, its join *limit*: `local_queue_size` (the private ring's
+    /// One word per worker and guest slot, its join *limit*: `local_queue_size` (the private ring's
     /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join
     /// compares the ring's fill with it: one compare for "ring full" and "request".
     limits: Box<[CachePadded<AtomicUsize>]>,
@@ -93,19 +102,27 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// A registry for `workers` workers; returns it with the workers' deque ends.
+    /// A registry for `workers` workers and [`GUEST_SLOTS`] guest slots; returns it with
+    /// the workers' deque ends (the guests' stay in their slots).
     pub(crate) fn new(
         workers: usize,
         local_queue_size: usize,
         stack_size: usize,
     ) -> (Arc<Registry>, Vec<Worker<JobRef>>) {
-        let deques: Vec<Worker<JobRef>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+        let mut deques: Vec<Worker<JobRef>> = (0..workers + GUEST_SLOTS)
+            .map(|_| Worker::new_lifo())
+            .collect();
+        let stealers = deques.iter().map(Worker::stealer).collect();
+        let guests = deques.drain(workers..).map(GuestSlot::new).collect();
         let registry = Registry {
-            stealers: deques.iter().map(Worker::stealer).collect(),
+            stealers,
+            workers,
+            guests,
             injector: Injector::new(),
             resumable: Resumable::new(),
+            // Guests never sleep in it: they wait on their root job's latch.
             sleep: Sleep::new(workers, 0),
-            limits: (0..workers)
+            limits: (0..workers + GUEST_SLOTS)
                 .map(|_| CachePadded::new(AtomicUsize::new(local_queue_size)))
                 .collect(),
             terminate: AtomicBool::new(false),
@@ -121,10 +138,10 @@ impl Registry {
     }
 
     pub(crate) fn num_workers(&self) -> usize {
-        self.stealers.len()
+        self.workers
     }
 
-    fn terminating(&self) -> bool {
+    pub(super) fn terminating(&self) -> bool {
         self.terminate.load(Ordering::SeqCst)
     }
 
@@ -142,7 +159,7 @@ impl Registry {
     /// terminating thread's `notify_all` comes after the decrement and the woken
     /// sleepers see it; a sleeper that read the old count before sleeping is woken
     /// here, the Dekker pair of `Sleep`.)
-    fn fiber_finished(&self) {
+    pub(super) fn fiber_finished(&self) {
         if self.live_fibers.fetch_sub(1, Ordering::SeqCst) == 1 && self.terminating() {
             self.sleep.notify_all();
         }
@@ -154,7 +171,7 @@ impl Registry {
         self.sleep.notify_all();
     }
 
-    fn has_work(&self) -> bool {
+    pub(super) fn has_work(&self) -> bool {
         !self.resumable.is_empty()
             || !self.injector.is_empty()
             || self.stealers.iter().any(|s| !s.is_empty())
@@ -172,6 +189,23 @@ impl Registry {
     /// (`exec::cross::run_elsewhere`).
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         cross::run_elsewhere(f, |job| self.inject(job))
+    }
+
+    /// Whether the deque of slot `index` (a worker's or a guest's) looks empty.
+    pub(super) fn deque_is_empty(&self, index: usize) -> bool {
+        self.stealers[index].is_empty()
+    }
+
+    /// The join limit word of slot `index` (a worker's or a guest's).
+    #[cfg(all(test, loom))]
+    pub(super) fn limit_of(&self, index: usize) -> usize {
+        self.limits[index].load(Ordering::Relaxed)
+    }
+
+    /// Counts a fiber about to start.
+    pub(super) fn fiber_started(&self) {
+        let live = self.live_fibers.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_fibers.fetch_max(live, Ordering::Relaxed);
     }
 
     /// A fiber queued by another pool's thread (`cross.rs`), if any.
@@ -238,15 +272,43 @@ pub(crate) struct WorkerThread {
 
 impl WorkerThread {
     pub(super) fn new(index: usize, registry: Arc<Registry>, deque: Worker<JobRef>) -> Self {
-        let limit: *const AtomicUsize = &*registry.limits[index];
+        // With one worker nobody could steal a spilled job: guests do not steal.
         let spills = registry.num_workers() > 1;
+        WorkerThread::with_parts(index, registry, deque, Vec::new(), spills)
+    }
+
+    /// The state of guest slot `g` for one visit (`guest.rs`): its deque end and kept
+    /// stacks. A guest's spilled jobs can always be stolen (by the workers).
+    pub(super) fn for_guest(
+        g: usize,
+        registry: Arc<Registry>,
+        deque: Worker<JobRef>,
+        stacks: Vec<FiberStack>,
+    ) -> Self {
+        let index = registry.num_workers() + g;
+        WorkerThread::with_parts(index, registry, deque, stacks, true)
+    }
+
+    /// Gives back what a guest slot keeps between visits: the deque end and the stacks.
+    pub(super) fn into_guest_parts(self) -> (Worker<JobRef>, Vec<FiberStack>) {
+        (self.deque, self.stacks.into_inner())
+    }
+
+    fn with_parts(
+        index: usize,
+        registry: Arc<Registry>,
+        deque: Worker<JobRef>,
+        stacks: Vec<FiberStack>,
+        spills: bool,
+    ) -> Self {
+        let limit: *const AtomicUsize = &*registry.limits[index];
         WorkerThread {
             spills,
             index,
             registry,
             deque,
             limit,
-            stacks: UnsafeCell::new(Vec::new()),
+            stacks: UnsafeCell::new(stacks),
             spin_credit: Cell::new(SPIN_CREDIT_MAX),
             spin_skipped: Cell::new(0),
             rng: Cell::new(
@@ -363,24 +425,28 @@ impl WorkerThread {
         }
     }
 
-    /// Asks one other worker, at random, to share a job at its next join.
+    /// Asks one other worker, at random, and every guest present, to share a job at
+    /// their next join. (Absent guests are not asked here: a request to an empty slot
+    /// would be wasted; `request_all` asks them too.)
     fn request_one(&self) {
-        let n = self.registry.limits.len();
-        if n < 2 {
-            return;
+        let n = self.registry.num_workers();
+        if n >= 2 {
+            let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
+            if victim >= self.index {
+                victim += 1;
+            }
+            request(&self.registry.limits[victim]);
         }
-        let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
-        if victim >= self.index {
-            victim += 1;
-        }
-        let limit = &self.registry.limits[victim];
-        if limit.load(Ordering::Relaxed) != REQUESTED {
-            limit.store(REQUESTED, Ordering::Relaxed);
+        for (g, slot) in self.registry.guests.iter().enumerate() {
+            if slot.is_present() {
+                request(&self.registry.limits[n + g]);
+            }
         }
     }
 
-    /// Asks every other worker to share a job; called before parking, so that the next
-    /// join anywhere in the pool shares a job and wakes us.
+    /// Asks every other worker and every guest slot, present or not, to share a job;
+    /// called before parking, so that the next join anywhere in the pool, a guest's
+    /// first one included, shares a job and wakes us.
     fn request_all(&self) {
         for (i, limit) in self.registry.limits.iter().enumerate() {
             if i != self.index && limit.load(Ordering::Relaxed) != REQUESTED {
@@ -414,7 +480,7 @@ impl WorkerThread {
 
     /// A stack for a new fiber: one of this worker's, else a batch from the pool's
     /// spares, else a fresh mapping.
-    fn take_stack(&self) -> FiberStack {
+    pub(super) fn take_stack(&self) -> FiberStack {
         // SAFETY: only the scheduler loop, on this thread, touches `stacks`, and it holds
         // no other reference to it now.
         let stacks = unsafe { &mut *self.stacks.get() };
@@ -444,7 +510,7 @@ impl WorkerThread {
 
     /// Keeps a finished fiber's stack: in this worker's pool, which, once full, hands a
     /// batch to the pool's spares; a stack beyond both is unmapped.
-    fn recycle_stack(&self, stack: FiberStack) {
+    pub(super) fn recycle_stack(&self, stack: FiberStack) {
         // SAFETY: as in `take_stack`.
         let stacks = unsafe { &mut *self.stacks.get() };
         if stacks.len() >= POOLED_STACKS {
@@ -463,11 +529,25 @@ impl WorkerThread {
 
     /// Runs `job` on a new fiber, then whatever fibers its completion hands over.
     fn run_job(&self, job: JobRef) {
-        let registry = &*self.registry;
-        let live = registry.live_fibers.fetch_add(1, Ordering::Relaxed) + 1;
-        registry.peak_fibers.fetch_max(live, Ordering::Relaxed);
+        self.registry.fiber_started();
         let fiber = Fiber::new(self.take_stack(), job);
         self.run_fiber(fiber);
+    }
+
+    /// Resumes `fiber` on this thread until it waits or finishes: points its context at
+    /// this worker and records it as the running fiber (`current.rs`) for the time it
+    /// runs.
+    #[inline]
+    pub(super) fn resume(&self, fiber: Fiber) -> Resumed {
+        let ctx = fiber.ctx();
+        ctx.worker.set(self);
+        ctx.limit.set(self.limit);
+        current::set_running(Some(ctx));
+        let resumed = fiber.resume();
+        // Cleared before the fiber can be parked (and resumed by another thread), see
+        // `current.rs`.
+        current::set_running(None);
+        resumed
     }
 
     /// Resumes `fiber` on this worker until it parks or finishes; a finished fiber may
@@ -475,15 +555,7 @@ impl WorkerThread {
     fn run_fiber(&self, mut fiber: Fiber) {
         let abort = AbortIfPanic;
         loop {
-            let ctx = fiber.ctx();
-            ctx.worker.set(self);
-            ctx.limit.set(self.limit);
-            current::set_running(Some(ctx));
-            let resumed = fiber.resume();
-            // Cleared before the fiber can be parked (and resumed by another worker),
-            // see `current.rs`.
-            current::set_running(None);
-            match resumed {
+            match self.resume(fiber) {
                 Resumed::Waiting(waiting, latch) => {
                     let home: *const Parked<Fiber> = &waiting.ctx().parked;
                     // SAFETY: the fiber suspended at a join or scope end, waiting for
@@ -529,6 +601,14 @@ impl WorkerThread {
                 self.idle_step(&mut idle);
             }
         }
+    }
+}
+
+/// Raises the request flag `limit` (unless it is up already: no needless write to a
+/// line its owner reads at every join).
+fn request(limit: &AtomicUsize) {
+    if limit.load(Ordering::Relaxed) != REQUESTED {
+        limit.store(REQUESTED, Ordering::Relaxed);
     }
 }
 

@@ -187,6 +187,12 @@ where
     }
 }
 
+/// Whether this thread is a heartbeat pool's worker or guest now (a continuation pool's
+/// `install` then does not take the thread in as its guest).
+pub(crate) fn in_heartbeat_pool() -> bool {
+    !WorkerThread::current().is_null()
+}
+
 /// Creates a [`Scope`] in which to spawn jobs that borrow the caller's stack, runs `f`
 /// with it, and returns once every spawned job finished. On a worker the jobs run in
 /// parallel; outside any pool each spawned job runs at once on the caller. The first
