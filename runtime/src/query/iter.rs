@@ -5,26 +5,21 @@
 //! the row, the length and the table's column pointers are plain values of the iterator
 //! (no pointer into it escapes, so a `for` loop keeps them in registers), and an item's
 //! `Option` needs no test of its own (the column pointers are known not to be null).
-//! Moving to the next table is an out-of-line `#[cold]` call that returns the table's
-//! column pointers and length (in two registers for a one-column query) and continues
-//! with its first row, which is known to exist. The first matched table is loaded when
-//! the iterator is built: for a query that matches one archetype (a constant set) no
-//! table is left after it, the table change folds away, and the loop is the plain row
-//! loop, which unrolls and vectorises like a hand-written loop over slices. Over several
-//! archetypes the table change stays in the loop: LLVM then compiles a `for` loop into a
-//! tight scalar row loop (the cold call sits outside it), but does not vectorise it. The
-//! row loop only becomes a loop of its own after the vectoriser has run: before it, the
-//! `for` loop's header and the table change's loop are separate loops, the table change's
-//! is the inner one, and loop rotation turns it into a path from the call into the body.
-//! [`Iterator::fold`] (and so `Iterator::for_each`, `sum`, ...) walks the tables with
-//! nested loops, as `Query::for_each` does, and vectorises in every case.
+//! Moving to the next table is an out-of-line `#[cold]` call that takes and returns
+//! values. The first matched table is loaded when the iterator is built: for a query that
+//! matches one archetype (a constant set) no table is left after it, the table change
+//! folds away, and the loop is the plain row loop, which unrolls and vectorises like a
+//! hand-written loop over slices. Over several archetypes the table change stays in the
+//! loop: LLVM then compiles a `for` loop into a tight scalar row loop (the cold call sits
+//! outside it), but does not vectorise it, as it vectorises only loops with no call and a
+//! known trip count. [`Iterator::fold`] (and so `Iterator::for_each`, `sum`, ...) walks
+//! the tables with nested loops, as `Query::for_each` does, and vectorises in every case.
 
 use super::data::QueryData;
 use super::fold_members;
 use super::tables::MatchedTables;
 use std::iter::FusedIterator;
 use std::mem::MaybeUninit;
-use std::num::NonZeroUsize;
 
 /// Where an iterator is: the current table's column pointers, row and length, and the
 /// archetypes after it. Only plain values: a `for` loop keeps them in registers (a pointer
@@ -41,12 +36,19 @@ struct Cursor<'q, D: QueryData> {
     tables: &'q MatchedTables<'q>,
 }
 
-/// The first matched table at or after archetype `*next` that has a row: its column
-/// pointers and length, with `*next` moved past it; `None` if no such table is left. Out
-/// of line and cold, so that a `for` loop's row loop stays small. The answer fits in
-/// registers for a one-column query (a pointer and a non-zero length, whose zero is
-/// `None`), and the archetype after the table goes back through `next`, a local of the
-/// caller (not a field of the iterator, which would then have to live in memory).
+/// A table to visit: its column pointers, first row and length, and the archetype after it.
+struct NextTable<F> {
+    fetch: F,
+    /// Always 0, but returned from out of line: were it a constant, the optimiser would
+    /// skip the row compare after a table change and jump straight to the loop's body,
+    /// and the loop would keep a single back edge (no row loop of its own).
+    row: usize,
+    len: usize,
+    next: usize,
+}
+
+/// The first matched table at or after archetype `from` that has a row. Out of line and
+/// cold, so that a `for` loop's row loop stays small.
 ///
 /// # Safety
 /// `D`'s ids are `tables.ids`.
@@ -54,13 +56,16 @@ struct Cursor<'q, D: QueryData> {
 #[inline(never)]
 unsafe fn next_table<D: QueryData>(
     tables: &MatchedTables<'_>,
-    next: &mut usize,
-) -> Option<(D::Fetch, NonZeroUsize)> {
+    from: usize,
+) -> Option<NextTable<D::Fetch>> {
     // SAFETY: forwarded under the caller's guarantee.
-    let (fetch, len, archetype) = unsafe { tables.next_with_rows::<D>(*next) }?;
-    *next = archetype + 1;
-    // `next_with_rows` returns tables that have a row.
-    Some((fetch, NonZeroUsize::new(len)?))
+    let (fetch, len, archetype) = unsafe { tables.next_with_rows::<D>(from) }?;
+    Some(NextTable {
+        fetch,
+        row: 0,
+        len,
+        next: archetype + 1,
+    })
 }
 
 impl<'q, D: QueryData> Cursor<'q, D> {
@@ -98,9 +103,8 @@ impl<'q, D: QueryData> Cursor<'q, D> {
         }
     }
 
-    /// The next (column pointers, row) pair. A table change continues with its first
-    /// row (known to exist), so the compiler jumps from the call straight into the loop's
-    /// body; see the module documentation.
+    /// The next (column pointers, row) pair. Moving to a new table goes back to the row
+    /// compare; see the module documentation.
     #[inline(always)]
     fn next(&mut self) -> Option<(D::Fetch, usize)> {
         loop {
@@ -114,16 +118,12 @@ impl<'q, D: QueryData> Cursor<'q, D> {
             if self.next >= self.end {
                 return None;
             }
-            let mut next = self.next;
             // SAFETY: `D`'s ids are `tables.ids` (`Cursor::new`'s contract).
-            let Some((fetch, len)) = (unsafe { next_table::<D>(self.tables, &mut next) }) else {
-                self.next = self.end;
-                return None;
-            };
-            self.fetch = MaybeUninit::new(fetch);
-            self.row = 0;
-            self.len = len.get();
-            self.next = next;
+            let table = unsafe { next_table::<D>(self.tables, self.next) }?;
+            self.fetch = MaybeUninit::new(table.fetch);
+            self.row = table.row;
+            self.len = table.len;
+            self.next = table.next;
         }
     }
 
