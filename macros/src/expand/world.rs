@@ -20,11 +20,14 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let component_tys: Vec<_> = model.components.iter().map(|c| &c.ty).collect();
     let component_impls = component_tys.iter().enumerate().map(|(i, ty)| {
         let id = i as u16;
+        let sparse = model.sparse.contains(&i);
         quote_spanned! {ty.span()=>
             // SAFETY: `#id` is this type's index in the world's component list, and the
-            // world's tables store it in the columns of that id.
+            // world's tables (its sparse set, for a `sparse(...)` one: `SPARSE` says
+            // which, as `WorldDef::SPARSE` does) store it under that id.
             unsafe impl #rt::ComponentOf<#ident> for #ty {
                 const ID: u16 = #id;
+                const SPARSE: bool = #sparse;
             }
             const _: () = <#ty as #rt::Component>::SIZE_CHECK;
         }
@@ -49,6 +52,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
         let ids = set.iter().map(|&c| c as u16);
         quote!(&[#(#ids),*])
     });
+    let sparse_with = model.sparse.iter().map(|&c| quote!(.with(#c)));
+    let sparse_bits = quote!(#rt::Bits::EMPTY #(#sparse_with)*);
     let (add, remove) = transitions(&sets, component_count);
     let movers = movers(&sets, &add, &remove, component_count, &component_tys);
     let archetype_items = model.archetypes.iter().enumerate().map(|(a, arch)| {
@@ -333,6 +338,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_NAMES: &'static [&'static str] = &[#(#system_names),*];
             const EXCLUSIVE_SYSTEMS: &'static [bool] = &[#(#exclusive_flags),*];
             const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
+            const SPARSE: #rt::Bits = #sparse_bits;
             #extras_world_def
             #add_transition
             #remove_transition

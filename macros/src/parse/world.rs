@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "on_command_error",
     "events",
     "states",
+    "sparse",
 ];
 
 /// One top-level key with its value.
@@ -53,6 +54,8 @@ pub enum KeyValue {
     Events(List<Type>),
     /// `states(GameState = GameState::Menu, ...)`
     States(List<super::events::StateDecl>),
+    /// `sparse(Slowed, Burning)`
+    Sparse(List<Type>),
 }
 
 impl Parse for WorldKey {
@@ -112,6 +115,7 @@ impl Parse for WorldKey {
                 key,
                 "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
             )?),
+            "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(
@@ -135,6 +139,15 @@ impl Parse for WorldKey {
         };
         Ok(WorldKey { name, value })
     }
+}
+
+/// The value of `sparse(Slowed, Burning)`: a list of component types.
+fn sparse_key(input: ParseStream, key: Span) -> syn::Result<List<Type>> {
+    parenthesized_list(
+        input,
+        key,
+        "`sparse` takes a parenthesized list of component types, as in `sparse(Slowed, Burning)`",
+    )
 }
 
 /// The span of the next token, or `fallback` at the end of the input.

@@ -10,6 +10,7 @@ pub mod events;
 mod exclusive;
 mod near_miss;
 mod order;
+mod sparse;
 mod system;
 mod world;
 
