@@ -11,6 +11,8 @@ mod exclusive;
 mod near_miss;
 mod order;
 mod sparse;
+#[cfg(test)]
+mod sparse_tests;
 mod system;
 mod world;
 
