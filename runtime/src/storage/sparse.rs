@@ -299,3 +299,121 @@ impl SparseStorage {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SparseSet, SparseStorage};
+    use crate::bits::Bits;
+    use crate::entity::{EntityIndex, Location};
+    use crate::storage::ColumnType;
+    use std::cell::Cell;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn insert<T>(set: &mut SparseSet, e: crate::Entity, value: T) -> bool {
+        let value = std::mem::ManuallyDrop::new(value);
+        // SAFETY: the set holds `T`s; the value is given up (`ManuallyDrop`).
+        unsafe { set.insert(e, (&*value as *const T).cast()) }
+    }
+
+    fn get<T: Copy>(set: &SparseSet, e: crate::Entity) -> Option<T> {
+        // SAFETY: the set holds `T`s.
+        set.get(e).map(|p| unsafe { *p.cast::<T>() })
+    }
+
+    #[test]
+    fn insert_overwrite_remove_and_stale_handles() {
+        let mut index = EntityIndex::with_capacity(16);
+        let at = Location { archetype: 0, row: 0 };
+        let es: Vec<_> = (0..20).map(|_| index.alloc(at)).collect();
+        let mut set = SparseSet::new(ColumnType::of::<u64>("V"));
+        for (i, &e) in es.iter().enumerate() {
+            assert!(!insert(&mut set, e, i as u64 * 10));
+        }
+        assert!(insert(&mut set, es[3], 333u64));
+        assert_eq!(set.len(), 20);
+        assert_eq!(get::<u64>(&set, es[3]), Some(333));
+        // Removing from the middle moves the last value into the hole.
+        assert!(set.remove_drop(es[0]));
+        assert!(!set.remove_drop(es[0]));
+        assert_eq!(set.entities()[0], es[19]);
+        assert_eq!(get::<u64>(&set, es[19]), Some(190));
+        let mut out = 0u64;
+        // SAFETY: `out` is writable for one `u64`.
+        assert!(unsafe { set.remove_move(es[5], (&mut out as *mut u64).cast()) });
+        assert_eq!(out, 50);
+        assert_eq!(set.len(), 18);
+        // A stale handle of a reused slot finds nothing.
+        index.free(es[7]);
+        let reused = index.alloc(at);
+        assert_eq!(reused.index(), es[7].index());
+        assert_eq!(get::<u64>(&set, reused), None);
+        assert!(!set.remove_drop(reused));
+        for &e in es.iter().filter(|&&e| e != es[0] && e != es[5]) {
+            assert!(set.contains(e));
+        }
+    }
+
+    #[test]
+    fn zero_sized_values() {
+        let mut index = EntityIndex::with_capacity(4);
+        let e = index.alloc(Location { archetype: 0, row: 0 });
+        let mut set = SparseSet::new(ColumnType::of::<()>("Marker"));
+        assert!(!insert(&mut set, e, ()));
+        assert!(set.contains(e));
+        assert!(set.remove_drop(e));
+        assert!(set.is_empty());
+    }
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    thread_local!(static PANIC_ON: Cell<u32> = const { Cell::new(u32::MAX) });
+
+    struct Loud(u32);
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+            if PANIC_ON.with(Cell::get) == self.0 {
+                panic!("drop of {}", self.0);
+            }
+        }
+    }
+
+    /// Every value is dropped once (despawn of all sets, set drop), also when drops panic.
+    #[test]
+    fn drops_once_when_a_drop_unwinds() {
+        DROPS.store(0, Ordering::SeqCst);
+        let mut index = EntityIndex::with_capacity(8);
+        let at = Location { archetype: 0, row: 0 };
+        let es: Vec<_> = (0..4).map(|_| index.alloc(at)).collect();
+        let types = [
+            ColumnType::of::<Loud>("A"),
+            ColumnType::of::<Loud>("B"),
+        ];
+        let mut storage = SparseStorage::new(&types, Bits::single(0).with(1));
+        for (i, &e) in es.iter().enumerate() {
+            insert(storage.set_mut(0).unwrap(), e, Loud(i as u32));
+            insert(storage.set_mut(1).unwrap(), e, Loud(100 + i as u32));
+        }
+        PANIC_ON.with(|p| p.set(1));
+        let r = catch_unwind(AssertUnwindSafe(|| storage.remove_all(es[1])));
+        assert!(r.is_err());
+        assert_eq!(DROPS.load(Ordering::SeqCst), 2);
+        assert!(!storage.set(0).unwrap().contains(es[1]));
+        assert!(!storage.set(1).unwrap().contains(es[1]));
+        assert!(storage.passes(es[2], Bits::single(0).with(1), Bits::EMPTY));
+        assert!(!storage.passes(es[1], Bits::single(0), Bits::EMPTY));
+        assert!(!storage.passes(es[2], Bits::EMPTY, Bits::single(1)));
+        // Overwrite whose old value panics: the new value is in place.
+        PANIC_ON.with(|p| p.set(2));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            insert(storage.set_mut(0).unwrap(), es[2], Loud(7))
+        }));
+        assert!(r.is_err());
+        assert_eq!(DROPS.load(Ordering::SeqCst), 3);
+        // The drop of the storage drops the 6 values left, the panicking one included.
+        PANIC_ON.with(|p| p.set(103));
+        let r = catch_unwind(AssertUnwindSafe(|| drop(storage)));
+        assert!(r.is_err());
+        assert_eq!(DROPS.load(Ordering::SeqCst), 9);
+    }
+}
