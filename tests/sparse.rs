@@ -239,8 +239,12 @@ fn run_ticks<W: World>(game: &mut W, ticks: u64) {
 fn systems_and_commands_agree_across_executors() {
     let mut seq = Game::new();
     let mut par = ParGame::new();
-    let a: Vec<Entity> = (0..40).map(|i| seq.spawn(Unit(Pos(i), Hp(30 + 2 * i)))).collect();
-    let b: Vec<Entity> = (0..40).map(|i| par.spawn((Pos(i), Hp(30 + 2 * i)))).collect();
+    let a: Vec<Entity> = (0..40)
+        .map(|i| seq.spawn(Unit(Pos(i), Hp(30 + 2 * i))))
+        .collect();
+    let b: Vec<Entity> = (0..40)
+        .map(|i| par.spawn((Pos(i), Hp(30 + 2 * i))))
+        .collect();
     assert_eq!(a, b);
     for _ in 0..6 {
         run_ticks(&mut seq, 1);

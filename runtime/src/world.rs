@@ -25,9 +25,7 @@ use crate::event::{flush_events, EventQueue};
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
-use crate::storage::{
-    ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT,
-};
+use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -690,12 +688,10 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
         // SAFETY: `src` holds a `T`, the type of component `T::ID` (`ComponentOf`
         // contract), given up here (`ManuallyDrop`: on `Err` it is dropped below; if the
         // set's growth panics before it moved, it is leaked, never dropped twice).
-        return unsafe { insert_sparse::<W>(world, entity, T::ID, src.cast()) }.inspect_err(
-            |_| {
-                // SAFETY: on `Err` the value did not move; it is dropped once, here.
-                drop(unsafe { src.read() })
-            },
-        );
+        return unsafe { insert_sparse::<W>(world, entity, T::ID, src.cast()) }.inspect_err(|_| {
+            // SAFETY: on `Err` the value did not move; it is dropped once, here.
+            drop(unsafe { src.read() })
+        });
     }
     let storage = &mut world.core_mut().storage;
     let Some(location) = storage.location(entity) else {

@@ -4,8 +4,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 fn world(attr: TokenStream) -> Result<crate::model::WorldModel, Vec<String>> {
-    super::world(attr, quote!(pub struct Game;))
-        .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
+    super::world(
+        attr,
+        quote!(
+            pub struct Game;
+        ),
+    )
+    .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
 }
 
 #[test]
@@ -18,7 +23,10 @@ fn sparse_components_are_numbered_after_the_archetypes_components() {
     };
     assert_eq!(model.sparse, [2, 3]);
     assert_eq!(model.components.len(), 4);
-    assert!(model.archetypes.iter().all(|a| a.components.iter().all(|c| *c < 2)));
+    assert!(model
+        .archetypes
+        .iter()
+        .all(|a| a.components.iter().all(|c| *c < 2)));
 }
 
 #[test]
@@ -47,5 +55,8 @@ fn sparse_diagnostics() {
     let errors = world(quote!(archetypes(Mover = (Position)), sparse(A), sparse(B)))
         .err()
         .expect("errors");
-    assert_eq!(errors, ["`sparse` is given twice in `#[world(...)]`; merge both into one `sparse`"]);
+    assert_eq!(
+        errors,
+        ["`sparse` is given twice in `#[world(...)]`; merge both into one `sparse`"]
+    );
 }

@@ -235,7 +235,9 @@ unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
 #[inline]
 unsafe fn column_row<T>(columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> *mut T {
     if let Some(set) = at.sparse.set(ids[0]) {
-        return set.get(at.entity).map_or(std::ptr::null_mut(), |p| p.cast());
+        return set
+            .get(at.entity)
+            .map_or(std::ptr::null_mut(), |p| p.cast());
     }
     // SAFETY: forwarded under the caller's guarantee.
     let base = unsafe { column::<T>(columns, ids) };
@@ -301,7 +303,12 @@ unsafe impl<T: Component> QueryData for &T {
         unsafe { Self::item(fetch, row) }
     }
     #[inline]
-    unsafe fn fetch_row(_table: &Table, columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> Self::Fetch {
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -336,7 +343,12 @@ unsafe impl<T: Component> QueryData for &mut T {
         unsafe { &*nonnull(fetch).add(row) }
     }
     #[inline]
-    unsafe fn fetch_row(_table: &Table, columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> Self::Fetch {
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -368,7 +380,12 @@ unsafe impl<T: Component> QueryData for Option<&T> {
         unsafe { Self::item(fetch, row) }
     }
     #[inline]
-    unsafe fn fetch_row(_table: &Table, columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> Self::Fetch {
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -402,7 +419,12 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
         (!fetch.is_null()).then(|| unsafe { &*fetch.add(row) })
     }
     #[inline]
-    unsafe fn fetch_row(_table: &Table, columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> Self::Fetch {
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -433,7 +455,12 @@ unsafe impl QueryData for Entity {
         unsafe { *fetch.add(row) }
     }
     #[inline]
-    unsafe fn fetch_row(table: &Table, _columns: *const *mut u8, _ids: &[u16], at: RowAt<'_>) -> *const Entity {
+    unsafe fn fetch_row(
+        table: &Table,
+        _columns: *const *mut u8,
+        _ids: &[u16],
+        at: RowAt<'_>,
+    ) -> *const Entity {
         // SAFETY: `at.row < len` of the row-owner column (the caller's guarantee).
         unsafe { table.entities().as_ptr().add(at.row) }
     }

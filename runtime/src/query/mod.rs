@@ -273,7 +273,12 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             // `D`'s; the live `location.row` of `a`'s table is owned by `entity`; the
             // sparse storage is the world's (`__new`). The row fetch addresses row 0.
             let fetch = unsafe {
-                D::fetch_row(table, self.tables.columns.row(a), self.tables.ids.as_slice(), at)
+                D::fetch_row(
+                    table,
+                    self.tables.columns.row(a),
+                    self.tables.ids.as_slice(),
+                    at,
+                )
             };
             return Some((fetch, 0));
         }

@@ -9,8 +9,8 @@ mod sparse;
 mod table;
 
 pub use column::{Column, ColumnType};
-pub use sparse::{SparseSet, SparseStorage};
 pub(crate) use finish::CopyOnDrop;
+pub use sparse::{SparseSet, SparseStorage};
 pub use table::{Table, NO_SLOT};
 
 use crate::entity::{Entity, EntityIndex, Location};

@@ -133,7 +133,10 @@ impl SparseSet {
         if len < self.cap {
             return;
         }
-        assert!(len < ABSENT as usize, "a sparse set holds under 2^32 - 1 values");
+        assert!(
+            len < ABSENT as usize,
+            "a sparse set holds under 2^32 - 1 values"
+        );
         let new_cap = (self.cap * 2).max(8).min(ABSENT as usize);
         if self
             .values
@@ -324,7 +327,10 @@ mod tests {
     #[test]
     fn insert_overwrite_remove_and_stale_handles() {
         let mut index = EntityIndex::with_capacity(16);
-        let at = Location { archetype: 0, row: 0 };
+        let at = Location {
+            archetype: 0,
+            row: 0,
+        };
         let es: Vec<_> = (0..20).map(|_| index.alloc(at)).collect();
         let mut set = SparseSet::new(ColumnType::of::<u64>("V"));
         for (i, &e) in es.iter().enumerate() {
@@ -357,7 +363,10 @@ mod tests {
     #[test]
     fn zero_sized_values() {
         let mut index = EntityIndex::with_capacity(4);
-        let e = index.alloc(Location { archetype: 0, row: 0 });
+        let e = index.alloc(Location {
+            archetype: 0,
+            row: 0,
+        });
         let mut set = SparseSet::new(ColumnType::of::<()>("Marker"));
         assert!(!insert(&mut set, e, ()));
         assert!(set.contains(e));
@@ -383,12 +392,12 @@ mod tests {
     fn drops_once_when_a_drop_unwinds() {
         DROPS.store(0, Ordering::SeqCst);
         let mut index = EntityIndex::with_capacity(8);
-        let at = Location { archetype: 0, row: 0 };
+        let at = Location {
+            archetype: 0,
+            row: 0,
+        };
         let es: Vec<_> = (0..4).map(|_| index.alloc(at)).collect();
-        let types = [
-            ColumnType::of::<Loud>("A"),
-            ColumnType::of::<Loud>("B"),
-        ];
+        let types = [ColumnType::of::<Loud>("A"), ColumnType::of::<Loud>("B")];
         let mut storage = SparseStorage::new(&types, Bits::single(0).with(1));
         for (i, &e) in es.iter().enumerate() {
             insert(storage.set_mut(0).unwrap(), e, Loud(i as u32));
