@@ -308,7 +308,7 @@ pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
-pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
+pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -327,6 +327,7 @@ pub mod prelude {
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };
+    pub use crate::{ChildOf, Children};
     pub use crate::{EventReader, EventWriter, NextState, State};
 }
 

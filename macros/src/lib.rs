@@ -35,6 +35,10 @@ use proc_macro::TokenStream;
 ///
 /// (The crate `metronome` has a whole world with a sparse component, run as a doctest.)
 ///
+/// `hierarchy` (no value) adds the sparse components `ChildOf(Entity)` and `Children`,
+/// kept consistent by the world, and the methods `set_parent`, `children`, `parent` and
+/// `despawn_recursive` (see the crate `metronome`'s README).
+///
 /// `executor = ...` is one of:
 ///
 /// ```text

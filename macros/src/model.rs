@@ -20,6 +20,8 @@ pub struct WorldModel {
     /// `sparse(...)`: indices into [`WorldModel::components`] (after every archetype
     /// component), declaration order.
     pub sparse: Vec<usize>,
+    /// `hierarchy`: `ChildOf` and `Children` are the last two of `sparse`.
+    pub hierarchy: bool,
     /// Archetypes in declaration order.
     pub archetypes: Vec<ArchetypeModel>,
     /// Resources in declaration order (`ResourceOf::ID`).

@@ -23,6 +23,7 @@ use crate::entity::{Entity, Location};
 use crate::error::EcsError;
 use crate::event::{flush_events, EventQueue};
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
+use crate::hierarchy::{self, HierarchyIds};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
 use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT};
@@ -88,6 +89,9 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// transition names it); its `ComponentOf::SPARSE` is `true`, every other
     /// component's `false`.
     const SPARSE: Bits = Bits::EMPTY;
+    /// The ids of `ChildOf` and `Children` in a world declared with `hierarchy` (both in
+    /// `SPARSE`; their `ComponentOf` ids); `None` otherwise.
+    const HIERARCHY: Option<HierarchyIds> = None;
     /// Whether the world declares `events(...)`: the end of every stage then merges the
     /// events its systems sent (a world without events does no such work).
     const HAS_EVENTS: bool = false;
@@ -588,6 +592,12 @@ impl<W> WorldCore<W> {
         &self.storage
     }
 
+    /// The world's storage, mutably.
+    #[inline(always)]
+    pub(crate) fn storage_mut(&mut self) -> &mut Storage {
+        &mut self.storage
+    }
+
     /// The world's executor.
     #[inline(always)]
     pub fn executor(&self) -> &WorldExecutor {
@@ -659,6 +669,13 @@ pub fn get<W: WorldDef, T: ComponentOf<W>>(world: &W, entity: Entity) -> Option<
 /// The component `T` of `entity`, mutably.
 #[inline]
 pub fn get_mut<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) -> Option<&mut T> {
+    const {
+        assert!(
+            !HierarchyIds::contains(W::HIERARCHY, T::ID),
+            "{}",
+            hierarchy::WRITE_ERROR
+        )
+    };
     let ptr = component_ptr::<W>(&world.core().storage, entity, T::ID)?;
     // SAFETY: as in `get`; `&mut W` makes the access exclusive.
     Some(unsafe { &mut *ptr.cast::<T>() })
@@ -682,6 +699,25 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
     entity: Entity,
     component: T,
 ) -> Result<(), EcsError> {
+    if const { HierarchyIds::contains(W::HIERARCHY, T::ID) } {
+        // (Evaluated for every `T`: it fails only for `Children`.)
+        const {
+            assert!(
+                !matches!(W::HIERARCHY, Some(h) if h.children == T::ID),
+                "{}",
+                hierarchy::WRITE_ERROR
+            )
+        };
+        let component = std::mem::ManuallyDrop::new(component);
+        // SAFETY: `T::ID` is `ChildOf`'s id (the assert above rules `Children` out), so
+        // `T` is `ChildOf` (`ComponentOf` ids are distinct); a `Copy` read.
+        let parent = unsafe {
+            (&*component as *const T)
+                .cast::<hierarchy::ChildOf>()
+                .read()
+        };
+        return hierarchy::set_parent(world, entity, parent.0);
+    }
     if const { W::SPARSE.contains(T::ID as usize) } {
         let component = std::mem::ManuallyDrop::new(component);
         let src: *const T = &*component;
@@ -812,6 +848,17 @@ unsafe fn insert_raw<W: WorldDef>(
     src: *const u8,
     name: &'static str,
 ) -> Result<(), EcsError> {
+    if let Some(h) = W::HIERARCHY {
+        if id == h.child_of {
+            // SAFETY: `id` is `ChildOf`'s, so `src` holds a `ChildOf` (`Copy`: reading it
+            // takes the value over, nothing to drop on any path).
+            let parent = unsafe { src.cast::<hierarchy::ChildOf>().read() }.0;
+            return hierarchy::set_parent(world, entity, parent);
+        }
+        if id == h.children {
+            return Err(EcsError::KeptByTheWorld { component: name });
+        }
+    }
     if W::SPARSE.contains(id as usize) {
         // SAFETY: `id` is sparse; `src` holds a value of its type (the caller's guarantee),
         // and the ownership rules are the same.
@@ -859,6 +906,19 @@ pub fn remove<W: WorldDef, T: ComponentOf<W>>(
     world: &mut W,
     entity: Entity,
 ) -> Result<T, EcsError> {
+    if const { HierarchyIds::contains(W::HIERARCHY, T::ID) } {
+        let removed = if matches!(W::HIERARCHY, Some(h) if h.child_of == T::ID) {
+            let old = hierarchy::remove_parent(world, entity)?;
+            // SAFETY: `T` is `ChildOf` (its id is `ChildOf`'s; ids are distinct).
+            unsafe { std::mem::transmute_copy::<hierarchy::ChildOf, T>(&old) }
+        } else {
+            let old = std::mem::ManuallyDrop::new(hierarchy::remove_children(world, entity)?);
+            // SAFETY: `T` is `Children` (the only other hierarchy id); moved out of the
+            // `ManuallyDrop`, so owned once.
+            unsafe { std::mem::transmute_copy::<hierarchy::Children, T>(&old) }
+        };
+        return Ok(removed);
+    }
     if const { W::SPARSE.contains(T::ID as usize) } {
         let mut out = std::mem::MaybeUninit::<T>::uninit();
         // SAFETY: `T` is the type of sparse component `T::ID` (`ComponentOf` contract) and
@@ -923,6 +983,21 @@ unsafe fn remove_raw<W: WorldDef>(
     name: &'static str,
     dst: *mut u8,
 ) -> Result<(), EcsError> {
+    if let Some(h) = W::HIERARCHY {
+        if id == h.child_of {
+            let old = hierarchy::remove_parent(world, entity)?;
+            // SAFETY: `dst` is writable for one `ChildOf` (`id`'s type).
+            unsafe { dst.cast::<hierarchy::ChildOf>().write(old) };
+            return Ok(());
+        }
+        if id == h.children {
+            let old = hierarchy::remove_children(world, entity)?;
+            // SAFETY: `dst` is writable for one `Children` (`id`'s type); the caller owns
+            // it from here.
+            unsafe { dst.cast::<hierarchy::Children>().write(old) };
+            return Ok(());
+        }
+    }
     if W::SPARSE.contains(id as usize) {
         // SAFETY: `id` is sparse; `dst` is writable for one value of its type (the
         // caller's guarantee), and the ownership rules are the same.
@@ -960,6 +1035,9 @@ unsafe fn remove_raw<W: WorldDef>(
 /// Despawns `entity`; `false` if it was dead or stale.
 #[inline]
 pub fn despawn<W: WorldDef>(world: &mut W, entity: Entity) -> bool {
+    if const { W::HIERARCHY.is_some() } {
+        hierarchy::unlink::<W>(&mut world.core_mut().storage, entity);
+    }
     world.core_mut().storage.despawn(entity)
 }
 
@@ -1281,7 +1359,7 @@ fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Ecs
     match command {
         Command::Despawn(entity) => {
             // An entity despawned twice (two systems killing one enemy) is not an error.
-            world.core_mut().storage.despawn(entity);
+            despawn(world, entity);
             Ok(())
         }
         Command::Spawn(entity, bundle) => {
@@ -1292,6 +1370,7 @@ fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Ecs
             }
             result
         }
+        Command::SetParent(child, parent) => hierarchy::set_parent(world, child, parent),
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
             let id = component_id(world.core(), type_id)

@@ -24,6 +24,7 @@ pub const KEYS: &[&str] = &[
     "events",
     "states",
     "sparse",
+    "hierarchy",
 ];
 
 /// One top-level key with its value.
@@ -56,6 +57,8 @@ pub enum KeyValue {
     States(List<super::events::StateDecl>),
     /// `sparse(Slowed, Burning)`
     Sparse(List<Type>),
+    /// `hierarchy` (no value).
+    Hierarchy,
 }
 
 impl Parse for WorldKey {
@@ -116,6 +119,7 @@ impl Parse for WorldKey {
                 "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
             )?),
             "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
+            "hierarchy" => hierarchy_key(input)?,
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(
@@ -148,6 +152,16 @@ fn sparse_key(input: ParseStream, key: Span) -> syn::Result<List<Type>> {
         key,
         "`sparse` takes a parenthesized list of component types, as in `sparse(Slowed, Burning)`",
     )
+}
+
+/// `hierarchy`: a key without a value.
+fn hierarchy_key(input: ParseStream) -> syn::Result<KeyValue> {
+    if !input.is_empty() && !input.peek(Token![,]) {
+        return Err(input.error(
+            "`hierarchy` takes no value: write `hierarchy` alone to give the world `ChildOf`/`Children`",
+        ));
+    }
+    Ok(KeyValue::Hierarchy)
 }
 
 /// The span of the next token, or `fallback` at the end of the input.

@@ -78,3 +78,17 @@ pub fn check_sparse(
     }
     indices
 }
+
+/// `hierarchy`: appends the runtime's `ChildOf` and `Children` to `components` (as sparse
+/// components); their indices.
+pub fn hierarchy_components(components: &mut Vec<ComponentModel>) -> [usize; 2] {
+    let rt = crate::expand::rt();
+    let first = components.len();
+    components.push(ComponentModel {
+        ty: syn::parse_quote!(#rt::ChildOf),
+    });
+    components.push(ComponentModel {
+        ty: syn::parse_quote!(#rt::Children),
+    });
+    [first, first + 1]
+}

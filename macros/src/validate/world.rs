@@ -52,6 +52,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut events: Option<List<Type>> = None;
     let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     let mut sparse: Option<List<Type>> = None;
+    let mut hierarchy: Option<()> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -65,6 +66,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Events(list) => put(&mut events, list),
             KeyValue::States(list) => put(&mut states, list),
             KeyValue::Sparse(list) => put(&mut sparse, list),
+            KeyValue::Hierarchy => put(&mut hierarchy, ()),
         };
         if duplicate {
             cx.error_at(
@@ -108,10 +110,13 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     };
 
     // Sparse components: numbered after the archetypes' components.
-    let sparse_models = sparse.map_or_else(Vec::new, |list| {
+    let mut sparse_models = sparse.map_or_else(Vec::new, |list| {
         cx.extend(list.errors);
         super::sparse::check_sparse(&cx, &list.items, &mut components, &archetype_models)
     });
+    if hierarchy.is_some() {
+        sparse_models.extend(super::sparse::hierarchy_components(&mut components));
+    }
 
     // Resources.
     let mut resource_models = match resources {
@@ -190,6 +195,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 ident,
                 components,
                 sparse: sparse_models,
+                hierarchy: hierarchy.is_some(),
                 archetypes: archetype_models,
                 resources: resource_models,
                 phases: phase_models,

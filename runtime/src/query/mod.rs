@@ -34,6 +34,14 @@ impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
     /// checks each listed system's queries (`queries_match`), spanned at the
     /// system's path, so that error names the system.
     pub const ARCHETYPES: Bits = {
+        if let Some(h) = W::HIERARCHY {
+            assert!(
+                !D::ACCESS.writes.contains(h.child_of as usize)
+                    && !D::ACCESS.writes.contains(h.children as usize),
+                "{}",
+                crate::hierarchy::WRITE_ERROR
+            );
+        }
         assert!(
             !D::ACCESS.aliased,
             "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
