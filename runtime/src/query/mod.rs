@@ -121,7 +121,11 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// `storage` is world `W`'s (one table per archetype of `W::ARCHETYPE_SETS`, in
     /// order). For `'w`, nothing else accesses the columns this query writes, and nothing
     /// writes the columns it reads, in the archetypes it matches (the schedule or `&mut`
-    /// world guarantee it); the storage's structure does not change.
+    /// world guarantee it); the storage's structure does not change. The same holds for
+    /// the values of the sparse components it touches (a sparse component counts as one
+    /// column over all archetypes, `ParamAccess::conflicts`), and no sparse set gains or
+    /// loses a value meanwhile (only `&mut` world operations and commands applied between
+    /// stages do that).
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn __new<W: WorldDef>(storage: &'w Storage, executor: &'w WorldExecutor) -> Self
