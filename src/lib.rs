@@ -168,6 +168,59 @@
 //! ```
 
 //!
+//! ## Sparse components
+//!
+//! `sparse(Slowed, ...)` declares components that any entity may carry without changing
+//! archetype (one sparse set each): `insert`/`remove` never move the entity, and queries,
+//! `With`/`Without`, `Option`, `get`/`get_mut`, `despawn` and `Commands` treat them like
+//! any component. A query that touches one walks the tables its archetype components match
+//! and skips the rows whose entity fails the sparse requirements (items keep the usual
+//! order); its `par_for_each` runs on the caller. For the schedule a sparse component is
+//! one column: systems writing it never share a stage with others touching it.
+//!
+//! ```
+//! use metronome::prelude::*;
+//!
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Position { pub x: f32 }
+//! #[derive(Component, Clone, Copy, Debug, PartialEq)]
+//! pub struct Slowed(pub f32);
+//!
+//! #[system]
+//! pub fn walk(mut creeps: Query<(&mut Position, Option<&Slowed>)>) {
+//!     for (p, slowed) in creeps.iter_mut() {
+//!         p.x += slowed.map_or(1.0, |s| s.0);
+//!     }
+//! }
+//!
+//! #[system]
+//! pub fn thaw(slowed: Query<(Entity, &Position), With<Slowed>>, mut commands: Commands) {
+//!     for (e, p) in slowed.iter() {
+//!         if p.x >= 1.0 { commands.remove::<Slowed>(e); }
+//!     }
+//! }
+//!
+//! #[world(
+//!     archetypes(Creep = (Position)),
+//!     sparse(Slowed),
+//!     phases(Update),
+//!     systems(Update = [walk, thaw]),
+//!     executor = sequential,
+//! )]
+//! pub struct Game;
+//!
+//! let mut game = Game::new();
+//! let e = game.spawn((Position { x: 0.0 },));
+//! game.insert(e, Slowed(0.5))?;
+//! assert_eq!(game.archetype_name(e), Some("Creep")); // not moved
+//! game.tick(); // x = 0.5
+//! game.tick(); // x = 1.0, thawed
+//! assert!(!game.has::<Slowed>(e));
+//! game.tick();
+//! assert_eq!(game.get::<Position>(e), Some(&Position { x: 2.0 }));
+//! # Ok::<(), EcsError>(())
+//! ```
+//!
 //! ## Systems that talk
 //!
 //! `Commands::spawn` hands the new entity's handle back at once (it is alive once the
@@ -255,7 +308,7 @@ pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
-pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
+pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -274,6 +327,7 @@ pub mod prelude {
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };
+    pub use crate::{ChildOf, Children};
     pub use crate::{EventReader, EventWriter, NextState, State};
 }
 

@@ -1,7 +1,10 @@
 //! Model test (acceptance item 6): random spawn / spawn_batch / despawn / insert / remove /
 //! get / get_mut sequences against a plain `HashMap<Entity, ModelEntity>`, checking after
 //! every operation its return value, `len`, every live entity's every component, its
-//! `archetype_name`, and that every dead (or stale) handle stays dead.
+//! `archetype_name`, and that every dead (or stale) handle stays dead. Two components are
+//! sparse (`S`, and `T` which owns heap memory): inserting and removing them never changes
+//! the archetype, and queries, `With`/`Without` filters and `Option`s over them are
+//! checked against the model after every operation too.
 //!
 //! Environment variables:
 //! - `METRONOME_PROPTEST_CASES`: number of cases (default 1000), e.g.
@@ -22,6 +25,10 @@ pub struct B(pub u64);
 pub struct C(pub String);
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Z;
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct S(pub u32);
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct T(pub String);
 
 // Transitions: OnlyA +B Ab +C Abc -A Cb; OnlyA +Z Az +B Abz -Z Ab; the rest fail.
 #[world(
@@ -33,6 +40,7 @@ pub struct Z;
         Az    = (A, Z),
         Abz   = (B, Z, A),
     ),
+    sparse(S, T),
     phases(Update),
     systems(Update = []),
     executor = sequential,
@@ -45,6 +53,10 @@ struct ModelEntity {
     b: Option<u64>,
     c: Option<String>,
     z: bool,
+    /// Sparse: no part of the archetype.
+    s: Option<u32>,
+    /// Sparse: no part of the archetype.
+    t: Option<String>,
 }
 
 impl ModelEntity {
@@ -90,6 +102,8 @@ enum Comp {
     B(u64),
     C(String),
     Z,
+    S(u32),
+    T(String),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +112,8 @@ enum Kind {
     B,
     C,
     Z,
+    S,
+    T,
 }
 
 #[derive(Clone, Debug)]
@@ -117,11 +133,20 @@ fn comp() -> impl Strategy<Value = Comp> {
         any::<u64>().prop_map(Comp::B),
         "[a-z]{0,12}".prop_map(Comp::C),
         Just(Comp::Z),
+        any::<u32>().prop_map(Comp::S),
+        "[a-z]{0,12}".prop_map(Comp::T),
     ]
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
-    prop_oneof![Just(Kind::A), Just(Kind::B), Just(Kind::C), Just(Kind::Z)]
+    prop_oneof![
+        Just(Kind::A),
+        Just(Kind::B),
+        Just(Kind::C),
+        Just(Kind::Z),
+        Just(Kind::S),
+        Just(Kind::T)
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -170,6 +195,8 @@ fn name(kind: Kind) -> &'static str {
         Kind::B => "B",
         Kind::C => "C",
         Kind::Z => "Z",
+        Kind::S => "S",
+        Kind::T => "T",
     }
 }
 
@@ -188,6 +215,9 @@ fn model_insert(
         Comp::B(v) => (new.b.replace(*v).is_some(), "B"),
         Comp::C(v) => (new.c.replace(v.clone()).is_some(), "C"),
         Comp::Z => (std::mem::replace(&mut new.z, true), "Z"),
+        // Sparse: never a transition, so never `NoSuchArchetype`.
+        Comp::S(v) => (new.s.replace(*v).is_some(), "S"),
+        Comp::T(v) => (new.t.replace(v.clone()).is_some(), "T"),
     };
     if !had && new.archetype().is_none() {
         return Err(EcsError::NoSuchArchetype {
@@ -214,6 +244,8 @@ fn model_remove(
         Kind::B => new.b.take().map(Comp::B),
         Kind::C => new.c.take().map(Comp::C),
         Kind::Z => std::mem::replace(&mut new.z, false).then_some(Comp::Z),
+        Kind::S => new.s.take().map(Comp::S),
+        Kind::T => new.t.take().map(Comp::T),
     };
     let component = name(kind);
     let Some(removed) = removed else {
@@ -238,6 +270,8 @@ fn read(w: &M, e: Entity) -> ModelEntity {
         b: w.get::<B>(e).map(|b| b.0),
         c: w.get::<C>(e).map(|c| c.0.clone()),
         z: w.get::<Z>(e).is_some(),
+        s: w.get::<S>(e).map(|s| s.0),
+        t: w.get::<T>(e).map(|t| t.0.clone()),
     }
 }
 
@@ -253,32 +287,78 @@ fn check(w: &M, model: &HashMap<Entity, ModelEntity>, handles: &[Entity]) {
                 assert_eq!(w.has::<B>(e), x.b.is_some());
                 assert_eq!(w.has::<C>(e), x.c.is_some());
                 assert_eq!(w.has::<Z>(e), x.z);
+                assert_eq!(w.has::<S>(e), x.s.is_some());
+                assert_eq!(w.has::<T>(e), x.t.is_some());
                 assert_eq!(w.archetype_name(e), x.archetype(), "{e:?}");
             }
             None => {
                 assert!(!w.is_alive(e), "{e:?} should be dead");
                 assert_eq!(read(w, e), ModelEntity::default(), "{e:?}");
                 assert!(!w.has::<A>(e));
+                assert!(!w.has::<S>(e) && !w.has::<T>(e));
                 assert_eq!(w.archetype_name(e), None);
             }
         }
     }
     let mut n = 0;
-    for (e, a, b, c, z) in w
-        .query::<(Entity, Option<&A>, Option<&B>, Option<&C>, Option<&Z>)>()
-        .iter()
-    {
+    type All<'a> = (
+        Entity,
+        Option<&'a A>,
+        Option<&'a B>,
+        Option<&'a C>,
+        Option<&'a Z>,
+        Option<&'a S>,
+        Option<&'a T>,
+    );
+    for (e, a, b, c, z, s, t) in w.query::<All>().iter() {
         let x = model.get(&e).expect("a queried entity is alive");
         let got = ModelEntity {
             a: a.map(|a| a.0),
             b: b.map(|b| b.0),
             c: c.map(|c| c.0.clone()),
             z: z.is_some(),
+            s: s.map(|s| s.0),
+            t: t.map(|t| t.0.clone()),
         };
         assert_eq!(&got, x, "{e:?} through a query");
         n += 1;
     }
     assert_eq!(n, model.len());
+    // Sparse requirements and filters, each against the model.
+    let mut with_s: Vec<(Entity, u32)> = w
+        .query::<(Entity, &S)>()
+        .iter()
+        .map(|(e, s)| (e, s.0))
+        .collect();
+    let mut want: Vec<(Entity, u32)> = model.iter().filter_map(|(e, x)| Some((*e, x.s?))).collect();
+    with_s.sort();
+    want.sort();
+    assert_eq!(with_s, want, "query (Entity, &S)");
+    assert_eq!(w.query::<(Entity, &S)>().len(), want.len());
+    let mut a_without_t: Vec<(Entity, u32)> = w
+        .query_filtered::<(Entity, &A), (Without<T>, With<S>)>()
+        .iter()
+        .map(|(e, a)| (e, a.0))
+        .collect();
+    let mut want: Vec<(Entity, u32)> = model
+        .iter()
+        .filter(|(_, x)| x.t.is_none() && x.s.is_some())
+        .filter_map(|(e, x)| Some((*e, x.a?)))
+        .collect();
+    a_without_t.sort();
+    want.sort();
+    assert_eq!(
+        a_without_t, want,
+        "query (Entity, &A), (Without<T>, With<S>)"
+    );
+    for &e in handles {
+        let got = w
+            .query::<(&S, &T)>()
+            .get(e)
+            .map(|(s, t)| (s.0, t.0.clone()));
+        let want = model.get(&e).and_then(|x| Some((x.s?, x.t.clone()?)));
+        assert_eq!(got, want, "query (&S, &T).get({e:?})");
+    }
 }
 
 fn run(ops: Vec<Op>) {
@@ -322,6 +402,8 @@ fn run(ops: Vec<Op>) {
                     Comp::B(v) => w.insert(e, B(v)),
                     Comp::C(v) => w.insert(e, C(v)),
                     Comp::Z => w.insert(e, Z),
+                    Comp::S(v) => w.insert(e, S(v)),
+                    Comp::T(v) => w.insert(e, T(v)),
                 };
                 assert_eq!(got, want, "insert into {e:?}");
             }
@@ -333,6 +415,10 @@ fn run(ops: Vec<Op>) {
                     (Kind::B, Ok(Comp::B(v))) => assert_eq!(w.remove::<B>(e), Ok(B(v))),
                     (Kind::C, Ok(Comp::C(v))) => assert_eq!(w.remove::<C>(e), Ok(C(v))),
                     (Kind::Z, Ok(Comp::Z)) => assert_eq!(w.remove::<Z>(e), Ok(Z)),
+                    (Kind::S, Ok(Comp::S(v))) => assert_eq!(w.remove::<S>(e), Ok(S(v))),
+                    (Kind::T, Ok(Comp::T(v))) => assert_eq!(w.remove::<T>(e), Ok(T(v))),
+                    (Kind::S, Err(err)) => assert_eq!(w.remove::<S>(e), Err(err)),
+                    (Kind::T, Err(err)) => assert_eq!(w.remove::<T>(e), Err(err)),
                     (Kind::A, Err(err)) => assert_eq!(w.remove::<A>(e), Err(err)),
                     (Kind::B, Err(err)) => assert_eq!(w.remove::<B>(e), Err(err)),
                     (Kind::C, Err(err)) => assert_eq!(w.remove::<C>(e), Err(err)),
@@ -357,6 +443,11 @@ fn run(ops: Vec<Op>) {
                         let b = b.wrapping_add(1);
                         w.get_mut::<B>(e).expect("has B").0 = b;
                         x.b = Some(b);
+                    }
+                    if let Some(s) = x.s {
+                        let s = s.wrapping_mul(3);
+                        w.query_mut::<&mut S>().get_mut(e).expect("has S").0 = s;
+                        x.s = Some(s);
                     }
                 }
             }
@@ -414,5 +505,16 @@ fn model_walkthrough() {
         Op::Get(1),
         Op::Despawn(0),
         Op::Remove(0, Kind::A),
+        Op::Insert(1, Comp::S(3)),
+        Op::Insert(1, Comp::T("t".into())),
+        Op::Insert(1, Comp::S(4)),
+        Op::GetMut(1, 2),
+        Op::Insert(2, Comp::T("u".into())),
+        Op::Remove(1, Kind::S),
+        Op::Remove(1, Kind::S),
+        Op::Insert(1, Comp::Z),
+        Op::Despawn(1),
+        Op::Spawn(0, 8),
+        Op::Remove(2, Kind::T),
     ]);
 }

@@ -21,6 +21,24 @@ use proc_macro::TokenStream;
 /// carry `.run_if(condition)` (a `#[system]` fn returning `bool`, or
 /// `in_state(GameState::X)`), as often as needed.
 ///
+/// `sparse(Slowed, Burning)` declares components that any entity may carry without
+/// changing archetype: each lives in a sparse set of its own (values and owners packed,
+/// an index by entity slot), so `insert`/`remove` of one never moves the entity. Queries
+/// use them like any component (`&T`, `&mut T`, `Option<&T>`, `With<T>`, `Without<T>`),
+/// and so do `get`/`get_mut`/`has`, `despawn` and `Commands`. For the schedule a sparse
+/// component is one column: two systems that touch it, one writing, never share a stage.
+/// A type listed in `sparse(...)` may not also be in an archetype, and is listed once.
+///
+/// ```text
+/// #[world(archetypes(Creep = (Position)), sparse(Slowed), ...)]
+/// ```
+///
+/// (The crate `metronome` has a whole world with a sparse component, run as a doctest.)
+///
+/// `hierarchy` (no value) adds the sparse components `ChildOf(Entity)` and `Children`,
+/// kept consistent by the world, and the methods `set_parent`, `children`, `parent` and
+/// `despawn_recursive` (see the crate `metronome`'s README).
+///
 /// `executor = ...` is one of:
 ///
 /// ```text

@@ -17,6 +17,11 @@ pub struct WorldModel {
     pub ident: Ident,
     /// Distinct component types, numbered by first appearance (`ComponentOf::ID`).
     pub components: Vec<ComponentModel>,
+    /// `sparse(...)`: indices into [`WorldModel::components`] (after every archetype
+    /// component), declaration order.
+    pub sparse: Vec<usize>,
+    /// `hierarchy`: `ChildOf` and `Children` are the last two of `sparse`.
+    pub hierarchy: bool,
     /// Archetypes in declaration order.
     pub archetypes: Vec<ArchetypeModel>,
     /// Resources in declaration order (`ResourceOf::ID`).

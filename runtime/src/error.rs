@@ -41,6 +41,19 @@ pub enum EcsError {
         /// The type's name.
         component: &'static str,
     },
+    /// `set_parent(child, parent)` where `child` is `parent` or one of its ancestors.
+    HierarchyCycle {
+        /// The would-be child.
+        child: Entity,
+        /// The would-be parent.
+        parent: Entity,
+    },
+    /// A deferred `insert` of a component the world keeps itself (`Children`, of a
+    /// world with `hierarchy`; attach children with `set_parent`).
+    KeptByTheWorld {
+        /// The component's name.
+        component: &'static str,
+    },
 }
 
 impl fmt::Display for EcsError {
@@ -62,6 +75,14 @@ impl fmt::Display for EcsError {
             EcsError::UnknownComponent { component } => {
                 write!(f, "`{component}` is not a component of this world")
             }
+            EcsError::HierarchyCycle { child, parent } => write!(
+                f,
+                "{child:?} cannot become a child of {parent:?}: it is {parent:?} or one of its ancestors"
+            ),
+            EcsError::KeptByTheWorld { component } => write!(
+                f,
+                "`{component}` is kept by the world; attach children with `set_parent`"
+            ),
         }
     }
 }

@@ -68,6 +68,10 @@ impl ParamAccess {
                 if clash.is_empty() {
                     return false;
                 }
+                // A sparse component is one column, whatever archetypes the queries match.
+                if clash.intersects(&da.sparse.union(db.sparse)) {
+                    return true;
+                }
                 let both = matching(archetypes, da.required.union(*fa), *xa)
                     .intersection(matching(archetypes, db.required.union(*fb), *xb));
                 let mut next = both.next_from(0);

@@ -23,9 +23,10 @@ use crate::entity::{Entity, Location};
 use crate::error::EcsError;
 use crate::event::{flush_events, EventQueue};
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
+use crate::hierarchy::{self, HierarchyIds};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
-use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, Storage, Table, NO_SLOT};
+use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ pub const NO_ARCHETYPE: u16 = u16::MAX;
 /// `ARCHETYPE_SETS[a]` plus/minus `c` (or [`NO_ARCHETYPE`]); `add_transition(a, c)` /
 /// `remove_transition(a, c)`, where `Some`, return that same archetype and the
 /// [`MoveColumns`] generated for the pair; `run_system` runs system `i` of `SYSTEMS` with
-/// the access the schedule was computed from.
+/// the access the schedule was computed from; `SPARSE` is described at the constant.
 pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// The world's name.
     const NAME: &'static str;
@@ -83,6 +84,14 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
         let _ = (a, c);
         None
     }
+    /// The world's `sparse(...)` components, by id: each lives in a sparse set of the
+    /// storage, never in a table, so no archetype set contains it (and no `ADD`/`REMOVE`
+    /// transition names it); its `ComponentOf::SPARSE` is `true`, every other
+    /// component's `false`.
+    const SPARSE: Bits = Bits::EMPTY;
+    /// The ids of `ChildOf` and `Children` in a world declared with `hierarchy` (both in
+    /// `SPARSE`; their `ComponentOf` ids); `None` otherwise.
+    const HIERARCHY: Option<HierarchyIds> = None;
     /// Whether the world declares `events(...)`: the end of every stage then merges the
     /// events its systems sent (a world without events does no such work).
     const HAS_EVENTS: bool = false;
@@ -531,7 +540,13 @@ impl<W: WorldDef> WorldCore<W> {
             .collect();
         let stages = plan.iter().map(Vec::len).sum();
         WorldCore {
-            storage: Storage::new(tables, entity_capacity),
+            storage: {
+                let mut storage = Storage::new(tables, entity_capacity);
+                if !W::SPARSE.is_empty() {
+                    storage.set_sparse(SparseStorage::new(&component_types, W::SPARSE));
+                }
+                storage
+            },
             executor,
             component_types: component_types.into(),
             buffers: (0..systems)
@@ -559,6 +574,12 @@ impl<W> WorldCore<W> {
     #[inline(always)]
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// The world's storage, mutably.
+    #[inline(always)]
+    pub(crate) fn storage_mut(&mut self) -> &mut Storage {
+        &mut self.storage
     }
 
     /// The world's executor.
@@ -623,7 +644,7 @@ pub fn spawn_batch<W: WorldDef, B: Bundle<W>>(
 /// The component `T` of `entity`.
 #[inline]
 pub fn get<W: WorldDef, T: ComponentOf<W>>(world: &W, entity: Entity) -> Option<&T> {
-    let ptr = world.core().storage.component_ptr(entity, T::ID)?;
+    let ptr = component_ptr::<W>(&world.core().storage, entity, T::ID)?;
     // SAFETY: the column of id `T::ID` holds `T` (`ComponentOf` contract); `&W` lets only
     // shared access happen meanwhile.
     Some(unsafe { &*ptr.cast::<T>() })
@@ -632,9 +653,28 @@ pub fn get<W: WorldDef, T: ComponentOf<W>>(world: &W, entity: Entity) -> Option<
 /// The component `T` of `entity`, mutably.
 #[inline]
 pub fn get_mut<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) -> Option<&mut T> {
-    let ptr = world.core().storage.component_ptr(entity, T::ID)?;
+    const {
+        assert!(
+            !HierarchyIds::contains(W::HIERARCHY, T::ID),
+            "{}",
+            hierarchy::WRITE_ERROR
+        )
+    };
+    let ptr = component_ptr::<W>(&world.core().storage, entity, T::ID)?;
     // SAFETY: as in `get`; `&mut W` makes the access exclusive.
     Some(unsafe { &mut *ptr.cast::<T>() })
+}
+
+/// Pointer to `entity`'s component `id`, from its table or, for a sparse component, its
+/// sparse set (the test is a constant for a typed call: a world without sparse components
+/// pays nothing).
+#[inline(always)]
+fn component_ptr<W: WorldDef>(storage: &Storage, entity: Entity, id: u16) -> Option<*mut u8> {
+    if W::SPARSE.contains(id as usize) {
+        storage.sparse().set(id)?.get(entity)
+    } else {
+        storage.component_ptr(entity, id)
+    }
 }
 
 /// Inserts or overwrites `T` on `entity` (see the world's `insert`).
@@ -643,6 +683,36 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
     entity: Entity,
     component: T,
 ) -> Result<(), EcsError> {
+    if const { HierarchyIds::contains(W::HIERARCHY, T::ID) } {
+        // (Evaluated for every `T`: it fails only for `Children`.)
+        const {
+            assert!(
+                !matches!(W::HIERARCHY, Some(h) if h.children == T::ID),
+                "{}",
+                hierarchy::WRITE_ERROR
+            )
+        };
+        let component = std::mem::ManuallyDrop::new(component);
+        // SAFETY: `T::ID` is `ChildOf`'s id (the assert above rules `Children` out), so
+        // `T` is `ChildOf` (`ComponentOf` ids are distinct); a `Copy` read.
+        let parent = unsafe {
+            (&*component as *const T)
+                .cast::<hierarchy::ChildOf>()
+                .read()
+        };
+        return hierarchy::set_parent(world, entity, parent.0);
+    }
+    if const { W::SPARSE.contains(T::ID as usize) } {
+        let component = std::mem::ManuallyDrop::new(component);
+        let src: *const T = &*component;
+        // SAFETY: `src` holds a `T`, the type of component `T::ID` (`ComponentOf`
+        // contract), given up here (`ManuallyDrop`: on `Err` it is dropped below; if the
+        // set's growth panics before it moved, it is leaked, never dropped twice).
+        return unsafe { insert_sparse::<W>(world, entity, T::ID, src.cast()) }.inspect_err(|_| {
+            // SAFETY: on `Err` the value did not move; it is dropped once, here.
+            drop(unsafe { src.read() })
+        });
+    }
     let storage = &mut world.core_mut().storage;
     let Some(location) = storage.location(entity) else {
         return Err(EcsError::DeadEntity(entity));
@@ -692,6 +762,63 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
     Ok(())
 }
 
+/// Moves the value at `src` into `entity`'s sparse component `id` (overwriting any).
+///
+/// # Safety
+/// `id` is a sparse component of `W` and `src` holds a value of its type; on `Ok` its
+/// ownership moved into the world (also if the drop of an overwritten value unwinds),
+/// on `Err` it is still the caller's.
+unsafe fn insert_sparse<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    id: u16,
+    src: *const u8,
+) -> Result<(), EcsError> {
+    let storage = &mut world.core_mut().storage;
+    if storage.location(entity).is_none() {
+        return Err(EcsError::DeadEntity(entity));
+    }
+    let set = storage
+        .sparse_mut()
+        .set_mut(id)
+        .expect("a sparse component has a set (`WorldCore::new` builds one per `W::SPARSE` id)");
+    // SAFETY: `src` holds a value of the set's type (`ColumnType` of component `id`, the
+    // caller's guarantee), given up.
+    unsafe { set.insert(entity, src) };
+    Ok(())
+}
+
+/// Moves `entity`'s sparse component `id` out to `dst`.
+///
+/// # Safety
+/// `id` is a sparse component of `W`; `dst` is valid for a write of one value of its
+/// type; on `Ok` it holds the value and the caller owns it.
+unsafe fn remove_sparse<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    id: u16,
+    name: &'static str,
+    dst: *mut u8,
+) -> Result<(), EcsError> {
+    let storage = &mut world.core_mut().storage;
+    if storage.location(entity).is_none() {
+        return Err(EcsError::DeadEntity(entity));
+    }
+    let set = storage
+        .sparse_mut()
+        .set_mut(id)
+        .expect("a sparse component has a set (`WorldCore::new` builds one per `W::SPARSE` id)");
+    // SAFETY: `dst` is writable for one value of the set's type (the caller's guarantee).
+    if unsafe { set.remove_move(entity, dst) } {
+        Ok(())
+    } else {
+        Err(EcsError::MissingComponent {
+            entity,
+            component: name,
+        })
+    }
+}
+
 /// Moves the value at `src` into `entity`'s component `id`.
 ///
 /// # Safety
@@ -705,6 +832,22 @@ unsafe fn insert_raw<W: WorldDef>(
     src: *const u8,
     name: &'static str,
 ) -> Result<(), EcsError> {
+    if let Some(h) = W::HIERARCHY {
+        if id == h.child_of {
+            // SAFETY: `id` is `ChildOf`'s, so `src` holds a `ChildOf` (`Copy`: reading it
+            // takes the value over, nothing to drop on any path).
+            let parent = unsafe { src.cast::<hierarchy::ChildOf>().read() }.0;
+            return hierarchy::set_parent(world, entity, parent);
+        }
+        if id == h.children {
+            return Err(EcsError::KeptByTheWorld { component: name });
+        }
+    }
+    if W::SPARSE.contains(id as usize) {
+        // SAFETY: `id` is sparse; `src` holds a value of its type (the caller's guarantee),
+        // and the ownership rules are the same.
+        return unsafe { insert_sparse::<W>(world, entity, id, src) };
+    }
     let core = world.core_mut();
     let location = core
         .storage
@@ -747,6 +890,27 @@ pub fn remove<W: WorldDef, T: ComponentOf<W>>(
     world: &mut W,
     entity: Entity,
 ) -> Result<T, EcsError> {
+    if const { HierarchyIds::contains(W::HIERARCHY, T::ID) } {
+        let removed = if matches!(W::HIERARCHY, Some(h) if h.child_of == T::ID) {
+            let old = hierarchy::remove_parent(world, entity)?;
+            // SAFETY: `T` is `ChildOf` (its id is `ChildOf`'s; ids are distinct).
+            unsafe { std::mem::transmute_copy::<hierarchy::ChildOf, T>(&old) }
+        } else {
+            let old = std::mem::ManuallyDrop::new(hierarchy::remove_children(world, entity)?);
+            // SAFETY: `T` is `Children` (the only other hierarchy id); moved out of the
+            // `ManuallyDrop`, so owned once.
+            unsafe { std::mem::transmute_copy::<hierarchy::Children, T>(&old) }
+        };
+        return Ok(removed);
+    }
+    if const { W::SPARSE.contains(T::ID as usize) } {
+        let mut out = std::mem::MaybeUninit::<T>::uninit();
+        // SAFETY: `T` is the type of sparse component `T::ID` (`ComponentOf` contract) and
+        // `out` is writable for one; on `Ok` it holds the value, which we own.
+        unsafe { remove_sparse::<W>(world, entity, T::ID, T::NAME, out.as_mut_ptr().cast())? };
+        // SAFETY: initialised by the `Ok` above.
+        return Ok(unsafe { out.assume_init() });
+    }
     let storage = &mut world.core_mut().storage;
     let Some(location) = storage.location(entity) else {
         return Err(EcsError::DeadEntity(entity));
@@ -803,6 +967,26 @@ unsafe fn remove_raw<W: WorldDef>(
     name: &'static str,
     dst: *mut u8,
 ) -> Result<(), EcsError> {
+    if let Some(h) = W::HIERARCHY {
+        if id == h.child_of {
+            let old = hierarchy::remove_parent(world, entity)?;
+            // SAFETY: `dst` is writable for one `ChildOf` (`id`'s type).
+            unsafe { dst.cast::<hierarchy::ChildOf>().write(old) };
+            return Ok(());
+        }
+        if id == h.children {
+            let old = hierarchy::remove_children(world, entity)?;
+            // SAFETY: `dst` is writable for one `Children` (`id`'s type); the caller owns
+            // it from here.
+            unsafe { dst.cast::<hierarchy::Children>().write(old) };
+            return Ok(());
+        }
+    }
+    if W::SPARSE.contains(id as usize) {
+        // SAFETY: `id` is sparse; `dst` is writable for one value of its type (the
+        // caller's guarantee), and the ownership rules are the same.
+        return unsafe { remove_sparse::<W>(world, entity, id, name, dst) };
+    }
     let core = world.core_mut();
     let location = core
         .storage
@@ -835,6 +1019,9 @@ unsafe fn remove_raw<W: WorldDef>(
 /// Despawns `entity`; `false` if it was dead or stale.
 #[inline]
 pub fn despawn<W: WorldDef>(world: &mut W, entity: Entity) -> bool {
+    if const { W::HIERARCHY.is_some() } {
+        hierarchy::unlink::<W>(&mut world.core_mut().storage, entity);
+    }
     world.core_mut().storage.despawn(entity)
 }
 
@@ -847,7 +1034,7 @@ pub fn is_alive<W: WorldDef>(world: &W, entity: Entity) -> bool {
 /// Whether `entity` is alive and has `T`.
 #[inline]
 pub fn has<W: WorldDef, T: ComponentOf<W>>(world: &W, entity: Entity) -> bool {
-    world.core().storage.component_ptr(entity, T::ID).is_some()
+    component_ptr::<W>(&world.core().storage, entity, T::ID).is_some()
 }
 
 /// Resource `T`.
@@ -1156,7 +1343,7 @@ fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Ecs
     match command {
         Command::Despawn(entity) => {
             // An entity despawned twice (two systems killing one enemy) is not an error.
-            world.core_mut().storage.despawn(entity);
+            despawn(world, entity);
             Ok(())
         }
         Command::Spawn(entity, bundle) => {
@@ -1167,6 +1354,7 @@ fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Ecs
             }
             result
         }
+        Command::SetParent(child, parent) => hierarchy::set_parent(world, child, parent),
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
             let id = component_id(world.core(), type_id)

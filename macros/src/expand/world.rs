@@ -20,11 +20,14 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let component_tys: Vec<_> = model.components.iter().map(|c| &c.ty).collect();
     let component_impls = component_tys.iter().enumerate().map(|(i, ty)| {
         let id = i as u16;
+        let sparse = model.sparse.contains(&i);
         quote_spanned! {ty.span()=>
             // SAFETY: `#id` is this type's index in the world's component list, and the
-            // world's tables store it in the columns of that id.
+            // world's tables (its sparse set, for a `sparse(...)` one: `SPARSE` says
+            // which, as `WorldDef::SPARSE` does) store it under that id.
             unsafe impl #rt::ComponentOf<#ident> for #ty {
                 const ID: u16 = #id;
+                const SPARSE: bool = #sparse;
             }
             const _: () = <#ty as #rt::Component>::SIZE_CHECK;
         }
@@ -49,6 +52,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
         let ids = set.iter().map(|&c| c as u16);
         quote!(&[#(#ids),*])
     });
+    let sparse_with = model.sparse.iter().map(|&c| quote!(.with(#c)));
+    let sparse_bits = quote!(#rt::Bits::EMPTY #(#sparse_with)*);
+    let (hierarchy_def, hierarchy_methods) = hierarchy(model);
     let (add, remove) = transitions(&sets, component_count);
     let movers = movers(&sets, &add, &remove, component_count, &component_tys);
     let archetype_items = model.archetypes.iter().enumerate().map(|(a, arch)| {
@@ -333,6 +339,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const SYSTEM_NAMES: &'static [&'static str] = &[#(#system_names),*];
             const EXCLUSIVE_SYSTEMS: &'static [bool] = &[#(#exclusive_flags),*];
             const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
+            const SPARSE: #rt::Bits = #sparse_bits;
+            #hierarchy_def
             #extras_world_def
             #add_transition
             #remove_transition
@@ -380,6 +388,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #(#mover_fns)*
 
             #extras_methods
+
+            #hierarchy_methods
 
             #[doc(hidden)]
             const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];
@@ -579,6 +589,45 @@ pub fn world(model: &WorldModel) -> TokenStream {
 }
 
 /// `ADD[a * C + c]` and `REMOVE[a * C + c]`: the archetype with `a`'s set plus/minus `c`.
+/// `hierarchy`: the world's `HIERARCHY` ids and its `set_parent`, `children`, `parent`
+/// and `despawn_recursive` methods (nothing without the key).
+fn hierarchy(model: &WorldModel) -> (TokenStream, TokenStream) {
+    if !model.hierarchy {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let rt = super::rt();
+    let def = quote! {
+        const HIERARCHY: ::core::option::Option<#rt::HierarchyIds> =
+            ::core::option::Option::Some(#rt::HierarchyIds {
+                child_of: <#rt::ChildOf as #rt::ComponentOf<Self>>::ID,
+                children: <#rt::Children as #rt::ComponentOf<Self>>::ID,
+            });
+    };
+    let methods = quote! {
+        /// Makes `parent` the parent of `child` (detaching it from its old parent); an
+        /// error if either is dead or `child` is `parent` or one of its ancestors.
+        pub fn set_parent(&mut self, child: #rt::Entity, parent: #rt::Entity) -> ::core::result::Result<(), #rt::EcsError> {
+            #rt::hierarchy::set_parent(self, child, parent)
+        }
+
+        /// The children of `entity`, in the order they were attached.
+        pub fn children(&self, entity: #rt::Entity) -> &[#rt::Entity] {
+            #rt::hierarchy::children(self, entity)
+        }
+
+        /// The parent of `entity`, if it has one.
+        pub fn parent(&self, entity: #rt::Entity) -> ::core::option::Option<#rt::Entity> {
+            #rt::hierarchy::parent(self, entity)
+        }
+
+        /// Despawns `entity` and all its descendants; `false` if it was not alive.
+        pub fn despawn_recursive(&mut self, entity: #rt::Entity) -> bool {
+            #rt::hierarchy::despawn_recursive(self, entity)
+        }
+    };
+    (def, methods)
+}
+
 fn transitions(sets: &[Vec<usize>], components: usize) -> (Vec<u16>, Vec<u16>) {
     let sorted: Vec<Vec<usize>> = sets
         .iter()

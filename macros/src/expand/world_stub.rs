@@ -55,6 +55,10 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub const ARCHETYPES: &'static [&'static str] = &[#(#archetype_names),*];
             pub const SCHEDULE: #rt::Schedule = #rt::Schedule { phases: &[] };
             pub fn new() -> Self { #ident }
+            pub fn set_parent(&mut self, child: #rt::Entity, parent: #rt::Entity) -> ::core::result::Result<(), #rt::EcsError> { #never }
+            pub fn children(&self, entity: #rt::Entity) -> &[#rt::Entity] { #never }
+            pub fn parent(&self, entity: #rt::Entity) -> ::core::option::Option<#rt::Entity> { #never }
+            pub fn despawn_recursive(&mut self, entity: #rt::Entity) -> bool { #never }
             pub fn with_workers(workers: usize) -> ::core::result::Result<Self, #rt::BuildError> { #never }
             pub fn spawn<__MnB>(&mut self, bundle: __MnB) -> #rt::Entity { #never }
             pub fn spawn_batch<__MnB>(&mut self, iter: impl ::core::iter::IntoIterator<Item = __MnB>) -> ::std::vec::Vec<#rt::Entity> { #never }
@@ -141,13 +145,15 @@ mod tests {
             ),
             events(Damage),
             states(GameState = GameState::Menu),
+            sparse(Slowed),
+            hierarchy,
         );
         let Ok(model) = crate::validate::world(attr.clone(), item.clone()) else {
             panic!("valid world");
         };
         let real = inherent_items(crate::expand::world(&model));
         assert!(
-            real.contains("new") && real.contains("SCHEDULE"),
+            real.contains("new") && real.contains("SCHEDULE") && real.contains("set_parent"),
             "{real:?}"
         );
 

@@ -23,6 +23,8 @@ pub const KEYS: &[&str] = &[
     "on_command_error",
     "events",
     "states",
+    "sparse",
+    "hierarchy",
 ];
 
 /// One top-level key with its value.
@@ -53,6 +55,10 @@ pub enum KeyValue {
     Events(List<Type>),
     /// `states(GameState = GameState::Menu, ...)`
     States(List<super::events::StateDecl>),
+    /// `sparse(Slowed, Burning)`
+    Sparse(List<Type>),
+    /// `hierarchy` (no value).
+    Hierarchy,
 }
 
 impl Parse for WorldKey {
@@ -112,6 +118,8 @@ impl Parse for WorldKey {
                 key,
                 "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
             )?),
+            "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
+            "hierarchy" => hierarchy_key(input)?,
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(
@@ -135,6 +143,25 @@ impl Parse for WorldKey {
         };
         Ok(WorldKey { name, value })
     }
+}
+
+/// The value of `sparse(Slowed, Burning)`: a list of component types.
+fn sparse_key(input: ParseStream, key: Span) -> syn::Result<List<Type>> {
+    parenthesized_list(
+        input,
+        key,
+        "`sparse` takes a parenthesized list of component types, as in `sparse(Slowed, Burning)`",
+    )
+}
+
+/// `hierarchy`: a key without a value.
+fn hierarchy_key(input: ParseStream) -> syn::Result<KeyValue> {
+    if !input.is_empty() && !input.peek(Token![,]) {
+        return Err(input.error(
+            "`hierarchy` takes no value: write `hierarchy` alone to give the world `ChildOf`/`Children`",
+        ));
+    }
+    Ok(KeyValue::Hierarchy)
 }
 
 /// The span of the next token, or `fallback` at the end of the input.

@@ -10,6 +10,9 @@ pub mod events;
 mod exclusive;
 mod near_miss;
 mod order;
+mod sparse;
+#[cfg(test)]
+mod sparse_tests;
 mod system;
 mod world;
 

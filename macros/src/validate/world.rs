@@ -51,6 +51,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut on_command_error: Option<Ident> = None;
     let mut events: Option<List<Type>> = None;
     let mut states: Option<List<crate::parse::events::StateDecl>> = None;
+    let mut sparse: Option<List<Type>> = None;
+    let mut hierarchy: Option<()> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -63,6 +65,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::OnCommandError(value) => put(&mut on_command_error, value),
             KeyValue::Events(list) => put(&mut events, list),
             KeyValue::States(list) => put(&mut states, list),
+            KeyValue::Sparse(list) => put(&mut sparse, list),
+            KeyValue::Hierarchy => put(&mut hierarchy, ()),
         };
         if duplicate {
             cx.error_at(
@@ -74,7 +78,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
 
     // Archetypes and components.
     let world_ident = target.ident.as_ref();
-    let (components, archetype_models, stub_archetypes) = match &archetypes {
+    let (mut components, archetype_models, stub_archetypes) = match &archetypes {
         Some((name, list)) => {
             cx.extend(list.errors.iter().cloned());
             if list.items.is_empty() && list.errors.is_empty() {
@@ -104,6 +108,15 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             (Vec::new(), Vec::new(), Vec::new())
         }
     };
+
+    // Sparse components: numbered after the archetypes' components.
+    let mut sparse_models = sparse.map_or_else(Vec::new, |list| {
+        cx.extend(list.errors);
+        super::sparse::check_sparse(&cx, &list.items, &mut components, &archetype_models)
+    });
+    if hierarchy.is_some() {
+        sparse_models.extend(super::sparse::hierarchy_components(&mut components));
+    }
 
     // Resources.
     let mut resource_models = match resources {
@@ -181,6 +194,8 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 vis: stub.vis,
                 ident,
                 components,
+                sparse: sparse_models,
+                hierarchy: hierarchy.is_some(),
                 archetypes: archetype_models,
                 resources: resource_models,
                 phases: phase_models,

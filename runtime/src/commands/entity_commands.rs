@@ -42,6 +42,20 @@ impl<'c, 'a> EntityCommands<'c, 'a> {
         self
     }
 
+    /// Makes `parent` the entity's parent (a world with `hierarchy`; see its
+    /// `set_parent`: a cycle, or a dead entity, fails when applied).
+    ///
+    /// ```
+    /// use metronome_runtime::{Commands, Entity};
+    /// fn adopt(child: Entity, parent: Entity, mut commands: Commands) {
+    ///     commands.entity(child).set_parent(parent);
+    /// }
+    /// ```
+    pub fn set_parent(self, parent: Entity) -> Self {
+        self.commands.set_parent(self.entity, parent);
+        self
+    }
+
     /// Despawns the entity (no error if it is already dead when applied).
     pub fn despawn(self) {
         self.commands.despawn(self.entity);

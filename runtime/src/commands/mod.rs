@@ -20,6 +20,8 @@ pub(crate) enum Command {
     Despawn(Entity),
     Insert(Entity, Box<dyn DynBundle>),
     Remove(Entity, TypeId, &'static str),
+    /// `set_parent(child, parent)` of a world with `hierarchy`.
+    SetParent(Entity, Entity),
 }
 
 impl Command {
@@ -30,6 +32,7 @@ impl Command {
             Command::Despawn(e) => ("despawn", *e),
             Command::Insert(e, _) => ("insert", *e),
             Command::Remove(e, _, _) => ("remove", *e),
+            Command::SetParent(e, _) => ("set_parent", *e),
         }
     }
 }
@@ -191,6 +194,12 @@ impl<'a> Commands<'a> {
     /// Removes component `T` from `entity` (the value is dropped).
     pub fn remove<T: Component>(&mut self, entity: Entity) {
         self.push(Command::Remove(entity, TypeId::of::<T>(), T::NAME));
+    }
+
+    /// Makes `parent` the parent of `child` (a world with `hierarchy`; see
+    /// `EntityCommands::set_parent`).
+    pub fn set_parent(&mut self, child: Entity, parent: Entity) {
+        self.push(Command::SetParent(child, parent));
     }
 
     /// The commands of one entity, chained: `commands.entity(e).insert(a).remove::<B>()`.

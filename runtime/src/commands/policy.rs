@@ -43,7 +43,13 @@ pub(crate) fn failure_message(
             "spawn an archetype struct or the exact tuple of an archetype's components, in declared order"
         }
         EcsError::UnknownComponent { .. } => {
-            "add the component to an archetype of the world"
+            "add the component to an archetype of the world (or to `sparse(...)`; `set_parent` needs `hierarchy`)"
+        }
+        EcsError::HierarchyCycle { .. } => {
+            "an entity cannot be its own ancestor; detach the parent first (`remove::<ChildOf>`)"
+        }
+        EcsError::KeptByTheWorld { .. } => {
+            "attach children with `set_parent` instead of inserting `Children`"
         }
     };
     format!(

@@ -4,7 +4,7 @@
 use crate::bits::Bits;
 use crate::component::{Component, ComponentOf};
 use crate::entity::Entity;
-use crate::storage::Table;
+use crate::storage::{SparseStorage, Table};
 
 /// A fixed-capacity list of component ids, built in `const` code: the ids a query's
 /// fetches read, in the order its data elements consume them.
@@ -66,6 +66,13 @@ pub struct DataAccess {
     pub writes: Bits,
     /// Whether some component is fetched twice (`(&mut T, &T)`): the query would alias.
     pub aliased: bool,
+    /// Sparse components fetched (`Option`s included); also in `reads`/`writes`. A
+    /// sparse component is one column for conflicts: two accesses to it conflict
+    /// whatever archetypes they match, if one writes.
+    pub sparse: Bits,
+    /// Sparse components an entity must carry to match (non-`Option` fetches); never
+    /// in `required`, which only names archetype components.
+    pub sparse_required: Bits,
     /// Component ids, in fetch order.
     pub ids: IdList,
 }
@@ -77,6 +84,8 @@ impl DataAccess {
         reads: Bits::EMPTY,
         writes: Bits::EMPTY,
         aliased: false,
+        sparse: Bits::EMPTY,
+        sparse_required: Bits::EMPTY,
         ids: IdList::EMPTY,
     };
 
@@ -88,7 +97,24 @@ impl DataAccess {
             reads: if write { Bits::EMPTY } else { set },
             writes: if write { set } else { Bits::EMPTY },
             aliased: false,
+            sparse: Bits::EMPTY,
+            sparse_required: Bits::EMPTY,
             ids: IdList::one(id),
+        }
+    }
+
+    /// Access of one component fetch, of a sparse component when `sparse` (then the
+    /// requirement is an entity's, not an archetype's).
+    pub const fn component_of(id: u16, write: bool, required: bool, sparse: bool) -> DataAccess {
+        if !sparse {
+            return DataAccess::component(id, write, required);
+        }
+        let set = Bits::single(id as usize);
+        DataAccess {
+            required: Bits::EMPTY,
+            sparse: set,
+            sparse_required: if required { set } else { Bits::EMPTY },
+            ..DataAccess::component(id, write, false)
         }
     }
 
@@ -105,6 +131,8 @@ impl DataAccess {
             reads: self.reads.union(other.reads),
             writes: self.writes.union(other.writes),
             aliased,
+            sparse: self.sparse.union(other.sparse),
+            sparse_required: self.sparse_required.union(other.sparse_required),
             ids: self.ids.concat(other.ids),
         }
     }
@@ -143,6 +171,31 @@ pub unsafe trait QueryData {
     /// # Safety
     /// As for [`QueryData::item`], for shared access.
     unsafe fn read_item<'a>(fetch: Self::Fetch, row: usize) -> Self::ReadItem<'a>;
+    /// The fetch of one row of `table` for a query that touches sparse components:
+    /// `item(fetch, 0)` / `read_item(fetch, 0)` is row `at.row`'s item. A sparse
+    /// component's pointer is its value in `at.sparse` (null if the entity lacks it),
+    /// the others' that row of the table's column.
+    ///
+    /// # Safety
+    /// As for [`QueryData::fetch`]; `at.row < table.len()`, `at.entity` owns that row, and
+    /// `at.sparse` is the sparse storage of the table's world.
+    unsafe fn fetch_row(
+        table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch;
+}
+
+/// One row of a table, for [`QueryData::fetch_row`].
+#[derive(Clone, Copy)]
+pub struct RowAt<'s> {
+    /// The row.
+    pub row: usize,
+    /// Its owner.
+    pub entity: Entity,
+    /// The world's sparse sets.
+    pub sparse: &'s SparseStorage,
 }
 
 /// Query data whose components all belong to world `W`.
@@ -171,6 +224,28 @@ unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
     // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
     // guarantee); the entry is the column's row 0, or null if the table lacks it.
     unsafe { *columns.add(ids[0] as usize) }.cast()
+}
+
+/// The row fetch of a one-component element (see [`QueryData::fetch_row`]): the entity's
+/// value for a sparse component (null if it has none), else the row of the table's column
+/// (null if the table lacks it).
+///
+/// # Safety
+/// As for [`QueryData::fetch_row`], with `ids` non-empty.
+#[inline]
+unsafe fn column_row<T>(columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> *mut T {
+    if let Some(set) = at.sparse.set(ids[0]) {
+        return set
+            .get(at.entity)
+            .map_or(std::ptr::null_mut(), |p| p.cast());
+    }
+    // SAFETY: forwarded under the caller's guarantee.
+    let base = unsafe { column::<T>(columns, ids) };
+    if base.is_null() {
+        return base;
+    }
+    // SAFETY: `at.row < len` of the table, whose column this is.
+    unsafe { base.add(at.row) }
 }
 
 /// `ptr`, which the optimiser may now assume is not null: an item's `Option` is then known
@@ -227,10 +302,20 @@ unsafe impl<T: Component> QueryData for &T {
         // SAFETY: as for `item`.
         unsafe { Self::item(fetch, row) }
     }
+    #[inline]
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column_row(columns, ids, at) }
+    }
 }
 // SAFETY: declares one required read of `T`.
 unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for &T {
-    const ACCESS: DataAccess = DataAccess::component(T::ID, false, true);
+    const ACCESS: DataAccess = DataAccess::component_of(T::ID, false, true, T::SPARSE);
 }
 // SAFETY: `&T` only reads.
 unsafe impl<T: Component> ReadOnlyQueryData for &T {}
@@ -257,10 +342,20 @@ unsafe impl<T: Component> QueryData for &mut T {
         // SAFETY: as for `item`, shared.
         unsafe { &*nonnull(fetch).add(row) }
     }
+    #[inline]
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column_row(columns, ids, at) }
+    }
 }
 // SAFETY: declares one required write of `T`.
 unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for &mut T {
-    const ACCESS: DataAccess = DataAccess::component(T::ID, true, true);
+    const ACCESS: DataAccess = DataAccess::component_of(T::ID, true, true, T::SPARSE);
 }
 
 // SAFETY: `Option<&T>` reads one column when the table has it; consumes one id.
@@ -284,10 +379,20 @@ unsafe impl<T: Component> QueryData for Option<&T> {
         // SAFETY: as for `item`.
         unsafe { Self::item(fetch, row) }
     }
+    #[inline]
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column_row(columns, ids, at) }
+    }
 }
 // SAFETY: declares an optional read of `T`.
 unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for Option<&T> {
-    const ACCESS: DataAccess = DataAccess::component(T::ID, false, false);
+    const ACCESS: DataAccess = DataAccess::component_of(T::ID, false, false, T::SPARSE);
 }
 // SAFETY: only reads.
 unsafe impl<T: Component> ReadOnlyQueryData for Option<&T> {}
@@ -313,10 +418,20 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
         // SAFETY: as for `item`, shared.
         (!fetch.is_null()).then(|| unsafe { &*fetch.add(row) })
     }
+    #[inline]
+    unsafe fn fetch_row(
+        _table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        at: RowAt<'_>,
+    ) -> Self::Fetch {
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column_row(columns, ids, at) }
+    }
 }
 // SAFETY: declares an optional write of `T`.
 unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for Option<&mut T> {
-    const ACCESS: DataAccess = DataAccess::component(T::ID, true, false);
+    const ACCESS: DataAccess = DataAccess::component_of(T::ID, true, false, T::SPARSE);
 }
 
 // SAFETY: `Entity` reads the row-owner column, which no query writes.
@@ -338,6 +453,16 @@ unsafe impl QueryData for Entity {
     unsafe fn read_item<'a>(fetch: *const Entity, row: usize) -> Self::ReadItem<'a> {
         // SAFETY: as for `item`.
         unsafe { *fetch.add(row) }
+    }
+    #[inline]
+    unsafe fn fetch_row(
+        table: &Table,
+        _columns: *const *mut u8,
+        _ids: &[u16],
+        at: RowAt<'_>,
+    ) -> *const Entity {
+        // SAFETY: `at.row < len` of the row-owner column (the caller's guarantee).
+        unsafe { table.entities().as_ptr().add(at.row) }
     }
 }
 // SAFETY: `Entity` touches no component.
@@ -364,6 +489,17 @@ macro_rules! tuple_query_data {
                     // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
                     let f = unsafe { $t::fetch(table, columns, &ids[at..at + $t::WIDTH]) };
                     at += $t::WIDTH;
+                    f
+                },)+)
+            }
+            #[inline]
+            #[allow(unused_assignments)]
+            unsafe fn fetch_row(table: &Table, columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> Self::Fetch {
+                let mut next = 0;
+                ($({
+                    // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
+                    let f = unsafe { $t::fetch_row(table, columns, &ids[next..next + $t::WIDTH], at) };
+                    next += $t::WIDTH;
                     f
                 },)+)
             }

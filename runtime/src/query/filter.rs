@@ -33,6 +33,10 @@ pub trait QueryFilterOf<W>: QueryFilter {
     const WITH: Bits;
     /// Components an archetype must lack.
     const WITHOUT: Bits;
+    /// Sparse components an entity must carry (never in `WITH`).
+    const SPARSE_WITH: Bits = Bits::EMPTY;
+    /// Sparse components an entity must lack (never in `WITHOUT`).
+    const SPARSE_WITHOUT: Bits = Bits::EMPTY;
 }
 
 impl QueryFilter for () {}
@@ -43,14 +47,32 @@ impl<W> QueryFilterOf<W> for () {
 
 impl<T: Component> QueryFilter for With<T> {}
 impl<W, T: ComponentOf<W>> QueryFilterOf<W> for With<T> {
-    const WITH: Bits = Bits::single(T::ID as usize);
+    const WITH: Bits = if T::SPARSE {
+        Bits::EMPTY
+    } else {
+        Bits::single(T::ID as usize)
+    };
     const WITHOUT: Bits = Bits::EMPTY;
+    const SPARSE_WITH: Bits = if T::SPARSE {
+        Bits::single(T::ID as usize)
+    } else {
+        Bits::EMPTY
+    };
 }
 
 impl<T: Component> QueryFilter for Without<T> {}
 impl<W, T: ComponentOf<W>> QueryFilterOf<W> for Without<T> {
     const WITH: Bits = Bits::EMPTY;
-    const WITHOUT: Bits = Bits::single(T::ID as usize);
+    const WITHOUT: Bits = if T::SPARSE {
+        Bits::EMPTY
+    } else {
+        Bits::single(T::ID as usize)
+    };
+    const SPARSE_WITHOUT: Bits = if T::SPARSE {
+        Bits::single(T::ID as usize)
+    } else {
+        Bits::EMPTY
+    };
 }
 
 macro_rules! tuple_filter {
@@ -59,6 +81,8 @@ macro_rules! tuple_filter {
         impl<__W, $($t: QueryFilterOf<__W>),+> QueryFilterOf<__W> for ($($t,)+) {
             const WITH: Bits = Bits::EMPTY $(.union($t::WITH))+;
             const WITHOUT: Bits = Bits::EMPTY $(.union($t::WITHOUT))+;
+            const SPARSE_WITH: Bits = Bits::EMPTY $(.union($t::SPARSE_WITH))+;
+            const SPARSE_WITHOUT: Bits = Bits::EMPTY $(.union($t::SPARSE_WITHOUT))+;
         }
     };
 }

@@ -14,6 +14,12 @@
 //! outside it), but does not vectorise it, as it vectorises only loops with no call and a
 //! known trip count. [`Iterator::fold`] (and so `Iterator::for_each`, `sum`, ...) walks
 //! the tables with nested loops, as `Query::for_each` does, and vectorises in every case.
+//!
+//! A query that touches sparse components (`sparse(...)` of the world) takes the sparse
+//! path: every row is its own one-row "table", found by the out-of-line call that
+//! changes tables (`MatchedTables::next_sparse_row`, which skips the rows whose entity
+//! fails the sparse requirements) with its own row fetch. The hot path is the same code,
+//! so other queries pay nothing for it but a test when an iterator is built.
 
 use super::data::QueryData;
 use super::fold_members;
@@ -58,6 +64,17 @@ unsafe fn next_table<D: QueryData>(
     tables: &MatchedTables<'_>,
     from: usize,
 ) -> Option<NextTable<D::Fetch>> {
+    if tables.sparse.is_some() {
+        // SAFETY: forwarded under the caller's guarantee; the query has a sparse part.
+        let (fetch, next) = unsafe { tables.next_sparse_row::<D>(from) }?;
+        // One row: its fetch addresses the row itself (`fetch_row`), so it is row 0.
+        return Some(NextTable {
+            fetch,
+            row: 0,
+            len: 1,
+            next,
+        });
+    }
     // SAFETY: forwarded under the caller's guarantee.
     let (fetch, len, archetype) = unsafe { tables.next_with_rows::<D>(from) }?;
     Some(NextTable {
@@ -77,6 +94,18 @@ impl<'q, D: QueryData> Cursor<'q, D> {
     /// `D`'s ids are `tables.ids`.
     #[inline(always)]
     unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
+        if tables.sparse.is_some() {
+            // The sparse path: `next` is a packed (archetype, row) position, and every
+            // row comes from `next_table` (so `end` is never reached).
+            return Cursor {
+                fetch: MaybeUninit::uninit(),
+                row: 0,
+                len: 0,
+                next: 0,
+                end: usize::MAX,
+                tables,
+            };
+        }
         let end = tables.end();
         match tables.matches.next_from(0) {
             Some(first) => {
@@ -131,6 +160,13 @@ impl<'q, D: QueryData> Cursor<'q, D> {
     #[inline(always)]
     fn fold<B>(self, init: B, mut g: impl FnMut(B, D::Fetch, usize) -> B) -> B {
         let mut acc = init;
+        if self.tables.sparse.is_some() {
+            let mut cursor = self;
+            while let Some((fetch, row)) = cursor.next() {
+                acc = g(acc, fetch, row);
+            }
+            return acc;
+        }
         if self.row < self.len {
             // SAFETY: initialised whenever `row < len` (see `next`).
             let fetch = unsafe { self.fetch.assume_init() };
@@ -159,6 +195,9 @@ impl<'q, D: QueryData> Cursor<'q, D> {
 
     /// Items left.
     fn remaining(&self) -> usize {
+        if self.tables.sparse.is_some() {
+            return (self.len - self.row) + self.tables.sparse_rows_from(self.next);
+        }
         (self.len - self.row) + self.tables.rows_from(self.next)
     }
 }

@@ -10,7 +10,7 @@ mod iter;
 mod tables;
 mod with_commands;
 
-pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData};
+pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData, RowAt};
 pub use filter::{QueryFilter, QueryFilterOf, With, Without};
 pub use iter::{QueryIter, QueryIterMut};
 
@@ -19,7 +19,7 @@ use crate::entity::{Entity, EntityIndex};
 use crate::storage::Storage;
 use crate::world::{WorldDef, WorldExecutor};
 use std::marker::PhantomData;
-use tables::MatchedTables;
+use tables::{MatchedTables, SparseMatch};
 
 /// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
 /// compile time. A query that matches no archetype is a compile error.
@@ -34,6 +34,14 @@ impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
     /// checks each listed system's queries (`queries_match`), spanned at the
     /// system's path, so that error names the system.
     pub const ARCHETYPES: Bits = {
+        if let Some(h) = W::HIERARCHY {
+            assert!(
+                !D::ACCESS.writes.contains(h.child_of as usize)
+                    && !D::ACCESS.writes.contains(h.children as usize),
+                "{}",
+                crate::hierarchy::WRITE_ERROR
+            );
+        }
         assert!(
             !D::ACCESS.aliased,
             "a query accesses the same component mutably and again; split it into two systems or drop the duplicate"
@@ -43,6 +51,21 @@ impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
             D::ACCESS.required.union(F::WITH),
             F::WITHOUT,
         )
+    };
+
+    /// Whether the query touches a sparse component of `W` (in its data or its filter):
+    /// it then takes the sparse path (see `Query`). Computed from the world's sparse set,
+    /// so a query never reads a sparse component through the tables.
+    pub const SPARSE: bool = {
+        let touched = D::ACCESS
+            .reads
+            .union(D::ACCESS.writes)
+            .union(D::ACCESS.sparse)
+            .union(F::SPARSE_WITH)
+            .union(F::SPARSE_WITHOUT)
+            .union(F::WITH)
+            .union(F::WITHOUT);
+        touched.intersects(&W::SPARSE)
     };
 
     /// [`QueryPlan::ARCHETYPES`], which must not be empty: a query built outside systems
@@ -98,7 +121,11 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// `storage` is world `W`'s (one table per archetype of `W::ARCHETYPE_SETS`, in
     /// order). For `'w`, nothing else accesses the columns this query writes, and nothing
     /// writes the columns it reads, in the archetypes it matches (the schedule or `&mut`
-    /// world guarantee it); the storage's structure does not change.
+    /// world guarantee it); the storage's structure does not change. The same holds for
+    /// the values of the sparse components it touches (a sparse component counts as one
+    /// column over all archetypes, `ParamAccess::conflicts`), and no sparse set gains or
+    /// loses a value meanwhile (only `&mut` world operations and commands applied between
+    /// stages do that).
     #[doc(hidden)]
     #[inline(always)]
     pub unsafe fn __new<W: WorldDef>(storage: &'w Storage, executor: &'w WorldExecutor) -> Self
@@ -112,6 +139,15 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
                 columns: storage.column_pointers(),
                 matches: QueryPlan::<W, D, F>::ARCHETYPES,
                 ids: D::ACCESS.ids,
+                sparse: if const { QueryPlan::<W, D, F>::SPARSE } {
+                    Some(SparseMatch {
+                        storage: storage.sparse(),
+                        required: D::ACCESS.sparse_required.union(F::SPARSE_WITH),
+                        excluded: F::SPARSE_WITHOUT,
+                    })
+                } else {
+                    None
+                },
             },
             index: storage.entities(),
             executor,
@@ -121,11 +157,17 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
     /// Number of matching entities.
     pub fn len(&self) -> usize {
+        if self.tables.sparse.is_some() {
+            return self.tables.sparse_rows_from(0);
+        }
         self.tables.rows_from(0)
     }
 
     /// Whether no entity matches.
     pub fn is_empty(&self) -> bool {
+        if self.tables.sparse.is_some() {
+            return self.len() == 0;
+        }
         let t = &self.tables;
         t.matches.iter().all(|a| t.tables[a].is_empty())
     }
@@ -157,6 +199,9 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// Calls `f` on every item (the fastest way to visit all of them).
     #[inline(always)]
     pub fn for_each(&mut self, mut f: impl FnMut(D::Item<'_>)) {
+        if self.tables.sparse.is_some() {
+            return self.iter_mut().for_each(f);
+        }
         let tables = &self.tables;
         // `#[inline(always)]`: the closure is not optimised on its own before it is inlined
         // (its row loop is compiled once, in the system that runs the query).
@@ -180,7 +225,9 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// Calls `f` on every item, split over the world's executor (sequential on the
     /// `sequential` executor). Rows are split at heartbeats, not by a grain size.
     pub fn par_for_each(&mut self, f: impl Fn(D::Item<'_>) + Send + Sync) {
-        if self.executor.is_sequential() {
+        // A query with a sparse part runs on the caller: its rows are found one by one
+        // through the sparse sets, and splitting that walk would cost more than it saves.
+        if self.executor.is_sequential() || self.tables.sparse.is_some() {
             return self.for_each(f);
         }
         let (tables, f) = (&self.tables, &f);
@@ -223,9 +270,33 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         if !self.tables.matches.contains(a) {
             return None;
         }
+        // SAFETY: `a` is a member of `matches` (checked above).
+        let table = unsafe { self.tables.table(a) };
+        if let Some(sparse) = &self.tables.sparse {
+            if !sparse.passes(entity) {
+                return None;
+            }
+            let at = RowAt {
+                row: location.row as usize,
+                entity,
+                sparse: sparse.storage,
+            };
+            // SAFETY: `a` is a member of `matches`, so has a row of `columns`; the ids are
+            // `D`'s; the live `location.row` of `a`'s table is owned by `entity`; the
+            // sparse storage is the world's (`__new`). The row fetch addresses row 0.
+            let fetch = unsafe {
+                D::fetch_row(
+                    table,
+                    self.tables.columns.row(a),
+                    self.tables.ids.as_slice(),
+                    at,
+                )
+            };
+            return Some((fetch, 0));
+        }
         // SAFETY: `a` is a member of `matches` (checked above); the ids are `D`'s
         // (`__new`).
-        let fetch = unsafe { self.tables.fetch::<D>(a, self.tables.table(a)) };
+        let fetch = unsafe { self.tables.fetch::<D>(a, table) };
         Some((fetch, location.row as usize))
     }
 }

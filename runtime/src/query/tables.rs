@@ -1,8 +1,9 @@
 //! The tables a query matches: what its iterators, `for_each` and `get` read.
 
-use super::data::{IdList, QueryData};
+use super::data::{IdList, QueryData, RowAt};
 use crate::bits::Bits;
-use crate::storage::{ColumnPointers, Table};
+use crate::entity::Entity;
+use crate::storage::{ColumnPointers, SparseStorage, Table};
 
 /// A query's matched archetypes with the world's tables and column pointers, and the
 /// component ids of its data.
@@ -15,6 +16,36 @@ pub(crate) struct MatchedTables<'w> {
     pub(crate) columns: &'w ColumnPointers,
     pub(crate) matches: Bits,
     pub(crate) ids: IdList,
+    /// For a query that touches sparse components (data or filter): the world's sparse
+    /// sets and the per-entity requirements. Its iterators then visit one row at a time
+    /// (see [`MatchedTables::next_sparse_row`]); `None` for every other query.
+    pub(crate) sparse: Option<SparseMatch<'w>>,
+}
+
+/// The sparse part of a query: which sparse components a row's entity must carry and
+/// lack, and where they live.
+#[derive(Clone, Copy)]
+pub(crate) struct SparseMatch<'w> {
+    pub(crate) storage: &'w SparseStorage,
+    pub(crate) required: Bits,
+    pub(crate) excluded: Bits,
+}
+
+impl SparseMatch<'_> {
+    /// Whether `entity` passes the sparse requirements.
+    #[inline]
+    pub(crate) fn passes(&self, entity: Entity) -> bool {
+        self.storage.passes(entity, self.required, self.excluded)
+    }
+}
+
+/// A row position `(archetype, row)` packed in one `usize` for the sparse path (the
+/// cursor's `next`): the archetype (below `u16::MAX`) in the low 16 bits.
+#[inline]
+pub(crate) fn sparse_position(archetype: usize, row: usize) -> usize {
+    row.checked_mul(1 << 16)
+        .expect("a sparse query's table has more rows than this target's `usize` can index")
+        | archetype
 }
 
 impl MatchedTables<'_> {
@@ -61,6 +92,74 @@ impl MatchedTables<'_> {
             }
             from = a + 1;
         }
+    }
+
+    /// For a query with a sparse part: the first row at or after the packed position
+    /// `from` ([`sparse_position`]) of a matched table whose entity passes the sparse
+    /// requirements, as its row fetch (`D::item(fetch, 0)` is its item) and the packed
+    /// position after it.
+    ///
+    /// # Safety
+    /// `D`'s ids are `self.ids`; `self.sparse` is `Some` (a query of the table path has no
+    /// row fetch to offer).
+    #[inline(never)]
+    pub(crate) unsafe fn next_sparse_row<D: QueryData>(
+        &self,
+        from: usize,
+    ) -> Option<(D::Fetch, usize)> {
+        let sparse = self.sparse.as_ref()?;
+        let (mut a, mut row) = (from & 0xFFFF, from >> 16);
+        loop {
+            let archetype = self.matches.next_from(a)?;
+            if archetype != a {
+                (a, row) = (archetype, 0);
+            }
+            // SAFETY: `a` is a member of `matches` (`next_from`).
+            let table = unsafe { self.table(a) };
+            while row < table.len() {
+                let entity = table.entities()[row];
+                if sparse.passes(entity) {
+                    let at = RowAt {
+                        row,
+                        entity,
+                        sparse: sparse.storage,
+                    };
+                    // SAFETY: `a` is below `tables.len()` with a row of `columns` (the
+                    // type's invariant), the ids are `D`'s (the caller's guarantee), `row`
+                    // is below the table's length and `entity` owns it, and the sparse
+                    // storage is the world's (`Query::__new`).
+                    let fetch = unsafe {
+                        D::fetch_row(table, self.columns.row(a), self.ids.as_slice(), at)
+                    };
+                    return Some((fetch, sparse_position(a, row + 1)));
+                }
+                row += 1;
+            }
+            (a, row) = (a + 1, 0);
+        }
+    }
+
+    /// For a query with a sparse part: the rows at or after the packed position `from`
+    /// that pass its requirements.
+    pub(crate) fn sparse_rows_from(&self, from: usize) -> usize {
+        let Some(sparse) = self.sparse.as_ref() else {
+            return 0;
+        };
+        let (start, first_row) = (from & 0xFFFF, from >> 16);
+        self.matches
+            .iter()
+            .filter(|&a| a >= start)
+            .map(|a| {
+                let skip = if a == start { first_row } else { 0 };
+                let entities = self.tables[a].entities();
+                entities
+                    .get(skip..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|&&e| sparse.passes(e))
+                    .count()
+            })
+            .sum()
     }
 
     /// One past the last matched archetype (0 if none).

@@ -5,10 +5,12 @@
 
 mod column;
 mod finish;
+mod sparse;
 mod table;
 
 pub use column::{Column, ColumnType};
 pub(crate) use finish::CopyOnDrop;
+pub use sparse::{SparseSet, SparseStorage};
 pub use table::{Table, NO_SLOT};
 
 use crate::entity::{Entity, EntityIndex, Location};
@@ -18,6 +20,8 @@ pub struct Storage {
     tables: Vec<Table>,
     index: EntityIndex,
     columns: ColumnPointers,
+    /// The world's `sparse(...)` components (none unless [`Storage::set_sparse`] is called).
+    sparse: SparseStorage,
 }
 
 /// Row 0 of every column of every table, by archetype and component id: one flat matrix,
@@ -107,7 +111,26 @@ impl Storage {
             tables,
             index: EntityIndex::with_capacity(entity_capacity),
             columns,
+            sparse: SparseStorage::empty(),
         }
+    }
+
+    /// Gives the storage its sparse sets (a world with `sparse(...)` components); any
+    /// sets it had are dropped.
+    pub fn set_sparse(&mut self, sparse: SparseStorage) {
+        self.sparse = sparse;
+    }
+
+    /// The sparse sets.
+    #[inline(always)]
+    pub fn sparse(&self) -> &SparseStorage {
+        &self.sparse
+    }
+
+    /// The sparse sets, mutably.
+    #[inline(always)]
+    pub(crate) fn sparse_mut(&mut self) -> &mut SparseStorage {
+        &mut self.sparse
     }
 
     /// Row 0 of every column, by archetype and component id.
@@ -245,8 +268,22 @@ impl Storage {
         if row != last {
             self.index.relocate(table.entities()[last], location);
         }
-        let moved = table.swap_remove(row);
-        debug_assert_eq!(moved, (row != last).then(|| table.entities()[row]));
+        if self.sparse.is_empty() {
+            let moved = table.swap_remove(row);
+            debug_assert_eq!(moved, (row != last).then(|| table.entities()[row]));
+            return true;
+        }
+        // The table row, then the entity's sparse values: each step runs even if a drop
+        // of the one before unwinds, so every value is dropped once and nothing stays
+        // behind for a later owner of the slot.
+        let sparse = &mut self.sparse;
+        finish::for_each_completing(2, |step| {
+            if step == 0 {
+                table.swap_remove(row);
+            } else {
+                sparse.remove_all(entity);
+            }
+        });
         true
     }
 
