@@ -16,6 +16,7 @@ mod entity;
 mod error;
 pub mod event;
 pub mod exec;
+pub mod frames;
 pub mod memory;
 mod param;
 mod query;
@@ -44,6 +45,7 @@ pub use exec::{
     join, par_for_each, scope, BuildError, Executor, NumaPool, NumaPoolBuilder, Scope, ThreadPool,
     ThreadPoolBuilder,
 };
+pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;
 pub use param::{Local, ParamState, Res, ResMut, SystemParam};
 pub use query::{

@@ -21,10 +21,8 @@ use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 ///
 /// (The `metronome` crate's documentation has a whole world driven this way.)
 ///
-/// The methods are the world's own (section 4 of the contract): `new`, `tick`, `frame`,
-/// `len`, `is_alive`, `despawn`, `spawn`, `resource`, `resource_mut`. (`update` and
-/// `stats`, for frame timing and run statistics, come with the time and insight
-/// features and are not part of the trait yet.)
+/// The methods are the world's own: `new`, `tick`, `frame`, `len`, `is_alive`,
+/// `despawn`, `spawn`, `resource`, `resource_mut`, `update` and `stats`.
 pub trait World: WorldDef {
     /// An empty world with its resources initialised.
     fn new() -> Self;
@@ -33,6 +31,19 @@ pub trait World: WorldDef {
     #[inline]
     fn tick(&mut self) {
         world::tick(self)
+    }
+
+    /// Runs one frame of `real_dt`: fixed phases as often as their accumulators allow,
+    /// every other phase once (see the world's `update`).
+    #[inline]
+    fn update(&mut self, real_dt: std::time::Duration) {
+        crate::frames::update(self, real_dt)
+    }
+
+    /// The world's frame and system statistics.
+    #[inline]
+    fn stats(&self) -> &crate::frames::FrameStats {
+        self.core().stats()
     }
 
     /// Ticks run so far.

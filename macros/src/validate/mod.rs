@@ -8,11 +8,14 @@ mod command_error;
 mod config;
 pub mod events;
 mod exclusive;
+mod frames;
 mod near_miss;
 mod order;
 mod system;
 mod world;
 
+#[cfg(test)]
+mod frames_tests;
 #[cfg(test)]
 mod tests;
 
