@@ -26,6 +26,7 @@ pub mod storage;
 mod sync;
 mod system;
 pub mod topology;
+mod trace;
 pub mod world;
 mod world_trait;
 

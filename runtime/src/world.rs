@@ -971,6 +971,7 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// the ones made through a helper function.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     refuse_inside_exclusive(world);
+    crate::trace::span!("phase", index = phase);
     drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
@@ -978,6 +979,7 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     };
     let base = world.core().stage_base[phase];
     for (i, stage) in stages.iter().enumerate() {
+        crate::trace::span!("stage", index = i);
         if let (true, [only]) = (const { any(W::EXCLUSIVE_SYSTEMS) }, &**stage) {
             let only = *only;
             if W::EXCLUSIVE_SYSTEMS[only as usize] {
@@ -1003,6 +1005,7 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     // Before `begin_tick`: a tick from inside an exclusive system must not age the events
     // or run state transitions before it is refused.
     refuse_inside_exclusive(world);
+    crate::trace::span!("tick");
     let start = crate::frames::begin_frame(world);
     crate::frames::tick_clock(world);
     world.begin_tick();
@@ -1046,6 +1049,7 @@ fn run_exclusive<W: WorldDef>(world: &mut W, index: u16) {
             self.0.core_mut().in_exclusive = false;
         }
     }
+    crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
     world.core_mut().in_exclusive = true;
     let start = crate::frames::sample_start(world.core());
     let guard = Unmark(world);
@@ -1125,6 +1129,7 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
     let core = world.core();
     let sampling = W::STATS && core.frames.sampling;
     let run_one = |index: u16| {
+        crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
         let buffer = core.buffers[index as usize].get();
         let start = sampling.then(std::time::Instant::now);
         // SAFETY: the systems of a stage do not conflict (the schedule's construction), each
@@ -1153,6 +1158,7 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
 /// component's `Drop` panicked), the rest are still in the buffers, for
 /// [`DiscardOnUnwind`] to discard.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
+    crate::trace::span!("commands");
     // The handles `Commands::spawn` reserved while the stage ran become reserved slots.
     world.core_mut().storage.entities_mut().flush();
     for &index in stage {

@@ -191,6 +191,7 @@ pub(crate) fn tick_clock<W: WorldDef>(world: &mut W) {
 /// frame is not counted.
 pub fn update<W: WorldDef>(world: &mut W, real_dt: Duration) {
     world::refuse_inside_exclusive(world);
+    crate::trace::span!("tick");
     let start = begin_frame(world);
     {
         let state = world.core_mut().frames_mut();
