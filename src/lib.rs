@@ -265,7 +265,7 @@ pub mod runtime {
     pub use metronome_runtime::{
         join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
     };
-    pub use metronome_runtime::{memory, topology, MemoryPolicy, Topology};
+    pub use metronome_runtime::{memory, pressure, topology, MemoryPolicy, Topology};
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.

@@ -19,6 +19,7 @@ pub mod exec;
 pub mod frames;
 pub mod memory;
 mod param;
+pub mod pressure;
 mod query;
 mod schedule;
 pub mod state;

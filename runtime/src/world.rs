@@ -626,6 +626,31 @@ impl<W> WorldCore<W> {
         &mut self.frames
     }
 
+    /// Gives memory back: every table's capacity past its live rows, and the capacity
+    /// of the systems' command buffers (they grow again when used). Returns the bytes
+    /// given back (column and entity-list bytes, command slots).
+    pub fn trim_memory(&mut self) -> usize {
+        let mut freed = self.storage.shrink_to_fit();
+        let command = std::mem::size_of::<Command>();
+        for buffer in self.buffers.iter_mut() {
+            let commands = &mut buffer.get_mut().commands;
+            let before = commands.capacity();
+            commands.shrink_to_fit();
+            freed += (before - commands.capacity()) * command;
+        }
+        let discarded = self.discarded.get_mut();
+        let before = discarded.capacity();
+        discarded.shrink_to_fit();
+        freed += (before - discarded.capacity()) * command;
+        freed
+    }
+
+    /// Follows `monitor`: once per frame the world polls it (a reading at most every
+    /// interval) and trims its memory each time the level rises to `High` or worse.
+    pub fn follow_pressure(&mut self, monitor: &crate::pressure::PressureMonitor) {
+        self.frames.pressure = Some(crate::pressure::PressureWatch::new(monitor));
+    }
+
     /// Counts a completed frame.
     #[inline(always)]
     pub(crate) fn advance_frame(&mut self) {

@@ -602,6 +602,18 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 #rt::frames::run(self, config, stop)
             }
 
+            /// Gives memory back: spare column capacity and command-buffer capacity;
+            /// returns the bytes given back.
+            pub fn trim_memory(&mut self) -> usize {
+                self.__mn_core.trim_memory()
+            }
+
+            /// Follows a memory-pressure monitor: the world polls it once per frame and
+            /// trims its memory when the level rises to `High` or worse.
+            pub fn follow_pressure(&mut self, monitor: &#rt::pressure::PressureMonitor) {
+                self.__mn_core.follow_pressure(monitor)
+            }
+
             /// Frame and system statistics (empty with `stats = off`, but for the counts).
             pub fn stats(&self) -> &#rt::FrameStats {
                 self.__mn_core.stats()

@@ -39,6 +39,8 @@ pub(crate) struct FrameState {
     /// Per system: the duration of its last timed run, in nanoseconds; written by that
     /// system's run alone (see `world::run_systems`).
     pub(crate) samples: Box<[SyncCell<u64>]>,
+    /// The memory-pressure monitor the world follows, if any.
+    pub(crate) pressure: Option<crate::pressure::PressureWatch>,
 }
 
 impl FrameState {
@@ -61,6 +63,7 @@ impl FrameState {
             samples: (0..if W::STATS { systems } else { 0 })
                 .map(|_| SyncCell::new(0))
                 .collect(),
+            pressure: None,
         }
     }
 
@@ -107,7 +110,8 @@ pub(crate) fn begin_frame<W: WorldDef>(world: &mut W) -> Option<Instant> {
 }
 
 /// Ends a frame that ran to completion (the frame counter was advanced): counts and
-/// times it.
+/// times it, and gives memory back when the world follows a pressure monitor whose
+/// level rose to `High` or worse.
 #[inline]
 pub(crate) fn end_frame<W: WorldDef>(world: &mut W, start: Option<Instant>) {
     let state = world.core_mut().frames_mut();
@@ -116,6 +120,11 @@ pub(crate) fn end_frame<W: WorldDef>(world: &mut W, start: Option<Instant>) {
         let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         state.stats.record_frame(ns);
         state.sampling = false;
+    }
+    if let Some(watch) = &mut state.pressure {
+        if watch.should_trim() {
+            world.core_mut().trim_memory();
+        }
     }
 }
 
