@@ -97,6 +97,22 @@ pub trait World: WorldDef {
 }
 
 impl WorldExecutor {
+    /// The executor's name as a world declares it: `sequential`, `work_stealing`,
+    /// `numa_aware` or `continuation_stealing`.
+    ///
+    /// ```
+    /// use metronome_runtime::{ExecutorConfig, WorldExecutor};
+    /// assert_eq!(WorldExecutor::new(ExecutorConfig::Sequential).name(), "sequential");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorldExecutor::Sequential => "sequential",
+            WorldExecutor::Pool(_) => "work_stealing",
+            WorldExecutor::Numa(_) => "numa_aware",
+            WorldExecutor::Continuation(_) => "continuation_stealing",
+        }
+    }
+
     /// The executor `config` describes with `workers` workers instead of the declared
     /// count (a world's `with_workers`): an error if the pool cannot be built (`0`, over
     /// the maximum, threads refused) or if the world is `sequential`, which has no

@@ -602,6 +602,13 @@ pub fn world(model: &WorldModel) -> TokenStream {
                 #rt::frames::run(self, config, stop)
             }
 
+            /// The executor's name (`sequential`, `work_stealing`, `numa_aware` or
+            /// `continuation_stealing`) and its worker count (1 for `sequential`).
+            pub fn executor_info(&self) -> (&'static str, usize) {
+                let executor = self.__mn_core.executor();
+                (executor.name(), executor.workers())
+            }
+
             /// Gives memory back: spare column capacity and command-buffer capacity;
             /// returns the bytes given back.
             pub fn trim_memory(&mut self) -> usize {

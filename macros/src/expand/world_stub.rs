@@ -81,6 +81,7 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn run(&mut self, config: #rt::RunConfig, stop: &::core::sync::atomic::AtomicBool) -> #rt::FrameStats { #never }
             pub fn stats(&self) -> &#rt::FrameStats { #never }
             pub fn trim_memory(&mut self) -> usize { #never }
+            pub fn executor_info(&self) -> (&'static str, usize) { #never }
             pub fn follow_pressure(&mut self, monitor: &#rt::pressure::PressureMonitor) { #never }
             pub fn take_command_errors(&mut self) -> ::std::vec::Vec<#rt::EcsError> { #never }
             pub const TRANSITIONS: #rt::Schedule = #rt::Schedule { phases: &[] };
