@@ -256,6 +256,7 @@ pub use metronome_runtime::{
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
+pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
@@ -277,6 +278,7 @@ pub mod prelude {
     };
     pub use crate::{EventReader, EventWriter, NextState, State};
     pub use crate::{FrameStats, RunConfig, SystemStats, Time};
+    pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
 }
 
 /// What generated code names; not a public API.
