@@ -251,12 +251,12 @@
 #![warn(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};
+pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 pub use metronome_runtime::{EventReader, EventWriter, NextState, State};
-pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
