@@ -1,5 +1,7 @@
 //! A small game: 10 000 movers drift across a field, units take damage from hazards and
-//! are reaped (scoring a point each) and respawned; 600 ticks, then a summary.
+//! are reaped (scoring a point each) and respawned; 600 ticks, then a summary: the
+//! executor, ticks per second (the ticks alone, not building and spawning), the slowest
+//! systems and how many stages ran on the pool.
 //!
 //! Run with `cargo run --release --example quickstart`.
 
@@ -104,7 +106,6 @@ pub fn advance_clock(mut time: ResMut<Time>) {
 pub struct Game;
 
 fn main() {
-    let start = Instant::now();
     let mut game = Game::new();
     game.resource_mut::<Time>().dt = 1.0 / 60.0 * 30.0;
     game.spawn_batch((0..10_000).map(|i| {
@@ -140,16 +141,41 @@ fn main() {
             y: 0.0,
         },));
     }
+    let start = Instant::now();
     for _ in 0..600 {
         game.tick();
     }
-    let errors = game.take_command_errors();
     let elapsed = start.elapsed();
+    let errors = game.take_command_errors();
 
+    let (executor, workers) = game.executor_info();
     println!(
-        "metronome quickstart: {} ticks in {:.1} ms",
+        "metronome quickstart: {} ticks in {:.1} ms ({:.0} ticks/s) on {executor} with {workers} worker(s)",
         game.frame(),
-        elapsed.as_secs_f64() * 1e3
+        elapsed.as_secs_f64() * 1e3,
+        game.frame() as f64 / elapsed.as_secs_f64()
+    );
+    let stats = game.stats();
+    println!(
+        "  frame time:      mean {:?}, p50 {:?}, p99 {:?}, max {:?}",
+        stats.mean(),
+        stats.p50(),
+        stats.p99(),
+        stats.max()
+    );
+    let mut slowest: Vec<_> = stats.systems().collect();
+    slowest.sort_by_key(|(_, s)| std::cmp::Reverse(s.mean));
+    println!("  slowest systems (mean of the timed runs):");
+    for (name, s) in slowest.iter().take(3) {
+        println!(
+            "    {name:<14} mean {:>10?}  max {:>10?}  runs {}  on the pool {}",
+            s.mean, s.max, s.runs, s.on_pool
+        );
+    }
+    println!(
+        "  stages on the pool: {} of {} runs of stages with several systems",
+        stats.stages_on_pool(),
+        stats.stage_runs()
     );
     println!("  entities alive:  {}", game.len());
     println!("  units reaped:    {}", game.resource::<Score>().0);

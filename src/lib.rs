@@ -304,11 +304,13 @@
 #![warn(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};
+pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
+pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -317,7 +319,7 @@ pub mod runtime {
     pub use metronome_runtime::{
         join, par_for_each, scope, BuildError, Executor, Scope, ThreadPool, ThreadPoolBuilder,
     };
-    pub use metronome_runtime::{memory, topology, MemoryPolicy, Topology};
+    pub use metronome_runtime::{memory, pressure, topology, MemoryPolicy, Topology};
 }
 
 /// Everything a user imports: `use metronome::prelude::*;`.
@@ -329,6 +331,8 @@ pub mod prelude {
     };
     pub use crate::{ChildOf, Children};
     pub use crate::{EventReader, EventWriter, NextState, State};
+    pub use crate::{FrameStats, RunConfig, SystemStats, Time};
+    pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
 }
 
 /// What generated code names; not a public API.

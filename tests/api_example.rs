@@ -2,6 +2,8 @@
 
 mod common;
 use common::*;
+// The test world's own `Time` (the prelude also has the built-in `metronome::Time`).
+use common::Time;
 use metronome::prelude::*;
 
 #[test]

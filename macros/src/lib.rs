@@ -39,6 +39,21 @@ use proc_macro::TokenStream;
 /// kept consistent by the world, and the methods `set_parent`, `children`, `parent` and
 /// `despawn_recursive` (see the crate `metronome`'s README).
 ///
+
+/// Frames: in `phases(...)`, `Physics = fixed(hz = N)` (N in 1 ..= 10_000) marks a
+/// fixed-step phase: `update(real_dt)` runs it as many times as whole steps of `1/N` s
+/// have accumulated, `tick()` once, each run with `Time::delta()` = the step.
+/// `max_fixed_steps = N` (1 ..= 1_000, default 8) caps the steps of one `update`; the
+/// rest are dropped and counted in `stats().dropped_fixed_steps`. `stats = off` (default
+/// `on`) removes the frame and system statistics (`stats()` then only counts frames and
+/// dropped steps): no clock reads at all.
+///
+/// ```text
+/// phases(Input, Physics = fixed(hz = 60), Update),
+/// max_fixed_steps = 8,
+/// stats = on,
+/// ```
+///
 /// `executor = ...` is one of:
 ///
 /// ```text

@@ -42,6 +42,19 @@ pub struct WorldModel {
     /// The `OnEnter`/`OnExit` lists; their systems are numbered after the phases', list
     /// by list, and each list runs as phase `phases.len() + index`.
     pub transitions: Vec<TransitionModel>,
+    /// The frame keys: fixed phases, `max_fixed_steps`, `stats`.
+    pub frames: FramesModel,
+}
+
+/// `Physics = fixed(hz = 60)` in `phases(...)`, `max_fixed_steps = N` and `stats = on | off`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FramesModel {
+    /// Per declared phase (in order), its rate if it is `fixed(hz = N)`.
+    pub fixed_hz: Vec<Option<u32>>,
+    /// At most this many fixed steps per `update` (default 8).
+    pub max_fixed_steps: u32,
+    /// Whether the world collects frame statistics (default on).
+    pub stats: bool,
 }
 
 /// What a deferred command that fails at apply time does.

@@ -17,8 +17,11 @@ mod error;
 pub mod event;
 pub mod exec;
 pub mod hierarchy;
+
+pub mod frames;
 pub mod memory;
 mod param;
+pub mod pressure;
 mod query;
 mod schedule;
 pub mod state;
@@ -26,6 +29,7 @@ pub mod storage;
 mod sync;
 mod system;
 pub mod topology;
+mod trace;
 pub mod world;
 mod world_trait;
 
@@ -46,6 +50,8 @@ pub use exec::{
     ThreadPoolBuilder,
 };
 pub use hierarchy::{ChildOf, Children, HierarchyIds};
+
+pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;
 pub use param::{Local, ParamState, Res, ResMut, SystemParam};
 pub use query::{

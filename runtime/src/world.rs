@@ -24,6 +24,8 @@ use crate::error::EcsError;
 use crate::event::{flush_events, EventQueue};
 use crate::exec::{BuildError, Executor, NumaPool, ThreadPool};
 use crate::hierarchy::{self, HierarchyIds};
+
+use crate::frames::{FrameState, FrameStats, Time};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
 use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT};
@@ -92,6 +94,14 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// The ids of `ChildOf` and `Children` in a world declared with `hierarchy` (both in
     /// `SPARSE`; their `ComponentOf` ids); `None` otherwise.
     const HIERARCHY: Option<HierarchyIds> = None;
+
+    /// Per phase, the step of a fixed phase (`fixed(hz = N)`) in nanoseconds, `0` for a
+    /// variable phase; phases past the end are variable.
+    const FIXED_STEPS_NS: &'static [u64] = &[];
+    /// At most this many steps of a fixed phase per `update` (`max_fixed_steps = N`).
+    const MAX_FIXED_STEPS: u32 = 8;
+    /// Whether the world collects [`FrameStats`] (`stats = off` clears it).
+    const STATS: bool = true;
     /// Whether the world declares `events(...)`: the end of every stage then merges the
     /// events its systems sent (a world without events does no such work).
     const HAS_EVENTS: bool = false;
@@ -474,6 +484,8 @@ pub struct WorldCore<W> {
     frame: u64,
     /// Set while an exclusive system of this world runs: `run_phase`/`tick` then panic.
     in_exclusive: bool,
+    /// The clock, the fixed phases' accumulators and the statistics.
+    frames: FrameState,
     /// The world this core belongs to (`fn() -> W`: no ownership of a `W`, and
     /// `Send`/`Sync` as the other fields decide).
     _world: PhantomData<fn() -> W>,
@@ -563,6 +575,7 @@ impl<W: WorldDef> WorldCore<W> {
             errors: Vec::new(),
             frame: 0,
             in_exclusive: false,
+            frames: FrameState::new::<W>(),
             _world: PhantomData,
         }
     }
@@ -596,6 +609,59 @@ impl<W> WorldCore<W> {
     /// Number of live entities.
     pub fn len(&self) -> usize {
         self.storage.len()
+    }
+
+    /// The world's frame and system statistics (see [`FrameStats`]).
+    pub fn stats(&self) -> &FrameStats {
+        &self.frames.stats
+    }
+
+    /// The cell of the built-in [`Time`] resource (its `ResourceOf` impl returns it).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn time_cell(&self) -> &SyncCell<Time> {
+        &self.frames.time
+    }
+
+    #[inline(always)]
+    pub(crate) fn frames(&self) -> &FrameState {
+        &self.frames
+    }
+
+    #[inline(always)]
+    pub(crate) fn frames_mut(&mut self) -> &mut FrameState {
+        &mut self.frames
+    }
+
+    /// Gives memory back: every table's capacity past its live rows, and the capacity
+    /// of the systems' command buffers (they grow again when used). Returns the bytes
+    /// given back (column and entity-list bytes, command slots).
+    pub fn trim_memory(&mut self) -> usize {
+        let mut freed = self.storage.shrink_to_fit();
+        let command = std::mem::size_of::<Command>();
+        for buffer in self.buffers.iter_mut() {
+            let commands = &mut buffer.get_mut().commands;
+            let before = commands.capacity();
+            commands.shrink_to_fit();
+            freed += (before - commands.capacity()) * command;
+        }
+        let discarded = self.discarded.get_mut();
+        let before = discarded.capacity();
+        discarded.shrink_to_fit();
+        freed += (before - discarded.capacity()) * command;
+        freed
+    }
+
+    /// Follows `monitor`: once per frame the world polls it (a reading at most every
+    /// interval) and trims its memory each time the level rises to `High` or worse.
+    pub fn follow_pressure(&mut self, monitor: &crate::pressure::PressureMonitor) {
+        self.frames.pressure = Some(crate::pressure::PressureWatch::new(monitor));
+    }
+
+    /// Counts a completed frame.
+    #[inline(always)]
+    pub(crate) fn advance_frame(&mut self) {
+        self.frame += 1;
     }
 
     /// Whether no entity is alive.
@@ -1103,6 +1169,7 @@ pub fn archetype_name<W: WorldDef>(world: &W, entity: Entity) -> Option<&'static
 /// the ones made through a helper function.
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     refuse_inside_exclusive(world);
+    crate::trace::span!("phase", index = phase);
     drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
@@ -1110,6 +1177,7 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     };
     let base = world.core().stage_base[phase];
     for (i, stage) in stages.iter().enumerate() {
+        crate::trace::span!("stage", index = i);
         if let (true, [only]) = (const { any(W::EXCLUSIVE_SYSTEMS) }, &**stage) {
             let only = *only;
             if W::EXCLUSIVE_SYSTEMS[only as usize] {
@@ -1121,7 +1189,8 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
             world: &mut *world,
             stage,
         };
-        run_stage(guard.world, stage, base + i);
+        let on_pool = run_stage(guard.world, stage, base + i);
+        crate::frames::after_stage(guard.world.core_mut(), stage, on_pool);
         apply_stage_commands(guard.world, stage);
         // The stage completed: nothing to discard.
         std::mem::forget(guard);
@@ -1134,16 +1203,20 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     // Before `begin_tick`: a tick from inside an exclusive system must not age the events
     // or run state transitions before it is refused.
     refuse_inside_exclusive(world);
+    crate::trace::span!("tick");
+    let start = crate::frames::begin_frame(world);
+    crate::frames::tick_clock(world);
     world.begin_tick();
     for phase in 0..W::PHASE_COUNT {
-        run_phase(world, phase);
+        crate::frames::tick_phase(world, phase);
     }
     world.core_mut().frame += 1;
+    crate::frames::end_frame(world, start);
 }
 
 /// Panics if an exclusive system of `world` is running (`tick`/`run_phase` from inside
 /// it would run it again, endlessly).
-fn refuse_inside_exclusive<W: WorldDef>(world: &W) {
+pub(crate) fn refuse_inside_exclusive<W: WorldDef>(world: &W) {
     if world.core().in_exclusive {
         panic!(
             "`tick`/`run_phase` of world `{}` called from one of its exclusive systems; an exclusive system runs inside a tick, so it may call every world method but these two. Move the call out of the system, or list the work it needs as systems of a phase",
@@ -1174,9 +1247,12 @@ fn run_exclusive<W: WorldDef>(world: &mut W, index: u16) {
             self.0.core_mut().in_exclusive = false;
         }
     }
+    crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
     world.core_mut().in_exclusive = true;
+    let start = crate::frames::sample_start(world.core());
     let guard = Unmark(world);
     guard.0.run_exclusive(index as usize);
+    crate::frames::after_exclusive(guard.0.core_mut(), index, start);
 }
 
 /// While a stage runs and applies its commands: dropped only if that unwinds (it is
@@ -1223,12 +1299,12 @@ fn drop_discarded_commands<W: WorldDef>(world: &mut W) {
 
 /// Runs the systems of `stage` (number `timing` of the plan): inline if the executor is
 /// sequential, the stage has one system, or its timings say inline is faster; otherwise
-/// spread over the pool.
-fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], timing: usize) {
+/// spread over the pool. Returns whether it ran on the pool.
+fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], timing: usize) -> bool {
     let core = world.core();
     if stage.len() == 1 || core.executor.is_sequential() {
         run_systems(world, stage, false);
-        return;
+        return false;
     }
     let timings = &mut world.core_mut().timings[timing];
     let (on_pool, probe) = timings.choose();
@@ -1236,23 +1312,35 @@ fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], timing: usize) {
         // Between measurements the stage costs what the sequential executor's does, plus
         // the choice (two clock reads per run were ~4 % of a 5 µs stage).
         run_systems(world, stage, on_pool);
-        return;
+        return on_pool;
     }
     let start = std::time::Instant::now();
     run_systems(world, stage, on_pool);
     let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
     world.core_mut().timings[timing].record(on_pool, probe, ns);
+    on_pool
 }
 
 /// Runs the systems of `stage`, on the executor's pool if `on_pool`, else one after
 /// another on the caller.
 fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
     let core = world.core();
+    let sampling = W::STATS && core.frames.sampling;
     let run_one = |index: u16| {
+        crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
         let buffer = core.buffers[index as usize].get();
+        let start = sampling.then(std::time::Instant::now);
         // SAFETY: the systems of a stage do not conflict (the schedule's construction), each
         // gets its own buffer, and the world is only shared (`&W`) while they run.
         unsafe { world.run_system(index as usize, &mut *buffer) }
+        if let Some(start) = start {
+            let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            // SAFETY: system `index`'s sample cell is written only here, by its own run,
+            // and a stage runs each of its systems once (the plan lists a system in one
+            // stage only), so no other thread touches the cell meanwhile; it is read with
+            // `&mut` after the stage (`frames::after_stage`).
+            unsafe { *core.frames.samples[index as usize].get() = ns };
+        }
     };
     if on_pool {
         core.executor.run_stage(stage, &run_one);
@@ -1268,6 +1356,7 @@ fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
 /// component's `Drop` panicked), the rest are still in the buffers, for
 /// [`DiscardOnUnwind`] to discard.
 fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
+    crate::trace::span!("commands");
     // The handles `Commands::spawn` reserved while the stage ran become reserved slots.
     world.core_mut().storage.entities_mut().flush();
     for &index in stage {

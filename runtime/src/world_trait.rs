@@ -21,10 +21,8 @@ use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 ///
 /// (The `metronome` crate's documentation has a whole world driven this way.)
 ///
-/// The methods are the world's own (section 4 of the contract): `new`, `tick`, `frame`,
-/// `len`, `is_alive`, `despawn`, `spawn`, `resource`, `resource_mut`. (`update` and
-/// `stats`, for frame timing and run statistics, come with the time and insight
-/// features and are not part of the trait yet.)
+/// The methods are the world's own: `new`, `tick`, `frame`, `len`, `is_alive`,
+/// `despawn`, `spawn`, `resource`, `resource_mut`, `update` and `stats`.
 pub trait World: WorldDef {
     /// An empty world with its resources initialised.
     fn new() -> Self;
@@ -33,6 +31,19 @@ pub trait World: WorldDef {
     #[inline]
     fn tick(&mut self) {
         world::tick(self)
+    }
+
+    /// Runs one frame of `real_dt`: fixed phases as often as their accumulators allow,
+    /// every other phase once (see the world's `update`).
+    #[inline]
+    fn update(&mut self, real_dt: std::time::Duration) {
+        crate::frames::update(self, real_dt)
+    }
+
+    /// The world's frame and system statistics.
+    #[inline]
+    fn stats(&self) -> &crate::frames::FrameStats {
+        self.core().stats()
     }
 
     /// Ticks run so far.
@@ -86,6 +97,22 @@ pub trait World: WorldDef {
 }
 
 impl WorldExecutor {
+    /// The executor's name as a world declares it: `sequential`, `work_stealing`,
+    /// `numa_aware` or `continuation_stealing`.
+    ///
+    /// ```
+    /// use metronome_runtime::{ExecutorConfig, WorldExecutor};
+    /// assert_eq!(WorldExecutor::new(ExecutorConfig::Sequential).name(), "sequential");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorldExecutor::Sequential => "sequential",
+            WorldExecutor::Pool(_) => "work_stealing",
+            WorldExecutor::Numa(_) => "numa_aware",
+            WorldExecutor::Continuation(_) => "continuation_stealing",
+        }
+    }
+
     /// The executor `config` describes with `workers` workers instead of the declared
     /// count (a world's `with_workers`): an error if the pool cannot be built (`0`, over
     /// the maximum, threads refused) or if the world is `sequential`, which has no

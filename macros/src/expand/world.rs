@@ -135,6 +135,26 @@ pub fn world(model: &WorldModel) -> TokenStream {
         }
     });
 
+    // The built-in `Time`: one more resource id, its cell in the core.
+    let time_id = model.resources.len() as u16;
+    let time_impl = quote! {
+        // SAFETY: the core's time cell is the only cell of this resource in the world, and
+        // id `#time_id` is no other resource's (the declared ones are numbered before it).
+        unsafe impl #rt::ResourceOf<#ident> for #rt::Time {
+            const ID: u16 = #time_id;
+            #[inline(always)]
+            fn cell(__mn_world: &#ident) -> &#rt::SyncCell<Self> {
+                __mn_world.__mn_core.time_cell()
+            }
+        }
+    };
+    let fixed_steps = model.frames.fixed_hz.iter().map(|hz| match hz {
+        Some(hz) => quote!(#rt::frames::step_ns(#hz)),
+        None => quote!(0u64),
+    });
+    let max_fixed_steps = model.frames.max_fixed_steps;
+    let stats_on = model.frames.stats;
+
     // ---- systems ----
     let mut system_paths = Vec::new();
     let mut system_phase = Vec::new();
@@ -317,6 +337,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#archetype_items)*
         #(#component_impls)*
         #(#resource_impls)*
+        #time_impl
         #system_alias_items
         #(#system_checks)*
         #unresolved_orders
@@ -341,6 +362,10 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
             const SPARSE: #rt::Bits = #sparse_bits;
             #hierarchy_def
+
+            const FIXED_STEPS_NS: &'static [u64] = &[#(#fixed_steps),*];
+            const MAX_FIXED_STEPS: u32 = #max_fixed_steps;
+            const STATS: bool = #stats_on;
             #extras_world_def
             #add_transition
             #remove_transition
@@ -572,6 +597,44 @@ pub fn world(model: &WorldModel) -> TokenStream {
             /// Ticks run so far.
             pub fn frame(&self) -> u64 {
                 self.__mn_core.frame()
+            }
+
+            /// Runs one frame of `real_dt`: advances `Time`, runs each fixed phase as many
+            /// times as its accumulator holds whole steps (at most `max_fixed_steps`; the
+            /// rest is dropped and counted) and every other phase once. A panic in a
+            /// system is handled as in `tick`.
+            pub fn update(&mut self, real_dt: ::core::time::Duration) {
+                #rt::frames::update(self, real_dt)
+            }
+
+            /// Calls `update` at `config`'s rate until `stop` is set or the frame count is
+            /// reached, sleeping between frames; returns the statistics.
+            pub fn run(&mut self, config: #rt::RunConfig, stop: &::core::sync::atomic::AtomicBool) -> #rt::FrameStats {
+                #rt::frames::run(self, config, stop)
+            }
+
+            /// The executor's name (`sequential`, `work_stealing`, `numa_aware` or
+            /// `continuation_stealing`) and its worker count (1 for `sequential`).
+            pub fn executor_info(&self) -> (&'static str, usize) {
+                let executor = self.__mn_core.executor();
+                (executor.name(), executor.workers())
+            }
+
+            /// Gives memory back: spare column capacity and command-buffer capacity;
+            /// returns the bytes given back.
+            pub fn trim_memory(&mut self) -> usize {
+                self.__mn_core.trim_memory()
+            }
+
+            /// Follows a memory-pressure monitor: the world polls it once per frame and
+            /// trims its memory when the level rises to `High` or worse.
+            pub fn follow_pressure(&mut self, monitor: &#rt::pressure::PressureMonitor) {
+                self.__mn_core.follow_pressure(monitor)
+            }
+
+            /// Frame and system statistics (empty with `stats = off`, but for the counts).
+            pub fn stats(&self) -> &#rt::FrameStats {
+                self.__mn_core.stats()
             }
 
             /// Deferred commands that failed when applied, since the last call.

@@ -81,6 +81,12 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn tick(&mut self) { #never }
             pub fn run_phase(&mut self, phase: #phase_enum) { #never }
             pub fn frame(&self) -> u64 { #never }
+            pub fn update(&mut self, real_dt: ::core::time::Duration) { #never }
+            pub fn run(&mut self, config: #rt::RunConfig, stop: &::core::sync::atomic::AtomicBool) -> #rt::FrameStats { #never }
+            pub fn stats(&self) -> &#rt::FrameStats { #never }
+            pub fn trim_memory(&mut self) -> usize { #never }
+            pub fn executor_info(&self) -> (&'static str, usize) { #never }
+            pub fn follow_pressure(&mut self, monitor: &#rt::pressure::PressureMonitor) { #never }
             pub fn take_command_errors(&mut self) -> ::std::vec::Vec<#rt::EcsError> { #never }
             pub const TRANSITIONS: #rt::Schedule = #rt::Schedule { phases: &[] };
             pub fn send_event<__MnT>(&mut self, event: __MnT) { #never }
@@ -138,7 +144,9 @@ mod tests {
         let attr = quote!(
             archetypes(Mover = (Position, Velocity)),
             resources(Time),
-            phases(Update),
+            phases(Update, Physics = fixed(hz = 60)),
+            max_fixed_steps = 4,
+            stats = off,
             systems(
                 Update = [integrate.run_if(ready)],
                 OnEnter(GameState::Playing) = [setup],

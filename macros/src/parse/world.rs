@@ -25,6 +25,9 @@ pub const KEYS: &[&str] = &[
     "states",
     "sparse",
     "hierarchy",
+
+    "max_fixed_steps",
+    "stats",
 ];
 
 /// One top-level key with its value.
@@ -59,6 +62,11 @@ pub enum KeyValue {
     Sparse(List<Type>),
     /// `hierarchy` (no value).
     Hierarchy,
+
+    /// `max_fixed_steps = N` (the value is checked by validate).
+    MaxFixedSteps(Expr),
+    /// `stats = on | off` (the value is checked by validate).
+    Stats(Ident),
 }
 
 impl Parse for WorldKey {
@@ -120,6 +128,27 @@ impl Parse for WorldKey {
             )?),
             "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
             "hierarchy" => hierarchy_key(input)?,
+
+            "max_fixed_steps" => {
+                if !input.peek(Token![=]) {
+                    return Err(Error::new(
+                        next_span(input, key),
+                        "expected `max_fixed_steps = N`, as in `max_fixed_steps = 8`",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                KeyValue::MaxFixedSteps(input.parse()?)
+            }
+            "stats" => {
+                if !input.peek(Token![=]) || !input.peek2(Ident::peek_any) {
+                    return Err(Error::new(
+                        next_span(input, key),
+                        "expected `stats = on` or `stats = off`",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                KeyValue::Stats(input.call(Ident::parse_any)?)
+            }
             "executor" => {
                 if !input.peek(Token![=]) {
                     return Err(Error::new(
@@ -279,9 +308,19 @@ impl Parse for ResourceDecl {
     }
 }
 
-/// `Update`.
+/// `Update`, or `Physics = fixed(hz = 60)`.
 pub struct PhaseDecl {
     pub name: Ident,
+    /// The `= kind(params)` of a phase with a kind (validate accepts `fixed(hz = N)`).
+    pub kind: Option<PhaseKindDecl>,
+}
+
+/// `fixed(hz = 60)` after `Physics =`.
+pub struct PhaseKindDecl {
+    /// `fixed` as written.
+    pub name: Ident,
+    /// `None` without parentheses.
+    pub params: Option<List<Param>>,
 }
 
 impl Parse for PhaseDecl {
@@ -289,8 +328,28 @@ impl Parse for PhaseDecl {
         if !input.peek(Ident) {
             return Err(input.error("expected a phase name such as `Update`"));
         }
+        let name: Ident = input.parse()?;
+        if !input.peek(Token![=]) {
+            return Ok(PhaseDecl { name, kind: None });
+        }
+        let eq: Token![=] = input.parse()?;
+        if !input.peek(Ident::peek_any) {
+            return Err(Error::new(
+                next_span(input, eq.span),
+                format!("expected a phase kind after `{name} =`, as in `{name} = fixed(hz = 60)`"),
+            ));
+        }
+        let kind = input.call(Ident::parse_any)?;
+        let params = if input.peek(token::Paren) {
+            let content;
+            parenthesized!(content in input);
+            Some(content.parse()?)
+        } else {
+            None
+        };
         Ok(PhaseDecl {
-            name: input.parse()?,
+            name,
+            kind: Some(PhaseKindDecl { name: kind, params }),
         })
     }
 }

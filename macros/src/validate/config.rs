@@ -317,7 +317,14 @@ fn is_word(value: &Expr, word: &str) -> bool {
 }
 
 /// An integer literal in `min..=max`; reports and returns `None` otherwise.
-fn int_in(cx: &Ctxt, key: &Ident, value: &Expr, min: u64, max: u64, takes: &str) -> Option<u64> {
+pub(super) fn int_in(
+    cx: &Ctxt,
+    key: &Ident,
+    value: &Expr,
+    min: u64,
+    max: u64,
+    takes: &str,
+) -> Option<u64> {
     let (negative, lit) = match value {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(lit), ..

@@ -8,6 +8,7 @@ mod command_error;
 mod config;
 pub mod events;
 mod exclusive;
+mod frames;
 mod near_miss;
 mod order;
 mod sparse;
@@ -16,6 +17,8 @@ mod sparse_tests;
 mod system;
 mod world;
 
+#[cfg(test)]
+mod frames_tests;
 #[cfg(test)]
 mod tests;
 

@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, Item, Type, Visibility};
 
-use super::{command_error, config, display, events, key_of, order, Ctxt, WorldFailure, WorldStub};
+use super::{
+    command_error, config, display, events, frames, key_of, order, Ctxt, WorldFailure, WorldStub,
+};
 use crate::model::{ArchetypeModel, ComponentModel, ResourceModel, WorldModel};
 use crate::parse::world::{
     ArchetypeDecl, ExecutorDecl, KeyValue, Param, PhaseDecl, PhaseSystemsDecl, ResourceDecl,
@@ -53,6 +55,9 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     let mut sparse: Option<List<Type>> = None;
     let mut hierarchy: Option<()> = None;
+
+    let mut max_fixed_steps: Option<(Ident, syn::Expr)> = None;
+    let mut stats: Option<Ident> = None;
     for key in parsed.items {
         let name = key.name;
         let duplicate = match key.value {
@@ -67,6 +72,9 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::States(list) => put(&mut states, list),
             KeyValue::Sparse(list) => put(&mut sparse, list),
             KeyValue::Hierarchy => put(&mut hierarchy, ()),
+
+            KeyValue::MaxFixedSteps(value) => put(&mut max_fixed_steps, (name.clone(), value)),
+            KeyValue::Stats(value) => put(&mut stats, value),
         };
         if duplicate {
             cx.error_at(
@@ -177,6 +185,12 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     };
 
     let on_command_error_model = command_error::check(&cx, on_command_error.as_ref());
+    let frames_model = frames::check(
+        &cx,
+        phases.as_ref().map_or(&[][..], |(_, list)| &list.items[..]),
+        max_fixed_steps.as_ref().map(|(key, value)| (key, value)),
+        stats.as_ref(),
+    );
 
     let stub = WorldStub {
         attrs: target.attrs,
@@ -206,6 +220,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 events: event_models,
                 states: state_models,
                 transitions,
+                frames: frames_model,
             }),
             // Unreachable: a missing name is always reported; stay total anyway.
             None => Err(WorldFailure {
@@ -504,11 +519,12 @@ fn check_resources(cx: &Ctxt, decls: Vec<ResourceDecl>) -> Vec<ResourceModel> {
             );
             continue;
         }
-        if models.len() == MAX_RESOURCES {
+        if models.len() == MAX_RESOURCES - 1 {
             cx.error_spanned_by(
                 &decl.ty,
                 format!(
-                    "a world holds at most {MAX_RESOURCES} resources; `{}` is one too many",
+                    "a world holds at most {} resources besides the built-in `Time`; `{}` is one too many",
+                    MAX_RESOURCES - 1,
                     display(&decl.ty)
                 ),
             );

@@ -195,6 +195,49 @@ impl Column {
         self.block = Some(kind);
     }
 
+    /// Shrinks the allocation from `old_cap` to `new_cap` rows, keeping the first
+    /// `new_cap` (freeing it when `new_cap` is 0); returns the bytes given back.
+    ///
+    /// # Safety
+    /// `old_cap` is the current capacity, `new_cap <= old_cap`, and no row at or past
+    /// `new_cap` is initialised.
+    pub unsafe fn shrink(&mut self, old_cap: usize, new_cap: usize) -> usize {
+        let size = self.ty.layout.size();
+        let Some(kind) = self.block else {
+            return 0;
+        };
+        if size == 0 || new_cap >= old_cap {
+            return 0;
+        }
+        let old_layout = self.layout_for(old_cap).expect("it was allocated with it");
+        if new_cap == 0 {
+            // SAFETY: `data` was allocated with `old_layout` (`old_cap` is the current
+            // capacity) by the path `kind` records; no row is initialised, and the
+            // column forgets the block below.
+            unsafe { kind.deallocate(self.data, old_layout) };
+            self.data = dangling(self.ty.layout);
+            self.block = None;
+            return old_layout.size();
+        }
+        let new_layout = self
+            .layout_for(new_cap)
+            .expect("smaller than the current layout");
+        let alloc = self.ty.alloc;
+        // SAFETY: `data` was allocated with `old_layout` by the path `kind` records; the
+        // new layout has the same alignment and a non-zero size (`size > 0`,
+        // `new_cap > 0`); the rows kept, `0..new_cap`, are all the initialised ones.
+        match unsafe { alloc.reallocate(self.data, old_layout, kind, new_layout) } {
+            Some((data, kind)) => {
+                self.data = data;
+                self.block = Some(kind);
+                old_layout.size() - new_layout.size()
+            }
+            // The table keeps one capacity for all its columns: a column that could not
+            // move would disagree with it.
+            None => alloc::handle_alloc_error(new_layout),
+        }
+    }
+
     /// The layout of `rows` values, or `None` if it would overflow.
     pub fn layout_for(&self, rows: usize) -> Option<Layout> {
         let size = self.ty.layout.size().checked_mul(rows)?;

@@ -149,6 +149,17 @@ impl Storage {
         }
     }
 
+    /// Gives back every table's capacity past its live rows, keeping the pointer matrix;
+    /// returns the bytes given back.
+    pub(crate) fn shrink_to_fit(&mut self) -> usize {
+        let mut freed = 0;
+        for archetype in 0..self.tables.len() {
+            freed += self.tables[archetype].shrink_to_fit();
+            self.columns.refresh(archetype, &self.tables[archetype]);
+        }
+        freed
+    }
+
     /// The tables, in archetype declaration order.
     #[inline(always)]
     pub fn tables(&self) -> &[Table] {

@@ -129,6 +129,26 @@ impl Table {
         self.capacity = new_cap;
     }
 
+    /// Gives back the capacity past the live rows (every column, and the entity list);
+    /// returns the bytes given back.
+    pub fn shrink_to_fit(&mut self) -> usize {
+        let len = self.len();
+        if len >= self.capacity {
+            return 0;
+        }
+        let mut freed = 0;
+        for column in self.columns.iter_mut() {
+            // SAFETY: `capacity` is the current capacity of every column and rows
+            // `len..capacity` are uninitialised (only `0..len` hold values).
+            freed += unsafe { column.shrink(self.capacity, len) };
+        }
+        let entities = self.entities.capacity();
+        self.entities.shrink_to_fit();
+        freed += (entities - self.entities.capacity()) * std::mem::size_of::<Entity>();
+        self.capacity = len;
+        freed
+    }
+
     /// Starts a new row owned by `entity`: returns its index. The caller must then write
     /// every column of that row with [`Table::write`] before anything else reads it.
     ///

@@ -356,3 +356,35 @@ fn a_table_rejects_two_columns_of_one_component() {
     let t = ColumnType::of::<Tracked>("Tracked");
     Table::new(&[0, 0], &[t, t], 1);
 }
+
+#[test]
+fn shrink_to_fit_gives_back_spare_capacity_and_keeps_values() {
+    let before = drops();
+    let mut s = storage();
+    let es: Vec<Entity> = (0..1_000).map(|i| spawn_full(&mut s, i)).collect();
+    for &e in &es[10..] {
+        assert!(s.despawn(e));
+    }
+    let spare = s.tables()[0].capacity();
+    assert!(spare >= 1_000);
+    let freed = s.shrink_to_fit();
+    assert_eq!(s.tables()[0].capacity(), 10);
+    // Tracked (8 bytes) and Aligned (64 bytes) per row given back, plus the entity list.
+    assert!(freed >= (spare - 10) * 72, "{freed}");
+    assert_eq!(s.shrink_to_fit(), 0, "nothing left to give back");
+    for (i, &e) in es[..10].iter().enumerate() {
+        assert_eq!(tracked(&s, e), Some(i as u64));
+        assert_eq!(aligned(&s, e), Some(i as u8));
+    }
+    // Empty tables free their blocks; the storage grows again as usual.
+    for &e in &es[..10] {
+        assert!(s.despawn(e));
+    }
+    s.shrink_to_fit();
+    assert_eq!(s.tables()[0].capacity(), 0);
+    let e = spawn_full(&mut s, 77);
+    assert_eq!(tracked(&s, e), Some(77));
+    assert_eq!(aligned(&s, e), Some(77));
+    drop(s);
+    assert_eq!(drops() - before, 1_001, "every value dropped once");
+}

@@ -53,6 +53,10 @@ fn main() {
     game.tick();
     game.run_phase(GamePhase::Update);
     assert_eq!(game.frame(), 2);
+    game.update(std::time::Duration::from_millis(16));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stats: FrameStats = game.run(RunConfig::hz(60.0).frames(2), &stop);
+    assert_eq!(game.stats().frames, stats.frames);
     let errors: Vec<EcsError> = game.take_command_errors();
     assert!(errors.is_empty());
     assert_eq!(Game::ARCHETYPES, &["Mover", "Prop"]);
