@@ -18,6 +18,7 @@ pub mod event;
 pub mod exec;
 pub mod memory;
 mod param;
+pub mod predict;
 mod query;
 mod schedule;
 pub mod state;
