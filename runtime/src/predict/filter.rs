@@ -23,7 +23,7 @@ pub const CONFIDENCE_HALF: u32 = 4;
 ///
 /// Cutoffs are in cycles per run (the filter's clock is the run index; see the
 /// [module docs](crate::predict)). The defaults ([`FilterConfig::DEFAULT`]) follow a
-/// duration with ±10 % uniform jitter to within about 4 % (its mean to well under 1 %),
+/// duration with ±10 % uniform jitter to within 5 % (its mean to within 1 %),
 /// settle on a 10 % step to within 2 % in about 13 runs, and reset on a step of more than
 /// 15 % after [`SHIFT_RUNS`] runs.
 ///
@@ -138,6 +138,11 @@ pub enum Recorded {
 ///   restarts at their median, so a real change of workload is followed within
 ///   [`SHIFT_RUNS`] runs;
 /// - [`DurationFilter::confidence`] grows with the samples folded since the last reset.
+///
+/// A system whose runs alternate between levels more than 15 % apart in bursts shorter
+/// than [`SHIFT_RUNS`] (heavy work every other frame, say) is predicted at the level it
+/// started at, the other runs being outliers; its mean absolute percentage error
+/// ([`SystemPredictor`](crate::predict::SystemPredictor)) shows it.
 ///
 /// Recording a sample does not allocate and costs a few floating-point operations. No
 /// input makes the state NaN or infinite: durations are at most ~1.8e28 ns as `f64`, the

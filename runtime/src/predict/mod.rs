@@ -23,14 +23,19 @@
 //! hand-off cost. Per run of a stage of two or more systems on a pool:
 //!
 //! 1. **Plan:** `let plan = planner.plan(stage.iter().map(|&i| predictors[i].prediction()),
-//!    PoolCost { hand_off, workers })`.
+//!    PoolCost { hand_off, workers, caller_helps })`. For a pool whose `scope` runs its
+//!    body on one of its own workers (metronome's pools do), that worker is the calling
+//!    thread: `workers` is the pool's size minus one and `caller_helps` is true.
 //! 2. **Run:** if `plan.on_pool()`, open a scope, spawn `stage[p]` for each `p` in
-//!    `plan.pooled()` in that order (the order the pool starts them in: reverse it for a
-//!    queue the workers take last-in-first-out), run `stage[p]` for each `p` in
-//!    `plan.inline()` on the calling thread, and let the scope wait; otherwise run the
-//!    systems one after another on the calling thread. Each system's run is timed where
-//!    it runs (two clock reads), into a slot of its own (its command buffer, say), so the
-//!    threads share nothing. A system that panics records nothing.
+//!    `plan.pooled()`, run `stage[p]` for each `p` in `plan.inline()` on the calling
+//!    thread, and let the scope wait; otherwise run the systems one after another on the
+//!    calling thread. `plan.pooled()` is the intended start order: with a work-stealing
+//!    deque that thieves take oldest-first (and its owner newest-first), spawning in that
+//!    order lets the thieves take the longest first; a calling thread that helps can run
+//!    the first pooled system itself after spawning the rest, so the longest starts at
+//!    once. Each system's run is timed where it runs (two clock reads), into a slot of
+//!    its own (its command buffer, say), so the threads share nothing. A system that
+//!    panics records nothing.
 //! 3. **Record:** after the stage, `predictors[i].record(duration)` for each system `i`
 //!    that ran, in declaration order. Then apply the commands in declaration order as
 //!    before: the plan changes where and when systems run, never the order their
@@ -49,7 +54,7 @@
 //! let took = [2u64, 2, 2, 6].map(Duration::from_millis);
 //! let mut predictors: Vec<SystemPredictor> = (0..4).map(|_| SystemPredictor::default()).collect();
 //! let mut planner = StagePlanner::default();
-//! let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+//! let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
 //!
 //! let mut first = Vec::new();
 //! for _run in 0..6 {

@@ -6,24 +6,33 @@ use std::time::Duration;
 
 use super::predictor::Prediction;
 
-/// What handing work to the pool costs, as the pool measured it, and how many threads
-/// take the handed-off systems.
+/// What handing work to the pool costs, as the pool measured it, and which threads take
+/// the handed-off systems.
+///
+/// The *calling thread* is the one that runs the stage: it hands systems off, runs the
+/// inline ones, and waits. `workers` counts the other threads that take handed-off
+/// systems. If the calling thread is itself one of the pool's threads and takes handed-off
+/// systems once its inline ones are done (a pool's `scope` run on one of its workers),
+/// `caller_helps` is true and `workers` is the pool's size minus one.
 ///
 /// ```
 /// use std::time::Duration;
 /// use metronome_runtime::predict::PoolCost;
 ///
-/// let pool = PoolCost { hand_off: Duration::from_micros(15), workers: 4 };
-/// assert_eq!(pool.workers, 4);
+/// // A pool of 4 workers, the stage run on one of them.
+/// let pool = PoolCost { hand_off: Duration::from_micros(15), workers: 3, caller_helps: true };
+/// assert_eq!(pool.workers, 3);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCost {
-    /// From handing a system to the pool until a worker starts it (waking a worker,
+    /// From handing a system to the pool until another thread starts it (waking a worker,
     /// moving the job): a system predicted shorter than this runs inline instead.
     pub hand_off: Duration,
-    /// Threads that run handed-off systems (the pool's workers; add one if the calling
-    /// thread also takes handed-off systems while it waits). With 0 the stage runs inline.
+    /// Threads other than the calling one that take handed-off systems. With 0 the stage
+    /// runs inline.
     pub workers: usize,
+    /// Whether the calling thread takes handed-off systems too, after its inline ones.
+    pub caller_helps: bool,
 }
 
 /// The tuning of a [`StagePlanner`].
@@ -86,7 +95,7 @@ pub struct Placement {
 ///
 /// let ms = |n| Prediction { duration: Duration::from_millis(n), confidence: 1.0 };
 /// let mut planner = StagePlanner::default();
-/// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+/// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
 /// let plan = planner.plan([ms(2), ms(2), ms(2), ms(6)], pool);
 /// assert!(plan.on_pool());
 /// assert_eq!(plan.order().collect::<Vec<_>>(), [3, 0, 1, 2]); // longest first
@@ -150,9 +159,12 @@ impl StagePlanner {
     ///   trusted prediction, runs on the calling thread: handing it off would cost more
     ///   than running it.
     /// - **Inline or pool:** with every prediction trusted, the stage goes to the pool
-    ///   only if its predicted time there, `max(hand_off + LPT makespan of the handed-off
-    ///   systems over the workers, sum of the inline ones)`, is strictly less than the
-    ///   sum of all predictions (the inline time); a tie runs inline.
+    ///   only if its predicted time there is strictly less than the sum of all
+    ///   predictions (the inline time); a tie runs inline. The time on the pool is the
+    ///   makespan of the handed-off systems given out in start order, each to the
+    ///   least-loaded thread, where each of the `workers` other threads starts loaded
+    ///   with `hand_off` and the calling thread (a candidate only if `caller_helps`)
+    ///   with the sum of its inline systems; it is at least that sum.
     /// - **Fallback** while some prediction is not trusted (confidence below
     ///   [`PlanConfig::min_confidence`]): the stage goes to the pool if it has at least two
     ///   systems and one of them is handed off (an untrusted system never counts as
@@ -171,7 +183,7 @@ impl StagePlanner {
     ///
     /// let us = |n| Prediction { duration: Duration::from_micros(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// // Tiny systems: handing them off costs more than running them all here.
     /// assert!(!planner.plan([us(3), us(4), us(5)], pool).on_pool());
     /// // Two long systems share the pool; the 5 µs one runs on the calling thread.
@@ -215,8 +227,7 @@ impl StagePlanner {
                 .then(a.position.cmp(&b.position))
         });
         let pooled = self.placements.iter().filter(|p| !p.inline).count();
-        let makespan = self.lpt_makespan(pooled.min(pool.workers));
-        let pool_time = hand_off.saturating_add(makespan).max(inline_sum);
+        let pool_time = self.lpt_makespan(pool, hand_off, inline_sum, pooled);
         let on_pool = if pool.workers == 0 || pooled == 0 {
             false
         } else if trusted {
@@ -236,23 +247,33 @@ impl StagePlanner {
         }
     }
 
-    /// The makespan of the handed-off systems, in start order, each given to the
-    /// least-loaded of `workers` threads (the first such on a tie); 0 with no workers.
-    fn lpt_makespan(&mut self, workers: usize) -> u64 {
-        if workers == 0 {
-            return 0;
-        }
+    /// The makespan of the handed-off systems on the pool: in start order, each goes to
+    /// the least-loaded thread (the first such on a tie). The calling thread, first in
+    /// line when it helps, starts at `inline_sum`; the other threads (only as many as
+    /// there are systems to take) start at `hand_off`. Never less than `inline_sum`.
+    fn lpt_makespan(
+        &mut self,
+        pool: PoolCost,
+        hand_off: u64,
+        inline_sum: u64,
+        pooled: usize,
+    ) -> u64 {
         self.loads.clear();
-        self.loads.resize(workers, 0);
-        for placement in self.placements.iter().filter(|p| !p.inline) {
-            let least = self
-                .loads
-                .iter_mut()
-                .min_by_key(|load| **load)
-                .expect("at least one worker");
-            *least = least.saturating_add(self.nanos[placement.position]);
+        if pool.caller_helps {
+            self.loads.push(inline_sum);
         }
-        self.loads.iter().copied().max().unwrap_or(0)
+        let others = pool.workers.min(pooled);
+        self.loads.extend(std::iter::repeat_n(hand_off, others));
+        if self.loads.is_empty() {
+            return inline_sum;
+        }
+        for placement in self.placements.iter().filter(|p| !p.inline) {
+            if let Some(least) = self.loads.iter_mut().min_by_key(|load| **load) {
+                *least = least.saturating_add(self.nanos[placement.position]);
+            }
+        }
+        let busiest = self.loads.iter().copied().max().unwrap_or(0);
+        busiest.max(inline_sum)
     }
 }
 
@@ -265,7 +286,7 @@ impl StagePlanner {
 ///
 /// let ms = |n| Prediction { duration: Duration::from_millis(n), confidence: 1.0 };
 /// let mut planner = StagePlanner::default();
-/// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+/// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
 /// let plan = planner.plan([ms(2), ms(2), ms(2), ms(6)], pool);
 /// assert_eq!(plan.inline_time(), Duration::from_millis(12));
 /// assert_eq!(plan.pool_time(), Duration::from_micros(6020)); // 6 ms on one worker, 3 × 2 on the other
@@ -287,7 +308,7 @@ impl<'a> StagePlan<'a> {
     /// use metronome_runtime::predict::{PoolCost, Prediction, StagePlanner};
     ///
     /// let mut planner = StagePlanner::default();
-    /// let no_workers = PoolCost { hand_off: Duration::ZERO, workers: 0 };
+    /// let no_workers = PoolCost { hand_off: Duration::ZERO, workers: 0, caller_helps: false };
     /// assert!(!planner.plan([Prediction::UNKNOWN; 3], no_workers).on_pool());
     /// ```
     pub fn on_pool(&self) -> bool {
@@ -302,7 +323,7 @@ impl<'a> StagePlan<'a> {
     /// use metronome_runtime::predict::{PoolCost, Prediction, StagePlanner};
     ///
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// assert!(!planner.plan([Prediction::UNKNOWN; 2], pool).is_trusted());
     /// ```
     pub fn is_trusted(&self) -> bool {
@@ -316,7 +337,7 @@ impl<'a> StagePlan<'a> {
     /// use metronome_runtime::predict::{PoolCost, Prediction, StagePlanner};
     ///
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([Prediction::UNKNOWN; 2], pool);
     /// assert_eq!(plan.placements().len(), 2);
     /// ```
@@ -332,7 +353,7 @@ impl<'a> StagePlan<'a> {
     ///
     /// let ms = |n| Prediction { duration: Duration::from_millis(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([ms(1), ms(3), ms(2)], pool);
     /// assert_eq!(plan.order().collect::<Vec<_>>(), [1, 2, 0]);
     /// ```
@@ -349,7 +370,7 @@ impl<'a> StagePlan<'a> {
     ///
     /// let us = |n| Prediction { duration: Duration::from_micros(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([us(500), us(1), us(700)], pool);
     /// assert_eq!(plan.pooled().collect::<Vec<_>>(), [2, 0]);
     /// ```
@@ -369,7 +390,7 @@ impl<'a> StagePlan<'a> {
     ///
     /// let us = |n| Prediction { duration: Duration::from_micros(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([us(500), us(1), us(700)], pool);
     /// assert_eq!(plan.inline().collect::<Vec<_>>(), [1]);
     /// ```
@@ -389,7 +410,7 @@ impl<'a> StagePlan<'a> {
     ///
     /// let us = |n| Prediction { duration: Duration::from_micros(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([us(3), us(4)], pool);
     /// assert_eq!(plan.inline_time(), Duration::from_micros(7));
     /// ```
@@ -397,10 +418,9 @@ impl<'a> StagePlan<'a> {
         self.inline_time
     }
 
-    /// The predicted time of the stage on the pool, with the inline systems as planned:
-    /// `max(hand_off + LPT makespan, sum of the inline systems)` (a system with no
-    /// prediction counts as zero). Computed even when the stage runs inline, where it is
-    /// what the pool would have taken.
+    /// The predicted time of the stage on the pool, with the inline systems as planned
+    /// (see [`StagePlanner::plan`]; a system with no prediction counts as zero). Computed
+    /// even when the stage runs inline, where it is what the pool would have taken.
     ///
     /// ```
     /// use std::time::Duration;
@@ -408,7 +428,7 @@ impl<'a> StagePlan<'a> {
     ///
     /// let us = |n| Prediction { duration: Duration::from_micros(n), confidence: 1.0 };
     /// let mut planner = StagePlanner::default();
-    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2 };
+    /// let pool = PoolCost { hand_off: Duration::from_micros(20), workers: 2, caller_helps: false };
     /// let plan = planner.plan([us(300), us(400)], pool);
     /// assert_eq!(plan.pool_time(), Duration::from_micros(420));
     /// ```
@@ -450,6 +470,14 @@ mod tests {
         PoolCost {
             hand_off: Duration::from_nanos(hand_off_ns),
             workers,
+            caller_helps: false,
+        }
+    }
+
+    fn helped(hand_off_ns: u64, workers: usize) -> PoolCost {
+        PoolCost {
+            caller_helps: true,
+            ..pool(hand_off_ns, workers)
         }
     }
 
@@ -546,6 +574,28 @@ mod tests {
     }
 
     #[test]
+    fn a_calling_thread_that_helps_counts_as_a_worker_after_its_inline_systems() {
+        let mut planner = StagePlanner::default();
+        let stage = [ms(2), ms(2), ms(2), ms(6)];
+        // One other worker: the calling thread takes the 6 ms, the worker 2 + 2 + 2 after
+        // its hand-off.
+        let plan = planner.plan(stage, helped(20_000, 1));
+        assert!(plan.on_pool());
+        assert_eq!(plan.pool_time(), Duration::from_micros(6020));
+        // Without the calling thread, the one worker would take all 12 ms, and a hand-off.
+        let plan = planner.plan(stage, pool(20_000, 1));
+        assert_eq!(plan.pool_time(), Duration::from_micros(12_020));
+        assert!(!plan.on_pool());
+        // The calling thread starts loaded with its inline systems (30 µs here).
+        let plan = planner.plan([us(15), us(15), ms(1), ms(1)], helped(20_000, 1));
+        assert_eq!(positions(plan.inline()), [0, 1]);
+        assert_eq!(plan.pool_time(), Duration::from_micros(1030));
+        assert!(plan.on_pool());
+        // A helping calling thread without other workers is no pool.
+        assert!(!planner.plan(stage, helped(0, 0)).on_pool());
+    }
+
+    #[test]
     fn without_workers_the_stage_runs_inline() {
         let mut planner = StagePlanner::default();
         let plan = planner.plan([ms(5), ms(5)], pool(0, 0));
@@ -628,9 +678,11 @@ mod tests {
             stage in predictions(),
             hand_off_us in 0u64..60,
             workers in 0usize..6,
+            caller_helps: bool,
         ) {
             let mut planner = StagePlanner::default();
-            let plan = planner.plan(stage.iter().copied(), pool(hand_off_us * 1000, workers));
+            let cost = PoolCost { caller_helps, ..pool(hand_off_us * 1000, workers) };
+            let plan = planner.plan(stage.iter().copied(), cost);
             let order = positions(plan.order());
             let mut sorted = order.clone();
             sorted.sort_unstable();
