@@ -22,6 +22,8 @@ pub mod frames;
 pub mod memory;
 mod param;
 pub mod pressure;
+
+pub mod predict;
 mod query;
 mod schedule;
 pub mod state;
