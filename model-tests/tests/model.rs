@@ -5,7 +5,7 @@
 //!
 //! Environment variables:
 //! - `METRONOME_PROPTEST_CASES`: number of cases (default 1000), e.g.
-//!   `METRONOME_PROPTEST_CASES=100000 cargo test --release --test model`.
+//!   `METRONOME_PROPTEST_CASES=100000 cargo test --release -p metronome-model-tests --test model`.
 //! - `METRONOME_PROPTEST_SEED`: the RNG seed (a `u64`, default a fixed seed, so runs are
 //!   deterministic); set it to explore other sequences.
 
