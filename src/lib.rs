@@ -248,7 +248,7 @@
 //! # Ok::<(), BuildError>(())
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::{
