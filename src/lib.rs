@@ -288,3 +288,27 @@ pub mod __private {
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The guide in `docs/`: every Rust block is compiled (and run, or must fail to
+/// compile where marked `compile_fail`) as a doctest.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../docs/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../docs/worlds.md")]
+    pub struct Worlds;
+    #[doc = include_str!("../docs/systems-and-queries.md")]
+    pub struct SystemsAndQueries;
+    #[doc = include_str!("../docs/commands-and-events.md")]
+    pub struct CommandsAndEvents;
+    #[doc = include_str!("../docs/states-and-run-conditions.md")]
+    pub struct StatesAndRunConditions;
+    #[doc = include_str!("../docs/executors.md")]
+    pub struct Executors;
+    #[doc = include_str!("../docs/compile-errors.md")]
+    pub struct CompileErrors;
+    #[doc = include_str!("../docs/performance.md")]
+    pub struct Performance;
+    #[doc = include_str!("../docs/soundness.md")]
+    pub struct Soundness;
+}
