@@ -1,4 +1,4 @@
-//! Model test (acceptance item 6): random spawn / spawn_batch / despawn / insert / remove /
+//! Model test: random spawn / spawn_batch / despawn / insert / remove /
 //! get / get_mut sequences against a plain `HashMap<Entity, ModelEntity>`, checking after
 //! every operation its return value, `len`, every live entity's every component, its
 //! `archetype_name`, and that every dead (or stale) handle stays dead.

@@ -21,7 +21,7 @@ use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 ///
 /// (The `metronome` crate's documentation has a whole world driven this way.)
 ///
-/// The methods are the world's own (section 4 of the contract): `new`, `tick`, `frame`,
+/// The methods are the world's own inherent methods: `new`, `tick`, `frame`,
 /// `len`, `is_alive`, `despawn`, `spawn`, `resource`, `resource_mut`. (`update` and
 /// `stats`, for frame timing and run statistics, come with the time and insight
 /// features and are not part of the trait yet.)
