@@ -5,6 +5,10 @@
 //! transition table and a schedule computed at compile time, run by a thin runtime of fast
 //! executors. `use metronome::prelude::*;` is all a user imports.
 //!
+//! The complete grammar of `#[world(...)]` — every key, every executor with its
+//! parameters, defaults and bounds — is the documentation of [`world`]; the repository's
+//! `docs/` folder holds a guide.
+//!
 //! ```
 //! use metronome::prelude::*;
 //!
