@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile cost of a big metronome world (BENCHMARKS.md, "Compile time"; issue 5).
+"""Compile cost of a big metronome world (issue 5).
 
 Generates a crate in a temporary directory that depends on metronome by path, and
 reports, after its dependencies are built:

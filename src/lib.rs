@@ -5,6 +5,10 @@
 //! transition table and a schedule computed at compile time, run by a thin runtime of fast
 //! executors. `use metronome::prelude::*;` is all a user imports.
 //!
+//! The complete grammar of `#[world(...)]` — every key, every executor with its
+//! parameters, defaults and bounds — is the documentation of [`world`]; the repository's
+//! `docs/` folder holds a guide.
+//!
 //! ```
 //! use metronome::prelude::*;
 //!
@@ -301,7 +305,7 @@
 //! # Ok::<(), BuildError>(())
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
@@ -346,3 +350,27 @@ pub mod __private {
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The guide in `docs/`: every Rust block is compiled (and run, or must fail to
+/// compile where marked `compile_fail`) as a doctest.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../docs/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../docs/worlds.md")]
+    pub struct Worlds;
+    #[doc = include_str!("../docs/systems-and-queries.md")]
+    pub struct SystemsAndQueries;
+    #[doc = include_str!("../docs/commands-and-events.md")]
+    pub struct CommandsAndEvents;
+    #[doc = include_str!("../docs/states-and-run-conditions.md")]
+    pub struct StatesAndRunConditions;
+    #[doc = include_str!("../docs/executors.md")]
+    pub struct Executors;
+    #[doc = include_str!("../docs/compile-errors.md")]
+    pub struct CompileErrors;
+    #[doc = include_str!("../docs/performance.md")]
+    pub struct Performance;
+    #[doc = include_str!("../docs/soundness.md")]
+    pub struct Soundness;
+}

@@ -1,4 +1,4 @@
-//! Acceptance item 8: user names never collide with generated ones. Components named like
+//! User names never collide with generated ones. Components named like
 //! the macros' generic parameters (single capitals), an archetype `AS` (which broke gecs),
 //! archetypes and phases whose lower-case forms are Rust keywords, items named like the
 //! runtime's types, systems named like world methods, systems in submodules named by path,

@@ -7,7 +7,7 @@
 //! `get_mut` looks up 10 000 entities in a shuffled order from a system (bevy's
 //! `Query::get_mut`, hecs' `World::get` and `query_one_mut`).
 //!
-//! Run: `cargo bench -p metronome-benches --bench ecs -- --warm-up-time 1 --measurement-time 3`
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench ecs -- --warm-up-time 1 --measurement-time 3`
 //! (`ecs_interleaved` compares the targets round by round in one process).
 //!
 //! Only the measured variant's thread pool is alive while it runs: every parallel variant

@@ -5,7 +5,7 @@
 //! round is steadier than criterion's on a machine whose speed drifts, as a shared host's
 //! does). The kernels are `ecs.rs`'s (`common/ecs_workloads.rs`).
 //!
-//! Run: `cargo bench -p metronome-benches --bench ecs_interleaved -- [rounds] [samples]`
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench ecs_interleaved -- [rounds] [samples]`
 //! (defaults: 10 rounds of 11 samples; a sample is a batch of calls of about 1 ms).
 //! `-- count N` instead calls every variant N times, untimed, for instruction counts:
 //! `valgrind --tool=callgrind --toggle-collect='*::metronome_simple_iter' <binary> count 100`

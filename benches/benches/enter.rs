@@ -5,7 +5,7 @@
 //! process: every round times each variant in turn (all pools stay built), so drift
 //! of a shared machine hits all of them alike; the figures are medians of all rounds.
 //!
-//! Run: `cargo bench -p metronome-benches --bench enter -- [rounds] [reps]` (defaults
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench enter -- [rounds] [reps]` (defaults
 //! 30 and 20). Results in `benches/RESULTS.md` ("Entering from outside").
 //!
 //! A metronome pool's caller takes part (a guest of the pool: heartbeat, NUMA and

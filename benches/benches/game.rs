@@ -16,7 +16,7 @@
 //! executor, systems written with plain loops) and `bevy/multi/2` (its multi-threaded
 //! executor and `par_iter_mut` on a 2-thread `ComputeTaskPool`).
 //!
-//! Run: `cargo bench -p metronome-benches --bench game -- --warm-up-time 1 --measurement-time 5`
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench game -- --warm-up-time 1 --measurement-time 5`
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 

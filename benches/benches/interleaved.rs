@@ -4,7 +4,7 @@
 //! comparison within a round is steadier than criterion's, which measures each variant
 //! minutes apart.
 //!
-//! Run: `cargo bench -p metronome-benches --bench interleaved -- [post|pre|shuffled] [repetitions]
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench interleaved -- [post|pre|shuffled] [repetitions]
 //! [rounds] [workers] [spine|side]` (defaults: post 20 12 2 spine). `spine` walks the
 //! spine first (the workload as defined: the side trees are what thieves take; chili
 //! with its closures swapped, `chili-lf`), `side` the side trees first (the mirror: only

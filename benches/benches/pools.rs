@@ -32,7 +32,7 @@
 //! `rayon-rf`). On each layout every kind of join then has a variant in the walk order
 //! that streams there: left first on `pre`, right first on `post`.
 //!
-//! Run: `cargo bench -p metronome-benches --bench pools`; results in `benches/RESULTS.md`
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench pools`; results in `benches/RESULTS.md`
 //! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs);
 //! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 

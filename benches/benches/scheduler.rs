@@ -7,7 +7,7 @@
 //! right-first walk (chili's), the pre-order one a left-first walk (serial, metronome,
 //! rayon); see RESULTS.md, "The chili anomaly".
 //!
-//! Run: `cargo bench -p metronome-benches --bench scheduler`; results in `benches/RESULTS.md`.
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench scheduler`; results in `benches/RESULTS.md`.
 //! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
 
 use std::hint::black_box;

@@ -4,7 +4,7 @@
 //! The ECS half ([`Storage`], [`Query`], [`Commands`], [`world`]) is what `#[world]`
 //! generates code against.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod bits;
 mod cell;

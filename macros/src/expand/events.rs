@@ -80,7 +80,7 @@ pub struct Listed<'a> {
     pub conditions: &'a [ConditionModel],
 }
 
-/// The world's additions for section 7.
+/// The world's additions for events, states and run conditions.
 pub struct Extras {
     /// Fields of the world struct.
     pub fields: TokenStream,

@@ -2,7 +2,7 @@
 //! stage, system (with its name) and command application. Open the file in Perfetto
 //! (<https://ui.perfetto.dev>) or `chrome://tracing`.
 //!
-//! Run with `cargo run --release --example trace --features tracing [-- out.json]`
+//! Run with `cargo run --release -p metronome-model-tests --example trace --features tracing [-- out.json]`
 //! (default `trace.json`).
 
 use metronome::prelude::*;

@@ -1,6 +1,6 @@
 //! The `tracing` feature: a Chrome trace of a world's frames holds one `system` span per
 //! system run (named by the field `name`), and `tick`, `phase`, `stage` and `commands`
-//! spans. Run with `cargo test --features tracing --test tracing_spans`.
+//! spans. Run with `cargo test -p metronome-model-tests --features tracing --test tracing_spans`.
 
 use metronome::prelude::*;
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Model test (acceptance item 6): random spawn / spawn_batch / despawn / insert / remove /
+//! Model test: random spawn / spawn_batch / despawn / insert / remove /
 //! get / get_mut sequences against a plain `HashMap<Entity, ModelEntity>`, checking after
 //! every operation its return value, `len`, every live entity's every component, its
 //! `archetype_name`, and that every dead (or stale) handle stays dead. Two components are
@@ -8,7 +8,7 @@
 //!
 //! Environment variables:
 //! - `METRONOME_PROPTEST_CASES`: number of cases (default 1000), e.g.
-//!   `METRONOME_PROPTEST_CASES=100000 cargo test --release --test model`.
+//!   `METRONOME_PROPTEST_CASES=100000 cargo test --release -p metronome-model-tests --test model`.
 //! - `METRONOME_PROPTEST_SEED`: the RNG seed (a `u64`, default a fixed seed, so runs are
 //!   deterministic); set it to explore other sequences.
 
