@@ -227,13 +227,18 @@ impl<S: ParSource> ParSource for Chunks<S> {
 
     #[inline]
     fn len(&self) -> usize {
-        self.source.as_ref().map_or(0, ParSource::len).div_ceil(self.size)
+        self.source
+            .as_ref()
+            .map_or(0, ParSource::len)
+            .div_ceil(self.size)
     }
 
     #[inline]
     fn split_at(self, index: usize) -> (Self, Self) {
         let size = self.size;
-        let source = self.source.expect("a chunk source holds its source between calls");
+        let source = self
+            .source
+            .expect("a chunk source holds its source between calls");
         let items = index.saturating_mul(size).min(source.len());
         let (left, right) = source.split_at(items);
         (Chunks::new(left, size), Chunks::new(right, size))
