@@ -252,3 +252,38 @@ where
     }
     par_for_each::run(source, &f);
 }
+
+/// Calls `f` on consecutive chunks of `source` (sub-slices, sub-ranges) that together
+/// hold every item once, in parallel on the current pool, as one chunk outside any pool.
+///
+/// As [`par_for_each`], but the body walks a whole chunk in its own loop (the loop it
+/// would write for one thread, which the compiler can vectorise), so an item costs
+/// what it costs in a sequential loop. Chunks are cut at heartbeats; how many and how
+/// long depends on timing, never what the items are.
+///
+/// ```
+/// use metronome_runtime::exec::par_for_each_chunk;
+/// use metronome_runtime::ThreadPool;
+///
+/// let pool = ThreadPool::builder().workers(2).build().unwrap();
+/// let mut data = vec![1u64; 10_000];
+/// pool.install(|| {
+///     par_for_each_chunk(&mut data[..], |chunk: &mut [u64]| {
+///         for x in chunk {
+///             *x *= 3;
+///         }
+///     })
+/// });
+/// assert!(data.iter().all(|&x| x == 3));
+/// ```
+pub fn par_for_each_chunk<S, F>(source: S, f: F)
+where
+    S: ParSource,
+    F: Fn(S) + Sync + Send,
+{
+    if crate::continuation::on_fiber() {
+        let chunks = par_for_each::Chunks::new(source, par_for_each::FIBER_CHUNK);
+        return crate::continuation::par_for_each(chunks, &f);
+    }
+    par_for_each::run_chunks(source, &f);
+}

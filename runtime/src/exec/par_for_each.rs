@@ -1,10 +1,18 @@
 //! `par_for_each`: loops that split lazily, at heartbeats.
 //!
-//! The loop runs item by item and, before each item, reads the worker's heartbeat flag
-//! (one `Relaxed` load). Only when it is up does the loop split what is left in two halves
-//! and `join` them; that `join` promotes the oldest private job, so thieves see work. With
-//! no heartbeat (one worker, or outside a pool) the loop never splits, so there is no
-//! grain size to tune: splitting costs one `join` per heartbeat, not per item.
+//! The loop walks its source in chunks (sub-slices, sub-ranges) and, between two chunks,
+//! reads the worker's heartbeat flag (one `Relaxed` load). Only when it is up does the
+//! loop split what is left in two halves and `join` them; that `join` promotes the
+//! oldest private job, so thieves see work. Inside a chunk the body runs in a plain loop
+//! (a `Query`'s rows: the loop `Query::for_each` compiles to), so a row costs what it
+//! costs in a sequential loop. With no heartbeat (one participant, or outside a pool) the
+//! loop never splits, so there is no grain size to tune: splitting costs one `join` per
+//! heartbeat, not per item.
+//!
+//! A chunk's length adapts to the cost of an item: it doubles after every chunk that
+//! ended with no heartbeat pending (up to [`MAX_CHUNK`]) and halves at every heartbeat,
+//! so cheap items are walked a thousand at a time while a loop of expensive items (one
+//! heartbeat period or more each) still checks after every item.
 
 use std::ops::Range;
 
@@ -126,32 +134,122 @@ impl ParSource for Range<usize> {
     }
 }
 
-/// Walks `source` on the current thread, splitting at heartbeats if it is a worker.
-pub(crate) fn run<S, F>(mut source: S, f: &F)
+/// The longest chunk, in items: 1 024 cheap rows take a few microseconds, well under a
+/// heartbeat period, and amortise the check between chunks to nothing.
+pub(crate) const MAX_CHUNK: usize = 1024;
+
+/// The chunk length on a continuation pool's fiber, whose loop splits between its items
+/// (here chunks) when an idle worker asks: short enough that a loop of a few hundred
+/// expensive items still splits, long enough that the check costs nothing per row.
+pub(crate) const FIBER_CHUNK: usize = 32;
+
+/// Calls `f` on every item of `source` on the current thread, splitting at heartbeats if
+/// it is a worker (see [`run_chunks`]).
+#[inline]
+pub(crate) fn run<S, F>(source: S, f: &F)
 where
     S: ParSource,
     F: Fn(S::Item) + Sync,
 {
+    run_chunks(source, &|mut chunk: S| {
+        while let Some(item) = chunk.next_item() {
+            f(item);
+        }
+    });
+}
+
+/// Calls `f` on consecutive chunks of `source` that together hold every item once, on
+/// the current thread, splitting what is left at heartbeats if it is a worker.
+pub(crate) fn run_chunks<S, F>(source: S, f: &F)
+where
+    S: ParSource,
+    F: Fn(S) + Sync,
+{
+    walk(source, f, 1);
+}
+
+/// [`run_chunks`], starting with chunks of `chunk` items. Each half of a split calls it
+/// again, so a half stolen by another worker reads that worker's flag.
+fn walk<S, F>(mut source: S, f: &F, mut chunk: usize)
+where
+    S: ParSource,
+    F: Fn(S) + Sync,
+{
     let worker = WorkerThread::current();
     // SAFETY: a non-null `current` is this thread's live worker.
     let Some(worker) = (unsafe { worker.as_ref() }) else {
-        while let Some(item) = source.next_item() {
-            f(item);
+        if !source.is_empty() {
+            f(source);
         }
         return;
     };
     loop {
+        let len = source.len();
+        if len == 0 {
+            return;
+        }
         if worker.heartbeat_pending() {
-            let len = source.len();
+            chunk = (chunk / 2).max(1);
             if len >= 2 {
                 let (left, right) = source.split_at(len / 2);
-                worker.join(|| run(left, f), || run(right, f));
+                worker.join(|| walk(left, f, chunk), || walk(right, f, chunk));
                 return;
             }
         }
-        match source.next_item() {
-            Some(item) => f(item),
-            None => return,
+        let (head, rest) = source.split_at(chunk.min(len));
+        source = rest;
+        f(head);
+        chunk = (chunk * 2).min(MAX_CHUNK);
+    }
+}
+
+/// A source seen as a source of chunks of at most `size` items: how
+/// [`par_for_each_chunk`](crate::exec::par_for_each_chunk) runs on a continuation pool,
+/// whose loop splits per item (its item being a chunk here).
+pub(crate) struct Chunks<S> {
+    /// What is left (`None` only inside `next_item`).
+    source: Option<S>,
+    size: usize,
+}
+
+impl<S: ParSource> Chunks<S> {
+    /// Chunks of `size` items (`size >= 1`).
+    pub(crate) fn new(source: S, size: usize) -> Self {
+        Chunks {
+            source: Some(source),
+            size: size.max(1),
         }
+    }
+}
+
+impl<S: ParSource> ParSource for Chunks<S> {
+    type Item = S;
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.source
+            .as_ref()
+            .map_or(0, ParSource::len)
+            .div_ceil(self.size)
+    }
+
+    #[inline]
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let size = self.size;
+        let source = self
+            .source
+            .expect("a chunk source holds its source between calls");
+        let items = index.saturating_mul(size).min(source.len());
+        let (left, right) = source.split_at(items);
+        (Chunks::new(left, size), Chunks::new(right, size))
+    }
+
+    #[inline]
+    fn next_item(&mut self) -> Option<S> {
+        let source = self.source.take()?;
+        let len = source.len();
+        let (head, rest) = source.split_at(self.size.min(len));
+        self.source = Some(rest);
+        (len > 0).then_some(head)
     }
 }

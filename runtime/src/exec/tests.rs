@@ -116,6 +116,55 @@ fn par_for_each_covers_every_item_once() {
 }
 
 #[test]
+fn par_for_each_chunk_tiles_the_source_with_chunks_longer_than_one_item() {
+    const LEN: usize = 100_000;
+    for workers in WORKER_COUNTS {
+        let pool = pool(workers);
+        let chunks = crate::sync::Mutex::new(Vec::new());
+        pool.install(|| {
+            par_for_each_chunk(0..LEN, |rows: std::ops::Range<usize>| {
+                crate::sync::lock(&chunks).push(rows);
+            })
+        });
+        let mut chunks = chunks.into_inner().unwrap_or_else(|e| e.into_inner());
+        chunks.sort_by_key(|r| r.start);
+        let mut next = 0;
+        for rows in &chunks {
+            assert_eq!(rows.start, next, "{workers} workers: a gap or an overlap");
+            assert!(rows.start < rows.end && rows.end - rows.start <= par_for_each::MAX_CHUNK);
+            next = rows.end;
+        }
+        assert_eq!(next, LEN, "{workers} workers: items left out");
+        // Cheap items are walked many at a time, not one by one.
+        let longest = chunks.iter().map(|r| r.end - r.start).max().unwrap_or(0);
+        assert!(longest >= 64, "{workers} workers: longest chunk {longest}");
+    }
+    // Outside any pool: one chunk.
+    let mut data = [1, 2, 3];
+    par_for_each_chunk(&mut data[..], |chunk: &mut [i32]| {
+        assert_eq!(chunk.len(), 3);
+        chunk.iter_mut().for_each(|x| *x *= 10);
+    });
+    assert_eq!(data, [10, 20, 30]);
+}
+
+#[test]
+fn chunks_of_a_source_are_items_of_a_source() {
+    let mut chunks = par_for_each::Chunks::new(0..10, 3);
+    assert_eq!(ParSource::len(&chunks), 4);
+    let (mut left, mut right) = chunks.split_at(1);
+    assert_eq!((ParSource::len(&left), ParSource::len(&right)), (1, 3));
+    assert_eq!(left.next_item(), Some(0..3));
+    assert_eq!(left.next_item(), None);
+    assert_eq!(right.next_item(), Some(3..6));
+    chunks = right;
+    assert_eq!(chunks.next_item(), Some(6..9));
+    assert_eq!(chunks.next_item(), Some(9..10));
+    assert_eq!(chunks.next_item(), None);
+    assert!(ParSource::is_empty(&chunks));
+}
+
+#[test]
 fn par_for_each_splits_across_workers() {
     let pool = pool(2);
     // Slot 2: the calling thread, which takes part as a guest.

@@ -231,18 +231,23 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             return self.for_each(f);
         }
         let (tables, f) = (&self.tables, &f);
-        // One trip into the pool for all tables (entering it from outside wakes a worker).
+        // One trip into the pool for all tables.
         self.executor.install(move || {
             each_member(tables.matches, |a| {
                 // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
                 let table = unsafe { tables.table(a) };
                 // SAFETY: as above.
                 let fetch = SendFetch(unsafe { tables.fetch::<D>(a, table) });
-                crate::exec::par_for_each(0..table.len(), |row| {
+                // Chunks of rows, each walked in `for_each`'s loop.
+                crate::exec::par_for_each_chunk(0..table.len(), |rows| {
                     let fetch = &fetch;
-                    // SAFETY: each row is visited once, so the items handed to different
-                    // threads never alias; the query holds `&mut self` for the whole loop.
-                    f(unsafe { D::item(fetch.0, row) })
+                    let fetch = fetch.0;
+                    for row in rows {
+                        // SAFETY: the chunks hold each row once, so the items handed to
+                        // different threads never alias; the query holds `&mut self` for
+                        // the whole loop.
+                        f(unsafe { D::item(fetch, row) })
+                    }
                 });
             })
         });
