@@ -66,10 +66,7 @@ pub use schedule::{
 };
 pub use state::{NextState, State, StateOf};
 pub use storage::{ColumnType, Storage, Table};
-pub use system::{
-    is_exclusive, params_conflict, self_conflict, ListedSystem, NotASystem, ParamAccess, System,
-    SystemMeta,
-};
+pub use system::{is_exclusive, params_conflict, self_conflict, ParamAccess, System, SystemMeta};
 pub use topology::Topology;
 pub use world::{ExecutorConfig, WorldCore, WorldDef, WorldExecutor};
 pub use world_trait::World;

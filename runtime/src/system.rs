@@ -142,55 +142,6 @@ pub trait SystemMeta {
     const NAME: &'static str;
     /// Per-system state (its `Local`s).
     type State: Default + Send + 'static;
-    /// Whether this is [`NotASystem`], what `#[world]` finds where a listed path names a
-    /// function without `#[system]` (its check then fails, naming the function).
-    #[doc(hidden)]
-    const NOT_A_SYSTEM: bool = false;
-}
-
-/// What a path listed in `#[world(systems(...))]` names when it is a function without
-/// `#[system]` (the world's expansion falls back to it in the type namespace): a system
-/// that accesses nothing and does nothing, so that the only error is `#[world]`'s check
-/// of [`SystemMeta::NOT_A_SYSTEM`], which says to add the attribute. Never run: that
-/// check fails the build.
-///
-/// ```
-/// use metronome_runtime::{NotASystem, SystemMeta};
-/// assert!(NotASystem::NOT_A_SYSTEM);
-/// ```
-#[doc(hidden)]
-pub struct NotASystem {
-    _private: (),
-}
-
-impl SystemMeta for NotASystem {
-    const NAME: &'static str = "(a function without `#[system]`)";
-    type State = ();
-    const NOT_A_SYSTEM: bool = true;
-}
-
-/// How `#[world]` names a listed system: a private type per listed path implements it
-/// with `System` the path's system (or [`NotASystem`]).
-///
-/// ```
-/// use metronome_runtime::{ListedSystem, NotASystem};
-/// struct Listed;
-/// impl ListedSystem for Listed {
-///     type System = NotASystem;
-/// }
-/// ```
-#[doc(hidden)]
-pub trait ListedSystem {
-    /// The listed system.
-    type System;
-}
-
-// SAFETY: `run` accesses nothing, and `PARAMS` is empty.
-unsafe impl<W: WorldDef> System<W> for NotASystem {
-    const PARAMS: &'static [ParamAccess] = &[];
-    const CHECK: () = ();
-
-    unsafe fn run(_: &W, _: &mut (), _: &mut CommandBuffer) {}
 }
 
 /// A system runnable in world `W`. `#[system]` implements it on a struct named like the

@@ -17,37 +17,7 @@ pub fn world_fallback(failure: &WorldFailure) -> TokenStream {
 pub fn system_fallback(failure: &SystemFailure) -> TokenStream {
     let error = failure.error.to_compile_error();
     match &failure.func {
-        Some(func) => {
-            let stub = system_stub(func);
-            quote! { #error #func #stub }
-        }
+        Some(func) => quote! { #error #func },
         None => error,
-    }
-}
-
-/// A system named like `func` that accesses and does nothing, so that a world listing
-/// it reports nothing more than the system's own error.
-fn system_stub(func: &syn::ItemFn) -> TokenStream {
-    let rt = super::rt();
-    let (vis, ident) = (&func.vis, &func.sig.ident);
-    let name = ident.to_string();
-    quote! {
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {
-            _private: (),
-        }
-
-        impl #rt::SystemMeta for #ident {
-            const NAME: &'static str = #name;
-            type State = ();
-        }
-
-        // SAFETY: `run` accesses nothing, and `PARAMS` is empty.
-        unsafe impl<__MnW: #rt::WorldDef> #rt::System<__MnW> for #ident {
-            const PARAMS: &'static [#rt::ParamAccess] = &[];
-            const CHECK: () = ();
-
-            unsafe fn run(_: &__MnW, _: &mut (), _: &mut #rt::CommandBuffer) {}
-        }
     }
 }

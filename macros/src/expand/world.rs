@@ -220,9 +220,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         // call lands on the user's system path.
         let rt = quote_spanned!(path.span()=> ::metronome::__private);
         let no_match = super::system_checks::no_match_message(&system_names[i], &world_name);
-        let not_a_system = super::system_checks::not_a_system_check(&user_system_paths[i], path);
         quote_spanned! {path.span()=>
-            #not_a_system
             const _: () = <#path as #rt::System<#ident>>::CHECK;
             const _: () = #rt::check_system(
                 <#path as #rt::System<#ident>>::PARAMS,
