@@ -267,10 +267,14 @@ fn run_paces_frames_and_stops_on_the_flag() {
     assert!(took < Duration::from_millis(1_000), "{took:?}");
     // ~10 frames; generous either side.
     assert!((3..=30).contains(&stats.frames), "{}", stats.frames);
-    // Each frame's `real_dt` is the time between frame starts: about 10 ms.
+    // Each frame's `real_dt` is the time between frame starts: about 10 ms on average.
+    // One frame's may be much shorter (the frame before it started late on a loaded
+    // machine, and `run` does not shift its schedule), so only the mean is checked.
     let dt = game.resource::<Seen>().update_delta;
+    assert!(dt > Duration::ZERO && dt < Duration::from_millis(200), "{dt:?}");
+    let mean = took / stats.frames as u32;
     assert!(
-        dt >= Duration::from_millis(5) && dt < Duration::from_millis(200),
-        "{dt:?}"
+        mean >= Duration::from_millis(3) && mean < Duration::from_millis(200),
+        "{mean:?}"
     );
 }
