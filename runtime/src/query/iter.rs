@@ -22,7 +22,6 @@
 //! so other queries pay nothing for it but a test when an iterator is built.
 
 use super::data::QueryData;
-use super::fold_members;
 use super::tables::MatchedTables;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
@@ -176,17 +175,14 @@ impl<'q, D: QueryData> Cursor<'q, D> {
             }
         }
         let tables = self.tables;
-        fold_members(
-            tables.matches_from(self.next),
+        // SAFETY: `matches_from` is a subset of `matches`; `D`'s ids are `tables.ids`
+        // (`Cursor::new`'s contract).
+        let walk = unsafe { tables.walk::<D>(tables.matches_from(self.next)) };
+        walk.fold(
             acc,
             #[inline(always)]
-            |mut acc, a| {
-                // SAFETY: `a` is a member of `matches`; `D`'s ids are `tables.ids`
-                // (`Cursor::new`'s contract).
-                let table = unsafe { tables.table(a) };
-                // SAFETY: as above.
-                let fetch = unsafe { tables.fetch::<D>(a, table) };
-                for row in 0..table.len() {
+            |mut acc, _, fetch, len| {
+                for row in 0..len {
                     acc = g(acc, fetch, row);
                 }
                 acc
@@ -196,10 +192,7 @@ impl<'q, D: QueryData> Cursor<'q, D> {
 
     /// Items left.
     fn remaining(&self) -> usize {
-        if self.tables.sparse.is_some() {
-            return (self.len - self.row) + self.tables.sparse_rows_from(self.next);
-        }
-        (self.len - self.row) + self.tables.rows_from(self.next)
+        (self.len - self.row) + self.tables.items_from(self.next)
     }
 }
 
