@@ -349,3 +349,46 @@ fn sparse_values_drop_once_even_when_a_drop_panics() {
     drop(w);
     assert_eq!(DROPS.load(Ordering::SeqCst), 7);
 }
+
+/// Marks every slowed unit as burning, in parallel chunks with commands.
+#[system]
+pub fn ignite_slowed(mut slowed: Query<(Entity, &Slowed)>, mut commands: Commands) {
+    slowed.par_for_each_with_commands(&mut commands, |(e, s), cmds| {
+        cmds.insert(e, Burning(format!("slowed {}", s.0)));
+    });
+}
+
+/// `ignite_slowed` on two workers (in a module: archetype structs are per world).
+mod par_commands {
+    use super::*;
+    #[world(
+        archetypes(Unit = (Pos, Hp)),
+        sparse(Slowed, Burning),
+        phases(Update),
+        systems(Update = [ignite_slowed]),
+        executor = work_stealing(workers = 2),
+    )]
+    pub struct IgniteGame;
+}
+
+/// `par_for_each_with_commands` on a pool visits only the entities that pass the sparse
+/// requirements, with their sparse values (it once walked the tables as if the query had
+/// no sparse part).
+#[test]
+fn par_for_each_with_commands_honours_sparse_requirements() {
+    let mut game = par_commands::IgniteGame::new();
+    let units: Vec<Entity> = (0..300)
+        .map(|i| game.spawn(par_commands::Unit(Pos(i), Hp(i))))
+        .collect();
+    for (i, &e) in units.iter().enumerate() {
+        if i % 7 == 0 {
+            game.insert(e, Slowed(i as i32)).unwrap();
+        }
+    }
+    game.tick();
+    assert!(game.take_command_errors().is_empty());
+    for (i, &e) in units.iter().enumerate() {
+        let expected = (i % 7 == 0).then(|| Burning(format!("slowed {i}")));
+        assert_eq!(game.get::<Burning>(e), expected.as_ref(), "unit {i}");
+    }
+}

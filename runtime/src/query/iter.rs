@@ -22,9 +22,9 @@
 //! so other queries pay nothing for it but a test when an iterator is built.
 
 use super::data::QueryData;
-use super::fold_members;
 use super::tables::MatchedTables;
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 /// Where an iterator is: the current table's column pointers, row and length, and the
@@ -175,17 +175,14 @@ impl<'q, D: QueryData> Cursor<'q, D> {
             }
         }
         let tables = self.tables;
-        fold_members(
-            tables.matches_from(self.next),
+        // SAFETY: `matches_from` is a subset of `matches`; `D`'s ids are `tables.ids`
+        // (`Cursor::new`'s contract).
+        let walk = unsafe { tables.walk::<D>(tables.matches_from(self.next)) };
+        walk.fold(
             acc,
             #[inline(always)]
-            |mut acc, a| {
-                // SAFETY: `a` is a member of `matches`; `D`'s ids are `tables.ids`
-                // (`Cursor::new`'s contract).
-                let table = unsafe { tables.table(a) };
-                // SAFETY: as above.
-                let fetch = unsafe { tables.fetch::<D>(a, table) };
-                for row in 0..table.len() {
+            |mut acc, _, fetch, len| {
+                for row in 0..len {
                     acc = g(acc, fetch, row);
                 }
                 acc
@@ -195,10 +192,107 @@ impl<'q, D: QueryData> Cursor<'q, D> {
 
     /// Items left.
     fn remaining(&self) -> usize {
-        if self.tables.sparse.is_some() {
-            return (self.len - self.row) + self.tables.sparse_rows_from(self.next);
+        (self.len - self.row) + self.tables.items_from(self.next)
+    }
+}
+
+/// How an iterator hands out the item of a row: shared ([`Shared`], `Query::iter`) or
+/// exclusive ([`Exclusive`], `Query::iter_mut`). The one difference between the two
+/// public iterators, which share everything else ([`Items`]).
+trait Access<'q, D: QueryData> {
+    /// The item handed out.
+    type Item;
+
+    /// The item of `row`.
+    ///
+    /// # Safety
+    /// `fetch` came from a matched table of the query and `row` is live in it (so `row <
+    /// len`), no other item of the same row is live, and the access this type names
+    /// (see its documentation) is granted to the caller for `'q`.
+    unsafe fn item(fetch: D::Fetch, row: usize) -> Self::Item;
+}
+
+/// Shared access: for `'q`, nothing writes the columns the query's data reads in its
+/// matched tables (the iterator borrows the query shared).
+enum Shared {}
+
+/// Exclusive access: for `'q`, nothing else accesses the columns the query's data writes,
+/// and nothing writes the columns it reads, in its matched tables (the iterator borrows
+/// the query exclusively).
+enum Exclusive {}
+
+impl<'q, D: QueryData> Access<'q, D> for Shared {
+    type Item = D::ReadItem<'q>;
+
+    #[inline(always)]
+    unsafe fn item(fetch: D::Fetch, row: usize) -> D::ReadItem<'q> {
+        // SAFETY: `row` is live in the table of `fetch`, and only shared items exist for
+        // `'q` (the caller's guarantee).
+        unsafe { D::read_item(fetch, row) }
+    }
+}
+
+impl<'q, D: QueryData> Access<'q, D> for Exclusive {
+    type Item = D::Item<'q>;
+
+    #[inline(always)]
+    unsafe fn item(fetch: D::Fetch, row: usize) -> D::Item<'q> {
+        // SAFETY: `row` is live in the table of `fetch`, no other item of it is live, and
+        // the access is exclusive for `'q` (the caller's guarantee).
+        unsafe { D::item(fetch, row) }
+    }
+}
+
+/// The iterator behind [`QueryIter`] and [`QueryIterMut`]: a [`Cursor`] that hands out
+/// each (column pointers, row) pair it yields as an item of access `A`.
+struct Items<'q, D: QueryData, A> {
+    cursor: Cursor<'q, D>,
+    access: PhantomData<A>,
+}
+
+impl<'q, D: QueryData, A: Access<'q, D>> Items<'q, D, A> {
+    /// # Safety
+    /// `D`'s ids are `tables.ids`, and the access `A` names is granted for `'q`.
+    #[inline(always)]
+    unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
+        Items {
+            // SAFETY: forwarded under the caller's guarantee.
+            cursor: unsafe { Cursor::new(tables) },
+            access: PhantomData,
         }
-        (self.len - self.row) + self.tables.rows_from(self.next)
+    }
+}
+
+impl<'q, D: QueryData, A: Access<'q, D>> Iterator for Items<'q, D, A> {
+    type Item = A::Item;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<A::Item> {
+        let (fetch, row) = self.cursor.next()?;
+        // SAFETY: the cursor yields each live (table, row) once, so items never alias;
+        // `A`'s access is granted for `'q` (`Items::new`'s contract).
+        Some(unsafe { A::item(fetch, row) })
+    }
+
+    #[inline(always)]
+    fn fold<B, G: FnMut(B, A::Item) -> B>(self, init: B, mut g: G) -> B {
+        self.cursor.fold(
+            init,
+            #[inline(always)]
+            |acc, fetch, row| {
+                // SAFETY: as in `next`: each row left is visited once.
+                g(acc, unsafe { A::item(fetch, row) })
+            },
+        )
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.cursor.remaining();
+        (n, Some(n))
+    }
+
+    fn count(self) -> usize {
+        self.cursor.remaining()
     }
 }
 
@@ -216,9 +310,7 @@ impl<'q, D: QueryData> Cursor<'q, D> {
 ///     sum
 /// }
 /// ```
-pub struct QueryIter<'q, D: QueryData> {
-    cursor: Cursor<'q, D>,
-}
+pub struct QueryIter<'q, D: QueryData>(Items<'q, D, Shared>);
 
 impl<'q, D: QueryData> QueryIter<'q, D> {
     /// # Safety
@@ -226,48 +318,10 @@ impl<'q, D: QueryData> QueryIter<'q, D> {
     /// matched tables.
     #[inline(always)]
     pub(crate) unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
-        QueryIter {
-            // SAFETY: forwarded under the caller's guarantee.
-            cursor: unsafe { Cursor::new(tables) },
-        }
+        // SAFETY: the caller's guarantee is `Shared`'s access.
+        QueryIter(unsafe { Items::new(tables) })
     }
 }
-
-impl<'q, D: QueryData> Iterator for QueryIter<'q, D> {
-    type Item = D::ReadItem<'q>;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<Self::Item> {
-        let (fetch, row) = self.cursor.next()?;
-        // SAFETY: `row` is live in a matched table; the iterator borrows the query
-        // shared for `'q`, so only shared items exist.
-        Some(unsafe { D::read_item(fetch, row) })
-    }
-
-    #[inline(always)]
-    fn fold<B, G: FnMut(B, Self::Item) -> B>(self, init: B, mut g: G) -> B {
-        self.cursor.fold(
-            init,
-            #[inline(always)]
-            |acc, fetch, row| {
-                // SAFETY: as in `next`.
-                g(acc, unsafe { D::read_item(fetch, row) })
-            },
-        )
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.cursor.remaining();
-        (n, Some(n))
-    }
-
-    fn count(self) -> usize {
-        self.cursor.remaining()
-    }
-}
-
-impl<D: QueryData> ExactSizeIterator for QueryIter<'_, D> {}
-impl<D: QueryData> FusedIterator for QueryIter<'_, D> {}
 
 /// Items of a query (see `Query::iter_mut`), archetypes in declaration order, rows in
 /// storage order.
@@ -281,9 +335,7 @@ impl<D: QueryData> FusedIterator for QueryIter<'_, D> {}
 ///     }
 /// }
 /// ```
-pub struct QueryIterMut<'q, D: QueryData> {
-    cursor: Cursor<'q, D>,
-}
+pub struct QueryIterMut<'q, D: QueryData>(Items<'q, D, Exclusive>);
 
 impl<'q, D: QueryData> QueryIterMut<'q, D> {
     /// # Safety
@@ -291,45 +343,43 @@ impl<'q, D: QueryData> QueryIterMut<'q, D> {
     /// writes, and nothing writes the columns it reads, in the matched tables.
     #[inline(always)]
     pub(crate) unsafe fn new(tables: &'q MatchedTables<'q>) -> Self {
-        QueryIterMut {
-            // SAFETY: forwarded under the caller's guarantee.
-            cursor: unsafe { Cursor::new(tables) },
-        }
+        // SAFETY: the caller's guarantee is `Exclusive`'s access.
+        QueryIterMut(unsafe { Items::new(tables) })
     }
 }
 
-impl<'q, D: QueryData> Iterator for QueryIterMut<'q, D> {
-    type Item = D::Item<'q>;
+/// The public iterators forward every method to their [`Items`] (each one an inlined
+/// call: the wrappers cost nothing).
+macro_rules! forward_iterator {
+    ($iter:ident, $item:ident) => {
+        impl<'q, D: QueryData> Iterator for $iter<'q, D> {
+            type Item = D::$item<'q>;
 
-    #[inline(always)]
-    fn next(&mut self) -> Option<Self::Item> {
-        let (fetch, row) = self.cursor.next()?;
-        // SAFETY: each (table, row) is yielded once, so items never alias; the iterator
-        // borrows the query exclusively for `'q`.
-        Some(unsafe { D::item(fetch, row) })
-    }
-
-    #[inline(always)]
-    fn fold<B, G: FnMut(B, Self::Item) -> B>(self, init: B, mut g: G) -> B {
-        self.cursor.fold(
-            init,
             #[inline(always)]
-            |acc, fetch, row| {
-                // SAFETY: as in `next`: each row left is visited once.
-                g(acc, unsafe { D::item(fetch, row) })
-            },
-        )
-    }
+            fn next(&mut self) -> Option<Self::Item> {
+                self.0.next()
+            }
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.cursor.remaining();
-        (n, Some(n))
-    }
+            #[inline(always)]
+            fn fold<B, G: FnMut(B, Self::Item) -> B>(self, init: B, g: G) -> B {
+                self.0.fold(init, g)
+            }
 
-    fn count(self) -> usize {
-        self.cursor.remaining()
-    }
+            #[inline(always)]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.0.size_hint()
+            }
+
+            #[inline(always)]
+            fn count(self) -> usize {
+                self.0.count()
+            }
+        }
+
+        impl<D: QueryData> ExactSizeIterator for $iter<'_, D> {}
+        impl<D: QueryData> FusedIterator for $iter<'_, D> {}
+    };
 }
 
-impl<D: QueryData> ExactSizeIterator for QueryIterMut<'_, D> {}
-impl<D: QueryData> FusedIterator for QueryIterMut<'_, D> {}
+forward_iterator!(QueryIter, ReadItem);
+forward_iterator!(QueryIterMut, Item);

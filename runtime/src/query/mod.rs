@@ -157,10 +157,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 
     /// Number of matching entities.
     pub fn len(&self) -> usize {
-        if self.tables.sparse.is_some() {
-            return self.tables.sparse_rows_from(0);
-        }
-        self.tables.rows_from(0)
+        self.tables.items_from(0)
     }
 
     /// Whether no entity matches.
@@ -203,17 +200,15 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             return self.iter_mut().for_each(f);
         }
         let tables = &self.tables;
+        // SAFETY: the set is `matches` itself; the ids are `D`'s (`__new`).
+        let walk = unsafe { tables.walk::<D>(tables.matches) };
         // `#[inline(always)]`: the closure is not optimised on its own before it is inlined
         // (its row loop is compiled once, in the system that runs the query).
-        each_member(
-            tables.matches,
+        walk.fold(
+            (),
             #[inline(always)]
-            |a| {
-                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
-                let table = unsafe { tables.table(a) };
-                // SAFETY: as above.
-                let fetch = unsafe { tables.fetch::<D>(a, table) };
-                for row in 0..table.len() {
+            |(), _, fetch, len| {
+                for row in 0..len {
                     // SAFETY: `row < len` of a matched table; `&mut self` makes this query's
                     // items exclusive, and its construction guaranteed no conflicting access.
                     f(unsafe { D::item(fetch, row) });
@@ -231,15 +226,14 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             return self.for_each(f);
         }
         let (tables, f) = (&self.tables, &f);
+        // SAFETY: the set is `matches` itself; the ids are `D`'s (`__new`).
+        let walk = unsafe { tables.walk::<D>(tables.matches) };
         // One trip into the pool for all tables.
         self.executor.install(move || {
-            each_member(tables.matches, |a| {
-                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
-                let table = unsafe { tables.table(a) };
-                // SAFETY: as above.
-                let fetch = SendFetch(unsafe { tables.fetch::<D>(a, table) });
+            walk.fold((), |(), _, fetch, len| {
+                let fetch = SendFetch(fetch);
                 // Chunks of rows, each walked in `for_each`'s loop.
-                crate::exec::par_for_each_chunk(0..table.len(), |rows| {
+                crate::exec::par_for_each_chunk(0..len, |rows| {
                     let fetch = &fetch;
                     let fetch = fetch.0;
                     for row in rows {
@@ -306,7 +300,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     }
 }
 
-/// Calls `f` with every member of `set`, in increasing order.
+/// `f(f(init, first), second)...` over the members of `set`, in increasing order.
 ///
 /// The set is a constant where a query is built inline (`QueryPlan::ARCHETYPES`): the
 /// empty words then cost nothing, and a word with one member calls `f` once with a
@@ -314,18 +308,6 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
 /// ([`opaque`]), so that it compiles to one loop over the members that calls `f` in one
 /// place, not one inlined copy of `f` (a vectorised row loop, for `for_each`) per
 /// matched archetype, which is what made a world of many systems slow to build.
-#[inline(always)]
-fn each_member(set: Bits, mut f: impl FnMut(usize)) {
-    fold_members(
-        set,
-        (),
-        #[inline(always)]
-        |(), a| f(a),
-    )
-}
-
-/// [`each_member`] with an accumulator: `f(f(init, first), second)...` over the members
-/// of `set` in increasing order, compiled the same way.
 #[inline(always)]
 fn fold_members<B>(set: Bits, init: B, mut f: impl FnMut(B, usize) -> B) -> B {
     let mut acc = init;

@@ -1,9 +1,11 @@
 //! The tables a query matches: what its iterators, `for_each` and `get` read.
 
 use super::data::{IdList, QueryData, RowAt};
+use super::fold_members;
 use crate::bits::Bits;
 use crate::entity::Entity;
 use crate::storage::{ColumnPointers, SparseStorage, Table};
+use std::marker::PhantomData;
 
 /// A query's matched archetypes with the world's tables and column pointers, and the
 /// component ids of its data.
@@ -48,7 +50,7 @@ pub(crate) fn sparse_position(archetype: usize, row: usize) -> usize {
         | archetype
 }
 
-impl MatchedTables<'_> {
+impl<'w> MatchedTables<'w> {
     /// Matched archetype `a`'s table.
     ///
     /// # Safety
@@ -61,15 +63,40 @@ impl MatchedTables<'_> {
         unsafe { self.tables.get_unchecked(a) }
     }
 
-    /// The column pointers of matched archetype `a`'s table, for `D`.
+    /// The column pointers of matched archetype `a`'s table, for `D`: the table path's
+    /// fetch, whose `D::item(fetch, row)` is row `row`'s item.
+    ///
+    /// # Panics
+    /// If the query has a sparse part: a sparse component has no column in the tables
+    /// (its pointer would be null where the item assumes a column), and the rows must be
+    /// filtered by entity, so such a query walks rows with
+    /// [`MatchedTables::next_sparse_row`] only. Every caller tests `sparse` first, and
+    /// the optimiser folds this test into that one.
     ///
     /// # Safety
     /// `a` is a member of `matches`, and `D`'s ids are `self.ids`.
     #[inline(always)]
     pub(crate) unsafe fn fetch<D: QueryData>(&self, a: usize, table: &Table) -> D::Fetch {
+        assert!(
+            self.sparse.is_none(),
+            "a query with a sparse part walked the tables"
+        );
         // SAFETY: `a` is below `tables.len()` (as in `table`), `columns` has one row per
         // table and the ids are component ids of the world (the type's invariant).
         unsafe { D::fetch(table, self.columns.row(a), self.ids.as_slice()) }
+    }
+
+    /// A walk over the matched tables of `set`, for data `D` (see [`TableWalk`]).
+    ///
+    /// # Safety
+    /// `set` holds members of `matches` only, and `D`'s ids are `self.ids`.
+    #[inline(always)]
+    pub(crate) unsafe fn walk<D: QueryData>(&self, set: Bits) -> TableWalk<'_, 'w, D> {
+        TableWalk {
+            tables: self,
+            set,
+            data: PhantomData,
+        }
     }
 
     /// The column pointers, length and archetype of the first matched table at or after
@@ -141,7 +168,7 @@ impl MatchedTables<'_> {
 
     /// For a query with a sparse part: the rows at or after the packed position `from`
     /// that pass its requirements.
-    pub(crate) fn sparse_rows_from(&self, from: usize) -> usize {
+    fn sparse_rows_from(&self, from: usize) -> usize {
         let Some(sparse) = self.sparse.as_ref() else {
             return 0;
         };
@@ -176,8 +203,18 @@ impl MatchedTables<'_> {
         0
     }
 
+    /// The query's items at or after position `from` of its iterators' cursor: rows of
+    /// the matched tables from archetype `from` on, or for a query with a sparse part,
+    /// the rows that pass its requirements from the packed position `from` on.
+    pub(crate) fn items_from(&self, from: usize) -> usize {
+        if self.sparse.is_some() {
+            return self.sparse_rows_from(from);
+        }
+        self.rows_from(from)
+    }
+
     /// Rows in the matched tables at or after archetype `from`.
-    pub(crate) fn rows_from(&self, from: usize) -> usize {
+    fn rows_from(&self, from: usize) -> usize {
         self.matches
             .iter()
             .filter(|&a| a >= from)
@@ -198,5 +235,44 @@ impl MatchedTables<'_> {
             }
         }
         set
+    }
+}
+
+/// The matched tables of a set of archetypes, to walk in archetype order for data `D`:
+/// the one table walk of `for_each`, `par_for_each`, `par_for_each_with_commands` and
+/// the iterators' `fold`. Built by the unsafe [`MatchedTables::walk`], so the walk itself
+/// is safe, and the closures given to it are checked as safe code.
+///
+/// Invariant (from `walk`'s contract, the fields being private to this module): every
+/// member of `set` is a member of `tables.matches`, and `D`'s ids are `tables.ids`.
+pub(crate) struct TableWalk<'t, 'w, D> {
+    tables: &'t MatchedTables<'w>,
+    set: Bits,
+    data: PhantomData<fn() -> D>,
+}
+
+impl<D: QueryData> TableWalk<'_, '_, D> {
+    /// Folds `f` over the tables: `f(acc, archetype, fetch, len)` with each table's
+    /// column pointers ([`MatchedTables::fetch`]: `D::item(fetch, row)` is the item of
+    /// row `row < len`) and length, empty tables included; compiled as
+    /// [`fold_members`] says.
+    ///
+    /// # Panics
+    /// If the query has a sparse part (as [`MatchedTables::fetch`]).
+    #[inline(always)]
+    pub(crate) fn fold<B>(self, init: B, mut f: impl FnMut(B, usize, D::Fetch, usize) -> B) -> B {
+        let tables = self.tables;
+        fold_members(
+            self.set,
+            init,
+            #[inline(always)]
+            |acc, a| {
+                // SAFETY: `a` is a member of `set`, so of `matches` (the type's invariant).
+                let table = unsafe { tables.table(a) };
+                // SAFETY: as above; the ids are `D`'s (the type's invariant).
+                let fetch = unsafe { tables.fetch::<D>(a, table) };
+                f(acc, a, fetch, table.len())
+            },
+        )
     }
 }

@@ -1,6 +1,6 @@
 //! `Query::par_for_each_with_commands`: a parallel loop whose body records commands.
 
-use super::{each_member, Query, QueryData, QueryFilter, SendFetch};
+use super::{Query, QueryData, QueryFilter, SendFetch};
 use crate::commands::{Command, CommandBuffer, Commands};
 use crate::sync::{lock, Mutex};
 
@@ -40,11 +40,15 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
         commands: &mut Commands<'_>,
         f: impl Fn(D::Item<'_>, &mut Commands<'_>) + Send + Sync,
     ) {
-        if self.executor.is_sequential() {
+        // A query with a sparse part runs on the caller, as in `par_for_each` (its rows
+        // are found one by one through the sparse sets; the tables are not its rows).
+        if self.executor.is_sequential() || self.tables.sparse.is_some() {
             return self.for_each(|item| f(item, commands));
         }
         let entities = commands.entities();
         let (tables, f) = (&self.tables, &f);
+        // SAFETY: the set is `matches` itself; the ids are `D`'s (`Query::__new`).
+        let walk = unsafe { tables.walk::<D>(tables.matches) };
         let workers = self.executor.workers();
         let merge = MergeOnDrop {
             recorded: Mutex::new(Vec::new()),
@@ -52,15 +56,11 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
         };
         let recorded_ref = &merge.recorded;
         self.executor.install(move || {
-            each_member(tables.matches, |a| {
-                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (`__new`).
-                let table = unsafe { tables.table(a) };
-                let len = table.len();
+            walk.fold((), |(), a, fetch, len| {
                 // Chunks of at least 64 rows, a few per worker; the order of the commands
                 // does not depend on this size (chunks are merged in row order).
                 let chunk = (len / (workers * 8)).max(64);
-                // SAFETY: as above.
-                let fetch = SendFetch(unsafe { tables.fetch::<D>(a, table) });
+                let fetch = SendFetch(fetch);
                 crate::exec::par_for_each(0..len.div_ceil(chunk), |c| {
                     let fetch = &fetch;
                     let mut chunk_buffer = ChunkBuffer {
