@@ -271,7 +271,10 @@ fn run_paces_frames_and_stops_on_the_flag() {
     // One frame's may be much shorter (the frame before it started late on a loaded
     // machine, and `run` does not shift its schedule), so only the mean is checked.
     let dt = game.resource::<Seen>().update_delta;
-    assert!(dt > Duration::ZERO && dt < Duration::from_millis(200), "{dt:?}");
+    assert!(
+        dt > Duration::ZERO && dt < Duration::from_millis(200),
+        "{dt:?}"
+    );
     let mean = took / stats.frames as u32;
     assert!(
         mean >= Duration::from_millis(3) && mean < Duration::from_millis(200),

@@ -62,7 +62,7 @@ const SPIN: Duration = Duration::from_micros(300);
 const LONGEST_SLEEP: Duration = Duration::from_millis(10);
 
 /// Calls `update` at `config`'s rate until `stop` is set or the frame count is reached,
-/// sleeping between frames (then spinning the last [`SPIN`]); returns the world's
+/// sleeping between frames (then spinning the last 300 µs); returns the world's
 /// statistics. Each frame's `real_dt` is the time since the previous frame started (the
 /// target frame time for the first). A frame longer than the target counts as an
 /// overrun; the loop does not try to catch up on late frames (the next one starts one

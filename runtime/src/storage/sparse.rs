@@ -22,7 +22,7 @@ const NOT_SPARSE: u16 = u16::MAX;
 ///
 /// Invariants (kept by every method): `values` has `cap` rows allocated, rows
 /// `0..entities.len()` initialised, row `i` owned by `entities[i]`; `index[e.index()] == i`
-/// exactly for the owners `e = entities[i]`, and [`ABSENT`] for every other slot index.
+/// exactly for the owners `e = entities[i]`, and an absent marker (`u32::MAX`) for every other slot index.
 pub struct SparseSet {
     values: Column,
     cap: usize,
