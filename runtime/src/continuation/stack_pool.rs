@@ -38,8 +38,10 @@ impl WorkerThread {
     /// A stack for a new fiber: one of this worker's, else a batch from the pool's
     /// spares, else a fresh mapping.
     pub(super) fn take_stack(&self) -> FiberStack {
-        // SAFETY: only the scheduler loop, on this thread, touches `stacks`, and it holds
-        // no other reference to it now.
+        // SAFETY: `WorkerThread` is not `Sync` (this `UnsafeCell`), so only its own
+        // thread runs this; `take_stack` and `recycle_stack` (this file) are the only
+        // borrows of `stacks` besides `into_guest_parts`, which consumes the worker, and
+        // neither calls the other or any user code while it holds the borrow.
         let stacks = unsafe { &mut *self.stacks.get() };
         if let Some(stack) = stacks.pop() {
             return stack;

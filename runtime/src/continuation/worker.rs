@@ -1,16 +1,17 @@
 //! The state a continuation pool shares between its threads ([`Registry`]) and what each
-//! worker thread keeps ([`WorkerThread`]): shared deque, stack pool, the scheduler loop
-//! that runs fibers, and the search and parking of idle workers.
+//! worker thread keeps ([`WorkerThread`]): shared deque, join limit, spin credit, and
+//! the scheduler loop that runs fibers. Where an idle worker looks for work and how it
+//! parks is `search.rs`; the finished fibers' stacks it keeps, `stack_pool.rs`.
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 
-use crate::exec::route;
-use crate::exec::steal::VictimRng;
 use crate::exec::job::JobRef;
+use crate::exec::route;
 use crate::exec::sleep::Sleep;
+use crate::exec::steal::VictimRng;
 use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Injector, Mutex, Stealer, Worker};
@@ -230,7 +231,8 @@ pub(crate) struct WorkerThread {
     /// Whether a full private ring spills its oldest job (more than one worker: someone
     /// may steal it); with one worker, joins beyond the ring run serially.
     pub(crate) spills: bool,
-    /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
+    /// Stacks of finished fibers, for reuse. Borrowed only by `take_stack` and
+    /// `recycle_stack` (`stack_pool.rs`), on this worker's thread.
     pub(super) stacks: UnsafeCell<Vec<FiberStack>>,
     pub(super) rng: VictimRng,
     /// Adaptive spin credit (see `should_spin`).

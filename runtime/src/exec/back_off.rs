@@ -62,7 +62,9 @@ mod tests {
         assert_eq!(pause_for(0, || unreachable!()), Some(Pause::Spin(0)));
         assert_eq!(pause_for(9, || unreachable!()), Some(Pause::Spin(6)));
         let yielding = SPIN_ROUNDS..SPIN_ROUNDS + YIELD_ROUNDS;
-        assert!(yielding.clone().all(|r| pause_for(r, || unreachable!()) == Some(Pause::Yield)));
+        assert!(yielding
+            .clone()
+            .all(|r| pause_for(r, || unreachable!()) == Some(Pause::Yield)));
         assert_eq!(pause_for(yielding.end, || false), None);
         assert_eq!(pause_for(yielding.end + 100, || true), Some(Pause::Yield));
     }

@@ -13,10 +13,10 @@ use crate::sync::{Injector, Stealer, Worker};
 
 use super::guest::GuestSlot;
 use super::StealOrder;
+use crate::exec::back_off;
 use crate::exec::job::JobRef;
 use crate::exec::latch::{CoreLatch, WorkerLatch};
 use crate::exec::sleep::Sleep;
-use crate::exec::back_off;
 use crate::exec::steal::VictimRng;
 use crate::exec::unwind;
 
