@@ -27,6 +27,12 @@ const STACK_BATCH: usize = POOLED_STACKS / 2;
 const SPARE_STACKS: usize = 1024;
 
 impl Registry {
+    /// Fiber stacks mapped since the pool started (reused ones are not counted again).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn stacks_mapped(&self) -> usize {
+        self.stacks_mapped.load(Ordering::Relaxed)
+    }
+
     /// The spare stacks, locked (a poisoned lock would hold only stacks, each valid on
     /// its own).
     fn spare_stacks(&self) -> MutexGuard<'_, Vec<FiberStack>> {

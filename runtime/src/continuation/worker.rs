@@ -204,12 +204,6 @@ impl Registry {
         self.steals.load(Ordering::Relaxed)
     }
 
-    /// Fiber stacks mapped since the pool started (reused ones are not counted again).
-    #[cfg(test)]
-    pub(crate) fn stacks_mapped(&self) -> usize {
-        self.stacks_mapped.load(Ordering::Relaxed)
-    }
-
     /// Restarts `peak_fibers` from the current count.
     pub(crate) fn reset_peak_fibers(&self) {
         self.peak_fibers
