@@ -20,7 +20,9 @@ mod latch;
 mod par_for_each;
 mod pool;
 mod scope;
+mod search;
 mod stack;
+mod stack_pool;
 mod worker;
 
 #[cfg(all(test, loom))]

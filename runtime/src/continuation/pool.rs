@@ -375,7 +375,7 @@ impl ContinuationPool {
     }
 
     /// Fiber stacks mapped since the pool started.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn stacks_mapped(&self) -> usize {
         self.registry.stacks_mapped()
     }

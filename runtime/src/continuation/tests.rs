@@ -213,7 +213,7 @@ fn stacks_recycled_on_another_worker_are_reused() {
     }
     let (mapped, peak) = (pool.stacks_mapped(), pool.peak_fibers());
     assert!(
-        mapped <= peak + worker::POOLED_STACKS + 2,
+        mapped <= peak + stack_pool::POOLED_STACKS + 2,
         "{mapped} stacks mapped in {runs} runs for at most {peak} live fibers"
     );
 }

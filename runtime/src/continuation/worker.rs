@@ -1,18 +1,20 @@
 //! The state a continuation pool shares between its threads ([`Registry`]) and what each
-//! worker thread keeps ([`WorkerThread`]): shared deque, stack pool, the scheduler loop
-//! that runs fibers, and the search and parking of idle workers.
+//! worker thread keeps ([`WorkerThread`]): shared deque, join limit, spin credit, and
+//! the scheduler loop that runs fibers. Where an idle worker looks for work and how it
+//! parks is `search.rs`; the finished fibers' stacks it keeps, `stack_pool.rs`.
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 
-use crate::exec::cross;
 use crate::exec::job::JobRef;
+use crate::exec::route;
 use crate::exec::sleep::Sleep;
+use crate::exec::steal::VictimRng;
 use crate::exec::unwind::AbortIfPanic;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::{lock, Injector, Mutex, MutexGuard, Steal, Stealer, Worker};
+use crate::sync::{Injector, Mutex, Stealer, Worker};
 
 use super::cross::Resumable;
 use super::current;
@@ -21,32 +23,6 @@ use super::guest::{GuestSlot, GUEST_SLOTS};
 use super::latch::{FiberLatch, Parked};
 use super::stack::FiberStack;
 
-/// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
-const SPIN_ROUNDS: u32 = 16;
-/// Rounds of `yield_now` after spinning, before a worker parks.
-const YIELD_ROUNDS: u32 = 8;
-/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
-/// Not under loom, where a worker parks at its first fruitless search (as in `exec`): the
-/// back-off decides when, never whether, a worker parks, and loom cannot explore long
-/// spinning.
-const BACK_OFF: bool = !cfg!(loom);
-/// Finished fibers' stacks each worker keeps for reuse. A fresh one costs an `mmap`, page
-/// faults as it is touched and, when dropped, an `munmap` (a TLB shoot-down across the
-/// pool's threads): tens of µs. A steal that leaves its victim's fiber suspended adds a
-/// live fiber until the join completes, so a run with many steals (a chain moving
-/// between workers) needs as many stacks (with the former steal grain, `unbalanced`
-/// walked side tree first on 2 workers took 5.3 ms with 16 kept per worker and 3.2-3.7
-/// ms with 256). A kept stack holds on to the pages it touched (a few KiB for shallow
-/// jobs): 128 per worker, plus the pool's [`SPARE_STACKS`], bound that memory.
-pub(crate) const POOLED_STACKS: usize = 128;
-/// Stacks moved at once between a worker's own pool and the pool-wide spare pool.
-const STACK_BATCH: usize = POOLED_STACKS / 2;
-/// Spare stacks the whole pool keeps beyond the workers' own: the fibers suspended along
-/// a moving chain finish wherever the chain ends, so one worker recycles the stacks
-/// that others took; without a shared pool it unmapped all but 128 of them and the
-/// others mapped fresh ones at the next run (`unbalanced` right child first: ~870 of
-/// 1 000 per repetition).
-const SPARE_STACKS: usize = 1024;
 /// The most spin credit a worker holds: that many fruitless spins in a row stop it.
 const SPIN_CREDIT_MAX: u32 = 8;
 /// Once spinning stopped paying, one wait in this many spins again.
@@ -69,14 +45,14 @@ pub(crate) const REQUESTED: usize = 0;
 pub(crate) struct Registry {
     /// The stealing ends of the workers' deques, then of the guest slots' (`guest.rs`):
     /// a guest's promoted jobs are searched like a worker's.
-    stealers: Box<[Stealer<JobRef>]>,
+    pub(super) stealers: Box<[Stealer<JobRef>]>,
     /// Number of worker threads (the first `workers` entries of `stealers` and
     /// `limits`).
     workers: usize,
     /// Where threads entering from outside take part (`guest.rs`), after the workers'
     /// slots: guest slot `g` has index `workers + g` in `stealers` and `limits`.
     pub(super) guests: Box<[GuestSlot]>,
-    injector: Injector<JobRef>,
+    pub(super) injector: Injector<JobRef>,
     /// Fibers whose wait ended on a thread of another pool (an `install` into it from a
     /// fiber of this pool finished, `cross.rs`): any worker resumes them.
     pub(super) resumable: Resumable<Fiber>,
@@ -84,21 +60,21 @@ pub(crate) struct Registry {
     /// One word per worker and guest slot, its join *limit*: `local_queue_size` (the private ring's
     /// capacity), or [`REQUESTED`] while an idle worker asks it to share a job. A join
     /// compares the ring's fill with it: one compare for "ring full" and "request".
-    limits: Box<[CachePadded<AtomicUsize>]>,
+    pub(super) limits: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
     pub(crate) local_queue_size: usize,
     pub(crate) stack_size: usize,
     /// Finished fibers' stacks beyond what each worker keeps (at most [`SPARE_STACKS`]),
     /// moved in and out in batches of [`STACK_BATCH`].
-    spare_stacks: Mutex<Vec<FiberStack>>,
+    pub(super) spare_stacks: Mutex<Vec<FiberStack>>,
     /// Stacks mapped since the pool started (statistic).
-    stacks_mapped: AtomicUsize,
+    pub(super) stacks_mapped: AtomicUsize,
     /// Fibers created and not finished.
     live_fibers: AtomicUsize,
     /// The most `live_fibers` seen since the last reset.
     peak_fibers: AtomicUsize,
     /// Jobs taken from another worker's deque.
-    steals: AtomicUsize,
+    pub(super) steals: AtomicUsize,
 }
 
 impl Registry {
@@ -150,7 +126,7 @@ impl Registry {
     /// fiber reads through an address cached before it migrated is still alive
     /// (`current.rs`). A pool dropped inside its own job keeps its threads until that
     /// job's fiber finished.
-    fn may_exit(&self) -> bool {
+    pub(super) fn may_exit(&self) -> bool {
         self.terminating() && self.live_fibers.load(Ordering::SeqCst) == 0
     }
 
@@ -186,9 +162,9 @@ impl Registry {
     /// Runs `f` on a fiber of this pool from a thread that is not in it, and returns
     /// its result (or resumes its panic) once it finished: a worker of another pool
     /// keeps running its own pool's work meanwhile, any other thread blocks
-    /// (`exec::cross::run_elsewhere`).
+    /// (`exec::route::run_elsewhere`).
     pub(crate) fn in_worker_cold<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        cross::run_elsewhere(f, |job| self.inject(job))
+        route::run_elsewhere(f, |job| self.inject(job))
     }
 
     /// Whether the deque of slot `index` (a worker's or a guest's) looks empty.
@@ -228,18 +204,6 @@ impl Registry {
         self.steals.load(Ordering::Relaxed)
     }
 
-    /// The spare stacks, locked (a poisoned lock would hold only stacks, each valid on
-    /// its own).
-    fn spare_stacks(&self) -> MutexGuard<'_, Vec<FiberStack>> {
-        lock(&self.spare_stacks)
-    }
-
-    /// Fiber stacks mapped since the pool started (reused ones are not counted again).
-    #[cfg(test)]
-    pub(crate) fn stacks_mapped(&self) -> usize {
-        self.stacks_mapped.load(Ordering::Relaxed)
-    }
-
     /// Restarts `peak_fibers` from the current count.
     pub(crate) fn reset_peak_fibers(&self) {
         self.peak_fibers
@@ -261,9 +225,10 @@ pub(crate) struct WorkerThread {
     /// Whether a full private ring spills its oldest job (more than one worker: someone
     /// may steal it); with one worker, joins beyond the ring run serially.
     pub(crate) spills: bool,
-    /// Stacks of finished fibers, for reuse. Touched by the scheduler loop only.
-    stacks: UnsafeCell<Vec<FiberStack>>,
-    rng: Cell<u64>,
+    /// Stacks of finished fibers, for reuse. Borrowed only by `take_stack` and
+    /// `recycle_stack` (`stack_pool.rs`), on this worker's thread.
+    pub(super) stacks: UnsafeCell<Vec<FiberStack>>,
+    pub(super) rng: VictimRng,
     /// Adaptive spin credit (see `should_spin`).
     spin_credit: Cell<u32>,
     /// Waits skipped since the credit ran out.
@@ -311,9 +276,7 @@ impl WorkerThread {
             stacks: UnsafeCell::new(stacks),
             spin_credit: Cell::new(SPIN_CREDIT_MAX),
             spin_skipped: Cell::new(0),
-            rng: Cell::new(
-                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
-            ),
+            rng: VictimRng::for_slot(index),
         }
     }
 
@@ -378,153 +341,6 @@ impl WorkerThread {
     /// Pops this worker's own deque (newest first).
     pub(crate) fn pop(&self) -> Option<JobRef> {
         self.deque.pop()
-    }
-
-    fn next_random(&self) -> u64 {
-        // xorshift64*
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Finds a job: own deque, then the other workers' (oldest first), then the injector.
-    fn find_work(&self) -> Option<JobRef> {
-        if let Some(job) = self.deque.pop() {
-            return Some(job);
-        }
-        let stealers = &self.registry.stealers;
-        let n = stealers.len();
-        loop {
-            let mut retry = false;
-            let start = (self.next_random() % n as u64) as usize;
-            for i in 0..n {
-                let victim = (start + i) % n;
-                if victim == self.index {
-                    continue;
-                }
-                match stealers[victim].steal() {
-                    Steal::Success(job) => {
-                        self.registry.steals.fetch_add(1, Ordering::Relaxed);
-                        return Some(job);
-                    }
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            match self.registry.injector.steal() {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
-            }
-            if !retry {
-                return None;
-            }
-        }
-    }
-
-    /// Asks one other worker, at random, and every guest present, to share a job at
-    /// their next join. (Absent guests are not asked here: a request to an empty slot
-    /// would be wasted; `request_all` asks them too.)
-    fn request_one(&self) {
-        let n = self.registry.num_workers();
-        if n >= 2 {
-            let mut victim = (self.next_random() % (n as u64 - 1)) as usize;
-            if victim >= self.index {
-                victim += 1;
-            }
-            request(&self.registry.limits[victim]);
-        }
-        for (g, slot) in self.registry.guests.iter().enumerate() {
-            if slot.is_present() {
-                request(&self.registry.limits[n + g]);
-            }
-        }
-    }
-
-    /// Asks every other worker and every guest slot, present or not, to share a job;
-    /// called before parking, so that the next join anywhere in the pool, a guest's
-    /// first one included, shares a job and wakes us.
-    fn request_all(&self) {
-        for (i, limit) in self.registry.limits.iter().enumerate() {
-            if i != self.index && limit.load(Ordering::Relaxed) != REQUESTED {
-                limit.store(REQUESTED, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// One step of backing off after a fruitless search: ask for work, spin, then yield,
-    /// then park.
-    fn idle_step(&self, idle: &mut u32) {
-        if BACK_OFF && *idle < SPIN_ROUNDS {
-            self.request_one();
-            for _ in 0..(1u32 << (*idle).min(6)) {
-                std::hint::spin_loop();
-            }
-        } else if BACK_OFF && *idle < SPIN_ROUNDS + YIELD_ROUNDS {
-            self.request_one();
-            std::thread::yield_now();
-        } else {
-            self.request_all();
-            let registry = &*self.registry;
-            registry.sleep.sleep(self.index, None, || {
-                registry.has_work() || registry.may_exit()
-            });
-            *idle = 0;
-            return;
-        }
-        *idle += 1;
-    }
-
-    /// A stack for a new fiber: one of this worker's, else a batch from the pool's
-    /// spares, else a fresh mapping.
-    pub(super) fn take_stack(&self) -> FiberStack {
-        // SAFETY: only the scheduler loop, on this thread, touches `stacks`, and it holds
-        // no other reference to it now.
-        let stacks = unsafe { &mut *self.stacks.get() };
-        if let Some(stack) = stacks.pop() {
-            return stack;
-        }
-        {
-            let mut spare = self.registry.spare_stacks();
-            let keep = spare.len().saturating_sub(STACK_BATCH);
-            stacks.extend(spare.drain(keep..));
-        }
-        if let Some(stack) = stacks.pop() {
-            return stack;
-        }
-        match FiberStack::new(self.registry.stack_size, self.registry.local_queue_size) {
-            Ok(stack) => {
-                self.registry.stacks_mapped.fetch_add(1, Ordering::Relaxed);
-                stack
-            }
-            Err(err) => {
-                // A job taken from a queue must run, or its latch is never set.
-                eprintln!("metronome: cannot map a fiber stack ({err}); aborting");
-                std::process::abort();
-            }
-        }
-    }
-
-    /// Keeps a finished fiber's stack: in this worker's pool, which, once full, hands a
-    /// batch to the pool's spares; a stack beyond both is unmapped.
-    pub(super) fn recycle_stack(&self, stack: FiberStack) {
-        // SAFETY: as in `take_stack`.
-        let stacks = unsafe { &mut *self.stacks.get() };
-        if stacks.len() >= POOLED_STACKS {
-            // The least recently recycled ones: the pages of the others are warmer.
-            let mut batch: Vec<FiberStack> = stacks.drain(..STACK_BATCH).collect();
-            {
-                let mut spare = self.registry.spare_stacks();
-                let room = SPARE_STACKS.saturating_sub(spare.len()).min(batch.len());
-                spare.extend(batch.drain(..room));
-            }
-            // What did not fit is unmapped here, outside the lock.
-            drop(batch);
-        }
-        stacks.push(stack);
     }
 
     /// Runs `job` on a new fiber, then whatever fibers its completion hands over.
@@ -601,14 +417,6 @@ impl WorkerThread {
                 self.idle_step(&mut idle);
             }
         }
-    }
-}
-
-/// Raises the request flag `limit` (unless it is up already: no needless write to a
-/// line its owner reads at every join).
-fn request(limit: &AtomicUsize) {
-    if limit.load(Ordering::Relaxed) != REQUESTED {
-        limit.store(REQUESTED, Ordering::Relaxed);
     }
 }
 

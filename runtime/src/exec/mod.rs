@@ -9,6 +9,7 @@
 //!
 #![doc = include_str!("README.md")]
 
+pub(crate) mod back_off;
 pub(crate) mod builder;
 pub(crate) mod core;
 mod error;
@@ -20,16 +21,11 @@ mod par_for_each;
 pub(crate) mod route;
 pub(crate) mod scope;
 pub(crate) mod sleep;
+pub(crate) mod steal;
 pub(crate) mod unwind;
 
 /// The heartbeat core's worker state, by the path the modules beside `core` name it.
 pub(crate) use self::core::registry;
-
-/// How a thread waits for a job that another pool runs, by the path the continuation
-/// pool names it (`route.rs` decides; `core/cross.rs` has the heartbeat worker's way).
-pub(crate) mod cross {
-    pub(crate) use super::route::run_elsewhere;
-}
 
 #[cfg(all(test, loom))]
 pub(crate) mod loom_tests;

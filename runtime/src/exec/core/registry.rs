@@ -13,22 +13,14 @@ use crate::sync::{Injector, Stealer, Worker};
 
 use super::guest::GuestSlot;
 use super::StealOrder;
+use crate::exec::back_off;
 use crate::exec::job::JobRef;
 use crate::exec::latch::{CoreLatch, WorkerLatch};
 use crate::exec::sleep::Sleep;
+use crate::exec::steal::VictimRng;
 use crate::exec::unwind;
 
-/// Rounds of fruitless searching (with growing spin pauses) before a worker yields.
-const SPIN_ROUNDS: u32 = 16;
-/// Rounds of `yield_now` after spinning, before a worker parks (at least; see
-/// `IDLE_HEARTBEATS`).
-const YIELD_ROUNDS: u32 = 8;
-/// Whether a fruitless search backs off (spins, then yields) before the worker parks.
-/// Not under loom, where a worker parks at its first fruitless search: the back-off is
-/// timing (it decides when, never whether, a worker parks), and loom cannot explore long
-/// spinning.
-const BACK_OFF: bool = !cfg!(loom);
-/// After `YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
+/// After `back_off::YIELD_ROUNDS`, a searching worker keeps yielding (instead of parking) until this
 /// many heartbeat intervals have passed since then, capped at `MAX_IDLE_YIELD`: new work
 /// appears mostly at heartbeats (promotions), so a worker that parked just before one
 /// would miss it by a futex wake-up (tens of µs here), which costs short runs most.
@@ -221,7 +213,7 @@ pub(crate) struct WorkerThread {
     pub(crate) end: *const PrivateJobSlot,
     /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
     unrecorded: Cell<u32>,
-    pub(in crate::exec) rng: Cell<u64>,
+    pub(in crate::exec) rng: VictimRng,
 }
 
 impl WorkerThread {
@@ -256,9 +248,7 @@ impl WorkerThread {
             bottom: Cell::new(start),
             end,
             unrecorded: Cell::new(0),
-            rng: Cell::new(
-                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
-            ),
+            rng: VictimRng::for_slot(index),
         }
     }
 
@@ -412,7 +402,8 @@ impl WorkerThread {
         *idle = Idle::default();
     }
 
-    /// One step of backing off after a fruitless search: spin, then yield, then park.
+    /// One step of backing off after a fruitless search: spin, then yield, then park
+    /// (`exec/back_off.rs`; this pool yields longer, see `IDLE_HEARTBEATS`).
     fn idle_step(&self, idle: &mut Idle, latch: Option<&CoreLatch>) {
         let round = idle.rounds;
         if !idle.counted {
@@ -422,12 +413,8 @@ impl WorkerThread {
             self.request_work();
             self.registry.sleep.enter_idle();
         }
-        if BACK_OFF && round < SPIN_ROUNDS {
-            for _ in 0..(1u32 << round.min(6)) {
-                std::hint::spin_loop();
-            }
-        } else if BACK_OFF && (round < SPIN_ROUNDS + YIELD_ROUNDS || !self.idle_long_enough(idle)) {
-            std::thread::yield_now();
+        if let Some(pause) = back_off::pause_for(round, || !self.idle_long_enough(idle)) {
+            pause.run();
         } else {
             let registry = &*self.registry;
             let claimed = registry.sleep.sleep(self.index, latch, || {

@@ -1,11 +1,13 @@
 //! Where a worker (or guest) looks for a job: its own deque, then the other slots'
 //! deques from a random victim (or, with a victim order of the pool's policy, the
-//! order's search, then the guests' deques), then the injectors.
+//! order's search, then the guests' deques), then the injectors. The search itself is
+//! the one every pool runs (`exec/steal.rs`).
 
-use crate::sync::{Injector, Steal, Stealer};
+use crate::sync::{Injector, Stealer};
 
 use super::registry::WorkerThread;
 use crate::exec::job::JobRef;
+use crate::exec::steal::{steal_one, Stolen};
 
 impl WorkerThread {
     /// Finds a job: own deque, then other workers' deques, then the injector.
@@ -16,23 +18,13 @@ impl WorkerThread {
         self.steal()
     }
 
-    fn next_random(&self) -> u64 {
-        // xorshift64*
-        let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
     fn steal(&self) -> Option<JobRef> {
         let registry = &*self.registry;
         if let Some(order) = &registry.order {
             if !self.is_guest() {
                 let (stealers, injector) = (&registry.stealers, &registry.injector);
                 return order
-                    .steal(self.index, stealers, injector, self.next_random())
+                    .steal(self.index, stealers, injector, self.rng.next())
                     .or_else(|| self.steal_from(&registry.stealers[registry.workers..], &[]));
             }
         }
@@ -41,43 +33,16 @@ impl WorkerThread {
 
     /// Steals from `stealers` (every slot's, or the guests' when a victim order covers
     /// the workers) starting at a random victim, then from the injector and
-    /// `order_queues`; repeats while a steal asked to retry.
+    /// `order_queues` (`exec/steal.rs`).
     fn steal_from(
         &self,
         stealers: &[Stealer<JobRef>],
         order_queues: &[Injector<JobRef>],
     ) -> Option<JobRef> {
-        let n = stealers.len();
         // The slot index of `stealers[0]`.
-        let first = self.registry.stealers.len() - n;
-        loop {
-            let mut retry = false;
-            let start = if n == 0 {
-                0
-            } else {
-                (self.next_random() % n as u64) as usize
-            };
-            for i in 0..n {
-                let victim = (start + i) % n;
-                if first + victim == self.index {
-                    continue;
-                }
-                match stealers[victim].steal() {
-                    Steal::Success(job) => return Some(job),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            for injector in std::iter::once(&self.registry.injector).chain(order_queues) {
-                match injector.steal() {
-                    Steal::Success(job) => return Some(job),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            if !retry {
-                return None;
-            }
-        }
+        let first = self.registry.stealers.len() - stealers.len();
+        let me = self.index.checked_sub(first);
+        let registry = &*self.registry;
+        steal_one(stealers, me, &registry.injector, order_queues, &self.rng).map(Stolen::into_job)
     }
 }
