@@ -84,19 +84,24 @@ fn one_worker_runs_in_serial_program_order() {
     let serial = Mutex::new(Vec::new());
     walk(1, 10, &serial); // outside any pool: plain serial recursion
     let serial = serial.into_inner().unwrap();
+    // From a thread of no pool, `install` makes the caller a guest that the worker can
+    // steal from: two participants. Entered from a worker of another pool, the closure
+    // runs on the pool's one worker alone, which is what this test is about.
+    let other = ThreadPool::builder().workers(1).build().unwrap();
     let pool = pool(1);
     for _ in 0..3 {
         let log = Mutex::new(Vec::new());
-        pool.install(|| walk(1, 10, &log));
+        other.install(|| pool.install(|| walk(1, 10, &log)));
         assert_eq!(log.into_inner().unwrap(), serial);
     }
     // Also across a spilling ring (depth beyond `local_queue_size`) and in par_for_each.
     let pool = build(ContinuationPool::builder().workers(1).local_queue_size(4)).unwrap();
     let log = Mutex::new(Vec::new());
-    pool.install(|| walk(1, 10, &log));
+    other.install(|| pool.install(|| walk(1, 10, &log)));
     assert_eq!(log.into_inner().unwrap(), serial);
     let order = Mutex::new(Vec::new());
-    pool.par_for_each(0..1000, |i| order.lock().unwrap().push(i));
+    other
+        .install(|| pool.install(|| pool.par_for_each(0..1000, |i| order.lock().unwrap().push(i))));
     assert_eq!(order.into_inner().unwrap(), (0..1000).collect::<Vec<_>>());
 }
 
