@@ -29,6 +29,16 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Locks `mutex` if no other thread holds it, ignoring poisoning as [`lock`] does;
+/// `None` if it is held.
+pub(crate) fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+}
+
 /// Linearisable stand-ins for crossbeam-deque's `Worker`, `Stealer` and `Injector`,
 /// built on loom's `Mutex` so that loom explores every interleaving of our hand-off.
 #[cfg(loom)]

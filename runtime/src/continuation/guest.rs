@@ -130,13 +130,9 @@ impl GuestSlot {
 
     /// Claims the slot, if no other thread holds it.
     fn try_claim(&self) -> Option<MutexGuard<'_, Option<GuestParts>>> {
-        match self.parts.try_lock() {
-            Ok(guard) => Some(guard),
-            // The parts are always put back before a guard is released (`Visit::drop`),
-            // so a poisoned slot (no executor code panics while holding it) is fine.
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
+        // A poisoned slot is fine: `Visit::drop` puts the parts back before the guard
+        // is released, also while unwinding.
+        crate::sync::try_lock(&self.parts)
     }
 }
 
