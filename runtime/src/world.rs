@@ -839,6 +839,22 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
     Ok(())
 }
 
+/// The sparse set of component `id` of `W`, if `entity` is alive.
+fn live_sparse_set<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    id: u16,
+) -> Result<&mut crate::storage::SparseSet, EcsError> {
+    let storage = &mut world.core_mut().storage;
+    if storage.location(entity).is_none() {
+        return Err(EcsError::DeadEntity(entity));
+    }
+    Ok(storage
+        .sparse_mut()
+        .set_mut(id)
+        .expect("a sparse component has a set (`WorldCore::new` builds one per `W::SPARSE` id)"))
+}
+
 /// Moves the value at `src` into `entity`'s sparse component `id` (overwriting any).
 ///
 /// # Safety
@@ -851,14 +867,7 @@ unsafe fn insert_sparse<W: WorldDef>(
     id: u16,
     src: *const u8,
 ) -> Result<(), EcsError> {
-    let storage = &mut world.core_mut().storage;
-    if storage.location(entity).is_none() {
-        return Err(EcsError::DeadEntity(entity));
-    }
-    let set = storage
-        .sparse_mut()
-        .set_mut(id)
-        .expect("a sparse component has a set (`WorldCore::new` builds one per `W::SPARSE` id)");
+    let set = live_sparse_set(world, entity, id)?;
     // SAFETY: `src` holds a value of the set's type (`ColumnType` of component `id`, the
     // caller's guarantee), given up.
     unsafe { set.insert(entity, src) };
@@ -877,14 +886,7 @@ unsafe fn remove_sparse<W: WorldDef>(
     name: &'static str,
     dst: *mut u8,
 ) -> Result<(), EcsError> {
-    let storage = &mut world.core_mut().storage;
-    if storage.location(entity).is_none() {
-        return Err(EcsError::DeadEntity(entity));
-    }
-    let set = storage
-        .sparse_mut()
-        .set_mut(id)
-        .expect("a sparse component has a set (`WorldCore::new` builds one per `W::SPARSE` id)");
+    let set = live_sparse_set(world, entity, id)?;
     // SAFETY: `dst` is writable for one value of the set's type (the caller's guarantee).
     if unsafe { set.remove_move(entity, dst) } {
         Ok(())
