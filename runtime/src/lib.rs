@@ -26,6 +26,7 @@ pub mod pressure;
 pub mod predict;
 mod query;
 mod schedule;
+mod stage_runner;
 pub mod state;
 pub mod storage;
 mod sync;
