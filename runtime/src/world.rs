@@ -1286,6 +1286,9 @@ fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], slot: usize) -> (bool, b
     let stats_timed = W::STATS && core.frames.sampling;
     if stage.len() == 1 || core.executor.is_sequential() {
         run_inline(world, stage, stats_timed);
+        if stats_timed {
+            world.core_mut().runner.record(stage);
+        }
         return (false, stats_timed);
     }
     let timed = core.runner.wants_timing(slot, stage) || stats_timed;
