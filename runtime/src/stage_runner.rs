@@ -179,6 +179,9 @@ impl StageRunner {
 /// continuation must, so either way a hand-off is measured. Zero on the sequential
 /// executor.
 fn measure_hand_off(executor: &crate::world::WorldExecutor) -> Duration {
+    if executor.is_sequential() {
+        return Duration::ZERO;
+    }
     let mut probes = [Duration::ZERO; HAND_OFF_PROBES];
     for probe in &mut probes {
         let start = Instant::now();
@@ -204,4 +207,80 @@ pub(crate) fn hand_off_round_trip(pool: &impl Executor) {
         s.spawn(move |_| meet(arrived));
         meet(arrived);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{ExecutorConfig, WorldExecutor};
+
+    #[test]
+    fn a_stage_is_timed_every_run_until_trusted_then_one_run_in_eight() {
+        let mut runner = StageRunner::new(2, 1);
+        let stage = [0u16, 1];
+        let mut timed = Vec::new();
+        for _ in 0..30 {
+            let time = runner.wants_timing(0, &stage);
+            timed.push(time);
+            if time {
+                *runner.samples[0].get_mut() = 1_000;
+                *runner.samples[1].get_mut() = 2_000;
+                runner.record(&stage);
+            }
+        }
+        // Trusted after 4 samples (confidence 0.5); then runs 12, 20 and 28.
+        let at: Vec<usize> = (0..30).filter(|&i| timed[i]).collect();
+        assert_eq!(at, [0, 1, 2, 3, 11, 19, 27]);
+        assert_eq!(runner.predictor(1).predicted(), Duration::from_nanos(2_000));
+    }
+
+    #[test]
+    fn the_hand_off_is_measured_on_a_pool_and_zero_without_one() {
+        assert_eq!(
+            measure_hand_off(&WorldExecutor::new(ExecutorConfig::Sequential)),
+            Duration::ZERO
+        );
+        let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 50,
+        });
+        let hand_off = measure_hand_off(&pool);
+        assert!(hand_off > Duration::ZERO);
+    }
+
+    #[test]
+    fn a_plan_lists_the_longest_system_first_and_settles_small_stages_inline() {
+        let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 50,
+        });
+        let mut runner = StageRunner::new(4, 2);
+        runner.hand_off = Some(Duration::from_micros(20));
+        let stage = [0u16, 1, 2, 3];
+        // Untrusted: declaration order, on the pool (the fallback).
+        assert!(runner.plan(0, &stage, &pool));
+        assert_eq!(runner.dispatch()[0], (0, false));
+        for (i, ns) in [2_000_000u64, 2_000_000, 2_000_000, 6_000_000].iter().enumerate() {
+            *runner.samples[i].get_mut() = *ns;
+        }
+        for _ in 0..4 {
+            runner.record(&stage);
+        }
+        assert!(runner.plan(0, &stage, &pool));
+        assert_eq!(runner.dispatch()[0], (3, false));
+        assert!(!runner.settled_inline(0));
+        // Tiny systems: inline, and settled.
+        for i in 0..4 {
+            runner.predictors[i] = SystemPredictor::default();
+            *runner.samples[i].get_mut() = 500;
+        }
+        for _ in 0..4 {
+            runner.record(&stage);
+        }
+        assert!(!runner.plan(1, &stage, &pool));
+        assert!(runner.dispatch().iter().all(|d| d.1));
+        assert!(runner.settled_inline(1));
+    }
 }
