@@ -175,5 +175,8 @@ fn results_equal_the_sequential_executors() {
         "the stage's commands must be exercised"
     );
     assert_eq!(seq_all, par_all);
-    assert!(par.stats().stages_on_pool() > 0, "the stage ran on the pool");
+    assert!(
+        par.stats().stages_on_pool() > 0,
+        "the stage ran on the pool"
+    );
 }

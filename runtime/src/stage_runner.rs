@@ -262,7 +262,10 @@ mod tests {
         // Untrusted: declaration order, on the pool (the fallback).
         assert!(runner.plan(0, &stage, &pool));
         assert_eq!(runner.dispatch()[0], (0, false));
-        for (i, ns) in [2_000_000u64, 2_000_000, 2_000_000, 6_000_000].iter().enumerate() {
+        for (i, ns) in [2_000_000u64, 2_000_000, 2_000_000, 6_000_000]
+            .iter()
+            .enumerate()
+        {
             *runner.samples[i].get_mut() = *ns;
         }
         for _ in 0..4 {

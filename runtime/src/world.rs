@@ -1338,8 +1338,9 @@ fn run_inline<W: WorldDef>(world: &W, stage: &[u16], timed: bool) {
 /// Runs the stage the runner planned (its `dispatch`) on the executor's pool.
 fn run_planned<W: WorldDef>(world: &W, timed: bool) {
     let core = world.core();
-    core.executor
-        .run_planned(core.runner.dispatch(), &|index| run_one(world, index, timed));
+    core.executor.run_planned(core.runner.dispatch(), &|index| {
+        run_one(world, index, timed)
+    });
 }
 
 /// Applies the commands the systems of `stage` recorded, in system declaration order, then

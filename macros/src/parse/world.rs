@@ -25,7 +25,6 @@ pub const KEYS: &[&str] = &[
     "states",
     "sparse",
     "hierarchy",
-
     "max_fixed_steps",
     "stats",
 ];

@@ -233,7 +233,11 @@ mod tests {
         assert_eq!((a.runs, a.on_pool), (3, 2));
         assert_eq!(a.mean, Duration::from_nanos(200));
         assert_eq!(a.max, Duration::from_nanos(300));
-        assert_eq!(a.predicted, Duration::ZERO, "set by the stage runner (`follow`)");
+        assert_eq!(
+            a.predicted,
+            Duration::ZERO,
+            "set by the stage runner (`follow`)"
+        );
         assert_eq!(stats.system("b").unwrap().runs, 0);
         assert!(stats.system("c").is_none());
     }
