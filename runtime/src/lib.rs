@@ -27,6 +27,7 @@ pub mod predict;
 mod query;
 mod schedule;
 mod stage_runner;
+mod start_gate;
 pub mod state;
 pub mod storage;
 mod sync;

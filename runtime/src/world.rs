@@ -367,37 +367,19 @@ fn run_help_first(
     inline: impl Iterator<Item = u16> + Send,
     run_one: &(impl Fn(u16) + Sync),
 ) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    /// Opens the gate when dropped (at the latest when the scope's body is left, even by
-    /// unwinding), so that no spawned job waits for ever.
-    struct OpenOnDrop<'a>(&'a AtomicBool);
-    impl Drop for OpenOnDrop<'_> {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::Release);
-        }
-    }
-    let gate = AtomicBool::new(false);
+    let gate = crate::start_gate::StartGate::new();
     pool.scope(|s| {
-        let open = OpenOnDrop(&gate);
+        // Opens the gate on every exit path of the body (see `start_gate`).
+        let opener = gate.opener();
         let first = pooled.next();
         for index in pooled {
             let gate = &gate;
             s.spawn(move |_| {
-                // Opened by the body within a few instructions of this spawn (the body
-                // never blocks before): spin, yielding on a loaded machine.
-                let mut spins = 0u32;
-                while !gate.load(Ordering::Acquire) {
-                    spins += 1;
-                    if spins < 64 {
-                        std::hint::spin_loop();
-                    } else {
-                        std::thread::yield_now();
-                    }
-                }
+                gate.wait();
                 run_one(index);
             });
         }
-        drop(open);
+        opener.open();
         if let Some(first) = first {
             run_one(first);
         }
