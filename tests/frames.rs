@@ -197,7 +197,11 @@ fn stats_count_frames_and_system_runs() {
         assert_eq!(s.runs, 20, "{name}");
         // Sequential: nothing ran on a pool.
         assert_eq!(s.on_pool, 0, "{name}");
-        assert!(s.max >= s.mean && s.predicted == s.mean, "{name}: {s:?}");
+        // Timed on frames 0, 8 and 16: the prediction (the stage runner's filter) lies
+        // within the timed runs, and two runs were compared with their predictions.
+        assert!(s.max >= s.mean && s.predicted <= s.max, "{name}: {s:?}");
+        assert!(s.predicted > Duration::ZERO, "{name}: {s:?}");
+        assert!(s.mape.is_some(), "{name}: {s:?}");
     }
     assert!(stats.system("nope").is_none());
     assert!(stats.max() >= stats.p99() && stats.p99() >= stats.p50());

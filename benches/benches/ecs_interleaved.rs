@@ -109,6 +109,9 @@ fn main() {
 
     let mut m_sched = m_sched_seq::build();
     let mut m_sched_each = m_sched_each_seq::build();
+    // The same schedule on `work_stealing(workers = 2)` (the predictive stage runner
+    // decides inline or pool per stage): compare it with `metronome for`.
+    let mut m_sched_ws2 = m_sched_ws2::build();
     let (mut bevy_sched_world, mut bevy_sched) = bevy_schedule_single();
     let mut hecs_sched = hecs_schedule_world();
 
@@ -168,6 +171,9 @@ fn main() {
                 }),
                 variant("bevy single", || {
                     bevy_sched.run(black_box(&mut bevy_sched_world))
+                }),
+                variant("metronome for ws(2)", || {
+                    metronome_schedule_ws2(black_box(&mut m_sched_ws2))
                 }),
             ],
             reference: 1,

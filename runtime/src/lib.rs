@@ -26,6 +26,8 @@ pub mod pressure;
 pub mod predict;
 mod query;
 mod schedule;
+mod stage_runner;
+mod start_gate;
 pub mod state;
 pub mod storage;
 mod sync;

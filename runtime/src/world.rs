@@ -28,6 +28,7 @@ use crate::hierarchy::{self, HierarchyIds};
 use crate::frames::{FrameState, FrameStats, Time};
 use crate::memory::{ColumnAlloc, MemoryPolicy};
 use crate::query::{Query, QueryDataOf, QueryFilterOf, QueryPlan, ReadOnlyQueryData};
+use crate::stage_runner::StageRunner;
 use crate::storage::{ColumnType, CopyOnDrop, MoveColumns, SparseStorage, Storage, Table, NO_SLOT};
 use std::any::TypeId;
 use std::marker::PhantomData;
@@ -304,144 +305,86 @@ impl WorldExecutor {
         on_executor!(self, pool => pool.install(f), sequential => f())
     }
 
-    /// Runs `run_one(i)` for every system `i` of one stage, possibly at once; a panic in
-    /// one reaches the caller after all of them ended.
-    fn run_stage(&self, stage: &[u16], run_one: &(impl Fn(u16) + Sync)) {
+    /// Threads other than the calling one that take the systems a stage hands to the
+    /// pool, and whether the calling thread takes some too, for
+    /// [`PoolCost`](crate::predict::PoolCost): a heartbeat pool's `scope` called from
+    /// outside it runs its body on the calling thread, taken in as a guest, beside all
+    /// of its workers; a continuation pool's runs it on one of its workers.
+    pub(crate) fn pool_threads(&self) -> (usize, bool) {
+        match self {
+            WorldExecutor::Sequential => (0, false),
+            WorldExecutor::Pool(pool) => (Executor::workers(pool), true),
+            WorldExecutor::Numa(pool) => (Executor::workers(pool), true),
+            WorldExecutor::Continuation(pool) => (Executor::workers(pool).saturating_sub(1), true),
+        }
+    }
+
+    /// One round trip of handing a job to another thread of the pool (see
+    /// `stage_runner::measure_hand_off`); nothing on the sequential executor.
+    pub(crate) fn hand_off_probe(&self) {
         on_executor!(
             self,
-            pool => pool.scope(|s| {
-                for &index in stage {
-                    s.spawn(move |_| run_one(index));
-                }
-            }),
-            sequential => stage.iter().for_each(|&index| run_one(index))
+            pool => crate::stage_runner::hand_off_round_trip(pool),
+            sequential => ()
         )
     }
+
+    /// Runs a stage as planned: `dispatch` lists its systems, `(index, inline)`, in start
+    /// order (longest predicted first). The handed-off ones (`inline == false`) go to the
+    /// pool and the calling thread runs the first of them itself, then the inline ones,
+    /// then helps with the rest until all ended; a panic in one reaches the caller after
+    /// all of them ended.
+    ///
+    /// On a heartbeat pool (help-first: a spawned job waits in the spawner's deque, which
+    /// thieves take oldest-first), the calling thread spawns the handed-off systems after
+    /// the first, in start order, and then runs the first: so that no thief starts a
+    /// shorter one before the longest, the spawned jobs wait on a gate the calling thread
+    /// opens just before it starts the first (and, should it unwind before that, when it
+    /// leaves the scope's body). On a continuation pool (work-first: spawning runs the
+    /// job at once and leaves the rest of the body to thieves) the systems are simply
+    /// spawned in start order.
+    fn run_planned(&self, dispatch: &[(u16, bool)], run_one: &(impl Fn(u16) + Sync)) {
+        let pooled = || dispatch.iter().filter(|d| !d.1).map(|d| d.0);
+        let inline = || dispatch.iter().filter(|d| d.1).map(|d| d.0);
+        match self {
+            WorldExecutor::Sequential => dispatch.iter().for_each(|d| run_one(d.0)),
+            WorldExecutor::Pool(pool) => run_help_first(pool, pooled(), inline(), run_one),
+            WorldExecutor::Numa(pool) => run_help_first(pool, pooled(), inline(), run_one),
+            WorldExecutor::Continuation(pool) => pool.scope(|s| {
+                for index in pooled() {
+                    s.spawn(move |_| run_one(index));
+                }
+                inline().for_each(run_one);
+            }),
+        }
+    }
 }
 
-/// How long a stage of several systems took inline and on the pool, to run it the faster
-/// way: a stage too small to pay for waking the pool's workers runs inline on the caller.
-///
-/// The stage runs inline once, then on the pool once, then the faster way; every
-/// `probe_every` runs it tries the other way again, and `probe_every` doubles each time
-/// the other way is still slower, up to about [`StageTiming::PROBE_PERIOD_NS`] of running
-/// the stage (at most [`StageTiming::MAX_PROBE`] runs), so a lost probe costs little: a
-/// pool run of a 5 µs stage, with the workers' idle spinning after it, costs ~0.1-0.3 ms. The pool must be faster by a quarter to be chosen. Between probes only one run in [`StageTiming::MEASURE_EVERY`] is timed
-/// (two clock reads per run were ~4 % of a 5 µs stage). The inline figure is the lower of
-/// its last two timed runs: noise (preemption, another process on the core) only adds
-/// time, so one slow run is ignored, while a real change shows in two runs in a row. The
-/// pool's figure is the mean of its last two, probes included: its spread is partly its
-/// own cost. A
-/// timed run under half the figure means the stage shrank; the next probe then comes
-/// after [`StageTiming::FIRST_PROBE`] runs, since the other way's figure is stale. Results
-/// do not depend on the choice: the systems of a stage never conflict.
-#[derive(Clone, Copy, Debug, Default)]
-struct StageTiming {
-    /// Timed inline runs.
-    inline: WayTiming,
-    /// Timed pool runs.
-    pool: WayTiming,
-    /// Runs since the last probe.
-    since_probe: u32,
-    /// Runs between probes.
-    probe_every: u32,
-}
-
-/// The timed runs of one way of running a stage.
-#[derive(Clone, Copy, Debug, Default)]
-struct WayTiming {
-    /// The lower of the last two timed runs, in nanoseconds (0: never timed).
-    ns: u64,
-    /// The last timed run, in nanoseconds.
-    last_ns: u64,
-}
-
-impl StageTiming {
-    /// Runs before the first probe, and after a change of workload.
-    const FIRST_PROBE: u32 = 8;
-    /// The longest interval between probes, in runs.
-    const MAX_PROBE: u32 = 1 << 16;
-    /// The longest interval between probes, in nanoseconds of running the stage.
-    const PROBE_PERIOD_NS: u64 = 200_000_000;
-    /// One regular run in this many is timed.
-    const MEASURE_EVERY: u32 = 16;
-
-    /// Whether to run on the pool this time, and whether that run is a probe.
-    fn choose(&mut self) -> (bool, bool) {
-        if self.inline.ns == 0 {
-            return (false, false);
+/// [`WorldExecutor::run_planned`] on a help-first pool.
+fn run_help_first(
+    pool: &impl Executor,
+    mut pooled: impl Iterator<Item = u16> + Send,
+    inline: impl Iterator<Item = u16> + Send,
+    run_one: &(impl Fn(u16) + Sync),
+) {
+    let gate = crate::start_gate::StartGate::new();
+    pool.scope(|s| {
+        // Opens the gate on every exit path of the body (see `start_gate`).
+        let opener = gate.opener();
+        let first = pooled.next();
+        for index in pooled {
+            let gate = &gate;
+            s.spawn(move |_| {
+                gate.wait();
+                run_one(index);
+            });
         }
-        if self.pool.ns == 0 {
-            return (true, true);
+        opener.open();
+        if let Some(first) = first {
+            run_one(first);
         }
-        let pool_faster = self.pool_wins();
-        self.since_probe += 1;
-        if self.since_probe >= self.probe_every.max(Self::FIRST_PROBE) {
-            self.since_probe = 0;
-            return (!pool_faster, true);
-        }
-        (pool_faster, false)
-    }
-
-    /// Whether the pool's figure beats the inline one by a quarter: waking workers for a
-    /// near tie costs more than it saves once another process on a loaded machine is
-    /// counted.
-    fn pool_wins(&self) -> bool {
-        self.pool.ns + self.pool.ns / 4 < self.inline.ns
-    }
-
-    /// Whether to time this run: every probe and first run, and one regular run in
-    /// `MEASURE_EVERY` (enough to follow a change of workload).
-    fn measures(&self, probe: bool) -> bool {
-        probe
-            || self.inline.ns == 0
-            || self.pool.ns == 0
-            || self.since_probe.is_multiple_of(Self::MEASURE_EVERY)
-    }
-
-    /// Records a run of `ns` nanoseconds.
-    fn record(&mut self, on_pool: bool, probe: bool, ns: u64) {
-        let ns = ns.max(1);
-        let way = if on_pool {
-            &mut self.pool
-        } else {
-            &mut self.inline
-        };
-        let previous = way.ns;
-        // On the pool, the mean of this run and the last, probe or not: a pool run's
-        // spread is partly its own cost (how soon a thief wakes, an idle worker taking
-        // the core the caller needs), and one lucky run, or the lower of two runs that
-        // spread widely, would make the pool look faster than it is. Inline, a probe
-        // replaces the stale figure, and a regular run counts with the last one, the
-        // lower of the two (what slows an inline run down is noise).
-        way.ns = if previous == 0 {
-            ns
-        } else if on_pool {
-            ns.midpoint(way.last_ns)
-        } else if probe {
-            ns
-        } else {
-            ns.min(way.last_ns)
-        };
-        way.last_ns = ns;
-        if !probe && ns * 2 < previous {
-            // The stage shrank: the other way's figure is stale, probe it soon.
-            self.probe_every = Self::FIRST_PROBE;
-            self.since_probe = self.since_probe.min(Self::FIRST_PROBE - 1);
-        }
-        if probe {
-            let probed_slower = on_pool != self.pool_wins();
-            self.probe_every = if probed_slower {
-                let winner_ns = self.pool.ns.min(self.inline.ns);
-                let cap = (Self::PROBE_PERIOD_NS / winner_ns.max(1))
-                    .clamp(u64::from(Self::FIRST_PROBE), u64::from(Self::MAX_PROBE));
-                let cap = u32::try_from(cap).unwrap_or(Self::MAX_PROBE);
-                (self.probe_every.max(Self::FIRST_PROBE) * 2).min(cap)
-            } else {
-                Self::FIRST_PROBE
-            };
-        }
-    }
+        inline.for_each(run_one);
+    });
 }
 
 /// Stages per phase, systems per stage (declaration order), built from the constants.
@@ -487,10 +430,11 @@ pub struct WorldCore<W> {
     /// The event queues of the systems of a stage that unwound, likewise.
     discarded_events: SyncCell<Vec<Box<dyn EventQueue>>>,
     plan: RunPlan,
-    /// Index of each phase's first stage in `timings`.
+    /// Index of each phase's first stage in the runner's per-stage state.
     stage_base: Box<[usize]>,
-    /// One per stage of the plan, phase by phase.
-    timings: Box<[StageTiming]>,
+    /// The predictive stage runner's state: the systems' predictors, the planner, the
+    /// pool's hand-off cost.
+    runner: StageRunner,
     errors: Vec<EcsError>,
     frame: u64,
     /// Set while an exclusive system of this world runs: `run_phase`/`tick` then panic.
@@ -582,7 +526,7 @@ impl<W: WorldDef> WorldCore<W> {
                 .map(|p| p.into_iter().map(Into::into).collect())
                 .collect(),
             stage_base,
-            timings: vec![StageTiming::default(); stages].into(),
+            runner: StageRunner::new(systems, stages),
             errors: Vec::new(),
             frame: 0,
             in_exclusive: false,
@@ -642,6 +586,12 @@ impl<W> WorldCore<W> {
     #[inline(always)]
     pub(crate) fn frames_mut(&mut self) -> &mut FrameState {
         &mut self.frames
+    }
+
+    /// The frame state and the stage runner's state, both mutably.
+    #[inline(always)]
+    pub(crate) fn frames_and_runner(&mut self) -> (&mut FrameState, &mut StageRunner) {
+        (&mut self.frames, &mut self.runner)
     }
 
     /// Gives memory back: every table's capacity past its live rows, and the capacity
@@ -1202,8 +1152,8 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
             world: &mut *world,
             stage,
         };
-        let on_pool = run_stage(guard.world, stage, base + i);
-        crate::frames::after_stage(guard.world.core_mut(), stage, on_pool);
+        let (on_pool, timed) = run_stage(guard.world, stage, base + i);
+        crate::frames::after_stage(guard.world.core_mut(), stage, on_pool, timed);
         apply_stage_commands(guard.world, stage);
         // The stage completed: nothing to discard.
         std::mem::forget(guard);
@@ -1310,56 +1260,71 @@ fn drop_discarded_commands<W: WorldDef>(world: &mut W) {
     }
 }
 
-/// Runs the systems of `stage` (number `timing` of the plan): inline if the executor is
-/// sequential, the stage has one system, or its timings say inline is faster; otherwise
-/// spread over the pool. Returns whether it ran on the pool.
-fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], timing: usize) -> bool {
-    let core = world.core();
+/// Runs the systems of `stage` (number `slot` of the plan's stages): inline if the
+/// executor is sequential or the stage has one system; otherwise as the stage runner
+/// plans it from the systems' predictions (see `stage_runner`). Times the run where
+/// due, and feeds the durations to the predictors. Returns whether it ran on the pool
+/// and whether it was timed.
+fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], slot: usize) -> (bool, bool) {
+    let core = world.core_mut();
+    let stats_timed = W::STATS && core.frames.sampling;
     if stage.len() == 1 || core.executor.is_sequential() {
-        run_systems(world, stage, false);
-        return false;
+        run_inline(world, stage, stats_timed);
+        if stats_timed {
+            world.core_mut().runner.record(stage);
+        }
+        return (false, stats_timed);
     }
-    let timings = &mut world.core_mut().timings[timing];
-    let (on_pool, probe) = timings.choose();
-    if !timings.measures(probe) {
-        // Between measurements the stage costs what the sequential executor's does, plus
-        // the choice (two clock reads per run were ~4 % of a 5 µs stage).
-        run_systems(world, stage, on_pool);
-        return on_pool;
+    let timed = core.runner.wants_timing(slot, stage) || stats_timed;
+    if !timed && core.runner.settled_inline(slot) {
+        // Between timed runs a stage that runs inline costs what the sequential
+        // executor's does, plus the check.
+        run_inline(world, stage, false);
+        return (false, false);
     }
-    let start = std::time::Instant::now();
-    run_systems(world, stage, on_pool);
-    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    world.core_mut().timings[timing].record(on_pool, probe, ns);
-    on_pool
+    let on_pool = core.runner.plan(slot, stage, &core.executor);
+    if on_pool {
+        run_planned(world, timed);
+    } else {
+        run_inline(world, stage, timed);
+    }
+    if timed {
+        world.core_mut().runner.record(stage);
+    }
+    (on_pool, timed)
 }
 
-/// Runs the systems of `stage`, on the executor's pool if `on_pool`, else one after
-/// another on the caller.
-fn run_systems<W: WorldDef>(world: &W, stage: &[u16], on_pool: bool) {
+/// Runs system `index` of `world`, timed into its sample cell if `timed`.
+#[inline(always)]
+fn run_one<W: WorldDef>(world: &W, index: u16, timed: bool) {
+    crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
     let core = world.core();
-    let sampling = W::STATS && core.frames.sampling;
-    let run_one = |index: u16| {
-        crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
-        let buffer = core.buffers[index as usize].get();
-        let start = sampling.then(std::time::Instant::now);
-        // SAFETY: the systems of a stage do not conflict (the schedule's construction), each
-        // gets its own buffer, and the world is only shared (`&W`) while they run.
-        unsafe { world.run_system(index as usize, &mut *buffer) }
-        if let Some(start) = start {
-            let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            // SAFETY: system `index`'s sample cell is written only here, by its own run,
-            // and a stage runs each of its systems once (the plan lists a system in one
-            // stage only), so no other thread touches the cell meanwhile; it is read with
-            // `&mut` after the stage (`frames::after_stage`).
-            unsafe { *core.frames.samples[index as usize].get() = ns };
-        }
-    };
-    if on_pool {
-        core.executor.run_stage(stage, &run_one);
-    } else {
-        stage.iter().for_each(|&index| run_one(index));
+    let buffer = core.buffers[index as usize].get();
+    let start = timed.then(std::time::Instant::now);
+    // SAFETY: the systems of a stage do not conflict (the schedule's construction), each
+    // gets its own buffer, and the world is only shared (`&W`) while they run.
+    unsafe { world.run_system(index as usize, &mut *buffer) }
+    if let Some(start) = start {
+        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        // SAFETY: system `index`'s sample cell is written only here, by its own run, and
+        // a stage runs each of its systems once (the plan lists a system in one stage
+        // only), so no other thread touches the cell meanwhile; it is read with `&mut`
+        // after the stage (`StageRunner::record`, `frames::after_stage`).
+        unsafe { *core.runner.sample_cell(index as usize).get() = ns };
     }
+}
+
+/// Runs the systems of `stage` one after another on the caller.
+fn run_inline<W: WorldDef>(world: &W, stage: &[u16], timed: bool) {
+    stage.iter().for_each(|&index| run_one(world, index, timed));
+}
+
+/// Runs the stage the runner planned (its `dispatch`) on the executor's pool.
+fn run_planned<W: WorldDef>(world: &W, timed: bool) {
+    let core = world.core();
+    core.executor.run_planned(core.runner.dispatch(), &|index| {
+        run_one(world, index, timed)
+    });
 }
 
 /// Applies the commands the systems of `stage` recorded, in system declaration order, then
@@ -1580,120 +1545,5 @@ fn spawn_dyn<W: WorldDef>(
         Ok(())
     } else {
         Err(EcsError::DeadEntity(entity))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::StageTiming;
-
-    /// Runs `runs` stages whose inline and pool runs take the given times; returns how
-    /// many ran on the pool.
-    fn simulate(timing: &mut StageTiming, runs: usize, inline_ns: u64, pool_ns: u64) -> usize {
-        let mut on_pool_runs = 0;
-        for _ in 0..runs {
-            let (on_pool, probe) = timing.choose();
-            on_pool_runs += on_pool as usize;
-            if timing.measures(probe) {
-                timing.record(on_pool, probe, if on_pool { pool_ns } else { inline_ns });
-            }
-        }
-        on_pool_runs
-    }
-
-    #[test]
-    fn a_small_stage_runs_inline_and_probes_the_pool_ever_more_rarely() {
-        let mut timing = StageTiming::default();
-        assert_eq!(
-            timing.choose(),
-            (false, false),
-            "first run: inline, to measure it"
-        );
-        timing.record(false, false, 10_000);
-        assert_eq!(
-            timing.choose(),
-            (true, true),
-            "second run: on the pool, to measure it"
-        );
-        timing.record(true, true, 50_000);
-        // Probes after 16, 32, 64, ... runs (cumulative 16, 48, 112, 240, 496, 1008): 5 of
-        // the next 1000 runs go to the pool.
-        assert_eq!(simulate(&mut timing, 1000, 10_000, 50_000), 5);
-    }
-
-    #[test]
-    fn a_big_stage_runs_on_the_pool_and_follows_a_change_of_workload() {
-        let mut timing = StageTiming::default();
-        let on_pool = simulate(&mut timing, 100, 2_000_000, 1_100_000);
-        assert!(on_pool >= 90, "{on_pool} of 100 runs on the pool");
-        // The stage becomes small: a probe notices within a few hundred runs.
-        simulate(&mut timing, 600, 5_000, 40_000);
-        assert!(simulate(&mut timing, 100, 5_000, 40_000) <= 1);
-    }
-
-    #[test]
-    fn a_stage_follows_a_change_of_workload_long_before_the_next_scheduled_probe() {
-        // Small to big: the inline average grows past the pool's (stale) figure at once.
-        let mut timing = StageTiming::default();
-        simulate(&mut timing, 100_000, 5_000, 40_000);
-        // Probes grew rare: every 200 ms of 5 µs runs.
-        assert_eq!(
-            u64::from(timing.probe_every),
-            StageTiming::PROBE_PERIOD_NS / 5_000
-        );
-        let on_pool = simulate(&mut timing, 100, 2_000_000, 1_100_000);
-        assert!(on_pool >= 60, "{on_pool} of 100 runs on the pool");
-        // Big to small after a long time on the pool: the pool's average shrinks but stays
-        // below the stale inline figure, so only a probe can tell; a timed run far from the
-        // average brings it forward (without that, up to 1 818 runs, 200 ms of the
-        // 110 µs pool runs, would pass).
-        let mut timing = StageTiming::default();
-        simulate(&mut timing, 20_000, 200_000, 110_000);
-        let on_pool = simulate(&mut timing, 100, 5_000, 40_000);
-        assert!(on_pool <= 40, "{on_pool} of 100 runs on the pool");
-    }
-
-    #[test]
-    fn a_pool_whose_runs_spread_is_judged_by_their_mean() {
-        // Inline 10 µs; the pool alternates 6 and 20 µs (mean 13 µs): slower. The lower of
-        // two pool runs (6 µs) would beat inline by more than a quarter at every run.
-        let mut timing = StageTiming::default();
-        let mut pool_runs = 0;
-        let mut pool_timed = 0u64;
-        for _ in 0..2000 {
-            let (on_pool, probe) = timing.choose();
-            pool_runs += usize::from(on_pool);
-            if timing.measures(probe) {
-                let ns = if on_pool {
-                    pool_timed += 1;
-                    if pool_timed.is_multiple_of(2) {
-                        20_000
-                    } else {
-                        6_000
-                    }
-                } else {
-                    10_000
-                };
-                timing.record(on_pool, probe, ns);
-            }
-        }
-        assert!(pool_runs < 1000, "{pool_runs} of 2000 runs on the pool");
-    }
-
-    #[test]
-    fn one_slow_run_does_not_move_a_small_stage_to_the_pool() {
-        let mut timing = StageTiming::default();
-        simulate(&mut timing, 100_000, 5_000, 40_000);
-        // A preempted timed run (5 ms) between normal ones: the lower of the last two
-        // runs stays 5 µs, so the stage stays inline and the probe interval is kept.
-        let (on_pool, probe) = timing.choose();
-        assert!(!on_pool && !probe);
-        timing.record(false, false, 5_000_000);
-        // At most one run on the pool: a scheduled probe.
-        assert!(simulate(&mut timing, 1000, 5_000, 40_000) <= 1);
-        assert_eq!(
-            u64::from(timing.probe_every),
-            StageTiming::PROBE_PERIOD_NS / 5_000
-        );
     }
 }

@@ -575,6 +575,11 @@ pub fn metronome_schedule(w: &mut m_sched_seq::ScheduleSeq) {
 }
 
 #[inline(never)]
+pub fn metronome_schedule_ws2(w: &mut m_sched_ws2::ScheduleWs2) {
+    w.tick();
+}
+
+#[inline(never)]
 pub fn metronome_schedule_for_each(w: &mut m_sched_each_seq::ScheduleEachSeq) {
     w.tick();
 }

@@ -36,9 +36,6 @@ pub(crate) struct FrameState {
     pub(crate) stats: FrameStats,
     /// Whether this frame times each system (one frame in `SAMPLE_EVERY`).
     pub(crate) sampling: bool,
-    /// Per system: the duration of its last timed run, in nanoseconds; written by that
-    /// system's run alone (see `world::run_systems`).
-    pub(crate) samples: Box<[SyncCell<u64>]>,
     /// The memory-pressure monitor the world follows, if any.
     pub(crate) pressure: Option<crate::pressure::PressureWatch>,
 }
@@ -47,7 +44,6 @@ impl FrameState {
     /// The frame state of world `W`.
     pub(crate) fn new<W: WorldDef>() -> FrameState {
         let phases = W::PHASE_COUNT;
-        let systems = W::SYSTEM_NAMES.len();
         FrameState {
             time: SyncCell::new(Time::default()),
             frame_delta: Duration::ZERO,
@@ -60,9 +56,6 @@ impl FrameState {
                 FrameStats::default()
             },
             sampling: false,
-            samples: (0..if W::STATS { systems } else { 0 })
-                .map(|_| SyncCell::new(0))
-                .collect(),
             pressure: None,
         }
     }
@@ -135,21 +128,30 @@ pub(crate) fn sample_start<W: WorldDef>(core: &WorldCore<W>) -> Option<Instant> 
 }
 
 /// Counts the runs of the systems of `stage` (on the pool or not), with their durations
-/// on a frame that times systems.
+/// if the run was `timed`, and copies each system's prediction and its error from the
+/// stage runner's predictor.
 #[inline]
-pub(crate) fn after_stage<W: WorldDef>(core: &mut WorldCore<W>, stage: &[u16], on_pool: bool) {
+pub(crate) fn after_stage<W: WorldDef>(
+    core: &mut WorldCore<W>,
+    stage: &[u16],
+    on_pool: bool,
+    timed: bool,
+) {
     if !W::STATS {
         return;
     }
-    let state = core.frames_mut();
+    let (state, runner) = core.frames_and_runner();
     if stage.len() > 1 {
         state.stats.record_stage(on_pool);
     }
-    let sampling = state.sampling;
     for &index in stage {
-        let ns = sampling.then(|| *state.samples[index as usize].get_mut());
-        if let Some(stats) = state.stats.system_mut(index as usize) {
+        let index = index as usize;
+        let ns = timed.then(|| runner.sample(index));
+        if let Some(stats) = state.stats.system_mut(index) {
             stats.record(on_pool, ns);
+            if timed {
+                stats.follow(runner.predictor(index));
+            }
         }
     }
 }
@@ -164,9 +166,17 @@ pub(crate) fn after_exclusive<W: WorldDef>(
     if !W::STATS {
         return;
     }
+    let index = index as usize;
     let ns = start.map(|start| u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
-    if let Some(stats) = core.frames_mut().stats.system_mut(index as usize) {
+    let (state, runner) = core.frames_and_runner();
+    if let Some(ns) = ns {
+        runner.record_one(index, ns);
+    }
+    if let Some(stats) = state.stats.system_mut(index) {
         stats.record(false, ns);
+        if ns.is_some() {
+            stats.follow(runner.predictor(index));
+        }
     }
 }
 

@@ -3,8 +3,10 @@
 //! A world collects them unless it is declared with `stats = off`. Every frame (`tick`
 //! or `update`) is timed (two clock reads); each system is timed on one frame in
 //! [`SAMPLE_EVERY`] (two clock reads per system on those frames), so that collecting
-//! costs a small share of even a tiny schedule. Runs and pool runs are counted on every
-//! frame.
+//! costs a small share of even a tiny schedule, and on the runs the predictive stage
+//! runner times for its predictions (a stage of several systems on a pool: each run
+//! until its predictions are trusted, then one in eight). Runs and pool runs are counted
+//! on every frame.
 
 use std::time::Duration;
 
@@ -51,17 +53,23 @@ pub struct FrameStats {
 /// let s = SystemStats::default();
 /// assert_eq!((s.runs, s.on_pool), (0, 0));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SystemStats {
     /// Times its stage ran it (a run whose `run_if` said no counts too).
     pub runs: u64,
-    /// Mean duration of its timed runs (systems are timed one frame in [`SAMPLE_EVERY`]).
+    /// Mean duration of its timed runs (systems are timed one frame in [`SAMPLE_EVERY`],
+    /// and on the runs the stage runner times for its predictions).
     pub mean: Duration,
     /// Longest of its timed runs.
     pub max: Duration,
-    /// What the scheduler expects its next run to take. Until the stage runner predicts
-    /// durations itself, this is the running mean of the timed runs.
+    /// What the stage runner expects its next run to take: its One Euro filter's
+    /// prediction (see [`SystemPredictor`](crate::predict::SystemPredictor)), as of its
+    /// last timed run; zero before one.
     pub predicted: Duration,
+    /// The mean absolute percentage error of those predictions, in percent (5.0: the
+    /// predictions were 5 % off on average), each timed run compared with what was
+    /// predicted for it; `None` until a run could be compared (the second timed run).
+    pub mape: Option<f64>,
     /// Runs on the executor's pool (the others ran inline on the calling thread).
     pub on_pool: u64,
     /// Timed runs and their total, for the mean.
@@ -83,8 +91,14 @@ impl SystemStats {
                 self.max = max;
             }
             self.mean = Duration::from_nanos(self.total_ns / self.timed);
-            self.predicted = self.mean;
         }
+    }
+
+    /// Copies the prediction and its error from the system's predictor.
+    #[inline]
+    pub(crate) fn follow(&mut self, predictor: &crate::predict::SystemPredictor) {
+        self.predicted = predictor.predicted();
+        self.mape = predictor.mean_abs_percentage_error();
     }
 }
 
@@ -219,7 +233,11 @@ mod tests {
         assert_eq!((a.runs, a.on_pool), (3, 2));
         assert_eq!(a.mean, Duration::from_nanos(200));
         assert_eq!(a.max, Duration::from_nanos(300));
-        assert_eq!(a.predicted, a.mean);
+        assert_eq!(
+            a.predicted,
+            Duration::ZERO,
+            "set by the stage runner (`follow`)"
+        );
         assert_eq!(stats.system("b").unwrap().runs, 0);
         assert!(stats.system("c").is_none());
     }

@@ -1,0 +1,289 @@
+//! The predictive stage runner's state: one [`SystemPredictor`] per system, one
+//! [`StagePlanner`] per world, each system's last timed run, and the pool's measured
+//! hand-off cost. `world::run_stage` plans each stage run with it and runs the plan.
+//!
+//! - **What is timed:** each system where it runs (two clock reads around it), on a stage
+//!   run that is timed: every run of a stage of several systems on a pool while one of its
+//!   predictions is not trusted yet, then one run in [`TIME_EVERY`]; and every run on a
+//!   frame on which the statistics time the systems (one frame in
+//!   [`SAMPLE_EVERY`](crate::frames::SAMPLE_EVERY)). The filter counts samples, not runs.
+//! - **The hand-off cost** is measured once, at the first stage run that could use the
+//!   pool: the median of [`HAND_OFF_PROBES`] round trips of a pool scope whose body and one
+//!   spawned job wait for each other (so the job must run on another thread). It is what a
+//!   stage pays to use the pool at all (entering the pool, waking a worker, the final
+//!   wait), which is how [`StagePlanner`] charges it.
+//! - **A settled stage:** once a stage's plan ran it inline from trusted predictions, its
+//!   untimed runs skip planning and run inline until its next timed run re-plans it.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::cell::SyncCell;
+use crate::exec::Executor;
+use crate::predict::{PoolCost, StagePlanner, SystemPredictor};
+
+/// Once every prediction of a stage is trusted, one run of the stage in this many is
+/// timed (enough to follow a change of workload within a few runs).
+pub const TIME_EVERY: u32 = 8;
+
+/// Round trips measured for the pool's hand-off cost (the median counts).
+pub const HAND_OFF_PROBES: usize = 5;
+
+/// How long one side of a hand-off probe waits for the other before giving up (a pool
+/// whose other threads are all busy elsewhere): the probe then measures this wait.
+const PROBE_PATIENCE: Duration = Duration::from_millis(2);
+
+/// One stage's bookkeeping between runs.
+#[derive(Clone, Copy, Debug, Default)]
+struct StageRuns {
+    /// Runs since the last timed one.
+    since_timed: u32,
+    /// The last plan ran the stage inline, every prediction trusted.
+    settled_inline: bool,
+}
+
+/// The predictive stage runner's state (see the module docs).
+pub(crate) struct StageRunner {
+    /// Per system (declaration order).
+    predictors: Box<[SystemPredictor]>,
+    /// Per system: its last timed run in nanoseconds, written by that run alone (see
+    /// `world::run_systems`), read with `&mut` after the stage.
+    samples: Box<[SyncCell<u64>]>,
+    /// Per stage of the world's run plan, phase by phase.
+    stages: Box<[StageRuns]>,
+    planner: StagePlanner,
+    /// The stage being run: `(system, inline)` in start order.
+    dispatch: Vec<(u16, bool)>,
+    /// Measured at the first stage run that could use the pool.
+    hand_off: Option<Duration>,
+}
+
+impl StageRunner {
+    /// The state for `systems` systems in `stages` stages.
+    pub(crate) fn new(systems: usize, stages: usize) -> StageRunner {
+        StageRunner {
+            predictors: vec![SystemPredictor::default(); systems].into(),
+            samples: (0..systems).map(|_| SyncCell::new(0)).collect(),
+            stages: vec![StageRuns::default(); stages].into(),
+            planner: StagePlanner::default(),
+            dispatch: Vec::new(),
+            hand_off: None,
+        }
+    }
+
+    /// System `index`'s predictor.
+    #[inline]
+    pub(crate) fn predictor(&self, index: usize) -> &SystemPredictor {
+        &self.predictors[index]
+    }
+
+    /// System `index`'s sample cell (see `samples`).
+    #[inline(always)]
+    pub(crate) fn sample_cell(&self, index: usize) -> &SyncCell<u64> {
+        &self.samples[index]
+    }
+
+    /// System `index`'s last timed run, in nanoseconds.
+    #[inline]
+    pub(crate) fn sample(&mut self, index: usize) -> u64 {
+        *self.samples[index].get_mut()
+    }
+
+    /// The stage's plan, `(system, inline)` in start order, as the last
+    /// [`StageRunner::plan`] left it.
+    #[inline]
+    pub(crate) fn dispatch(&self) -> &[(u16, bool)] {
+        &self.dispatch
+    }
+
+    /// Whether to time this run of stage `slot` (systems `stage`) on a pool: while a
+    /// prediction of it is untrusted, and one run in [`TIME_EVERY`].
+    #[inline]
+    pub(crate) fn wants_timing(&mut self, slot: usize, stage: &[u16]) -> bool {
+        let min = self.planner.config().min_confidence;
+        let runs = &mut self.stages[slot];
+        runs.since_timed += 1;
+        if runs.since_timed >= TIME_EVERY
+            || stage
+                .iter()
+                .any(|&i| self.predictors[i as usize].prediction().confidence < min)
+        {
+            runs.since_timed = 0;
+            return true;
+        }
+        false
+    }
+
+    /// Whether stage `slot`'s last plan ran it inline from trusted predictions.
+    #[inline]
+    pub(crate) fn settled_inline(&self, slot: usize) -> bool {
+        self.stages[slot].settled_inline
+    }
+
+    /// Plans a run of stage `slot` (systems `stage`, declaration order) on `executor`
+    /// into [`StageRunner::dispatch`]; returns whether it runs on the pool.
+    pub(crate) fn plan(
+        &mut self,
+        slot: usize,
+        stage: &[u16],
+        executor: &crate::world::WorldExecutor,
+    ) -> bool {
+        let hand_off = *self
+            .hand_off
+            .get_or_insert_with(|| measure_hand_off(executor));
+        let (workers, caller_helps) = executor.pool_threads();
+        let Self {
+            predictors,
+            planner,
+            dispatch,
+            stages,
+            ..
+        } = self;
+        let plan = planner.plan(
+            stage.iter().map(|&i| predictors[i as usize].prediction()),
+            PoolCost {
+                hand_off,
+                workers,
+                caller_helps,
+            },
+        );
+        dispatch.clear();
+        dispatch.extend(
+            plan.placements()
+                .iter()
+                .map(|p| (stage[p.position], p.inline)),
+        );
+        stages[slot].settled_inline = !plan.on_pool() && plan.is_trusted();
+        plan.on_pool()
+    }
+
+    /// Feeds each system of `stage` its run's duration (a timed run that completed).
+    #[inline]
+    pub(crate) fn record(&mut self, stage: &[u16]) {
+        for &index in stage {
+            let ns = *self.samples[index as usize].get_mut();
+            self.predictors[index as usize].record(Duration::from_nanos(ns));
+        }
+    }
+
+    /// Feeds system `index` one run of `ns` nanoseconds (an exclusive system).
+    #[inline]
+    pub(crate) fn record_one(&mut self, index: usize, ns: u64) {
+        self.predictors[index].record(Duration::from_nanos(ns));
+    }
+}
+
+/// The median of [`HAND_OFF_PROBES`] round trips of a pool scope whose body and one
+/// spawned job wait for each other (at most [`PROBE_PATIENCE`] each): on a help-first
+/// pool the job must be stolen by another thread, on a work-first one the body's
+/// continuation must, so either way a hand-off is measured. Zero on the sequential
+/// executor.
+fn measure_hand_off(executor: &crate::world::WorldExecutor) -> Duration {
+    if executor.is_sequential() {
+        return Duration::ZERO;
+    }
+    let mut probes = [Duration::ZERO; HAND_OFF_PROBES];
+    for probe in &mut probes {
+        let start = Instant::now();
+        executor.hand_off_probe();
+        *probe = start.elapsed();
+    }
+    probes.sort_unstable();
+    probes[HAND_OFF_PROBES / 2]
+}
+
+/// One hand-off probe on `pool` (see [`measure_hand_off`]).
+pub(crate) fn hand_off_round_trip(pool: &impl Executor) {
+    let arrived = AtomicU8::new(0);
+    let meet = |arrived: &AtomicU8| {
+        arrived.fetch_add(1, Ordering::AcqRel);
+        let start = Instant::now();
+        while arrived.load(Ordering::Acquire) < 2 && start.elapsed() < PROBE_PATIENCE {
+            std::hint::spin_loop();
+        }
+    };
+    pool.scope(|s| {
+        let arrived = &arrived;
+        s.spawn(move |_| meet(arrived));
+        meet(arrived);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{ExecutorConfig, WorldExecutor};
+
+    #[test]
+    fn a_stage_is_timed_every_run_until_trusted_then_one_run_in_eight() {
+        let mut runner = StageRunner::new(2, 1);
+        let stage = [0u16, 1];
+        let mut timed = Vec::new();
+        for _ in 0..30 {
+            let time = runner.wants_timing(0, &stage);
+            timed.push(time);
+            if time {
+                *runner.samples[0].get_mut() = 1_000;
+                *runner.samples[1].get_mut() = 2_000;
+                runner.record(&stage);
+            }
+        }
+        // Trusted after 4 samples (confidence 0.5); then runs 12, 20 and 28.
+        let at: Vec<usize> = (0..30).filter(|&i| timed[i]).collect();
+        assert_eq!(at, [0, 1, 2, 3, 11, 19, 27]);
+        assert_eq!(runner.predictor(1).predicted(), Duration::from_nanos(2_000));
+    }
+
+    #[test]
+    fn the_hand_off_is_measured_on_a_pool_and_zero_without_one() {
+        assert_eq!(
+            measure_hand_off(&WorldExecutor::new(ExecutorConfig::Sequential)),
+            Duration::ZERO
+        );
+        let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 50,
+        });
+        let hand_off = measure_hand_off(&pool);
+        assert!(hand_off > Duration::ZERO);
+    }
+
+    #[test]
+    fn a_plan_lists_the_longest_system_first_and_settles_small_stages_inline() {
+        let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 50,
+        });
+        let mut runner = StageRunner::new(4, 2);
+        runner.hand_off = Some(Duration::from_micros(20));
+        let stage = [0u16, 1, 2, 3];
+        // Untrusted: declaration order, on the pool (the fallback).
+        assert!(runner.plan(0, &stage, &pool));
+        assert_eq!(runner.dispatch()[0], (0, false));
+        for (i, ns) in [2_000_000u64, 2_000_000, 2_000_000, 6_000_000]
+            .iter()
+            .enumerate()
+        {
+            *runner.samples[i].get_mut() = *ns;
+        }
+        for _ in 0..4 {
+            runner.record(&stage);
+        }
+        assert!(runner.plan(0, &stage, &pool));
+        assert_eq!(runner.dispatch()[0], (3, false));
+        assert!(!runner.settled_inline(0));
+        // Tiny systems: inline, and settled.
+        for i in 0..4 {
+            runner.predictors[i] = SystemPredictor::default();
+            *runner.samples[i].get_mut() = 500;
+        }
+        for _ in 0..4 {
+            runner.record(&stage);
+        }
+        assert!(!runner.plan(1, &stage, &pool));
+        assert!(runner.dispatch().iter().all(|d| d.1));
+        assert!(runner.settled_inline(1));
+    }
+}
