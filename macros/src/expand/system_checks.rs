@@ -79,9 +79,9 @@ fn resolve_listed(alias: &Ident, path: &Path) -> TokenStream {
             #[allow(non_snake_case)]
             mod __mn_fallback {
                 #[allow(non_camel_case_types)]
-                pub type __mn_listed = ::metronome::__private::NotASystem;
+                pub(super) type __mn_listed = ::metronome::__private::NotASystem;
                 #[allow(non_upper_case_globals)]
-                pub const __mn_listed: ::metronome::__private::NoItem = ::metronome::__private::NoItem;
+                pub(super) const __mn_listed: ::metronome::__private::NoItem = ::metronome::__private::NoItem;
             }
             #[allow(unused_imports)]
             use __mn_fallback::*;
