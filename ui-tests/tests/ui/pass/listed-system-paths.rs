@@ -1,8 +1,8 @@
 //! Every way a `#[system]` can be named in `systems(...)` resolves to it: a name in the
 //! world's module, a path into a submodule (`self::`, `crate::`, plain), a name brought
 //! in by a `use` or a glob `use`, names that are also std macros (`print`, `vec`) or
-//! attributes (`test`), and a world in a function body naming systems of that body and
-//! of the enclosing module.
+//! attributes (`test`), and worlds in function bodies (one generic) naming systems of
+//! that body and of the enclosing module.
 use metronome::prelude::*;
 
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
@@ -77,7 +77,32 @@ use physics::deep::*;
 )]
 pub struct Game;
 
+/// A world declared in a generic function's body, its system beside it.
+fn counted_in_generic<N: Into<u32>>(start: N) -> u32 {
+    #[system]
+    fn bump(mut q: Query<&mut Count>) {
+        for c in q.iter_mut() {
+            c.0 += 1;
+        }
+    }
+
+    #[world(
+        archetypes(Tally = (Count)),
+        phases(Update),
+        systems(Update = [bump, self::vec.after(bump)]),
+        executor = sequential,
+    )]
+    pub struct Generic;
+
+    let mut world = Generic::new();
+    let e = world.spawn(Tally(Count(start.into())));
+    world.tick();
+    world.get::<Count>(e).map_or(0, |c| c.0)
+}
+
 fn main() {
+    assert_eq!(counted_in_generic(5u8), 16);
+
     let mut game = Game::new();
     let e = game.spawn(Counter(Count(0)));
     game.tick();
