@@ -13,11 +13,12 @@
 //! the world's own scope sees, block-scope items of a function body included.
 
 use crate::commands::CommandBuffer;
+use crate::condition::{ConditionMeta, RunCondition};
 use crate::system::{ParamAccess, System, SystemMeta};
 use crate::world::WorldDef;
 
-/// What a path listed in `#[world(systems(...))]` names in the type namespace when it is
-/// a function without `#[system]`: a system that accesses nothing and does nothing, so
+/// What a path listed in `#[world(systems(...))]` (a system, or a run condition in
+/// `run_if(...)`) names in the type namespace when it is a function without `#[system]`: a system that accesses nothing and does nothing, so
 /// that the world's only error is its check of [`SystemMeta::NOT_A_SYSTEM`], which names
 /// the function and says to add the attribute. Never run: that check fails the build.
 ///
@@ -42,6 +43,20 @@ unsafe impl<W: WorldDef> System<W> for NotASystem {
     const CHECK: () = ();
 
     unsafe fn run(_: &W, _: &mut (), _: &mut CommandBuffer) {}
+}
+
+/// As a run condition (a function without `#[system]` in `run_if(...)`): no write
+/// parameter, so that the world's only error is the "not a `#[system]`" one.
+impl ConditionMeta for NotASystem {
+    type Output = bool;
+    const WRITE_ERROR: &'static str = "";
+}
+
+// SAFETY: `evaluate` accesses nothing, and `PARAMS` (of `System<W>`, above) is empty.
+unsafe impl<W: WorldDef> RunCondition<W> for NotASystem {
+    unsafe fn evaluate(_: &W, _: &mut (), _: &mut CommandBuffer) -> bool {
+        false
+    }
 }
 
 /// The type of the value a listed path falls back to when it names no value (it names

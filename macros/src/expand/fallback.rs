@@ -25,8 +25,8 @@ pub fn system_fallback(failure: &SystemFailure) -> TokenStream {
     }
 }
 
-/// The struct and impls a `#[system]` adds beside `func`, for a system that accesses
-/// and does nothing: a world listing the failed system then reports nothing more than
+/// The struct and impls a `#[system]` adds beside `func`, for a system (and run
+/// condition) that accesses and does nothing: a world listing the failed system then reports nothing more than
 /// the system's own error (in particular not that it is "not a `#[system]`"). Never run:
 /// the `compile_error!` beside it fails the build.
 fn system_stand_in(func: &syn::ItemFn) -> TokenStream {
@@ -51,6 +51,18 @@ fn system_stand_in(func: &syn::ItemFn) -> TokenStream {
             const CHECK: () = ();
 
             unsafe fn run(_: &__MnW, _: &mut (), _: &mut #rt::CommandBuffer) {}
+        }
+
+        impl #rt::ConditionMeta for #ident {
+            type Output = bool;
+            const WRITE_ERROR: &'static str = "";
+        }
+
+        // SAFETY: `evaluate` accesses nothing, and `PARAMS` is empty.
+        unsafe impl<__MnW: #rt::WorldDef> #rt::RunCondition<__MnW> for #ident {
+            unsafe fn evaluate(_: &__MnW, _: &mut (), _: &mut #rt::CommandBuffer) -> bool {
+                false
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, Path};
 
-use crate::model::UnresolvedOrder;
+use crate::model::{ConditionModel, UnresolvedOrder};
 use crate::validate::{display, key_of};
 
 /// The error when `queries_match` fails: a query of `system` matches no archetype of `world`.
@@ -33,6 +33,38 @@ pub fn system_aliases(world: &Ident, paths: &[Path]) -> (TokenStream, Vec<Path>)
         aliases.push(Path::from(alias));
     }
     (items, aliases)
+}
+
+/// The run conditions of each listed system (`(name, conditions)`, in world order) with
+/// every condition function replaced by an alias (`__mn_Game_condition_0`) made by
+/// [`resolve_listed`], and the alias items: a condition function without `#[system]` is
+/// reported as such, once, at its path in `run_if(...)`.
+pub fn condition_aliases(
+    world: &Ident,
+    systems: &[(String, &[ConditionModel])],
+) -> (TokenStream, Vec<(String, Vec<ConditionModel>)>) {
+    let mut items = TokenStream::new();
+    let mut count = 0usize;
+    let aliased = systems
+        .iter()
+        .map(|(name, conditions)| {
+            let conditions = conditions
+                .iter()
+                .map(|condition| match condition {
+                    ConditionModel::System(path) => {
+                        let alias =
+                            format_ident!("__mn_{}_condition_{}", world, count, span = path.span());
+                        count += 1;
+                        items.extend(resolve_listed(&alias, path));
+                        ConditionModel::System(Path::from(alias))
+                    }
+                    other => other.clone(),
+                })
+                .collect();
+            (name.clone(), conditions)
+        })
+        .collect();
+    (items, aliased)
 }
 
 /// `type #alias = ...;`: the type that `path` names, or the runtime's `NotASystem` when it
