@@ -126,7 +126,8 @@ use proc_macro::TokenStream;
 ///   `EcsError`), `children`, `parent` and `despawn_recursive`;
 ///   `commands.entity(c).set_parent(p)` defers one.
 /// - **`systems(...)`**: for each phase, `Phase = [..]` lists its systems (`#[system]`
-///   functions, by path: `integrate` or `physics::integrate`); `OnEnter(S::X) = [..]` and
+///   functions, by path: `integrate` or `physics::integrate`; a function listed without
+///   `#[system]` is a compile error that says to add it); `OnEnter(S::X) = [..]` and
 ///   `OnExit(S::X) = [..]` list the systems of a state transition. After a system:
 ///   - `.after(a, ...)` / `.before(b, ...)`: explicit orderings against systems of the
 ///     same list (a system runs in a later stage than the ones it is after);

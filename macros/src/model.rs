@@ -243,6 +243,7 @@ pub struct TransitionModel {
 }
 
 /// One `.run_if(..)`.
+#[derive(Clone)]
 pub enum ConditionModel {
     /// A `#[system]` function returning `bool`.
     System(Path),

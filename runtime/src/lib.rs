@@ -17,6 +17,7 @@ mod error;
 pub mod event;
 pub mod exec;
 pub mod hierarchy;
+mod listed;
 
 pub mod frames;
 pub mod memory;
@@ -54,6 +55,7 @@ pub use exec::{
     ThreadPoolBuilder,
 };
 pub use hierarchy::{ChildOf, Children, HierarchyIds};
+pub use listed::{names_an_item, ListedSystem, NoItem, NotASystem};
 
 pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;

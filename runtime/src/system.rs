@@ -142,6 +142,11 @@ pub trait SystemMeta {
     const NAME: &'static str;
     /// Per-system state (its `Local`s).
     type State: Default + Send + 'static;
+    /// Whether this is [`NotASystem`](crate::NotASystem), what `#[world]` finds where a
+    /// listed path names a function without `#[system]` (its check then fails, naming the
+    /// function).
+    #[doc(hidden)]
+    const NOT_A_SYSTEM: bool = false;
 }
 
 /// A system runnable in world `W`. `#[system]` implements it on a struct named like the

@@ -186,6 +186,10 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let user_system_paths = system_paths;
     let (system_alias_items, system_paths) =
         super::system_checks::system_aliases(ident, &user_system_paths);
+    // The run conditions' functions too are named through aliases (`__mn_Game_condition_0`):
+    // one not marked `#[system]` is reported as such, once.
+    let (condition_alias_items, system_conditions) =
+        super::system_checks::condition_aliases(ident, &system_conditions);
     // Through the aliases, like every other use of a listed system: a path that does not
     // resolve is reported once, at the user's token.
     let listed: Vec<_> = system_paths
@@ -339,6 +343,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
         #(#resource_impls)*
         #time_impl
         #system_alias_items
+        #condition_alias_items
         #(#system_checks)*
         #unresolved_orders
         #extras_items
