@@ -255,7 +255,7 @@ impl WorldExecutor {
     }
 
     /// One round trip of handing a job to another thread of the pool (see
-    /// `stage_runner::measure_hand_off`); nothing on the sequential executor.
+    /// `stage_runner`, the hand-off cost); nothing on the sequential executor.
     pub(crate) fn hand_off_probe(&self) {
         on_executor!(
             self,
