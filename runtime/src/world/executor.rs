@@ -14,7 +14,8 @@ pub enum ExecutorConfig {
     Sequential,
     /// `work_stealing(...)`; `workers: None` is `auto`.
     WorkStealing {
-        /// Worker count, `None` for one per core.
+        /// Threads that run systems, the calling thread counted (see
+        /// [`WorldExecutor::build`]); `None` for one per core.
         workers: Option<usize>,
         /// Capacity hint of each worker's queue (a power of two).
         local_queue_size: usize,
@@ -23,7 +24,8 @@ pub enum ExecutorConfig {
     },
     /// `numa_aware(...)`.
     NumaAware {
-        /// Worker count, `None` for one per core.
+        /// Threads that run systems, the calling thread counted (see
+        /// [`WorldExecutor::build`]); `None` for one per core.
         workers: Option<usize>,
         /// Capacity hint of each worker's queue (a power of two).
         local_queue_size: usize,

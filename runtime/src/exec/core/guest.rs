@@ -200,7 +200,7 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
 
-    use crate::exec::{current_worker_index, Executor, ThreadPool};
+    use crate::exec::{current_worker_index, ThreadPool};
 
     /// A guest that enters while a worker is idle shares its first `join` at once: with
     /// a heartbeat of one second, the second closure reaches the idle worker within the
