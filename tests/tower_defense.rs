@@ -1,5 +1,6 @@
 //! The tower-defense example's game, played to the end on `sequential` and on
-//! `work_stealing(workers = 2)` (and that world rebuilt with 1 worker): the summaries
+//! `work_stealing(workers = 2)` (and that world rebuilt with 1 and 3 workers, the caller
+//! counted): the summaries
 //! (ticks, waves, kills, leaks, score, final state, a fingerprint of the enemies left)
 //! must be equal, and the game must have gone through its whole state machine.
 
@@ -26,12 +27,19 @@ const SETUP: Setup = Setup {
 fn same_game_on_every_executor() {
     let on_seq = seq::play(&mut seq::new_game(seq::Seq::new(), SETUP), 5_000);
     let on_two = par::play(&mut par::new_game(par::Par::new(), SETUP), 5_000);
+    // `workers` counts the calling thread: 1 is the caller alone (no pool), 3 the
+    // caller and two pool threads.
     let on_one = par::play(
         &mut par::new_game(par::Par::with_workers(1).unwrap(), SETUP),
         5_000,
     );
+    let on_three = par::play(
+        &mut par::new_game(par::Par::with_workers(3).unwrap(), SETUP),
+        5_000,
+    );
     assert_eq!(on_seq, on_two);
     assert_eq!(on_seq, on_one);
+    assert_eq!(on_seq, on_three);
     // The game ran its course: every state, waves, kills, leaks, the board cleared.
     assert_eq!(on_seq.state, Screen::Over);
     assert_eq!(on_seq.tally.waves, SETUP.waves);

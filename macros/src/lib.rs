@@ -170,11 +170,16 @@ use proc_macro::TokenStream;
 /// | `numa_aware(..)` | `NumaPool`: workers placed node by node, nearest victims first | the three above, `pin` (`false`; `true`/`false`: pin each worker to its core), `memory` (`local`; `local`: first-touch placement, or `interleave`: big column blocks interleaved over the pool's nodes) |
 /// | `unsafe(continuation_stealing(..))` | `ContinuationPool`: work-first continuation stealing on fibers | `workers` (`auto`; `1..=1_024` or `auto`), `local_queue_size` (`256`; a power of two) |
 ///
-/// `workers = auto` uses `std::thread::available_parallelism()` workers. `heartbeat_us` is how often a busy worker offers part of its
+/// `workers` counts the threads that run the systems, **the thread that calls `tick`
+/// included**: it takes part in the pool, so `work_stealing(workers = n)` and
+/// `numa_aware(workers = n)` start `n - 1` pool threads (`workers = 1`: none, the world
+/// runs as on `sequential`); `continuation_stealing(workers = n)` starts `n` (its caller
+/// waits). `workers = auto` is `std::thread::available_parallelism()`. `heartbeat_us` is how often a busy worker offers part of its
 /// work to idle ones. Each parameter is given at most once; a parameter of another
 /// executor is an error that says which executor takes it. Integer parameters are
 /// integer literals (`1_000` is fine), so the bounds are checked at compile time.
-/// `Game::with_workers(n)` builds the declared executor with `n` workers instead.
+/// `Game::with_workers(n)` builds the declared executor with `n` workers (counted the
+/// same way) instead.
 ///
 /// `continuation_stealing` runs the systems on the work-first `ContinuationPool`, where
 /// the code after a `join`, `scope` or `par_for_each` may resume on another thread. By

@@ -7,11 +7,15 @@
 //!   predictions is not trusted yet, then one run in [`TIME_EVERY`]; and every run on a
 //!   frame on which the statistics time the systems (one frame in
 //!   [`SAMPLE_EVERY`](crate::frames::SAMPLE_EVERY)). The filter counts samples, not runs.
-//! - **The hand-off cost** is measured once, at the first stage run that could use the
-//!   pool: the median of [`HAND_OFF_PROBES`] round trips of a pool scope whose body and one
+//! - **The hand-off cost** is measured at the first stage run that could use the pool:
+//!   the median of [`HAND_OFF_PROBES`] round trips of a pool scope whose body and one
 //!   spawned job wait for each other (so the job must run on another thread). It is what a
 //!   stage pays to use the pool at all (entering the pool, waking a worker, the final
-//!   wait), which is how [`StagePlanner`] charges it.
+//!   wait), which is how [`StagePlanner`] charges it. It depends on the moment (a machine
+//!   busy with other work answers late, its idle workers parked or not), so one plan in
+//!   [`REPROBE_EVERY`] makes one more round trip, which replaces the oldest of the last
+//!   [`HAND_OFF_PROBES`]: a world that started during a burst of load (every probe timed
+//!   out) does not run its stages inline for good.
 //! - **A settled stage:** once a stage's plan ran it inline from trusted predictions, its
 //!   untimed runs skip planning and run inline until its next timed run re-plans it.
 
@@ -28,6 +32,10 @@ pub const TIME_EVERY: u32 = 8;
 
 /// Round trips measured for the pool's hand-off cost (the median counts).
 pub const HAND_OFF_PROBES: usize = 5;
+
+/// One plan in this many (of the stages that could use the pool) re-measures the
+/// hand-off with one round trip (see the module docs).
+pub const REPROBE_EVERY: u32 = 64;
 
 /// How long one side of a hand-off probe waits for the other before giving up (a pool
 /// whose other threads are all busy elsewhere): the probe then measures this wait.
@@ -54,8 +62,46 @@ pub(crate) struct StageRunner {
     planner: StagePlanner,
     /// The stage being run: `(system, inline)` in start order.
     dispatch: Vec<(u16, bool)>,
-    /// Measured at the first stage run that could use the pool.
-    hand_off: Option<Duration>,
+    /// The pool's hand-off cost: the last [`HAND_OFF_PROBES`] round trips, measured
+    /// from the first stage run that could use the pool on.
+    hand_off: HandOff,
+}
+
+/// The last [`HAND_OFF_PROBES`] hand-off round trips and when to make the next.
+#[derive(Debug, Default)]
+struct HandOff {
+    /// Empty until the first plan; then always [`HAND_OFF_PROBES`] long.
+    probes: Vec<Duration>,
+    /// The probe the next round trip replaces (the oldest).
+    oldest: usize,
+    /// Plans since the last round trip.
+    plans: u32,
+}
+
+impl HandOff {
+    /// The hand-off cost for a plan on `executor`: the median of the last probes (all
+    /// of them measured now on the first call; one more every [`REPROBE_EVERY`] calls).
+    fn for_plan(&mut self, executor: &crate::world::WorldExecutor) -> Duration {
+        if self.probes.is_empty() {
+            self.probes = (0..HAND_OFF_PROBES).map(|_| probe(executor)).collect();
+        } else {
+            self.plans += 1;
+            if self.plans >= REPROBE_EVERY {
+                self.plans = 0;
+                self.probes[self.oldest] = probe(executor);
+                self.oldest = (self.oldest + 1) % HAND_OFF_PROBES;
+            }
+        }
+        self.median()
+    }
+
+    /// The median of the probes (zero before the first).
+    fn median(&self) -> Duration {
+        let mut sorted = [Duration::ZERO; HAND_OFF_PROBES];
+        sorted[..self.probes.len()].copy_from_slice(&self.probes);
+        sorted.sort_unstable();
+        sorted[HAND_OFF_PROBES / 2]
+    }
 }
 
 impl StageRunner {
@@ -67,7 +113,7 @@ impl StageRunner {
             stages: vec![StageRuns::default(); stages].into(),
             planner: StagePlanner::default(),
             dispatch: Vec::new(),
-            hand_off: None,
+            hand_off: HandOff::default(),
         }
     }
 
@@ -128,9 +174,7 @@ impl StageRunner {
         stage: &[u16],
         executor: &crate::world::WorldExecutor,
     ) -> bool {
-        let hand_off = *self
-            .hand_off
-            .get_or_insert_with(|| measure_hand_off(executor));
+        let hand_off = self.hand_off.for_plan(executor);
         let (workers, caller_helps) = executor.pool_threads();
         let Self {
             predictors,
@@ -173,26 +217,21 @@ impl StageRunner {
     }
 }
 
-/// The median of [`HAND_OFF_PROBES`] round trips of a pool scope whose body and one
-/// spawned job wait for each other (at most [`PROBE_PATIENCE`] each): on a help-first
-/// pool the job must be stolen by another thread, on a work-first one the body's
-/// continuation must, so either way a hand-off is measured. Zero on the sequential
-/// executor.
-fn measure_hand_off(executor: &crate::world::WorldExecutor) -> Duration {
+/// One hand-off round trip on `executor` (see [`hand_off_round_trip`]): on a
+/// help-first pool the job must be stolen by another thread, on a work-first one the
+/// body's continuation must, so either way a hand-off is measured. Zero on the
+/// sequential executor.
+fn probe(executor: &crate::world::WorldExecutor) -> Duration {
     if executor.is_sequential() {
         return Duration::ZERO;
     }
-    let mut probes = [Duration::ZERO; HAND_OFF_PROBES];
-    for probe in &mut probes {
-        let start = Instant::now();
-        executor.hand_off_probe();
-        *probe = start.elapsed();
-    }
-    probes.sort_unstable();
-    probes[HAND_OFF_PROBES / 2]
+    let start = Instant::now();
+    executor.hand_off_probe();
+    start.elapsed()
 }
 
-/// One hand-off probe on `pool` (see [`measure_hand_off`]).
+/// One hand-off probe on `pool`: a scope whose body and one spawned job wait for each
+/// other, at most [`PROBE_PATIENCE`] each.
 pub(crate) fn hand_off_round_trip(pool: &impl Executor) {
     let arrived = AtomicU8::new(0);
     let meet = |arrived: &AtomicU8| {
@@ -236,17 +275,43 @@ mod tests {
 
     #[test]
     fn the_hand_off_is_measured_on_a_pool_and_zero_without_one() {
-        assert_eq!(
-            measure_hand_off(&WorldExecutor::new(ExecutorConfig::Sequential)),
-            Duration::ZERO
-        );
+        let sequential = WorldExecutor::new(ExecutorConfig::Sequential);
+        assert_eq!(HandOff::default().for_plan(&sequential), Duration::ZERO);
         let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
             workers: Some(2),
             local_queue_size: 64,
             heartbeat_us: 50,
         });
-        let hand_off = measure_hand_off(&pool);
-        assert!(hand_off > Duration::ZERO);
+        let mut hand_off = HandOff::default();
+        assert!(hand_off.for_plan(&pool) > Duration::ZERO);
+        assert_eq!(hand_off.probes.len(), HAND_OFF_PROBES);
+    }
+
+    #[test]
+    fn a_hand_off_measured_in_a_burst_of_load_is_measured_again() {
+        // Every first probe timed out (a loaded moment): 10 s each, far above any real
+        // round trip, even one that waits the whole `PROBE_PATIENCE`.
+        let pool = WorldExecutor::new(ExecutorConfig::WorkStealing {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 50,
+        });
+        let stale = Duration::from_secs(10);
+        let mut hand_off = HandOff {
+            probes: vec![stale; HAND_OFF_PROBES],
+            ..HandOff::default()
+        };
+        let plans = REPROBE_EVERY as usize * (HAND_OFF_PROBES / 2 + 1);
+        let before_the_last = (0..plans - 1)
+            .map(|_| hand_off.for_plan(&pool))
+            .last()
+            .unwrap();
+        assert_eq!(before_the_last, stale, "a median of stale probes");
+        assert!(hand_off.for_plan(&pool) < stale, "the majority re-measured");
+        assert_eq!(
+            hand_off.probes.iter().filter(|p| **p == stale).count(),
+            HAND_OFF_PROBES / 2
+        );
     }
 
     #[test]
@@ -257,7 +322,7 @@ mod tests {
             heartbeat_us: 50,
         });
         let mut runner = StageRunner::new(4, 2);
-        runner.hand_off = Some(Duration::from_micros(20));
+        runner.hand_off.probes = vec![Duration::from_micros(20); HAND_OFF_PROBES];
         let stage = [0u16, 1, 2, 3];
         // Untrusted: declaration order, on the pool (the fallback).
         assert!(runner.plan(0, &stage, &pool));

@@ -113,15 +113,18 @@ impl WorldExecutor {
         }
     }
 
-    /// The executor `config` describes with `workers` workers instead of the declared
-    /// count (a world's `with_workers`): an error if the pool cannot be built (`0`, over
-    /// the maximum, threads refused) or if the world is `sequential`, which has no
-    /// workers to set.
+    /// The executor `config` describes with `workers` threads instead of the declared
+    /// count (a world's `with_workers`), the calling thread counted (see
+    /// [`WorldExecutor::build`]): an error if the pool cannot be built (`0`, over the
+    /// maximum, threads refused) or if the world is `sequential`, which has no workers
+    /// to set.
     ///
     /// ```
     /// use metronome_runtime::{ExecutorConfig, WorldExecutor};
     /// let config = ExecutorConfig::WorkStealing { workers: None, local_queue_size: 256, heartbeat_us: 100 };
     /// assert_eq!(WorldExecutor::with_workers(config, 2).unwrap().workers(), 2);
+    /// // The calling thread alone: no pool.
+    /// assert!(WorldExecutor::with_workers(config, 1).unwrap().is_sequential());
     /// assert!(WorldExecutor::with_workers(config, 0).is_err());
     /// assert!(WorldExecutor::with_workers(ExecutorConfig::Sequential, 2).is_err());
     /// ```
@@ -129,41 +132,6 @@ impl WorldExecutor {
         config: ExecutorConfig,
         workers: usize,
     ) -> Result<WorldExecutor, BuildError> {
-        use crate::exec::{NumaPool, ThreadPool};
-        use crate::memory::MemoryPolicy;
-        let thread_name = |i: usize| format!("metronome-world-{i}");
-        match config {
-            ExecutorConfig::Sequential => Err(BuildError::SequentialWorld),
-            ExecutorConfig::WorkStealing {
-                local_queue_size,
-                heartbeat_us,
-                ..
-            } => ThreadPool::builder()
-                .workers(workers)
-                .local_queue_size(local_queue_size)
-                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-                .thread_name(thread_name)
-                .build()
-                .map(WorldExecutor::Pool),
-            ExecutorConfig::NumaAware {
-                local_queue_size,
-                heartbeat_us,
-                pin,
-                interleave,
-                ..
-            } => NumaPool::builder()
-                .workers(workers)
-                .local_queue_size(local_queue_size)
-                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-                .pin(pin)
-                .memory(if interleave {
-                    MemoryPolicy::Interleave
-                } else {
-                    MemoryPolicy::Local
-                })
-                .thread_name(thread_name)
-                .build()
-                .map(WorldExecutor::Numa),
-        }
+        WorldExecutor::build(config, Some(workers))
     }
 }

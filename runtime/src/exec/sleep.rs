@@ -239,6 +239,12 @@ impl Sleep {
         self.heartbeat.try_wake();
     }
 
+    /// Whether some worker is in an idle episode (searching, backing off or asleep): a
+    /// thief for a job shared now. (A hint: it may change at once.)
+    pub(crate) fn any_idle(&self) -> bool {
+        self.idle.load(Ordering::SeqCst) > 0
+    }
+
     /// A worker's idle episode ended (it found work or its latch was set).
     pub(crate) fn leave_idle(&self) {
         self.idle.fetch_sub(1, Ordering::SeqCst);

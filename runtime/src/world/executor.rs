@@ -14,7 +14,8 @@ pub enum ExecutorConfig {
     Sequential,
     /// `work_stealing(...)`; `workers: None` is `auto`.
     WorkStealing {
-        /// Worker count, `None` for one per core.
+        /// Threads that run systems, the calling thread counted (see
+        /// [`WorldExecutor::build`]); `None` for one per core.
         workers: Option<usize>,
         /// Capacity hint of each worker's queue (a power of two).
         local_queue_size: usize,
@@ -23,7 +24,8 @@ pub enum ExecutorConfig {
     },
     /// `numa_aware(...)`.
     NumaAware {
-        /// Worker count, `None` for one per core.
+        /// Threads that run systems, the calling thread counted (see
+        /// [`WorldExecutor::build`]); `None` for one per core.
         workers: Option<usize>,
         /// Capacity hint of each worker's queue (a power of two).
         local_queue_size: usize,
@@ -69,50 +71,98 @@ pub enum WorldExecutor {
 impl WorldExecutor {
     /// The executor a world declared, each on its own pool; if the pool's threads cannot
     /// be started, the world runs sequentially (results are identical by construction).
+    ///
+    /// A heartbeat pool's `workers` count the calling thread (see
+    /// [`WorldExecutor::build`]): `workers = 1` is the sequential executor.
+    ///
+    /// ```
+    /// use metronome_runtime::{ExecutorConfig, WorldExecutor};
+    /// let config = |workers| ExecutorConfig::WorkStealing { workers, local_queue_size: 256, heartbeat_us: 100 };
+    /// assert_eq!(WorldExecutor::new(config(Some(3))).workers(), 3);
+    /// assert!(WorldExecutor::new(config(Some(1))).is_sequential());
+    /// ```
     pub fn new(config: ExecutorConfig) -> WorldExecutor {
+        let workers = match config {
+            ExecutorConfig::Sequential => return WorldExecutor::Sequential,
+            ExecutorConfig::WorkStealing { workers, .. }
+            | ExecutorConfig::NumaAware { workers, .. } => workers,
+        };
+        Self::build(config, workers).unwrap_or(WorldExecutor::Sequential)
+    }
+
+    /// The executor `config` describes with `workers` threads (`None`: `auto`, one per
+    /// core) instead of its declared count.
+    ///
+    /// **The calling thread counts.** A world's stages and parallel loops run on the
+    /// thread that calls `tick` (entering the pool as a guest, see `exec/core/guest.rs`)
+    /// *and* on the pool's own threads, so a heartbeat pool (`work_stealing`,
+    /// `numa_aware`) of `workers = n` starts `n - 1` threads: `n` threads in all run
+    /// the systems, one per core with `auto`, as in Bevy's task pools where the main
+    /// thread is a worker. `workers = 1` (or `auto` on one core) starts none: the world
+    /// runs as on `sequential`. (A world ticked from a worker of another pool, which
+    /// does not take part, runs on the `n - 1`.) Measured on 2 cores, a third thread
+    /// made the tower-defense game slower, not faster (`benches/RESULTS.md`).
+    ///
+    /// Errors: `workers` is 0 or over [`MAX_WORKERS`](crate::exec::MAX_WORKERS), the
+    /// configuration is invalid, the threads could not be started, or `config` is
+    /// `sequential` (no workers to set).
+    ///
+    /// ```
+    /// use metronome_runtime::{ExecutorConfig, WorldExecutor};
+    /// let config = ExecutorConfig::WorkStealing { workers: None, local_queue_size: 256, heartbeat_us: 100 };
+    /// // The caller and one pool thread.
+    /// let executor = WorldExecutor::build(config, Some(2)).unwrap();
+    /// assert_eq!(executor.workers(), 2);
+    /// assert!(WorldExecutor::build(config, Some(0)).is_err());
+    /// ```
+    pub fn build(
+        config: ExecutorConfig,
+        workers: Option<usize>,
+    ) -> Result<WorldExecutor, BuildError> {
+        let threads = match workers {
+            Some(0) => return Err(BuildError::NoWorkers),
+            Some(n) if n > crate::exec::MAX_WORKERS => {
+                return Err(BuildError::TooManyWorkers { requested: n })
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        // The calling thread is one of them.
+        let pool_threads = threads - 1;
         let thread_name = |i: usize| format!("metronome-world-{i}");
         match config {
-            ExecutorConfig::Sequential => WorldExecutor::Sequential,
+            ExecutorConfig::Sequential => Err(BuildError::SequentialWorld),
+            _ if pool_threads == 0 => Ok(WorldExecutor::Sequential),
             ExecutorConfig::WorkStealing {
-                workers,
                 local_queue_size,
                 heartbeat_us,
-            } => {
-                let mut builder = ThreadPool::builder()
-                    .local_queue_size(local_queue_size)
-                    .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-                    .thread_name(thread_name);
-                if let Some(workers) = workers {
-                    builder = builder.workers(workers);
-                }
-                builder
-                    .build()
-                    .map_or(WorldExecutor::Sequential, WorldExecutor::Pool)
-            }
+                ..
+            } => ThreadPool::builder()
+                .workers(pool_threads)
+                .local_queue_size(local_queue_size)
+                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+                .thread_name(thread_name)
+                .build()
+                .map(WorldExecutor::Pool),
             ExecutorConfig::NumaAware {
-                workers,
                 local_queue_size,
                 heartbeat_us,
                 pin,
                 interleave,
-            } => {
-                let mut builder = NumaPool::builder()
-                    .local_queue_size(local_queue_size)
-                    .heartbeat(std::time::Duration::from_micros(heartbeat_us))
-                    .pin(pin)
-                    .memory(if interleave {
-                        MemoryPolicy::Interleave
-                    } else {
-                        MemoryPolicy::Local
-                    })
-                    .thread_name(thread_name);
-                if let Some(workers) = workers {
-                    builder = builder.workers(workers);
-                }
-                builder
-                    .build()
-                    .map_or(WorldExecutor::Sequential, WorldExecutor::Numa)
-            }
+                ..
+            } => NumaPool::builder()
+                .workers(pool_threads)
+                .local_queue_size(local_queue_size)
+                .heartbeat(std::time::Duration::from_micros(heartbeat_us))
+                .pin(pin)
+                .memory(if interleave {
+                    MemoryPolicy::Interleave
+                } else {
+                    MemoryPolicy::Local
+                })
+                .thread_name(thread_name)
+                .build()
+                .map(WorldExecutor::Numa),
         }
     }
 
@@ -173,9 +223,16 @@ impl WorldExecutor {
         matches!(self, WorldExecutor::Sequential)
     }
 
-    /// Number of threads that run systems.
+    /// Number of threads that run systems: a heartbeat pool's threads and the calling
+    /// thread, which takes part (see [`WorldExecutor::build`]); a continuation pool's
+    /// threads (the caller waits); 1 on the sequential executor.
     pub fn workers(&self) -> usize {
-        on_executor!(self, pool => Executor::workers(pool), sequential => 1)
+        match self {
+            WorldExecutor::Sequential => 1,
+            WorldExecutor::Pool(pool) => Executor::workers(pool) + 1,
+            WorldExecutor::Numa(pool) => Executor::workers(pool) + 1,
+            WorldExecutor::Continuation(pool) => Executor::workers(pool),
+        }
     }
 
     /// Runs `f` inside the pool (so `join`, `scope` and `par_for_each` in it use the pool),
@@ -200,7 +257,7 @@ impl WorldExecutor {
     }
 
     /// One round trip of handing a job to another thread of the pool (see
-    /// `stage_runner::measure_hand_off`); nothing on the sequential executor.
+    /// `stage_runner`, the hand-off cost); nothing on the sequential executor.
     pub(crate) fn hand_off_probe(&self) {
         on_executor!(
             self,
@@ -269,3 +326,70 @@ pub(super) fn run_help_first(
 
 /// Stages per phase, systems per stage (declaration order), built from the constants.
 pub(super) type RunPlan = Arc<[Box<[Box<[u16]>]>]>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn work_stealing(workers: Option<usize>) -> ExecutorConfig {
+        ExecutorConfig::WorkStealing {
+            workers,
+            local_queue_size: 64,
+            heartbeat_us: 100,
+        }
+    }
+
+    /// The pool's own threads, or `None` for the sequential executor.
+    fn pool_threads(executor: &WorldExecutor) -> Option<usize> {
+        match executor {
+            WorldExecutor::Sequential => None,
+            WorldExecutor::Pool(pool) => Some(Executor::workers(pool)),
+            WorldExecutor::Numa(pool) => Some(Executor::workers(pool)),
+            WorldExecutor::Continuation(pool) => Some(Executor::workers(pool)),
+        }
+    }
+
+    #[test]
+    fn a_heartbeat_pools_workers_count_the_calling_thread() {
+        for n in [2, 3] {
+            let executor = WorldExecutor::with_workers(work_stealing(None), n).unwrap();
+            assert_eq!(pool_threads(&executor), Some(n - 1), "workers = {n}");
+            assert_eq!(executor.workers(), n);
+            assert_eq!(executor.pool_threads(), (n - 1, true));
+            let declared = WorldExecutor::new(work_stealing(Some(n)));
+            assert_eq!(pool_threads(&declared), Some(n - 1));
+        }
+        let numa = ExecutorConfig::NumaAware {
+            workers: Some(2),
+            local_queue_size: 64,
+            heartbeat_us: 100,
+            pin: false,
+            interleave: false,
+        };
+        assert_eq!(pool_threads(&WorldExecutor::new(numa)), Some(1));
+    }
+
+    #[test]
+    fn one_worker_is_the_calling_thread_alone() {
+        assert!(WorldExecutor::new(work_stealing(Some(1))).is_sequential());
+        assert!(WorldExecutor::with_workers(work_stealing(Some(4)), 1)
+            .unwrap()
+            .is_sequential());
+        let auto = WorldExecutor::new(work_stealing(None));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(auto.workers(), cores);
+    }
+
+    #[test]
+    fn zero_or_too_many_workers_are_refused() {
+        assert!(matches!(
+            WorldExecutor::with_workers(work_stealing(None), 0),
+            Err(BuildError::NoWorkers)
+        ));
+        let over = crate::exec::MAX_WORKERS + 1;
+        assert!(matches!(
+            WorldExecutor::with_workers(work_stealing(None), over),
+            Err(BuildError::TooManyWorkers { requested }) if requested == over
+        ));
+    }
+}

@@ -15,8 +15,12 @@
 //!
 //! Entering costs a `try_lock` (the claim), moving the deque and stack out of the slot,
 //! an `Arc` increment and `Sleep::guest_arrives` (a fence, and a wake-up of the heartbeat
-//! thread only if it is parked), so about what a `join` costs. Nothing wakes a worker: a
-//! short `f` runs on the caller alone; a long one shares its work at the heartbeats.
+//! thread only if it is parked), so about what a `join` costs. Nothing wakes a worker on
+//! entry: an `f` without `join` runs on the caller alone. If a worker is idle when the
+//! guest enters, the guest's heartbeat flag is raised (the steal request the idle workers
+//! made before it came), so its first `join` shares work at once (a world's
+//! `par_for_each` splits at its first chunk while a worker waits for work); otherwise
+//! it shares at the heartbeats (and at the steal request of a worker that runs dry).
 //! When every slot is taken (many threads entering at once), `install` falls back to
 //! queueing `f` on the injector and blocking.
 //!
@@ -47,8 +51,11 @@ use std::sync::Arc;
 
 use crate::sync::{Mutex, MutexGuard, Worker};
 
-use super::registry::{new_private_stack, PrivateJobSlot, Registry, WorkerThread};
+use super::registry::{
+    new_private_stack, PrivateJobSlot, Registry, WorkerThread, HEARTBEAT_RAISED,
+};
 use crate::exec::job::JobRef;
+use crate::sync::atomic::Ordering;
 
 /// Guest slots per heartbeat pool: how many threads from outside can take part at once
 /// (a game has one main thread; a second covers a loader or a test harness).
@@ -110,6 +117,13 @@ impl<'a> Visit<'a> {
         let worker =
             WorkerThread::with_stack(index, Arc::clone(registry), parts.deque, parts.stack);
         registry.sleep.guest_arrives();
+        if registry.sleep.any_idle() {
+            // The idle workers' steal requests were made before the guest came (and
+            // `with_stack` lowered its flag): renew one for it, so that its first `join`
+            // (a `par_for_each`'s first split) shares work at once instead of at the
+            // next heartbeat, up to an interval later, while a worker waits.
+            registry.heartbeats[index].store(HEARTBEAT_RAISED, Ordering::Relaxed);
+        }
         Some(Visit {
             worker: Some(worker),
             claim,
@@ -178,5 +192,46 @@ where
         let value = f();
         drop(visit);
         Ok(value)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    use crate::exec::{current_worker_index, ThreadPool};
+
+    /// A guest that enters while a worker is idle shares its first `join` at once: with
+    /// a heartbeat of one second, the second closure reaches the idle worker within the
+    /// first closure's wait only through the renewed steal request.
+    #[test]
+    fn a_guest_entering_beside_an_idle_worker_shares_its_first_join_at_once() {
+        let pool = ThreadPool::builder()
+            .workers(1)
+            .heartbeat(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        // Let the worker run dry (its idle episode begins at its first empty search).
+        std::thread::sleep(Duration::from_millis(50));
+        let b_ran = AtomicBool::new(false);
+        let (_, b_on) = pool.install(|| {
+            crate::exec::join(
+                || {
+                    let start = Instant::now();
+                    while !b_ran.load(Ordering::Acquire)
+                        && start.elapsed() < Duration::from_millis(500)
+                    {
+                        std::hint::spin_loop();
+                    }
+                },
+                || {
+                    b_ran.store(true, Ordering::Release);
+                    current_worker_index()
+                },
+            )
+        });
+        assert_eq!(b_on, Some(0), "the second closure ran on the caller");
+        assert_eq!(pool.workers(), 1);
     }
 }
