@@ -287,15 +287,22 @@ impl WorkerThread {
     /// records its second closure (see `join.rs`).
     #[inline(always)]
     pub(crate) fn sample_join(&self) -> bool {
-        // A decrement and a test of zero (`dec` on memory, `je`): the common answer is
-        // `false`, and the reset is paid once per `SAMPLE_EVERY` joins.
+        // A decrement in memory and a test of zero (`dec`, `je`): the store comes before
+        // the test, so the common answer (`false`) costs no separate load and store; the
+        // reset is paid once per `SAMPLE_EVERY` joins, out of line.
         let left = self.until_sample.get().wrapping_sub(1);
+        self.until_sample.set(left);
         if left == 0 {
-            self.until_sample.set(SAMPLE_EVERY);
+            self.restart_sampling();
             return true;
         }
-        self.until_sample.set(left);
         false
+    }
+
+    /// Starts the countdown of `sample_join` again.
+    #[cold]
+    fn restart_sampling(&self) {
+        self.until_sample.set(SAMPLE_EVERY);
     }
 
     /// After a reclaim lowered `bottom`: lowers the limit with it, unless a heartbeat is
