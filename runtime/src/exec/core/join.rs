@@ -53,8 +53,8 @@ impl WorkerThread {
     ///
     /// Out of line (but not cold: the top joins of every recursion come here): the
     /// frame of the caller, where most joins of a deep recursion run their closures
-    /// unrecorded, then holds no job and saves fewer registers (callgrind, fib(25): 24.3 ->
-    /// 22.4 instructions per node).
+    /// unrecorded, then holds no job and saves fewer registers (callgrind figures in
+    /// `benches/RESULTS.md`, issue 11 item 3).
     #[inline(never)]
     fn join_recorded<A, B, RA, RB>(
         &self,
