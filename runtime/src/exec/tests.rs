@@ -378,6 +378,44 @@ fn deep_joins_keep_few_jobs_private() {
 }
 
 #[test]
+fn a_raised_flag_is_spent_by_the_next_join_however_deep() {
+    // Beyond `PRIVATE_JOBS` private jobs a join records nothing; a raised heartbeat flag
+    // must still send it to promote (the flag is above every slot, so such a join takes
+    // the recording branch, which tells the flag from a limit). Run on the pool's only
+    // worker, entered from another pool's worker: no guest or idle worker raises the
+    // flag meanwhile, and the heartbeat (1 s) rests while that worker is busy.
+    fn nest(depth: usize, checked: &AtomicUsize) {
+        if depth > 0 {
+            join(|| nest(depth - 1, checked), || ());
+            return;
+        }
+        // SAFETY: inside `install` on a worker, `current` is this thread's live worker.
+        let worker = unsafe { &*WorkerThread::current() };
+        // SAFETY: both pointers point into the worker's private stack.
+        let private = unsafe { worker.top.get().offset_from(worker.bottom.get()) };
+        assert!(
+            private as usize >= registry::PRIVATE_JOBS,
+            "{private} private jobs"
+        );
+        let shared = worker.deque.len();
+        worker.registry.tick();
+        join(|| (), || ());
+        assert!(!worker.heartbeat_pending(), "the flag was not spent");
+        assert_eq!(worker.deque.len(), shared + 1, "nothing was promoted");
+        checked.fetch_add(1, Ordering::Relaxed);
+    }
+    let helper = pool(1);
+    let pool = ThreadPool::builder()
+        .workers(1)
+        .heartbeat(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let checked = AtomicUsize::new(0);
+    helper.install(|| pool.install(|| nest(8, &checked)));
+    assert_eq!(checked.into_inner(), 1);
+}
+
+#[test]
 fn a_spines_side_jobs_are_shared() {
     // A left spine whose every second closure is a small join tree (`unbalanced` in
     // miniature): the spine's joins beyond the first few record nothing, yet the sampled

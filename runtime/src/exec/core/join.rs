@@ -1,13 +1,15 @@
 //! `join` on a worker: the hot path of the executor.
 //!
 //! 1. Compare the private stack's `top` with the worker's *limit* (one `Relaxed` load):
-//!    the limit is `PRIVATE_JOBS` slots above `bottom` (at most the stack's end), or `0`
-//!    while a heartbeat is pending. Below it, record `b` (steps 2-4). At or above it with
-//!    no heartbeat pending, enough jobs are private already: call `a` then `b`, recording
-//!    nothing (a heartbeat shares the oldest private job, never this one before those),
-//!    except at every `SAMPLE_EVERY`-th such join, which records `b` anyway so that a
-//!    long chain of joins (a spine) still offers a job now and then. A pending heartbeat
-//!    sends the join to `join_cold`, which records `b` and promotes.
+//!    the limit is `PRIVATE_JOBS` slots above `bottom` (at most the stack's end), or
+//!    `HEARTBEAT_RAISED` (above every slot) while a heartbeat is pending. Below a real
+//!    limit, record `b` (steps 2-4); below the raised one, go to `join_cold`, which records
+//!    `b` and promotes. At or above the limit (so no heartbeat is pending), enough jobs
+//!    are private already: call `a` then `b`, recording nothing (a heartbeat shares the
+//!    oldest private job, never this one before those), except at every
+//!    `SAMPLE_EVERY`-th such join, which records `b` anyway so that a long chain of joins
+//!    (a spine) still offers a job now and then. This unrecorded branch, most joins of a
+//!    deep recursion, costs the compare and a countdown (`sample_join`).
 //! 2. Wrap `b` in a [`StackJob`] in this frame and push its `JobRef` on the worker's
 //!    *private* stack (two stores through `top` and its bump; no atomics).
 //! 3. Run `a`. No `catch_unwind`: a guard that only runs if `a` unwinds pops or reclaims
@@ -35,16 +37,45 @@ impl WorkerThread {
         let slot = self.top.get();
         let limit = self.limit();
         if (slot as usize) < limit {
-            // SAFETY: `slot < limit`, and a limit other than `HEARTBEAT_RAISED` is at most
-            // `end` (`limit_for`).
-            return unsafe { self.join_at(slot, a, b, false) };
+            return self.join_recorded(slot, limit, a, b);
         }
-        if limit != HEARTBEAT_RAISED && !self.sample_join() {
-            // Enough private jobs already (or the stack is full), and no heartbeat: `b`
-            // could only be shared after the older private jobs, so it is not recorded.
+        if !self.sample_join() {
+            // Enough private jobs already (or the stack is full), and no heartbeat (a
+            // raised flag is above every slot, so it never gets here): `b` could only be
+            // shared after the older private jobs, so it is not recorded.
             return (a(), b());
         }
         self.join_cold(slot, a, b)
+    }
+
+    /// A join whose `top` is below the limit: records `b` (`join_at`), or, if the limit
+    /// is the raised flag, goes to `join_cold` to promote.
+    ///
+    /// Out of line (but not cold: the top joins of every recursion come here): the
+    /// frame of the caller, where most joins of a deep recursion run their closures
+    /// unrecorded, then holds no job and saves fewer registers (callgrind figures in
+    /// `benches/RESULTS.md`, issue 11 item 3).
+    #[inline(never)]
+    fn join_recorded<A, B, RA, RB>(
+        &self,
+        slot: *const PrivateJobSlot,
+        limit: usize,
+        a: A,
+        b: B,
+    ) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        if limit == HEARTBEAT_RAISED {
+            // A heartbeat is pending (`HEARTBEAT_RAISED` is above every slot).
+            return self.join_cold(slot, a, b);
+        }
+        // SAFETY: `slot == top` and `slot < limit`, and a limit other than
+        // `HEARTBEAT_RAISED` is at most `end` (`limit_for`).
+        unsafe { self.join_at(slot, a, b, false) }
     }
 
     /// A join whose `top` reached the limit and that must not simply run serially: the

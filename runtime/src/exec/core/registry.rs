@@ -29,9 +29,12 @@ const IDLE_HEARTBEATS: u32 = 2;
 /// burn a core for long.
 const MAX_IDLE_YIELD: Duration = Duration::from_millis(1);
 
-/// A worker's join limit while its heartbeat flag is raised: below every slot address, so
-/// the next `join` takes its cold path and promotes.
-pub(crate) const HEARTBEAT_RAISED: usize = 0;
+/// A worker's join limit while its heartbeat flag is raised: above every slot address, so
+/// the next `join` takes the recording branch, which tells it from a real limit and goes
+/// to its cold path to promote. (Above, not below: the unrecorded branch, taken by most
+/// joins of a deep recursion, then needs no test of the flag; the recording branch, taken
+/// by at most `PRIVATE_JOBS` joins above `bottom` and the sampled ones, pays it.)
+pub(crate) const HEARTBEAT_RAISED: usize = usize::MAX;
 
 /// How many jobs a worker keeps private before its joins stop recording their second
 /// closure (see `join.rs`): a heartbeat shares the oldest private job, so deeper ones
@@ -59,8 +62,9 @@ pub(crate) struct Registry {
     pub(crate) sleep: Sleep,
     /// One word per worker: its join *limit*, the end address of its private stack
     /// while no heartbeat is pending. The heartbeat thread raises the flag by storing
-    /// `0` (`tick`); the worker lowers it by storing the end again when it promotes. So
-    /// `join` tests "stack full" and "heartbeat pending" with one compare (`top >= limit`).
+    /// `HEARTBEAT_RAISED` (`tick`); the worker lowers it by storing the limit again when
+    /// it promotes. So `join` tells "record" from "enough jobs private" with one compare
+    /// (`top < limit`), and only a recording join tests for the flag.
     pub(crate) heartbeats: Box<[CachePadded<AtomicUsize>]>,
     terminate: AtomicBool,
     /// Number of workers; slots `workers..` of `stealers`, `heartbeats` and `sleep`
@@ -211,8 +215,9 @@ pub(crate) struct WorkerThread {
     pub(crate) bottom: Cell<*const PrivateJobSlot>,
     /// One past the last slot of `stack`.
     pub(crate) end: *const PrivateJobSlot,
-    /// Unrecorded joins, counted modulo `SAMPLE_EVERY` (`sample_join`).
-    unrecorded: Cell<u32>,
+    /// Unrecorded joins left until the next sampled one (`sample_join`): counts down
+    /// from `SAMPLE_EVERY` to 0, where it starts again.
+    until_sample: Cell<u32>,
     pub(in crate::exec) rng: VictimRng,
 }
 
@@ -247,7 +252,7 @@ impl WorkerThread {
             top: Cell::new(start),
             bottom: Cell::new(start),
             end,
-            unrecorded: Cell::new(0),
+            until_sample: Cell::new(SAMPLE_EVERY),
             rng: VictimRng::for_slot(index),
         }
     }
@@ -282,9 +287,22 @@ impl WorkerThread {
     /// records its second closure (see `join.rs`).
     #[inline(always)]
     pub(crate) fn sample_join(&self) -> bool {
-        let n = self.unrecorded.get().wrapping_add(1);
-        self.unrecorded.set(n);
-        n.is_multiple_of(SAMPLE_EVERY)
+        // A decrement in memory and a test of zero (`dec`, `je`): the store comes before
+        // the test, so the common answer (`false`) costs no separate load and store; the
+        // reset is paid once per `SAMPLE_EVERY` joins, out of line.
+        let left = self.until_sample.get().wrapping_sub(1);
+        self.until_sample.set(left);
+        if left == 0 {
+            self.restart_sampling();
+            return true;
+        }
+        false
+    }
+
+    /// Starts the countdown of `sample_join` again.
+    #[cold]
+    fn restart_sampling(&self) {
+        self.until_sample.set(SAMPLE_EVERY);
     }
 
     /// After a reclaim lowered `bottom`: lowers the limit with it, unless a heartbeat is
