@@ -231,6 +231,17 @@ impl Coordinator {
         self.queues.iter().flatten().map(ArrayQueue::len).sum()
     }
 
+    /// Delivers the records in the queues now, without running a frame: each world
+    /// receives what was sent to it (source order, then send order), as at the start of
+    /// a frame. (Records still in a backlog stay there.) For instance after the last
+    /// frame of a run, so that no record is left in flight.
+    pub fn deliver(&mut self) {
+        let queues = &self.queues;
+        for (index, member) in self.members.iter_mut().enumerate() {
+            member.receive(index, queues);
+        }
+    }
+
     /// Runs `frames` frames of every world, each world on its own thread (see the
     /// [module](self)).
     ///

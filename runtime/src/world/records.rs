@@ -81,7 +81,6 @@ fn place<W: WorldDef>(
     let core = world.core();
     let mut ids = Vec::with_capacity(entries.size_hint().0);
     let mut table_set = Bits::EMPTY;
-    let mut names = Vec::new();
     let mut has_parent = false;
     for (type_id, name) in entries {
         let id =
@@ -94,13 +93,16 @@ fn place<W: WorldDef>(
         }
         if !W::SPARSE.contains(id as usize) {
             table_set = table_set.with(id as usize);
-            names.push(name);
         }
         ids.push(id);
     }
     let Some(archetype) = W::ARCHETYPE_SETS.iter().position(|s| *s == table_set) else {
-        names.sort_unstable();
-        return Err(EcsError::NoArchetypeForRecord { components: names });
+        let mut components: Vec<_> = table_set
+            .iter()
+            .map(|id| core.component_types[id].name())
+            .collect();
+        components.sort_unstable();
+        return Err(EcsError::NoArchetypeForRecord { components });
     };
     let parent = if has_parent { parent() } else { None };
     if let Some(p) = parent {
@@ -145,12 +147,13 @@ fn spawn_placed<W: WorldDef>(world: &mut W, record: &mut Record, placement: Plac
     let mut entries = record.drain();
     let storage = &mut world.core_mut().storage;
     // The table values, in the record's order; the sparse ones wait in `rest`.
-    let mut rest = Vec::with_capacity(ids.len());
+    let sparse = ids.iter().filter(|&&id| !is_table(id)).count();
+    let mut rest = Vec::with_capacity(sparse);
     // SAFETY: the table ids of the record are exactly the archetype's set, each once (a
     // record holds one value per type, so one per id), and each entry's value has the
     // type of its id's column: the closure initialises every column of the row. It does
     // not unwind before: `write_raw` copies bytes, and `rest` was given room for every
-    // entry first.
+    // sparse entry first.
     let entity = unsafe {
         storage.spawn_with(archetype, |table, row| {
             for (entry, &id) in (&mut entries).zip(&ids) {
