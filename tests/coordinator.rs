@@ -148,7 +148,11 @@ fn a_full_queue_applies_backpressure_and_never_drops() {
     for expected in [3, 6, 9, 10, 10] {
         coordinator.run(1);
         let world = coordinator.world::<Ring>(1).unwrap();
-        arrived = world.query::<&Id>().iter().map(|id| id.0 - 1_000_000).collect();
+        arrived = world
+            .query::<&Id>()
+            .iter()
+            .map(|id| id.0 - 1_000_000)
+            .collect();
         assert_eq!(arrived.len(), expected);
     }
     assert_eq!(arrived, (0..10).collect::<Vec<_>>());
@@ -179,8 +183,16 @@ fn rejected_records_are_kept() {
     let at_ring = coordinator.take_rejected(1);
     assert_eq!(at_ring.len(), 2);
     assert_eq!(at_ring[0].from, 0);
-    assert!(matches!(at_ring[0].error, EcsError::NoArchetypeForRecord { .. }));
-    assert_eq!(at_ring[1].error, EcsError::UnknownComponent { component: "Stranger" });
+    assert!(matches!(
+        at_ring[0].error,
+        EcsError::NoArchetypeForRecord { .. }
+    ));
+    assert_eq!(
+        at_ring[1].error,
+        EcsError::UnknownComponent {
+            component: "Stranger"
+        }
+    );
     assert_eq!(at_ring[1].record.get::<Stranger>(), Some(&Stranger(3)));
     assert!(coordinator.world::<Ring>(1).unwrap().is_empty());
     assert!(coordinator.world::<Sender>(1).is_none());
@@ -199,7 +211,10 @@ fn a_panicking_world_ends_the_run() {
             panic!("world 1 fails");
         }
     });
-    *coordinator.world_mut::<Ring>(0).unwrap().resource_mut::<Route>() = Route {
+    *coordinator
+        .world_mut::<Ring>(0)
+        .unwrap()
+        .resource_mut::<Route>() = Route {
         worlds: 2,
         period: u64::MAX,
         ..Route::default()
