@@ -57,8 +57,11 @@ pub struct Ring;
 /// Each world's entities in storage order, with their handles.
 type State = Vec<Vec<(Entity, Id, Hops)>>;
 
+/// `worlds` worlds pass `entities` entities around for `frames` frames, each entity every
+/// `period` frames (the queues have room for twice a world's share: no record waits in
+/// a backlog).
 fn ring(worlds: usize, entities: u64, frames: u64, period: u64) -> State {
-    let mut coordinator = Coordinator::new();
+    let mut coordinator = Coordinator::with_queue_capacity(2 * entities as usize / worlds);
     for me in 0..worlds {
         let mut world = Ring::new();
         *world.resource_mut::<Route>() = Route {
@@ -78,6 +81,9 @@ fn ring(worlds: usize, entities: u64, frames: u64, period: u64) -> State {
         .map(|i| coordinator.world::<Ring>(i).unwrap().len())
         .sum();
     assert_eq!(alive + coordinator.in_flight(), entities as usize);
+    for i in 0..worlds {
+        assert_eq!(coordinator.backlog(i), 0);
+    }
     coordinator.deliver();
     assert_eq!(coordinator.in_flight(), 0);
     for i in 0..worlds {
