@@ -33,7 +33,7 @@ pub fn pass_on(
     route.turn += 1;
     let next = (route.me + 1) % route.worlds;
     for (e, id, hops) in items.iter_mut() {
-        if (id.0 + turn) % route.period == 0 {
+        if (id.0 + turn).is_multiple_of(route.period) {
             hops.0 += 1;
             outbox.send_entity(next, e);
         }
@@ -105,7 +105,7 @@ fn ring(worlds: usize, entities: u64, frames: u64, period: u64) -> State {
     ids.sort_unstable();
     assert!(ids.iter().copied().eq(0..entities));
     for &(_, id, hops) in state.iter().flatten() {
-        let moves = (0..frames).filter(|t| (id.0 + t) % period == 0).count() as u64;
+        let moves = (0..frames).filter(|t| (id.0 + t).is_multiple_of(period)).count() as u64;
         assert_eq!(hops.0, moves, "entity {} moved {} times", id.0, hops.0);
     }
     state
