@@ -105,7 +105,9 @@ fn ring(worlds: usize, entities: u64, frames: u64, period: u64) -> State {
     ids.sort_unstable();
     assert!(ids.iter().copied().eq(0..entities));
     for &(_, id, hops) in state.iter().flatten() {
-        let moves = (0..frames).filter(|t| (id.0 + t).is_multiple_of(period)).count() as u64;
+        let moves = (0..frames)
+            .filter(|t| (id.0 + t).is_multiple_of(period))
+            .count() as u64;
         assert_eq!(hops.0, moves, "entity {} moved {} times", id.0, hops.0);
     }
     state

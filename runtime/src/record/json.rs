@@ -136,15 +136,17 @@ pub fn parse_line(line: &str, components: &[JsonComponent]) -> Result<Record, Ec
     let Members(members) = serde_json::from_str(line).map_err(|e| EcsError::MalformedRecord {
         reason: e.to_string(),
     })?;
-    let mut record = Record::with_capacity(members.len());
-    for (i, (name, value)) in members.iter().enumerate() {
+    for (i, (name, _)) in members.iter().enumerate() {
         if members[..i].iter().any(|(other, _)| other == name) {
             return Err(EcsError::MalformedRecord {
                 reason: format!("component `{name}` is named twice"),
             });
         }
+    }
+    let mut record = Record::with_capacity(members.len());
+    for (name, value) in members {
         let Some(component) = components.iter().find(|c| c.name == name.as_str()) else {
-            return Err(EcsError::UnknownComponentName { name: name.clone() });
+            return Err(EcsError::UnknownComponentName { name });
         };
         let Some(decode) = component.decode else {
             return Err(EcsError::InvalidValue {
@@ -152,9 +154,9 @@ pub fn parse_line(line: &str, components: &[JsonComponent]) -> Result<Record, Ec
                 reason: "the component is not `serde::Deserialize`".into(),
             });
         };
-        decode(value.clone(), &mut record).map_err(|reason| EcsError::InvalidValue {
+        decode(value, &mut record).map_err(|reason| EcsError::InvalidValue {
             component: component.name,
-            reason,
+            reason: reason.into(),
         })?;
     }
     Ok(record)
