@@ -314,6 +314,7 @@ pub use metronome_runtime::{
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
+pub use metronome_runtime::{Coordinator, ImportReport, Outbox, Record, Rejected};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
@@ -334,6 +335,7 @@ pub mod prelude {
         With, Without, World,
     };
     pub use crate::{ChildOf, Children};
+    pub use crate::{Coordinator, ImportReport, Outbox, Record, Rejected};
     pub use crate::{EventReader, EventWriter, NextState, State};
     pub use crate::{FrameStats, RunConfig, SystemStats, Time};
     pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
@@ -365,6 +367,8 @@ pub mod guide {
     pub struct CommandsAndEvents;
     #[doc = include_str!("../docs/states-and-run-conditions.md")]
     pub struct StatesAndRunConditions;
+    #[doc = include_str!("../docs/records-and-coordinator.md")]
+    pub struct RecordsAndCoordinator;
     #[doc = include_str!("../docs/executors.md")]
     pub struct Executors;
     #[doc = include_str!("../docs/compile-errors.md")]

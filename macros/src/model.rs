@@ -193,6 +193,8 @@ pub enum ParamKind {
     Res(Type),
     ResMut(Type),
     Commands,
+    /// `Outbox`: sends records to other worlds of a coordinator (deferred, like `Commands`).
+    Outbox,
     Local(Type),
     /// `&mut W`, the only parameter of an exclusive system: `W` as written (lifetimes
     /// elided).

@@ -12,6 +12,7 @@ mod commands;
 mod component;
 mod condition;
 pub mod continuation;
+pub mod coordinator;
 mod entity;
 mod error;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod frames;
 pub mod memory;
 mod param;
 pub mod pressure;
+pub mod record;
 
 pub mod predict;
 mod query;
@@ -47,6 +49,7 @@ pub use condition::{
     RunCondition,
 };
 pub use continuation::{ContinuationPool, ContinuationPoolBuilder};
+pub use coordinator::{Coordinator, Outbox, Rejected};
 pub use entity::{Entity, EntityIndex, Location};
 pub use error::EcsError;
 pub use event::{EventCursor, EventOf, EventReader, EventWriter, Events};
@@ -64,6 +67,7 @@ pub use query::{
     matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
     QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
 };
+pub use record::{ImportReport, Record};
 pub use schedule::{
     check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,
     stage_count, PhaseSchedule, Schedule, SystemInfo,

@@ -61,6 +61,7 @@ fn write_error(model: &SystemModel) -> String {
                 "writes components"
             }
             ParamKind::Commands => "records structural changes",
+            ParamKind::Outbox => "sends records to other worlds",
             ParamKind::EventWriter(_) => "sends events",
             _ => continue,
         };

@@ -47,6 +47,7 @@ fn param_type(kind: &ParamKind) -> TokenStream {
         ParamKind::Res(t) => quote!(#rt::Res<'static, #t>),
         ParamKind::ResMut(t) => quote!(#rt::ResMut<'static, #t>),
         ParamKind::Commands => quote!(#rt::Commands<'static>),
+        ParamKind::Outbox => quote!(#rt::Outbox<'static>),
         ParamKind::Local(t) => quote!(#rt::Local<'static, #t>),
         // Exclusive systems are expanded by `exclusive_system`, never through here.
         ParamKind::Exclusive(t) => quote!(&'static mut #t),
@@ -80,7 +81,7 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
         ParamKind::EventWriter(t) | ParamKind::EventReader(t) => {
             quote_spanned!(span=> #t: #rt::EventOf<#world>,)
         }
-        ParamKind::Commands | ParamKind::Exclusive(_) => TokenStream::new(),
+        ParamKind::Commands | ParamKind::Outbox | ParamKind::Exclusive(_) => TokenStream::new(),
     }
 }
 

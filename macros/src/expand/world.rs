@@ -55,6 +55,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let sparse_with = model.sparse.iter().map(|&c| quote!(.with(#c)));
     let sparse_bits = quote!(#rt::Bits::EMPTY #(#sparse_with)*);
     let (hierarchy_def, hierarchy_methods) = hierarchy(model);
+    let record_methods = super::records::methods(model);
     let (add, remove) = transitions(&sets, component_count);
     let movers = movers(&sets, &add, &remove, component_count, &component_tys);
     let archetype_items = model.archetypes.iter().enumerate().map(|(a, arch)| {
@@ -420,6 +421,8 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #extras_methods
 
             #hierarchy_methods
+
+            #record_methods
 
             #[doc(hidden)]
             const __MN_SYSTEMS: [#rt::SystemInfo; #system_count] = [#(#system_infos),*];

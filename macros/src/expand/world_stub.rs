@@ -35,6 +35,13 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
     let never = quote! {
         ::core::unreachable!("the `#[world]` declaration has errors; this crate does not compile")
     };
+    let json = if cfg!(feature = "serde") {
+        quote! {
+            pub fn import_json_lines(&mut self, reader: impl ::std::io::BufRead) -> #rt::ImportReport { #never }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #(#attrs)*
         #vis struct #ident;
@@ -93,6 +100,12 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn events<__MnT>(&self) -> ::core::iter::Empty<&__MnT> { #never }
             pub fn state<__MnS>(&self) -> __MnS { #never }
             pub fn set_next_state<__MnS>(&mut self, value: __MnS) { #never }
+            pub fn take(&mut self, entity: #rt::Entity) -> ::core::result::Result<#rt::Record, #rt::EcsError> { #never }
+            pub fn put<__MnR>(&mut self, record: __MnR) -> ::core::result::Result<#rt::Entity, #rt::EcsError> { #never }
+            pub fn transfer<__MnTo>(&mut self, entity: #rt::Entity, to: &mut __MnTo) -> ::core::result::Result<#rt::Entity, #rt::EcsError> { #never }
+            pub fn import<__MnI>(&mut self, records: __MnI) -> #rt::ImportReport { #never }
+            pub fn take_outbox(&mut self) -> ::std::vec::Vec<(usize, #rt::Record)> { #never }
+            #json
         }
 
         impl ::core::default::Default for #ident {

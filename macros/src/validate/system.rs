@@ -16,7 +16,7 @@ pub const MAX_PARAMS: usize = 16;
 pub const MAX_TUPLE: usize = 12;
 
 const PARAM_KINDS: &str =
-    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters";
+    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters";
 const DATA_FORMS: &str =
     "query data is `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these";
 const FILTER_FORMS: &str = "a filter is `With<T>`, `Without<T>` or a tuple of them";
@@ -257,7 +257,14 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
     let kind = segment.ident.to_string();
     if !matches!(
         kind.as_str(),
-        "Query" | "Res" | "ResMut" | "Commands" | "Local" | "EventWriter" | "EventReader"
+        "Query"
+            | "Res"
+            | "ResMut"
+            | "Commands"
+            | "Local"
+            | "EventWriter"
+            | "EventReader"
+            | "Outbox"
     ) {
         return unsupported();
     }
@@ -286,6 +293,13 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                 return None;
             }
             Some((ParamKind::Commands, None))
+        }
+        "Outbox" => {
+            if !args.is_empty() {
+                cx.error_spanned_by(ty, "`Outbox` takes no type parameter; write `Outbox`");
+                return None;
+            }
+            Some((ParamKind::Outbox, None))
         }
         one => {
             if args.len() != 1 {

@@ -954,7 +954,7 @@ fn system_item_errors() {
         system_errors(quote!(fn f((a, b): (Res<A>, Res<B>)) {})),
         [
             "a system parameter is a plain name such as `time` or `mut movers`, or `_`",
-            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
         ]
     );
 }
@@ -1030,13 +1030,32 @@ fn an_exclusive_system_cannot_tick_its_world() {
 }
 
 #[test]
+fn outbox_parameter() {
+    let model = crate::validate::system(
+        quote!(),
+        quote!(
+            fn leave(mut outbox: Outbox, q: Query<Entity>) {}
+        ),
+    )
+    .ok()
+    .expect("`Outbox` is a parameter");
+    assert!(matches!(model.params[0].kind, ParamKind::Outbox));
+    assert_eq!(
+        system_errors(quote!(
+            fn f(outbox: Outbox<u8>) {}
+        )),
+        ["`Outbox` takes no type parameter; write `Outbox`"]
+    );
+}
+
+#[test]
 fn unsupported_parameters() {
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
         [
-            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
-            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
-            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
+            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
+            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
         ]
     );
     // `&mut W` makes the system exclusive: every other parameter is reported.

@@ -9,6 +9,7 @@ pub use policy::CommandErrorPolicy;
 
 use crate::component::{Component, DynBundle};
 use crate::entity::{Entity, EntityIndex};
+use crate::record::Record;
 use std::any::TypeId;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -22,6 +23,10 @@ pub(crate) enum Command {
     Remove(Entity, TypeId, &'static str),
     /// `set_parent(child, parent)` of a world with `hierarchy`.
     SetParent(Entity, Entity),
+    /// `Outbox::send`: the record goes to the world's outbox, for world `.0`.
+    Send(usize, Record),
+    /// `Outbox::send_entity`: the entity is taken into a record for world `.0`.
+    SendEntity(usize, Entity),
 }
 
 impl Command {
@@ -33,6 +38,9 @@ impl Command {
             Command::Insert(e, _) => ("insert", *e),
             Command::Remove(e, _, _) => ("remove", *e),
             Command::SetParent(e, _) => ("set_parent", *e),
+            // A record send names no entity and never fails.
+            Command::Send(_, _) => ("send", Entity::from_bits(u64::MAX)),
+            Command::SendEntity(_, e) => ("send_entity", *e),
         }
     }
 }
@@ -140,7 +148,7 @@ impl<'a> Commands<'a> {
         self.entities
     }
 
-    fn push(&mut self, command: Command) {
+    pub(crate) fn push(&mut self, command: Command) {
         // SAFETY: the buffer is valid for `'a` (`new`'s borrow or `__from_raw`'s contract).
         // Only `Commands` and `EventWriter` handles of this thread touch it (neither is
         // `Send`; `__from_raw`'s contract), and each one only inside `push`/`append` (or

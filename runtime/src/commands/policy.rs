@@ -51,6 +51,13 @@ pub(crate) fn failure_message(
         EcsError::KeptByTheWorld { .. } => {
             "attach children with `set_parent` instead of inserting `Children`"
         }
+        EcsError::NoArchetypeForRecord { .. } => {
+            "declare an archetype with the record's components (sparse ones aside) in `archetypes(...)`"
+        }
+        EcsError::NoSuchWorld { .. } => "send to the index `Coordinator::add` returned",
+        EcsError::UnknownComponentName { .. }
+        | EcsError::InvalidValue { .. }
+        | EcsError::MalformedRecord { .. } => "fix the imported data",
     };
     format!(
         "command `{verb}` of system `{system}` failed on entity {entity:?} in world `{world}`: {error}; {fix}. (To keep such errors for `take_command_errors()` instead of panicking, declare `on_command_error = collect` in `#[world(...)]`.)"

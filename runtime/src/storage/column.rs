@@ -10,6 +10,7 @@ use std::ptr::NonNull;
 
 use super::finish::{for_each_completing, CopyOnDrop};
 use crate::memory::{BlockKind, ColumnAlloc};
+use crate::record::{read_entry, Entry};
 
 /// How to store and drop values of one component type.
 ///
@@ -35,6 +36,8 @@ pub struct ColumnType {
     name: &'static str,
     /// Where the column's blocks come from (a world on a `NumaPool` maps big ones).
     alloc: ColumnAlloc,
+    /// Moves one value out into a record entry (`take`, `transfer`).
+    read_entry: unsafe fn(*const u8, &'static str) -> Entry,
 }
 
 /// Drops the `T` at `ptr`.
@@ -60,6 +63,7 @@ impl ColumnType {
             type_id: TypeId::of::<T>(),
             name,
             alloc: ColumnAlloc::Global,
+            read_entry: read_entry::<T>,
         }
     }
 
@@ -109,6 +113,18 @@ impl ColumnType {
     #[inline(always)]
     pub fn alloc(&self) -> ColumnAlloc {
         self.alloc
+    }
+
+    /// Moves the value at `src` into a new record entry.
+    ///
+    /// # Safety
+    /// `src` holds an initialised value of this column type's type, which the caller
+    /// gives up (neither drops nor uses it again).
+    #[inline]
+    pub(crate) unsafe fn read_entry(&self, src: *const u8) -> Entry {
+        // SAFETY: `read_entry` is `record::read_entry::<T>` for the type `T` this column
+        // type was made `of` (fields are private); the caller's guarantee covers the rest.
+        unsafe { (self.read_entry)(src, self.name) }
     }
 }
 

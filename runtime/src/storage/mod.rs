@@ -298,6 +298,36 @@ impl Storage {
         true
     }
 
+    /// Removes the live `entity` without dropping its table values: `take(id, ptr)` is
+    /// called for each of its columns (in column order) with a pointer to the value, which
+    /// it must move out. Its sparse values are not touched (the caller moves them out
+    /// first). `false`, and `take` not called, if `entity` is not alive.
+    ///
+    /// # Safety
+    /// `take` moves each value out (owning it from then on) and does not unwind.
+    pub(crate) unsafe fn take_entity(
+        &mut self,
+        entity: Entity,
+        mut take: impl FnMut(u16, *const u8),
+    ) -> bool {
+        let Some(location) = self.index.get(entity) else {
+            return false;
+        };
+        let table = &mut self.tables[location.archetype as usize];
+        let row = location.row as usize;
+        for (column, &id) in table.columns().iter().zip(table.ids()) {
+            // SAFETY: `row` is a live row of this table.
+            take(id, unsafe { column.row_ptr(row) });
+        }
+        let freed = self.index.free(entity);
+        debug_assert_eq!(freed, Some(location));
+        // SAFETY: `row < len`, and `take` moved every value of the row out.
+        if let Some(moved) = unsafe { table.swap_remove_moved_out(row) } {
+            self.index.relocate(moved, location);
+        }
+        true
+    }
+
     /// Pointer to `entity`'s value of component `id`, if alive and it has one.
     #[inline(always)]
     pub fn component_ptr(&self, entity: Entity, id: u16) -> Option<*mut u8> {

@@ -182,6 +182,27 @@ impl SparseSet {
         true
     }
 
+    /// Unlinks `entity`'s value after the caller moved it out (from [`SparseSet::get`]'s
+    /// pointer): the last value fills its place, nothing is dropped. `false` if it had none.
+    ///
+    /// # Safety
+    /// The caller moved `entity`'s value out (it owns it now).
+    pub(crate) unsafe fn remove_moved_out(&mut self, entity: Entity) -> bool {
+        let Some(i) = self.position(entity) else {
+            return false;
+        };
+        let last = self.unlink(entity, i);
+        if i != last {
+            let size = self.values.column_type().layout().size();
+            // SAFETY: rows `i < last` are in the allocation; `last` holds a value that
+            // moves (bytes) into `i`, whose value the caller moved out.
+            unsafe {
+                super::column::copy_value(self.values.row_ptr(last), self.values.row_ptr(i), size)
+            };
+        }
+        true
+    }
+
     /// Moves `entity`'s value out to `dst`; `false` (and nothing written) if it had none.
     ///
     /// # Safety

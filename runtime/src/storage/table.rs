@@ -232,6 +232,28 @@ impl Table {
         moved
     }
 
+    /// Removes `row` after the caller moved every value of it out: each column's last row
+    /// fills the hole (nothing is dropped). Returns the entity that moved into `row`, if
+    /// any.
+    ///
+    /// # Safety
+    /// `row < self.len()`, and the caller moved the value of every column at `row` out
+    /// (it owns them now).
+    pub(crate) unsafe fn swap_remove_moved_out(&mut self, row: usize) -> Option<Entity> {
+        let last = self.len() - 1;
+        // SAFETY: `row < len`; every column's hole is filled right below.
+        let moved = unsafe { self.swap_remove_entity(row) };
+        if row != last {
+            for column in self.columns.iter() {
+                let size = column.column_type().layout().size();
+                // SAFETY: rows `row < last` are within the column; `last` holds a value
+                // that moves (bytes, no drop) into `row`, whose value was moved out.
+                unsafe { copy_value(column.row_ptr(last), column.row_ptr(row), size) };
+            }
+        }
+        moved
+    }
+
     /// Moves `row` into a new row of `dst` (which must have room reserved): shared
     /// components are moved, the ones `dst` lacks are dropped. Returns the new row in
     /// `dst` and the entity that moved into `row` here, if any. Columns of `dst` that this

@@ -109,6 +109,15 @@ pub(super) fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Res
             result
         }
         Command::SetParent(child, parent) => hierarchy::set_parent(world, child, parent),
+        Command::Send(to, record) => {
+            world.core_mut().outbox.push((to, record));
+            Ok(())
+        }
+        Command::SendEntity(to, entity) => {
+            let record = super::records::take(world, entity)?;
+            world.core_mut().outbox.push((to, record));
+            Ok(())
+        }
         Command::Insert(entity, component) => {
             let (type_id, name) = first_component(&*component);
             let id = component_id(world.core(), type_id)

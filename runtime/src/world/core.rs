@@ -59,6 +59,9 @@ pub struct WorldCore<W> {
     /// pool's hand-off cost.
     pub(super) runner: StageRunner,
     pub(super) errors: Vec<EcsError>,
+    /// Records sent by `Outbox` parameters, in apply order, with their destination world
+    /// (drained by the coordinator at each frame boundary, or by `take_outbox`).
+    pub(super) outbox: Vec<(usize, crate::record::Record)>,
     pub(super) frame: u64,
     /// Set while an exclusive system of this world runs: `run_phase`/`tick` then panic.
     pub(super) in_exclusive: bool,
@@ -151,6 +154,7 @@ impl<W: WorldDef> WorldCore<W> {
             stage_base,
             runner: StageRunner::new(systems, stages),
             errors: Vec::new(),
+            outbox: Vec::new(),
             frame: 0,
             in_exclusive: false,
             frames: FrameState::new::<W>(),

@@ -23,6 +23,7 @@ mod apply;
 mod core;
 mod entity_ops;
 mod executor;
+pub mod records;
 mod stage_run;
 
 pub use self::core::WorldCore;
