@@ -108,13 +108,19 @@ fn once_warmed_up_the_longest_system_starts_first() {
     for _ in 0..6 {
         game.tick();
     }
-    for run in 0..12 {
-        let ranks = ranks_of_a_tick(|| game.tick());
-        assert_eq!(
-            ranks[3], 0,
-            "run {run}: the 6 ms system must start first, ranks {ranks:?}"
-        );
+    // The runner dispatches the 6 ms system first; a thread preempted between the start
+    // gate and a system's first line (a loaded machine) can still let a 2 ms one record
+    // its start first now and then, so most runs, not all, must show it. Dispatched in
+    // declaration order, the 6 ms system starts third or fourth in every run.
+    let mut runs = Vec::new();
+    for _ in 0..12 {
+        runs.push(ranks_of_a_tick(|| game.tick()));
     }
+    let first = runs.iter().filter(|ranks| ranks[3] == 0).count();
+    assert!(
+        first >= 9,
+        "the 6 ms system must start first in at least 9 of 12 runs, did in {first}: {runs:?}"
+    );
     let stats = game.stats();
     assert_eq!(stats.stages_on_pool(), stats.stage_runs(), "a 12 ms stage");
     let six = stats.system("six_d").unwrap();
