@@ -15,6 +15,25 @@ use std::mem::{ManuallyDrop, MaybeUninit};
 #[cfg(feature = "serde")]
 pub mod json;
 
+/// Expands to its input when the runtime is built with feature `serde`, to nothing
+/// otherwise. The world methods that need the feature (`import_json_lines`) are generated
+/// inside it, so the macro crate needs no feature of its own and cannot disagree with
+/// the runtime about it. Not a public API.
+#[doc(hidden)]
+#[cfg(feature = "serde")]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without feature `serde`: expands to nothing (see the other definition).
+#[doc(hidden)]
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($item:tt)*) => {};
+}
+
 /// A component value in a record: `Any` for typed access, and a way to move it out by
 /// pointer for the type-erased world side.
 pub(crate) trait Value: Any + Send + Sync {

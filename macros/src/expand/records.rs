@@ -1,5 +1,5 @@
 //! The world's record methods: `take`, `put`, `transfer`, `import`, `take_outbox` and,
-//! with the `serde` feature, `import_json_lines` (all calling `world::records`).
+//! with the runtime's `serde` feature, `import_json_lines` (all calling `world::records`).
 
 use crate::model::WorldModel;
 use proc_macro2::TokenStream;
@@ -50,12 +50,9 @@ pub fn methods(model: &WorldModel) -> TokenStream {
     }
 }
 
-/// `import_json_lines`, generated with the `serde` feature only (the runtime's reader
-/// exists only then).
+/// `import_json_lines`, inside the runtime's `__if_serde!`: it exists only when the
+/// runtime has feature `serde` (its reader exists only then).
 fn json_lines(model: &WorldModel) -> TokenStream {
-    if !cfg!(feature = "serde") {
-        return TokenStream::new();
-    }
     let rt = super::rt();
     let components = model.components.iter().map(|c| {
         let ty = &c.ty;
@@ -72,6 +69,7 @@ fn json_lines(model: &WorldModel) -> TokenStream {
         }
     });
     quote! {
+        #rt::__if_serde! {
         /// Spawns a record from every line of `reader`: each non-blank line is a JSON
         /// object keyed by component name (`{"Position": {"x": 1.0, "y": 2.0}}`), read
         /// with the components' `serde::Deserialize` and spawned all or nothing. Malformed
@@ -80,6 +78,7 @@ fn json_lines(model: &WorldModel) -> TokenStream {
         pub fn import_json_lines(&mut self, reader: impl ::std::io::BufRead) -> #rt::ImportReport {
             let __mn_components = [#(#components),*];
             #rt::world::records::import_json_lines(self, reader, &__mn_components)
+        }
         }
     }
 }

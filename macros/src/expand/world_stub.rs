@@ -35,12 +35,10 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
     let never = quote! {
         ::core::unreachable!("the `#[world]` declaration has errors; this crate does not compile")
     };
-    let json = if cfg!(feature = "serde") {
-        quote! {
+    let json = quote! {
+        #rt::__if_serde! {
             pub fn import_json_lines(&mut self, reader: impl ::std::io::BufRead) -> #rt::ImportReport { #never }
         }
-    } else {
-        TokenStream::new()
     };
     quote! {
         #(#attrs)*
