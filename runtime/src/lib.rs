@@ -57,10 +57,11 @@ pub use hierarchy::{ChildOf, Children, HierarchyIds};
 
 pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;
-pub use param::{Local, ParamState, Res, ResMut, SystemParam};
+pub use param::{LastRun, Local, ParamState, Res, ResMut, SystemParam};
 pub use query::{
-    matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
-    QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
+    matching, Added, Changed, DataAccess, IdList, Mut, Query, QueryData, QueryDataOf,
+    QueryFilter, QueryFilterOf, QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, Tracked,
+    TrackedFetch, TrackedOf, With, Without,
 };
 pub use schedule::{
     check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,

@@ -180,19 +180,35 @@ where
 {
     type Item<'w> = Query<'w, D, F>;
     const ACCESS: ParamAccess = ParamAccess::Query {
-        data: D::ACCESS,
+        // `Added`/`Changed` read the ticks of their components: a read of the component
+        // for the schedule (unless the query writes it anyway).
+        data: crate::query::DataAccess {
+            reads: D::ACCESS
+                .reads
+                .union(F::ADDED.union(F::CHANGED).difference(D::ACCESS.writes)),
+            ..D::ACCESS
+        },
         with: F::WITH,
         without: F::WITHOUT,
     };
     const CHECK: () = {
         let _ = QueryPlan::<W, D, F>::ARCHETYPES;
     };
-    unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        state: &'w mut LastRun,
+        _: NonNull<CommandBuffer>,
+    ) -> Query<'w, D, F> {
         let core = world.core();
+        let last_run = if const { QueryPlan::<W, D, F>::TICKS } {
+            state.advance(core.storage().change_tick())
+        } else {
+            0
+        };
         // SAFETY: the core's storage is `W`'s, one table per archetype (a `WorldCore<W>` is
         // only built by the unsafe `WorldCore::new`, and its fields are private); the
         // caller guarantees the access declared above is free during `'w`.
-        unsafe { Query::__new::<W>(core.storage(), core.executor()) }
+        unsafe { Query::__new::<W>(core.storage(), core.executor(), last_run) }
     }
 }
 
@@ -213,5 +229,23 @@ impl ParamState for Commands<'_> {
 }
 
 impl<D: QueryData, F: QueryFilter> ParamState for Query<'_, D, F> {
-    type State = ();
+    type State = LastRun;
+}
+
+/// The change tick of a parameter's last run (for `Added`/`Changed` filters and
+/// `RemovedComponents`); before the first run, everything counts as new.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct LastRun(Option<u32>);
+
+impl LastRun {
+    /// The last run's tick (clamped to the oldest age a tick may have, or that age
+    /// before the first run), recording `now` as the new last run.
+    pub fn advance(&mut self, now: u32) -> u32 {
+        use crate::storage::ticks::{clamp, MAX_CHANGE_AGE};
+        let last = self
+            .0
+            .map_or(now.wrapping_sub(MAX_CHANGE_AGE), |last| clamp(last, now));
+        self.0 = Some(now);
+        last
+    }
 }

@@ -12,6 +12,7 @@ mod frames;
 mod near_miss;
 mod order;
 mod sparse;
+mod track;
 #[cfg(test)]
 mod sparse_tests;
 mod system;

@@ -22,6 +22,58 @@ pub(crate) struct MatchedTables<'w> {
     /// sets and the per-entity requirements. Its iterators then visit one row at a time
     /// (see [`MatchedTables::next_sparse_row`]); `None` for every other query.
     pub(crate) sparse: Option<SparseMatch<'w>>,
+    /// For a query with `Added`/`Changed` filters: what a row's ticks must pass. Such a
+    /// query also has a `sparse` part (maybe with no requirement), so it takes the
+    /// per-row path.
+    pub(crate) ticks: Option<TickMatch>,
+}
+
+/// The tick part of a query: the tracked components that must have been added or
+/// changed since `last_run`, seen from `now`.
+#[derive(Clone, Copy)]
+pub(crate) struct TickMatch {
+    pub(crate) added: Bits,
+    pub(crate) changed: Bits,
+    pub(crate) last_run: u32,
+    pub(crate) now: u32,
+}
+
+impl TickMatch {
+    /// Whether `row` of `table` passes (a table without the ticks of a filtered
+    /// component fails: it cannot have the component, as the filter requires it).
+    #[inline]
+    pub(crate) fn passes(&self, table: &Table, row: usize) -> bool {
+        let Some(ticks) = table.ticks() else {
+            return false;
+        };
+        let (last_run, now) = (self.last_run, self.now);
+        self.added.iter().all(|id| {
+            ticks
+                .reader(id as u16)
+                .is_some_and(|r| r.added(row, last_run, now))
+        }) && self.changed.iter().all(|id| {
+            ticks
+                .reader(id as u16)
+                .is_some_and(|r| r.changed(row, last_run, now))
+        })
+    }
+
+    /// The first row at or after `row` of `table` whose chunk may pass (the chunk of a
+    /// `Changed` component's summary says nothing changed: its rows are skipped).
+    #[inline]
+    fn skip_unchanged(&self, table: &Table, mut row: usize) -> usize {
+        let Some(id) = self.changed.next_from(0) else {
+            return row;
+        };
+        let Some(reader) = table.ticks().and_then(|t| t.reader(id as u16)) else {
+            return table.len();
+        };
+        use crate::storage::ticks::CHUNK;
+        while row < table.len() && !reader.chunk_changed(row / CHUNK, self.last_run, self.now) {
+            row = (row / CHUNK + 1) * CHUNK;
+        }
+        row.min(table.len())
+    }
 }
 
 /// The sparse part of a query: which sparse components a row's entity must carry and
@@ -144,6 +196,18 @@ impl<'w> MatchedTables<'w> {
             // SAFETY: `a` is a member of `matches` (`next_from`).
             let table = unsafe { self.table(a) };
             while row < table.len() {
+                if let Some(ticks) = &self.ticks {
+                    if row % crate::storage::ticks::CHUNK == 0 || row == from >> 16 {
+                        row = ticks.skip_unchanged(table, row);
+                        if row >= table.len() {
+                            break;
+                        }
+                    }
+                    if !ticks.passes(table, row) {
+                        row += 1;
+                        continue;
+                    }
+                }
                 let entity = table.entities()[row];
                 if sparse.passes(entity) {
                     let at = RowAt {
@@ -178,12 +242,12 @@ impl<'w> MatchedTables<'w> {
             .filter(|&a| a >= start)
             .map(|a| {
                 let skip = if a == start { first_row } else { 0 };
-                let entities = self.tables[a].entities();
-                entities
-                    .get(skip..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter(|&&e| sparse.passes(e))
+                let table = &self.tables[a];
+                (skip..table.len())
+                    .filter(|&row| {
+                        sparse.passes(table.entities()[row])
+                            && self.ticks.as_ref().is_none_or(|t| t.passes(table, row))
+                    })
                     .count()
             })
             .sum()

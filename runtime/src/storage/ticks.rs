@@ -1,0 +1,317 @@
+//! Change ticks of tracked components (`track(...)` of a world): per tracked column of a
+//! table, the tick each row's value was added at and last changed at, plus a summary per
+//! chunk of [`CHUNK`] rows (the newest change in the chunk), so that a `Changed<T>` query
+//! skips the chunks nothing changed in without reading their rows.
+//!
+//! Ticks compare by age (`now - tick`, wrapping): a tick is newer than another when its
+//! age is smaller. Ages stay meaningful as long as no live tick is older than
+//! [`MAX_CHANGE_AGE`]; the world clamps older ones (`Storage::clamp_ticks`).
+//!
+//! A table of a world without tracked components has no [`TableTicks`] at all: untracked
+//! columns pay nothing.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Rows per chunk summary.
+pub const CHUNK: usize = 64;
+
+/// The oldest age a tick may have; older ticks are clamped to it (they are then older
+/// than every system's last run, which is clamped the same way).
+pub const MAX_CHANGE_AGE: u32 = u32::MAX / 4 * 3;
+
+/// How many ticks pass between two clamps of every stored tick.
+pub const CHECK_INTERVAL: u32 = u32::MAX / 8;
+
+/// Whether `tick` is newer than `last_run`, seen from `now` (both at or before `now`).
+#[inline(always)]
+pub fn is_newer(tick: u32, last_run: u32, now: u32) -> bool {
+    now.wrapping_sub(tick) < now.wrapping_sub(last_run)
+}
+
+/// `tick`, or `now - MAX_CHANGE_AGE` if it is older than that.
+#[inline]
+pub fn clamp(tick: u32, now: u32) -> u32 {
+    if now.wrapping_sub(tick) > MAX_CHANGE_AGE {
+        now.wrapping_sub(MAX_CHANGE_AGE)
+    } else {
+        tick
+    }
+}
+
+/// One tick that systems on several threads may write, each its own rows (a query hands
+/// every row to one item at a time; `&mut Table` for everything else).
+#[repr(transparent)]
+pub struct TickCell(UnsafeCell<u32>);
+
+// SAFETY: a cell is written either through `&mut` (table operations) or through a
+// pointer a query item holds for a row it has exclusive access to (the query's
+// construction guarantees no other access to that column's rows meanwhile); reads
+// through `&` happen only while no such item writes (the schedule separates readers and
+// writers of a component).
+unsafe impl Sync for TickCell {}
+
+impl TickCell {
+    fn new(tick: u32) -> TickCell {
+        TickCell(UnsafeCell::new(tick))
+    }
+    #[inline(always)]
+    fn get(&self) -> u32 {
+        // SAFETY: see the `Sync` impl: no write to this row races with a read.
+        unsafe { *self.0.get() }
+    }
+    #[inline(always)]
+    fn set(&mut self, tick: u32) {
+        *self.0.get_mut() = tick;
+    }
+}
+
+/// The ticks of one tracked column, row by row.
+pub struct TickColumn {
+    added: Vec<TickCell>,
+    changed: Vec<TickCell>,
+    /// The newest `changed` (or `added`) tick of each chunk of [`CHUNK`] rows, or a newer
+    /// one (a summary may overstate, never understate). Atomic: rows of one chunk may be
+    /// written by several threads of a parallel loop.
+    chunks: Vec<AtomicU32>,
+}
+
+/// Where a query item writes a row's change: row 0 of the `changed` ticks, the chunk
+/// summaries, and the tick to write.
+#[derive(Clone, Copy)]
+pub struct TickWriter {
+    changed: *const TickCell,
+    chunks: *const AtomicU32,
+    now: u32,
+}
+
+impl TickWriter {
+    /// Marks `row` changed now.
+    ///
+    /// # Safety
+    /// The writer came from a table that still has `row` (no structural change since),
+    /// and the caller has exclusive access to `row` of the tracked column.
+    #[inline(always)]
+    pub unsafe fn mark(self, row: usize) {
+        // SAFETY: `row` is live (the caller's guarantee), so within both arrays; the row's
+        // cell is the caller's alone; the chunk summary is atomic.
+        unsafe {
+            *(*self.changed.add(row)).0.get() = self.now;
+            (*self.chunks.add(row / CHUNK)).store(self.now, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Reads a tracked column's ticks for a query's `Added`/`Changed` filter.
+#[derive(Clone, Copy)]
+pub struct TickReader<'t> {
+    column: &'t TickColumn,
+}
+
+impl TickReader<'_> {
+    /// Whether row `row` was added after `last_run` (seen from `now`).
+    #[inline]
+    pub fn added(&self, row: usize, last_run: u32, now: u32) -> bool {
+        is_newer(self.column.added[row].get(), last_run, now)
+    }
+    /// Whether row `row` changed (or was added) after `last_run` (seen from `now`).
+    #[inline]
+    pub fn changed(&self, row: usize, last_run: u32, now: u32) -> bool {
+        is_newer(self.column.changed[row].get(), last_run, now)
+    }
+    /// Whether some row of chunk `chunk` may have changed after `last_run`.
+    #[inline]
+    pub fn chunk_changed(&self, chunk: usize, last_run: u32, now: u32) -> bool {
+        is_newer(
+            self.column.chunks[chunk].load(Ordering::Relaxed),
+            last_run,
+            now,
+        )
+    }
+}
+
+impl TickColumn {
+    fn new() -> TickColumn {
+        TickColumn {
+            added: Vec::new(),
+            changed: Vec::new(),
+            chunks: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, added: u32, changed: u32) {
+        let row = self.added.len();
+        self.added.push(TickCell::new(added));
+        self.changed.push(TickCell::new(changed));
+        if row % CHUNK == 0 {
+            self.chunks.push(AtomicU32::new(changed));
+        } else {
+            self.chunks[row / CHUNK].store(changed, Ordering::Relaxed);
+        }
+    }
+
+    fn swap_remove(&mut self, row: usize) {
+        self.added.swap_remove(row);
+        self.changed.swap_remove(row);
+        let len = self.changed.len();
+        if row < len {
+            // The last row's change moved into `row`'s chunk: that chunk may now hold it.
+            let moved = self.changed[row].get();
+            let chunk = self.chunks[row / CHUNK].get_mut();
+            // The newer of the two, seen from the newest of them (`moved` or the summary
+            // were written at or before the world's current tick).
+            if moved.wrapping_sub(*chunk) < u32::MAX / 2 {
+                *chunk = moved;
+            }
+        }
+        self.chunks.truncate(len.div_ceil(CHUNK));
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.added.shrink_to_fit();
+        self.changed.shrink_to_fit();
+        self.chunks.shrink_to_fit();
+    }
+
+    fn clamp(&mut self, now: u32) {
+        for cell in self.added.iter_mut().chain(self.changed.iter_mut()) {
+            let tick = clamp(cell.get(), now);
+            cell.set(tick);
+        }
+        for chunk in self.chunks.iter_mut() {
+            *chunk.get_mut() = clamp(*chunk.get_mut(), now);
+        }
+    }
+}
+
+/// The ticks of a table's tracked columns.
+pub struct TableTicks {
+    /// The tick new rows and world-side writes are stamped with (set by the world).
+    now: u32,
+    /// Tracked component ids of the table, with their columns (same order).
+    ids: Box<[u16]>,
+    columns: Box<[TickColumn]>,
+}
+
+impl TableTicks {
+    /// Ticks for the tracked components `ids` of a table.
+    pub fn new(ids: &[u16]) -> TableTicks {
+        TableTicks {
+            now: 0,
+            ids: ids.into(),
+            columns: ids.iter().map(|_| TickColumn::new()).collect(),
+        }
+    }
+
+    /// The tick writes are stamped with.
+    #[inline(always)]
+    pub fn now(&self) -> u32 {
+        self.now
+    }
+
+    pub(crate) fn set_now(&mut self, now: u32) {
+        self.now = now;
+    }
+
+    fn position(&self, id: u16) -> Option<usize> {
+        self.ids.iter().position(|&i| i == id)
+    }
+
+    /// The ticks of tracked component `id`, if the table tracks it.
+    #[inline]
+    pub fn reader(&self, id: u16) -> Option<TickReader<'_>> {
+        Some(TickReader {
+            column: &self.columns[self.position(id)?],
+        })
+    }
+
+    /// The writer of component `id`'s changes, stamping `self.now()`, if tracked.
+    #[inline]
+    pub fn writer(&self, id: u16) -> Option<TickWriter> {
+        let column = &self.columns[self.position(id)?];
+        Some(TickWriter {
+            changed: column.changed.as_ptr(),
+            chunks: column.chunks.as_ptr(),
+            now: self.now,
+        })
+    }
+
+    /// Marks `row` of component `id` changed now (a write through `&mut` world).
+    pub(crate) fn mark_changed(&mut self, id: u16, row: usize) {
+        let now = self.now;
+        if let Some(p) = self.position(id) {
+            let column = &mut self.columns[p];
+            column.changed[row].set(now);
+            *column.chunks[row / CHUNK].get_mut() = now;
+        }
+    }
+
+    /// Marks every row of component `id` changed now (a `&mut T` query of a tracked `T`
+    /// visited the table).
+    ///
+    /// # Safety
+    /// The caller has exclusive access to every row of the column of `id`.
+    pub(crate) unsafe fn mark_all_changed(&self, id: u16) {
+        let Some(writer) = self.writer(id) else {
+            return;
+        };
+        let len = self.columns[self.position(id).unwrap_or(0)].changed.len();
+        for row in 0..len {
+            // SAFETY: `row < len`; exclusive access is the caller's guarantee.
+            unsafe { writer.mark(row) };
+        }
+    }
+
+    /// Marks `row` of component `id` changed now, if tracked.
+    ///
+    /// # Safety
+    /// `row` is a row of the table, and the caller has exclusive access to it in the
+    /// column of `id`.
+    pub(crate) unsafe fn mark_row_changed(&self, id: u16, row: usize) {
+        if let Some(writer) = self.writer(id) {
+            // SAFETY: the caller's guarantee.
+            unsafe { writer.mark(row) };
+        }
+    }
+
+    /// A new row: every tracked column added and changed now.
+    pub(crate) fn push(&mut self) {
+        let now = self.now;
+        for column in self.columns.iter_mut() {
+            column.push(now, now);
+        }
+    }
+
+    /// Row `row` removed, the last row moved into its place.
+    pub(crate) fn swap_remove(&mut self, row: usize) {
+        for column in self.columns.iter_mut() {
+            column.swap_remove(row);
+        }
+    }
+
+    /// Copies the ticks of `row` of `src` into `dst_row` of `self` for every component
+    /// both track (a row moved to another archetype keeps its components' ticks).
+    pub(crate) fn carry(&mut self, dst_row: usize, src: &TableTicks, row: usize) {
+        for (p, &id) in self.ids.iter().enumerate() {
+            if let Some(q) = src.position(id) {
+                let (from, to) = (&src.columns[q], &mut self.columns[p]);
+                let changed = from.changed[row].get();
+                to.added[dst_row].set(from.added[row].get());
+                to.changed[dst_row].set(changed);
+                // The chunk was stamped `now` by the push: at least as new as `changed`.
+            }
+        }
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        for column in self.columns.iter_mut() {
+            column.shrink_to_fit();
+        }
+    }
+
+    pub(crate) fn clamp(&mut self, now: u32) {
+        for column in self.columns.iter_mut() {
+            column.clamp(now);
+        }
+    }
+}
