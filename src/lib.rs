@@ -313,7 +313,7 @@ pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
-pub use metronome_runtime::{Added, Changed, Mut, Tracked};
+pub use metronome_runtime::{Added, Changed, Mut, RemovedComponents, Tracked};
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 
@@ -334,7 +334,7 @@ pub mod prelude {
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };
-    pub use crate::{Added, Changed, Mut, Tracked};
+    pub use crate::{Added, Changed, Mut, RemovedComponents, Tracked};
     pub use crate::{ChildOf, Children};
     pub use crate::{EventReader, EventWriter, NextState, State};
     pub use crate::{FrameStats, RunConfig, SystemStats, Time};

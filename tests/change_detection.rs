@@ -214,3 +214,112 @@ fn ticks_older_than_the_maximum_age_are_clamped() {
     assert_eq!(changed.len(), 13, "{log:?}");
     assert!(changed[1..].iter().all(|l| l.ends_with("changed []")), "{log:?}");
 }
+
+/// Entities that lost `Hp`, every frame.
+#[system]
+pub fn log_gone(removed: RemovedComponents<Hp>, frame: Res<Frame>, mut log: ResMut<Log>) {
+    let gone: Vec<String> = removed.read().map(|e| format!("{e:?}")).collect();
+    log.0.push(format!("{} gone {}", frame.0, gone.join(" ")));
+}
+
+/// The same, every third frame only.
+#[system]
+pub fn log_gone_slowly(removed: RemovedComponents<Hp>, frame: Res<Frame>, mut log: ResMut<Log>) {
+    let gone: Vec<String> = removed.read().map(|e| format!("{e:?}")).collect();
+    log.0.push(format!("{} slowly gone {}", frame.0, gone.join(" ")));
+}
+
+/// Despawns the units whose `Hp` is 0 (a removal through commands).
+#[system]
+pub fn reap(q: Query<(Entity, &Hp)>, mut commands: Commands) {
+    for (e, hp) in q.iter() {
+        if hp.0 == 0 {
+            commands.despawn(e);
+        }
+    }
+}
+
+mod removals {
+    use super::*;
+    #[world(
+        archetypes(Unit = (Pos, Hp, Tag), Prop = (Pos, Tag)),
+        track(Hp),
+        resources(Log, Frame),
+        phases(Update, Late),
+        systems(
+            Update = [count, reap],
+            Late = [log_gone, log_gone_slowly.after(log_gone).run_if(every_third)],
+        ),
+        executor = sequential,
+    )]
+    pub struct Game;
+
+    pub mod par {
+        use super::*;
+        #[world(
+            archetypes(Unit = (Pos, Hp, Tag), Prop = (Pos, Tag)),
+            track(Hp),
+            resources(Log, Frame),
+            phases(Update, Late),
+            systems(
+                Update = [count, reap],
+                Late = [log_gone, log_gone_slowly.after(log_gone).run_if(every_third)],
+            ),
+            executor = work_stealing(workers = 2),
+        )]
+        pub struct Game;
+    }
+}
+
+macro_rules! removal_scenario {
+    ($game:expr) => {{
+        let mut game = $game;
+        let a = game.spawn((Pos(0), Hp(1), Tag(0)));
+        let b = game.spawn((Pos(0), Hp(1), Tag(0)));
+        let c = game.spawn((Pos(0), Hp(1), Tag(0)));
+        game.tick(); // 1: nothing removed yet
+        game.remove::<Hp>(a).unwrap(); // a removal outside systems
+        game.tick(); // 2
+        game.get_mut::<Hp>(b).unwrap().0 = 0; // `reap` despawns it in frame 3
+        game.tick(); // 3: the slow reader's first run
+        game.despawn(c);
+        game.tick(); // 4
+        game.tick(); // 5
+        game.tick(); // 6: the slow reader sees `c` (frame 4), not `b` (seen in frame 3)
+        let log = std::mem::take(&mut game.resource_mut::<Log>().0);
+        (log, [a, b, c].map(|e| format!("{e:?}")))
+    }};
+}
+
+fn removal_expected([a, b, c]: [String; 3]) -> Vec<String> {
+    vec![
+        "1 gone ".to_string(),
+        format!("2 gone {a}"),
+        format!("3 gone {b}"),
+        "3 slowly gone ".to_string(),
+        format!("4 gone {c}"),
+        "5 gone ".to_string(),
+        "6 gone ".to_string(),
+        format!("6 slowly gone {c}"),
+    ]
+}
+
+#[test]
+fn removed_components_on_the_sequential_executor() {
+    let (log, names) = removal_scenario!(removals::Game::new());
+    assert_eq!(log, removal_expected(names));
+}
+
+#[test]
+fn removed_components_on_two_workers() {
+    let (log, names) = removal_scenario!(removals::par::Game::new());
+    assert_eq!(log, removal_expected(names));
+}
+
+#[test]
+fn removed_components_across_a_wrap() {
+    let mut game = removals::Game::new();
+    game.__set_change_tick(u32::MAX - 2);
+    let (log, names) = removal_scenario!(game);
+    assert_eq!(log, removal_expected(names));
+}

@@ -202,6 +202,8 @@ pub enum ParamKind {
     Exclusive(Type),
     EventWriter(Type),
     EventReader(Type),
+    /// `RemovedComponents<T>`: `T` as written.
+    RemovedComponents(Type),
 }
 
 /// What a `Query` parameter touches, flattened from its (possibly nested) tuples.

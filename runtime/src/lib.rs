@@ -57,7 +57,9 @@ pub use hierarchy::{ChildOf, Children, HierarchyIds};
 
 pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;
-pub use param::{LastRun, Local, ParamState, Res, ResMut, SystemParam};
+pub use param::{
+    LastRun, Local, ParamState, RemovalReader, RemovedComponents, Res, ResMut, SystemParam,
+};
 pub use query::{
     matching, Added, Changed, DataAccess, IdList, Mut, Query, QueryData, QueryDataOf,
     QueryFilter, QueryFilterOf, QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, Tracked,

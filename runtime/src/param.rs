@@ -249,3 +249,85 @@ impl LastRun {
         last
     }
 }
+
+/// The entities that lost tracked component `T` (by `remove`, or `despawn`) since the
+/// system's last run, in the order they lost it; `T` must be in `track(...)` of the
+/// world. A system skipped by run conditions sees, at its next run, every removal since
+/// the run before; before its first run it sees none.
+///
+/// ```
+/// use metronome_runtime::RemovedComponents;
+/// # struct Health(i32); impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// fn mourn(removed: RemovedComponents<Health>) {
+///     for entity in removed.read() {
+///         let _ = entity;
+///     }
+/// }
+/// ```
+pub struct RemovedComponents<'w, T> {
+    log: Option<&'w crate::storage::RemovalLog>,
+    last_run: u32,
+    now: u32,
+    _component: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> RemovedComponents<'_, T> {
+    /// The entities that lost `T` since the system's last run, oldest first.
+    pub fn read(&self) -> impl Iterator<Item = crate::entity::Entity> + '_ {
+        self.log
+            .into_iter()
+            .flat_map(|log| log.since(self.last_run, self.now))
+    }
+}
+
+/// The state of a [`RemovedComponents`] parameter: its last run's tick, shared with the
+/// world's removal log, which keeps what this reader has not seen.
+#[derive(Default)]
+pub struct RemovalReader {
+    last_run: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
+}
+
+impl<T: 'static> ParamState for RemovedComponents<'_, T> {
+    type State = RemovalReader;
+}
+
+// SAFETY: reads the world's removal log of `T`, which only `&mut` world operations
+// (never a running stage) change: nothing to declare.
+unsafe impl<'x, W: WorldDef, T: crate::query::TrackedOf<W>> SystemParam<W>
+    for RemovedComponents<'x, T>
+{
+    type Item<'w> = RemovedComponents<'w, T>;
+    const ACCESS: ParamAccess = ParamAccess::Nothing;
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        state: &'w mut RemovalReader,
+        _: NonNull<CommandBuffer>,
+    ) -> RemovedComponents<'w, T> {
+        use std::sync::atomic::Ordering;
+        let storage = world.core().storage();
+        let now = storage.change_tick();
+        let log = storage.removals(T::ID);
+        let last_run = match &state.last_run {
+            Some(last) => crate::storage::ticks::clamp(last.load(Ordering::Relaxed), now),
+            None => {
+                // The first run: nothing before it; from now on the log keeps what this
+                // reader has not seen.
+                let last = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(now));
+                if let Some(log) = log {
+                    log.register(&last);
+                }
+                state.last_run = Some(last);
+                now
+            }
+        };
+        if let Some(last) = &state.last_run {
+            last.store(now, Ordering::Relaxed);
+        }
+        RemovedComponents {
+            log,
+            last_run,
+            now,
+            _component: std::marker::PhantomData,
+        }
+    }
+}

@@ -16,7 +16,7 @@ pub const MAX_PARAMS: usize = 16;
 pub const MAX_TUPLE: usize = 12;
 
 const PARAM_KINDS: &str =
-    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters";
+    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `RemovedComponents` parameters";
 const DATA_FORMS: &str =
     "query data is `&T`, `&mut T`, `Tracked<T>`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these";
 const FILTER_FORMS: &str =
@@ -258,7 +258,14 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
     let kind = segment.ident.to_string();
     if !matches!(
         kind.as_str(),
-        "Query" | "Res" | "ResMut" | "Commands" | "Local" | "EventWriter" | "EventReader"
+        "Query"
+            | "Res"
+            | "ResMut"
+            | "Commands"
+            | "Local"
+            | "EventWriter"
+            | "EventReader"
+            | "RemovedComponents"
     ) {
         return unsupported();
     }
@@ -294,6 +301,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                     "Local" => "`Local<u32>`",
                     "EventWriter" => "`EventWriter<Damage>`",
                     "EventReader" => "`EventReader<Damage>`",
+                    "RemovedComponents" => "`RemovedComponents<Health>`",
                     "ResMut" => "`ResMut<Time>`",
                     _ => "`Res<Time>`",
                 };
@@ -311,6 +319,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                     "ResMut" => ParamKind::ResMut(inner),
                     "EventWriter" => ParamKind::EventWriter(inner),
                     "EventReader" => ParamKind::EventReader(inner),
+                    "RemovedComponents" => ParamKind::RemovedComponents(inner),
                     _ => ParamKind::Local(inner),
                 },
                 None,

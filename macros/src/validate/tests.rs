@@ -954,7 +954,7 @@ fn system_item_errors() {
         system_errors(quote!(fn f((a, b): (Res<A>, Res<B>)) {})),
         [
             "a system parameter is a plain name such as `time` or `mut movers`, or `_`",
-            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `RemovedComponents` parameters",
         ]
     );
 }
@@ -1034,9 +1034,9 @@ fn unsupported_parameters() {
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
         [
-            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
-            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
-            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter` and `EventReader` parameters",
+            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `RemovedComponents` parameters",
+            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `RemovedComponents` parameters",
+            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `RemovedComponents` parameters",
         ]
     );
     // `&mut W` makes the system exclusive: every other parameter is reported.

@@ -6,11 +6,13 @@
 mod column;
 mod finish;
 mod sparse;
+mod removed;
 mod table;
 pub mod ticks;
 
 pub use column::{Column, ColumnType};
 pub(crate) use finish::CopyOnDrop;
+pub use removed::RemovalLog;
 pub use sparse::{SparseSet, SparseStorage};
 pub use table::{Table, NO_SLOT};
 
@@ -31,6 +33,9 @@ pub struct Storage {
     /// The change tick when the last `tick` of the world began: queries outside systems
     /// see the changes made since.
     frame_tick: u32,
+    /// By component id, the removal log of each tracked component (empty for a world
+    /// without tracked components).
+    removed: Box<[RemovalLog]>,
 }
 
 /// Row 0 of every column of every table, by archetype and component id: one flat matrix,
@@ -125,6 +130,7 @@ impl Storage {
             change_tick: 1,
             clamped_at: 1,
             frame_tick: 0,
+            removed: Box::new([]),
         }
     }
 
@@ -133,6 +139,9 @@ impl Storage {
         for table in self.tables.iter_mut() {
             table.track(ids);
         }
+        self.removed = (0..self.columns.components())
+            .map(|_| RemovalLog::default())
+            .collect();
         let now = self.change_tick;
         self.set_change_tick(now);
     }
@@ -149,6 +158,10 @@ impl Storage {
     pub(crate) fn advance_change_tick(&mut self, frame: bool) {
         if frame {
             self.frame_tick = self.change_tick;
+            let now = self.change_tick;
+            for log in self.removed.iter_mut() {
+                log.prune(now);
+            }
         }
         let next = self.change_tick.wrapping_add(1);
         self.set_change_tick(next);
@@ -169,6 +182,29 @@ impl Storage {
     pub fn restart_change_tick(&mut self, now: u32) {
         self.clamped_at = now.wrapping_sub(ticks::CHECK_INTERVAL);
         self.set_change_tick(now);
+    }
+
+    /// The removal log of tracked component `id` (`None` if it is not tracked).
+    #[inline]
+    pub fn removals(&self, id: u16) -> Option<&RemovalLog> {
+        self.removed.get(id as usize)
+    }
+
+    /// Logs that `entity` loses the tracked components of table `from` that table `to`
+    /// lacks (all of them when `to` is `None`: a despawn).
+    fn log_removals(&mut self, entity: Entity, from: usize, to: Option<usize>) {
+        let Some(ticks) = self.tables[from].ticks() else {
+            return;
+        };
+        let now = self.change_tick;
+        for &id in ticks.ids() {
+            let kept = to.is_some_and(|to| self.tables[to].slot(id) != NO_SLOT);
+            if !kept {
+                if let Some(log) = self.removed.get_mut(id as usize) {
+                    log.push(entity, now);
+                }
+            }
+        }
     }
 
     /// The current change tick.
@@ -354,6 +390,9 @@ impl Storage {
         let Some(location) = self.index.free(entity) else {
             return false;
         };
+        if !self.removed.is_empty() {
+            self.log_removals(entity, location.archetype as usize, None);
+        }
         let table = &mut self.tables[location.archetype as usize];
         let (row, last) = (location.row as usize, table.len() - 1);
         // The index first: the owner of the last row, which fills the hole, is relocated
@@ -414,6 +453,9 @@ impl Storage {
         skip_drop: Option<u16>,
     ) -> usize {
         debug_assert_ne!(from.archetype, to);
+        if !self.removed.is_empty() {
+            self.log_removals(entity, from.archetype as usize, Some(to as usize));
+        }
         self.grow(to as usize, 1);
         let (src, dst) = two_tables(&mut self.tables, from.archetype as usize, to as usize);
         let (row, last, new_row) = (from.row as usize, src.len() - 1, dst.len());
@@ -450,6 +492,9 @@ impl Storage {
         move_columns: MoveColumns,
     ) -> usize {
         debug_assert_ne!(from.archetype, to);
+        if !self.removed.is_empty() {
+            self.log_removals(entity, from.archetype as usize, Some(to as usize));
+        }
         self.grow(to as usize, 1);
         // SAFETY: both archetypes index tables (the mover exists only for real
         // transitions, and `from` is a live location); rows taken after the growth.

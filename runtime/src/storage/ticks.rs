@@ -203,6 +203,12 @@ impl TableTicks {
         }
     }
 
+    /// The tracked component ids of the table.
+    #[inline]
+    pub fn ids(&self) -> &[u16] {
+        &self.ids
+    }
+
     /// The tick writes are stamped with.
     #[inline(always)]
     pub fn now(&self) -> u32 {
