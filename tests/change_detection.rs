@@ -323,3 +323,23 @@ fn removed_components_across_a_wrap() {
     let (log, names) = removal_scenario!(game);
     assert_eq!(log, removal_expected(names));
 }
+
+#[test]
+fn get_mut_through_a_mut_query_marks_one_row() {
+    let mut game = Game::new();
+    let a = game.spawn((Pos(0), Hp(100), Tag(0)));
+    let b = game.spawn((Pos(0), Hp(100), Tag(0)));
+    game.tick();
+    game.tick();
+    game.query_mut::<&mut Hp>().get_mut(b).unwrap().0 = 70;
+    let changed: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+    assert_eq!(changed, [b], "{a:?} was not written");
+    game.tick();
+    game.query_mut::<Option<&mut Hp>>().get_mut(a).unwrap().unwrap().0 = 80;
+    let changed: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+    assert_eq!(changed, [a]);
+    // A whole `&mut` walk marks every row it visits.
+    game.tick();
+    for _ in game.query_mut::<Option<&mut Hp>>().iter_mut() {}
+    assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().iter().count(), 2);
+}

@@ -15,6 +15,8 @@ mod sparse;
 mod track;
 #[cfg(test)]
 mod sparse_tests;
+#[cfg(test)]
+mod track_tests;
 mod system;
 mod world;
 

@@ -185,6 +185,23 @@ pub unsafe trait QueryData {
         ids: &[u16],
         at: RowAt<'_>,
     ) -> Self::Fetch;
+    /// As [`QueryData::fetch`], for a fetch whose item is then taken of `row` only
+    /// (`Query::get`/`get_mut`): a `&mut T` of a tracked `T` marks that row changed, not
+    /// the whole table.
+    ///
+    /// # Safety
+    /// As for [`QueryData::fetch`], with `row < table.len()`.
+    #[inline(always)]
+    unsafe fn fetch_one(
+        table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        row: usize,
+    ) -> Self::Fetch {
+        let _ = row;
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { Self::fetch(table, columns, ids) }
+    }
 }
 
 /// One row of a table, for [`QueryData::fetch_row`].
@@ -363,6 +380,15 @@ unsafe impl<T: Component> QueryData for &mut T {
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
+    #[inline]
+    unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            // SAFETY: as in `fetch`, for the one row (`row < len`, the caller's guarantee).
+            unsafe { ticks.mark_row_changed(ids[0], row) };
+        }
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
+    }
 }
 // SAFETY: declares one required write of `T`.
 unsafe impl<W, T: ComponentOf<W>> QueryDataOf<W> for &mut T {
@@ -415,7 +441,21 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     type Fetch = *mut T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+    unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            // A tracked `T` handed out as `&mut T`: see `&mut T`.
+            // SAFETY: the query writes `T`: exclusive access to the column's rows.
+            unsafe { ticks.mark_all_changed(ids[0]) };
+        }
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
+    }
+    #[inline]
+    unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            // SAFETY: as in `fetch`, for the one row.
+            unsafe { ticks.mark_row_changed(ids[0], row) };
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
     }
@@ -431,11 +471,15 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     }
     #[inline]
     unsafe fn fetch_row(
-        _table: &Table,
+        table: &Table,
         columns: *const *mut u8,
         ids: &[u16],
         at: RowAt<'_>,
     ) -> Self::Fetch {
+        if let Some(ticks) = table.ticks() {
+            // SAFETY: as in `fetch`, for the one row.
+            unsafe { ticks.mark_row_changed(ids[0], at.row) };
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -511,6 +555,17 @@ macro_rules! tuple_query_data {
                     // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
                     let f = unsafe { $t::fetch_row(table, columns, &ids[next..next + $t::WIDTH], at) };
                     next += $t::WIDTH;
+                    f
+                },)+)
+            }
+            #[inline(always)]
+            #[allow(unused_assignments)]
+            unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> Self::Fetch {
+                let mut at = 0;
+                ($({
+                    // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
+                    let f = unsafe { $t::fetch_one(table, columns, &ids[at..at + $t::WIDTH], row) };
+                    at += $t::WIDTH;
                     f
                 },)+)
             }

@@ -324,8 +324,8 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             return Some((fetch, 0));
         }
         // SAFETY: `a` is a member of `matches` (checked above); the ids are `D`'s
-        // (`__new`).
-        let fetch = unsafe { self.tables.fetch::<D>(a, table) };
+        // (`__new`); the row is live in the table.
+        let fetch = unsafe { self.tables.fetch_one::<D>(a, table, location.row as usize) };
         Some((fetch, location.row as usize))
     }
 }

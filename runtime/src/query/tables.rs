@@ -138,6 +138,25 @@ impl<'w> MatchedTables<'w> {
         unsafe { D::fetch(table, self.columns.row(a), self.ids.as_slice()) }
     }
 
+    /// [`MatchedTables::fetch`] for the item of `row` only (see [`QueryData::fetch_one`]).
+    ///
+    /// # Safety
+    /// As for [`MatchedTables::fetch`], with `row < table.len()`.
+    #[inline(always)]
+    pub(crate) unsafe fn fetch_one<D: QueryData>(
+        &self,
+        a: usize,
+        table: &Table,
+        row: usize,
+    ) -> D::Fetch {
+        assert!(
+            self.sparse.is_none(),
+            "a query with a sparse part walked the tables"
+        );
+        // SAFETY: as in `fetch`; `row < len` is the caller's guarantee.
+        unsafe { D::fetch_one(table, self.columns.row(a), self.ids.as_slice(), row) }
+    }
+
     /// A walk over the matched tables of `set`, for data `D` (see [`TableWalk`]).
     ///
     /// # Safety

@@ -258,13 +258,17 @@ impl TableTicks {
     /// # Safety
     /// The caller has exclusive access to every row of the column of `id`.
     pub(crate) unsafe fn mark_all_changed(&self, id: u16) {
-        let Some(writer) = self.writer(id) else {
+        let Some(p) = self.position(id) else {
             return;
         };
-        let len = self.columns[self.position(id).unwrap_or(0)].changed.len();
-        for row in 0..len {
-            // SAFETY: `row < len`; exclusive access is the caller's guarantee.
-            unsafe { writer.mark(row) };
+        let (column, now) = (&self.columns[p], self.now);
+        for cell in column.changed.iter() {
+            // SAFETY: exclusive access to every row of the column is the caller's
+            // guarantee: no other access to these cells meanwhile.
+            unsafe { *cell.0.get() = now };
+        }
+        for chunk in column.chunks.iter() {
+            chunk.store(now, Ordering::Relaxed);
         }
     }
 
