@@ -343,3 +343,33 @@ fn get_mut_through_a_mut_query_marks_one_row() {
     for _ in game.query_mut::<Option<&mut Hp>>().iter_mut() {}
     assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().iter().count(), 2);
 }
+
+#[test]
+fn changes_are_found_across_many_chunks_and_after_swap_removes() {
+    let mut game = Game::new();
+    let units: Vec<Entity> = (0..1000).map(|i| game.spawn((Pos(i), Hp(100), Tag(0)))).collect();
+    game.tick();
+    game.tick();
+    let mut expected: Vec<Entity> = units.iter().copied().step_by(97).collect();
+    for &e in &expected {
+        game.get_mut::<Hp>(e).unwrap();
+    }
+    let seen = |game: &Game| {
+        let mut seen: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+        seen.sort_by_key(|e| game.get::<Pos>(*e).unwrap().0);
+        seen
+    };
+    assert_eq!(seen(&game), expected);
+    assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().len(), expected.len());
+    // Despawning moves the last row (unchanged) into the hole, and moves changed rows
+    // from the end into old chunks.
+    game.despawn(units[0]);
+    game.despawn(units[500]);
+    expected.retain(|&e| e != units[0]);
+    assert_eq!(seen(&game), expected);
+    let last_changed = *expected.last().unwrap();
+    for &e in units.iter().rev().take_while(|&&e| e != last_changed) {
+        game.despawn(e);
+    }
+    assert_eq!(seen(&game), expected);
+}

@@ -58,21 +58,28 @@ impl TickMatch {
         })
     }
 
-    /// The first row at or after `row` of `table` whose chunk may pass (the chunk of a
-    /// `Changed` component's summary says nothing changed: its rows are skipped).
+    /// The first row at or after `row` of `table` that passes (`table.len()` if none).
+    /// With one filtered component, the chunks whose summary is older than the last run
+    /// are skipped without reading their rows, and the others are scanned in a tight
+    /// loop; several filtered components check each row.
     #[inline]
-    fn skip_unchanged(&self, table: &Table, mut row: usize) -> usize {
-        let Some(id) = self.changed.next_from(0) else {
-            return row;
+    fn next_passing(&self, table: &Table, row: usize) -> usize {
+        let single = match (self.added.len(), self.changed.len()) {
+            (1, 0) => self.added.next_from(0).map(|id| (true, id)),
+            (0, 1) => self.changed.next_from(0).map(|id| (false, id)),
+            _ => None,
         };
-        let Some(reader) = table.ticks().and_then(|t| t.reader(id as u16)) else {
-            return table.len();
-        };
-        use crate::storage::ticks::CHUNK;
-        while row < table.len() && !reader.chunk_changed(row / CHUNK, self.last_run, self.now) {
-            row = (row / CHUNK + 1) * CHUNK;
+        if let Some((added, id)) = single {
+            let Some(reader) = table.ticks().and_then(|t| t.reader(id as u16)) else {
+                return table.len();
+            };
+            return reader
+                .next_newer(added, row, table.len(), self.last_run, self.now)
+                .unwrap_or(table.len());
         }
-        row.min(table.len())
+        (row..table.len())
+            .find(|&r| self.passes(table, r))
+            .unwrap_or(table.len())
     }
 }
 
@@ -216,15 +223,9 @@ impl<'w> MatchedTables<'w> {
             let table = unsafe { self.table(a) };
             while row < table.len() {
                 if let Some(ticks) = &self.ticks {
-                    if row % crate::storage::ticks::CHUNK == 0 || row == from >> 16 {
-                        row = ticks.skip_unchanged(table, row);
-                        if row >= table.len() {
-                            break;
-                        }
-                    }
-                    if !ticks.passes(table, row) {
-                        row += 1;
-                        continue;
+                    row = ticks.next_passing(table, row);
+                    if row >= table.len() {
+                        break;
                     }
                 }
                 let entity = table.entities()[row];

@@ -73,7 +73,9 @@ impl<T> DerefMut for Mut<'_, T> {
         if let Some(ticks) = self.ticks {
             // SAFETY: the item is the only one of its row for `'a` (a query hands each
             // row to one item, borrowing the query), and the table cannot change shape
-            // while the query is borrowed; `row` is the item's row in that table.
+            // while the query is borrowed; `row` is the item's row in that table, and
+            // the writer was made for every row (`fetch`) or for this one (`fetch_row`,
+            // `fetch_one`).
             unsafe { ticks.mark(self.row) };
         }
         self.value
@@ -98,6 +100,11 @@ impl<T> Copy for TrackedFetch<T> {}
 #[inline(always)]
 fn writer(table: &Table, ids: &[u16]) -> Option<TickWriter> {
     table.ticks().and_then(|t| t.writer(ids[0]))
+}
+
+#[inline(always)]
+fn row_writer(table: &Table, ids: &[u16], row: usize) -> Option<TickWriter> {
+    table.ticks().and_then(|t| t.row_writer(ids[0], row))
 }
 
 // SAFETY: writes one column (and its change ticks); `fetch` consumes one id.
@@ -140,8 +147,22 @@ unsafe impl<T: Component> QueryData for Tracked<T> {
         TrackedFetch {
             // SAFETY: forwarded under the caller's guarantee.
             column: unsafe { column_row(columns, ids, at) },
-            ticks: writer(table, ids),
+            ticks: row_writer(table, ids, at.row),
             base: at.row,
+        }
+    }
+    #[inline]
+    unsafe fn fetch_one(
+        table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        row: usize,
+    ) -> TrackedFetch<T> {
+        TrackedFetch {
+            // SAFETY: forwarded under the caller's guarantee.
+            column: unsafe { column(columns, ids) },
+            ticks: row_writer(table, ids, row),
+            base: 0,
         }
     }
 }

@@ -76,12 +76,13 @@ pub struct TickColumn {
     chunks: Vec<AtomicU32>,
 }
 
-/// Where a query item writes a row's change: row 0 of the `changed` ticks, the chunk
-/// summaries, and the tick to write.
+/// Where a query item writes a row's change: row 0 of the `changed` ticks and the tick
+/// to write. The chunk summaries of the rows a writer may write were marked when it was
+/// made ([`TableTicks::writer`], [`TableTicks::row_writer`]), so a write is one store (a
+/// loop over `Mut` items stays a plain loop, which the optimiser may vectorise).
 #[derive(Clone, Copy)]
 pub struct TickWriter {
     changed: *const TickCell,
-    chunks: *const AtomicU32,
     now: u32,
 }
 
@@ -90,15 +91,13 @@ impl TickWriter {
     ///
     /// # Safety
     /// The writer came from a table that still has `row` (no structural change since),
-    /// and the caller has exclusive access to `row` of the tracked column.
+    /// for `row` if it is a [`TableTicks::row_writer`], and the caller has exclusive access
+    /// to `row` of the tracked column.
     #[inline(always)]
     pub unsafe fn mark(self, row: usize) {
-        // SAFETY: `row` is live (the caller's guarantee), so within both arrays; the row's
-        // cell is the caller's alone; the chunk summary is atomic.
-        unsafe {
-            *(*self.changed.add(row)).0.get() = self.now;
-            (*self.chunks.add(row / CHUNK)).store(self.now, Ordering::Relaxed);
-        }
+        // SAFETY: `row` is live (the caller's guarantee), so within the array; the row's
+        // cell is the caller's alone.
+        unsafe { *(*self.changed.add(row)).0.get() = self.now };
     }
 }
 
@@ -119,6 +118,39 @@ impl TickReader<'_> {
     pub fn changed(&self, row: usize, last_run: u32, now: u32) -> bool {
         is_newer(self.column.changed[row].get(), last_run, now)
     }
+    /// The first row in `from..end` (`end` at most the table's length) added (`added`)
+    /// or changed after `last_run`, skipping the chunks whose summary is older.
+    #[inline]
+    pub fn next_newer(
+        &self,
+        added: bool,
+        mut from: usize,
+        end: usize,
+        last_run: u32,
+        now: u32,
+    ) -> Option<usize> {
+        let cells = if added {
+            &self.column.added
+        } else {
+            &self.column.changed
+        };
+        let end = end.min(cells.len());
+        let limit = now.wrapping_sub(last_run);
+        while from < end {
+            let chunk_end = ((from / CHUNK + 1) * CHUNK).min(end);
+            if self.chunk_changed(from / CHUNK, last_run, now) {
+                let hit = cells[from..chunk_end]
+                    .iter()
+                    .position(|cell| now.wrapping_sub(cell.get()) < limit);
+                if let Some(offset) = hit {
+                    return Some(from + offset);
+                }
+            }
+            from = chunk_end;
+        }
+        None
+    }
+
     /// Whether some row of chunk `chunk` may have changed after `last_run`.
     #[inline]
     pub fn chunk_changed(&self, chunk: usize, last_run: u32, now: u32) -> bool {
@@ -231,13 +263,30 @@ impl TableTicks {
         })
     }
 
-    /// The writer of component `id`'s changes, stamping `self.now()`, if tracked.
+    /// The writer of component `id`'s changes in any row, stamping `self.now()`, if
+    /// tracked: every chunk summary of the column is marked now (a summary may overstate).
     #[inline]
     pub fn writer(&self, id: u16) -> Option<TickWriter> {
         let column = &self.columns[self.position(id)?];
+        for chunk in column.chunks.iter() {
+            chunk.store(self.now, Ordering::Relaxed);
+        }
         Some(TickWriter {
             changed: column.changed.as_ptr(),
-            chunks: column.chunks.as_ptr(),
+            now: self.now,
+        })
+    }
+
+    /// The writer of component `id`'s changes in row `row` only (its chunk summary is
+    /// marked now), if tracked.
+    #[inline]
+    pub fn row_writer(&self, id: u16, row: usize) -> Option<TickWriter> {
+        let column = &self.columns[self.position(id)?];
+        if let Some(chunk) = column.chunks.get(row / CHUNK) {
+            chunk.store(self.now, Ordering::Relaxed);
+        }
+        Some(TickWriter {
+            changed: column.changed.as_ptr(),
             now: self.now,
         })
     }
@@ -278,7 +327,7 @@ impl TableTicks {
     /// `row` is a row of the table, and the caller has exclusive access to it in the
     /// column of `id`.
     pub(crate) unsafe fn mark_row_changed(&self, id: u16, row: usize) {
-        if let Some(writer) = self.writer(id) {
+        if let Some(writer) = self.row_writer(id, row) {
             // SAFETY: the caller's guarantee.
             unsafe { writer.mark(row) };
         }
