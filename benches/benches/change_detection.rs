@@ -155,7 +155,7 @@ pub mod b_changed {
         ));
         world.insert_resource(Seen::default());
         let mut schedule = Schedule::default();
-        schedule.set_executor_kind(bevy_ecs::schedule::ExecutorKind::SingleThreaded);
+        schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
         schedule.add_systems((touch, changed).chain());
         schedule.run(&mut world);
         (world, schedule)
