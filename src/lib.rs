@@ -309,11 +309,11 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
+pub use metronome_runtime::{Added, Changed, Mut, RemovedComponents, Tracked};
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
-pub use metronome_runtime::{Added, Changed, Mut, RemovedComponents, Tracked};
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 

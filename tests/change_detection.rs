@@ -73,7 +73,8 @@ pub fn every_third(frame: Res<Frame>) -> bool {
 
 #[system]
 pub fn log_moved(q: Query<&Pos, Changed<Pos>>, frame: Res<Frame>, mut log: ResMut<Log>) {
-    log.0.push(format!("{} moved {}", frame.0, q.iter().count()));
+    log.0
+        .push(format!("{} moved {}", frame.0, q.iter().count()));
 }
 
 #[world(
@@ -190,10 +191,17 @@ fn outside_queries_see_changes_since_the_last_tick_began() {
     assert_eq!(game.query_filtered::<&Hp, Added<Hp>>().iter().count(), 1);
     game.tick();
     game.tick();
-    assert_eq!(game.query_filtered::<&Hp, Changed<Hp>>().iter().count(), 1, "regen changed it");
+    assert_eq!(
+        game.query_filtered::<&Hp, Changed<Hp>>().iter().count(),
+        1,
+        "regen changed it"
+    );
     assert_eq!(game.query_filtered::<&Hp, Added<Hp>>().iter().count(), 0);
     game.get_mut::<Hp>(e).unwrap();
-    assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().iter().next(), Some(e));
+    assert_eq!(
+        game.query_filtered::<Entity, Changed<Hp>>().iter().next(),
+        Some(e)
+    );
 }
 
 #[test]
@@ -212,7 +220,10 @@ fn ticks_older_than_the_maximum_age_are_clamped() {
     let log = std::mem::take(&mut game.resource_mut::<Log>().0);
     let changed: Vec<&String> = log.iter().filter(|l| l.contains(" changed ")).collect();
     assert_eq!(changed.len(), 13, "{log:?}");
-    assert!(changed[1..].iter().all(|l| l.ends_with("changed []")), "{log:?}");
+    assert!(
+        changed[1..].iter().all(|l| l.ends_with("changed []")),
+        "{log:?}"
+    );
 }
 
 /// Entities that lost `Hp`, every frame.
@@ -226,7 +237,8 @@ pub fn log_gone(removed: RemovedComponents<Hp>, frame: Res<Frame>, mut log: ResM
 #[system]
 pub fn log_gone_slowly(removed: RemovedComponents<Hp>, frame: Res<Frame>, mut log: ResMut<Log>) {
     let gone: Vec<String> = removed.read().map(|e| format!("{e:?}")).collect();
-    log.0.push(format!("{} slowly gone {}", frame.0, gone.join(" ")));
+    log.0
+        .push(format!("{} slowly gone {}", frame.0, gone.join(" ")));
 }
 
 /// Despawns the units whose `Hp` is 0 (a removal through commands).
@@ -332,22 +344,37 @@ fn get_mut_through_a_mut_query_marks_one_row() {
     game.tick();
     game.tick();
     game.query_mut::<&mut Hp>().get_mut(b).unwrap().0 = 70;
-    let changed: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+    let changed: Vec<Entity> = game
+        .query_filtered::<Entity, Changed<Hp>>()
+        .iter()
+        .collect();
     assert_eq!(changed, [b], "{a:?} was not written");
     game.tick();
-    game.query_mut::<Option<&mut Hp>>().get_mut(a).unwrap().unwrap().0 = 80;
-    let changed: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+    game.query_mut::<Option<&mut Hp>>()
+        .get_mut(a)
+        .unwrap()
+        .unwrap()
+        .0 = 80;
+    let changed: Vec<Entity> = game
+        .query_filtered::<Entity, Changed<Hp>>()
+        .iter()
+        .collect();
     assert_eq!(changed, [a]);
     // A whole `&mut` walk marks every row it visits.
     game.tick();
     for _ in game.query_mut::<Option<&mut Hp>>().iter_mut() {}
-    assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().iter().count(), 2);
+    assert_eq!(
+        game.query_filtered::<Entity, Changed<Hp>>().iter().count(),
+        2
+    );
 }
 
 #[test]
 fn changes_are_found_across_many_chunks_and_after_swap_removes() {
     let mut game = Game::new();
-    let units: Vec<Entity> = (0..1000).map(|i| game.spawn((Pos(i), Hp(100), Tag(0)))).collect();
+    let units: Vec<Entity> = (0..1000)
+        .map(|i| game.spawn((Pos(i), Hp(100), Tag(0))))
+        .collect();
     game.tick();
     game.tick();
     let mut expected: Vec<Entity> = units.iter().copied().step_by(97).collect();
@@ -355,12 +382,18 @@ fn changes_are_found_across_many_chunks_and_after_swap_removes() {
         game.get_mut::<Hp>(e).unwrap();
     }
     let seen = |game: &Game| {
-        let mut seen: Vec<Entity> = game.query_filtered::<Entity, Changed<Hp>>().iter().collect();
+        let mut seen: Vec<Entity> = game
+            .query_filtered::<Entity, Changed<Hp>>()
+            .iter()
+            .collect();
         seen.sort_by_key(|e| game.get::<Pos>(*e).unwrap().0);
         seen
     };
     assert_eq!(seen(&game), expected);
-    assert_eq!(game.query_filtered::<Entity, Changed<Hp>>().len(), expected.len());
+    assert_eq!(
+        game.query_filtered::<Entity, Changed<Hp>>().len(),
+        expected.len()
+    );
     // Despawning moves the last row (unchanged) into the hole, and moves changed rows
     // from the end into old chunks.
     game.despawn(units[0]);

@@ -105,8 +105,10 @@ pub mod m_changed {
     pub fn build() -> ChangedWorld {
         let mut w = ChangedWorld::new();
         let entities = w.spawn_batch((0..CHANGED_ENTITIES).map(|i| Unit(Pos(i as f32))));
-        w.resource_mut::<Targets>().0 =
-            shuffle(entities).into_iter().take(CHANGED_PER_TICK).collect();
+        w.resource_mut::<Targets>().0 = shuffle(entities)
+            .into_iter()
+            .take(CHANGED_PER_TICK)
+            .collect();
         w.tick();
         w
     }
@@ -151,7 +153,10 @@ pub mod b_changed {
             .spawn_batch((0..CHANGED_ENTITIES).map(|i| (Pos(i as f32),)))
             .collect();
         world.insert_resource(Targets(
-            shuffle(entities).into_iter().take(CHANGED_PER_TICK).collect(),
+            shuffle(entities)
+                .into_iter()
+                .take(CHANGED_PER_TICK)
+                .collect(),
         ));
         world.insert_resource(Seen::default());
         let mut schedule = Schedule::default();
@@ -266,5 +271,10 @@ fn add_remove_sparse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tracked_simple_iter, changed_iter, add_remove_sparse);
+criterion_group!(
+    benches,
+    tracked_simple_iter,
+    changed_iter,
+    add_remove_sparse
+);
 criterion_main!(benches);

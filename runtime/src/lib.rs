@@ -61,9 +61,9 @@ pub use param::{
     LastRun, Local, ParamState, RemovalReader, RemovedComponents, Res, ResMut, SystemParam,
 };
 pub use query::{
-    matching, Added, Changed, DataAccess, IdList, Mut, Query, QueryData, QueryDataOf,
-    QueryFilter, QueryFilterOf, QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, Tracked,
-    TrackedFetch, TrackedOf, With, Without,
+    matching, Added, Changed, DataAccess, IdList, Mut, Query, QueryData, QueryDataOf, QueryFilter,
+    QueryFilterOf, QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, Tracked, TrackedFetch,
+    TrackedOf, With, Without,
 };
 pub use schedule::{
     check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,

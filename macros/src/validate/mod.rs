@@ -12,12 +12,12 @@ mod frames;
 mod near_miss;
 mod order;
 mod sparse;
-mod track;
 #[cfg(test)]
 mod sparse_tests;
+mod system;
+mod track;
 #[cfg(test)]
 mod track_tests;
-mod system;
 mod world;
 
 #[cfg(test)]

@@ -546,9 +546,8 @@ fn walk_filter(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
                 return unsupported();
             };
             // `Added<T>`/`Changed<T>` require `T` as `With<T>` does (and read its ticks).
-            let with = segment.ident == "With"
-                || segment.ident == "Added"
-                || segment.ident == "Changed";
+            let with =
+                segment.ident == "With" || segment.ident == "Added" || segment.ident == "Changed";
             if !with && segment.ident != "Without" {
                 return unsupported();
             }

@@ -16,7 +16,10 @@ fn world(attr: TokenStream) -> Result<crate::model::WorldModel, Vec<String>> {
 #[test]
 fn tracked_components_are_archetype_components_in_declaration_order() {
     let Ok(model) = world(quote!(
-        archetypes(Mover = (Position, Velocity), Unit = (Position, physics::Health)),
+        archetypes(
+            Mover = (Position, Velocity),
+            Unit = (Position, physics::Health)
+        ),
         track(physics::Health, Position),
     )) else {
         panic!("a valid declaration")
@@ -53,9 +56,13 @@ fn track_diagnostics() {
         errors,
         ["`track` takes a parenthesized list of component types, as in `track(Position, Health)`"]
     );
-    let errors = world(quote!(archetypes(Mover = (Position)), track(Position), track(Position)))
-        .err()
-        .expect("errors");
+    let errors = world(quote!(
+        archetypes(Mover = (Position)),
+        track(Position),
+        track(Position)
+    ))
+    .err()
+    .expect("errors");
     assert_eq!(
         errors,
         ["`track` is given twice in `#[world(...)]`; merge both into one `track`"]

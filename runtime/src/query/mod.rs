@@ -146,8 +146,7 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
         D: QueryDataOf<W>,
         F: QueryFilterOf<W>,
     {
-        let per_row =
-            const { QueryPlan::<W, D, F>::SPARSE || QueryPlan::<W, D, F>::TICKS };
+        let per_row = const { QueryPlan::<W, D, F>::SPARSE || QueryPlan::<W, D, F>::TICKS };
         Query {
             tables: MatchedTables {
                 tables: storage.tables(),

@@ -5,8 +5,8 @@
 
 mod column;
 mod finish;
-mod sparse;
 mod removed;
+mod sparse;
 mod table;
 pub mod ticks;
 
