@@ -68,7 +68,7 @@ pub fn log_slow(q: Query<&Hp, Changed<Hp>>, frame: Res<Frame>, mut log: ResMut<L
 
 #[system]
 pub fn every_third(frame: Res<Frame>) -> bool {
-    frame.0 % 3 == 0
+    frame.0.is_multiple_of(3)
 }
 
 #[system]

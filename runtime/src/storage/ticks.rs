@@ -175,7 +175,7 @@ impl TickColumn {
         let row = self.added.len();
         self.added.push(TickCell::new(added));
         self.changed.push(TickCell::new(changed));
-        if row % CHUNK == 0 {
+        if row.is_multiple_of(CHUNK) {
             self.chunks.push(AtomicU32::new(changed));
         } else {
             self.chunks[row / CHUNK].store(changed, Ordering::Relaxed);
