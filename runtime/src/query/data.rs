@@ -348,9 +348,7 @@ unsafe impl<T: Component> QueryData for &mut T {
         if let Some(ticks) = table.ticks() {
             // A tracked `T` handed out as `&mut T`: every row of the table may be written,
             // so every row counts as changed (`Tracked<T>` marks only the rows written).
-            // SAFETY: the query writes `T`, so it has exclusive access to the column's
-            // rows in its matched tables (the caller's guarantee).
-            unsafe { ticks.mark_all_changed(ids[0]) };
+            ticks.mark_all_changed(ids[0]);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
@@ -374,8 +372,7 @@ unsafe impl<T: Component> QueryData for &mut T {
         at: RowAt<'_>,
     ) -> Self::Fetch {
         if let Some(ticks) = table.ticks() {
-            // SAFETY: as in `fetch`, for the one row.
-            unsafe { ticks.mark_row_changed(ids[0], at.row) };
+            ticks.mark_row_changed(ids[0], at.row);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
@@ -383,8 +380,7 @@ unsafe impl<T: Component> QueryData for &mut T {
     #[inline]
     unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
         if let Some(ticks) = table.ticks() {
-            // SAFETY: as in `fetch`, for the one row (`row < len`, the caller's guarantee).
-            unsafe { ticks.mark_row_changed(ids[0], row) };
+            ticks.mark_row_changed(ids[0], row);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
@@ -444,8 +440,7 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
         if let Some(ticks) = table.ticks() {
             // A tracked `T` handed out as `&mut T`: see `&mut T`.
-            // SAFETY: the query writes `T`: exclusive access to the column's rows.
-            unsafe { ticks.mark_all_changed(ids[0]) };
+            ticks.mark_all_changed(ids[0]);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
@@ -453,8 +448,7 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     #[inline]
     unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
         if let Some(ticks) = table.ticks() {
-            // SAFETY: as in `fetch`, for the one row.
-            unsafe { ticks.mark_row_changed(ids[0], row) };
+            ticks.mark_row_changed(ids[0], row);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
@@ -477,8 +471,7 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
         at: RowAt<'_>,
     ) -> Self::Fetch {
         if let Some(ticks) = table.ticks() {
-            // SAFETY: as in `fetch`, for the one row.
-            unsafe { ticks.mark_row_changed(ids[0], at.row) };
+            ticks.mark_row_changed(ids[0], at.row);
         }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }

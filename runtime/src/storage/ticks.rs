@@ -10,7 +10,6 @@
 //! A table of a world without tracked components has no [`TableTicks`] at all: untracked
 //! columns pay nothing.
 
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Rows per chunk summary.
@@ -39,26 +38,25 @@ pub fn clamp(tick: u32, now: u32) -> u32 {
     }
 }
 
-/// One tick that systems on several threads may write, each its own rows (a query hands
-/// every row to one item at a time; `&mut Table` for everything else).
+/// One tick. Atomic (relaxed loads and stores, plain moves on common targets): a query
+/// may mark rows through a shared borrow (`Query::get`, `iter` of `&mut T` data) while
+/// another query of the same system reads them on another thread, so every access is
+/// atomic and no interleaving is a data race; ordering does not matter, as every writer
+/// of one stage writes the same tick.
 #[repr(transparent)]
-pub struct TickCell(UnsafeCell<u32>);
-
-// SAFETY: a cell is written either through `&mut` (table operations) or through a
-// pointer a query item holds for a row it has exclusive access to (the query's
-// construction guarantees no other access to that column's rows meanwhile); reads
-// through `&` happen only while no such item writes (the schedule separates readers and
-// writers of a component).
-unsafe impl Sync for TickCell {}
+pub struct TickCell(AtomicU32);
 
 impl TickCell {
     fn new(tick: u32) -> TickCell {
-        TickCell(UnsafeCell::new(tick))
+        TickCell(AtomicU32::new(tick))
     }
     #[inline(always)]
     fn get(&self) -> u32 {
-        // SAFETY: see the `Sync` impl: no write to this row races with a read.
-        unsafe { *self.0.get() }
+        self.0.load(Ordering::Relaxed)
+    }
+    #[inline(always)]
+    fn store(&self, tick: u32) {
+        self.0.store(tick, Ordering::Relaxed)
     }
     #[inline(always)]
     fn set(&mut self, tick: u32) {
@@ -90,14 +88,14 @@ impl TickWriter {
     /// Marks `row` changed now.
     ///
     /// # Safety
-    /// The writer came from a table that still has `row` (no structural change since),
-    /// for `row` if it is a [`TableTicks::row_writer`], and the caller has exclusive access
-    /// to `row` of the tracked column.
+    /// The writer came from a table that still has `row` (no structural change since:
+    /// the ticks array has not moved), and for `row` if it is a
+    /// [`TableTicks::row_writer`].
     #[inline(always)]
     pub unsafe fn mark(self, row: usize) {
-        // SAFETY: `row` is live (the caller's guarantee), so within the array; the row's
-        // cell is the caller's alone.
-        unsafe { *(*self.changed.add(row)).0.get() = self.now };
+        // SAFETY: `row` is live in the table the writer came from (the caller's
+        // guarantee), so within the array, which has not moved; the cell is atomic.
+        unsafe { (*self.changed.add(row)).store(self.now) };
     }
 }
 
@@ -303,33 +301,28 @@ impl TableTicks {
 
     /// Marks every row of component `id` changed now (a `&mut T` query of a tracked `T`
     /// visited the table).
-    ///
-    /// # Safety
-    /// The caller has exclusive access to every row of the column of `id`.
-    pub(crate) unsafe fn mark_all_changed(&self, id: u16) {
+    pub(crate) fn mark_all_changed(&self, id: u16) {
         let Some(p) = self.position(id) else {
             return;
         };
         let (column, now) = (&self.columns[p], self.now);
         for cell in column.changed.iter() {
-            // SAFETY: exclusive access to every row of the column is the caller's
-            // guarantee: no other access to these cells meanwhile.
-            unsafe { *cell.0.get() = now };
+            cell.store(now);
         }
         for chunk in column.chunks.iter() {
             chunk.store(now, Ordering::Relaxed);
         }
     }
 
-    /// Marks `row` of component `id` changed now, if tracked.
-    ///
-    /// # Safety
-    /// `row` is a row of the table, and the caller has exclusive access to it in the
-    /// column of `id`.
-    pub(crate) unsafe fn mark_row_changed(&self, id: u16, row: usize) {
-        if let Some(writer) = self.row_writer(id, row) {
-            // SAFETY: the caller's guarantee.
-            unsafe { writer.mark(row) };
+    /// Marks `row` of component `id` changed now, if tracked (and `row` is a row).
+    pub(crate) fn mark_row_changed(&self, id: u16, row: usize) {
+        let Some(p) = self.position(id) else {
+            return;
+        };
+        let (column, now) = (&self.columns[p], self.now);
+        if let Some(cell) = column.changed.get(row) {
+            cell.store(now);
+            column.chunks[row / CHUNK].store(now, Ordering::Relaxed);
         }
     }
 
