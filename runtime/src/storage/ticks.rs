@@ -367,3 +367,83 @@ impl TableTicks {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_compares_ages_across_the_wrap() {
+        assert!(is_newer(5, 4, 10));
+        assert!(!is_newer(4, 4, 10));
+        assert!(!is_newer(3, 4, 10));
+        // `now` wrapped past zero; the change did too, the last run did not.
+        assert!(is_newer(1, u32::MAX - 1, 3));
+        assert!(!is_newer(u32::MAX - 2, u32::MAX - 1, 3));
+    }
+
+    #[test]
+    fn clamping_keeps_recent_ticks_and_ages_old_ones_to_the_maximum() {
+        assert_eq!(clamp(90, 100), 90);
+        let now = 10u32;
+        let old = now.wrapping_sub(MAX_CHANGE_AGE + 5);
+        assert_eq!(clamp(old, now), now.wrapping_sub(MAX_CHANGE_AGE));
+    }
+
+    fn table_ticks(rows: usize, now: u32) -> TableTicks {
+        let mut ticks = TableTicks::new(&[3]);
+        ticks.set_now(now);
+        for _ in 0..rows {
+            ticks.push();
+        }
+        ticks
+    }
+
+    #[test]
+    fn only_chunks_with_a_newer_summary_are_scanned() {
+        let mut ticks = table_ticks(300, 1);
+        ticks.set_now(5);
+        ticks.mark_changed(3, 130);
+        ticks.mark_row_changed(3, 299);
+        let reader = ticks.reader(3).expect("tracked");
+        let found: Vec<usize> = std::iter::successors(
+            reader.next_newer(false, 0, 300, 1, 5),
+            |&r| reader.next_newer(false, r + 1, 300, 1, 5),
+        )
+        .collect();
+        assert_eq!(found, [130, 299]);
+        assert!(!reader.chunk_changed(0, 1, 5));
+        assert!(reader.chunk_changed(2, 1, 5));
+        assert_eq!(reader.next_newer(true, 0, 300, 1, 5), None, "nothing added since 1");
+        assert!(ticks.reader(4).is_none(), "an untracked id has no ticks");
+    }
+
+    #[test]
+    fn a_swap_remove_moves_a_change_into_the_holes_chunk() {
+        let mut ticks = table_ticks(200, 1);
+        ticks.set_now(7);
+        ticks.mark_changed(3, 199);
+        // Row 199 (changed at 7) fills the hole at row 0, whose chunk was older.
+        ticks.swap_remove(0);
+        let reader = ticks.reader(3).expect("tracked");
+        assert!(reader.chunk_changed(0, 1, 7));
+        assert_eq!(reader.next_newer(false, 0, 199, 1, 7), Some(0));
+        assert!(reader.changed(0, 1, 7));
+        assert!(!reader.added(0, 1, 7));
+    }
+
+    #[test]
+    fn carried_rows_keep_their_ticks() {
+        let mut from = table_ticks(2, 1);
+        from.set_now(4);
+        from.mark_changed(3, 1);
+        let mut to = TableTicks::new(&[3, 9]);
+        to.set_now(6);
+        to.push();
+        to.carry(0, &from, 1);
+        let reader = to.reader(3).expect("tracked");
+        assert!(!reader.added(0, 1, 6) && reader.added(0, 0, 6), "added at 1");
+        assert!(reader.changed(0, 3, 6) && !reader.changed(0, 4, 6), "changed at 4");
+        assert!(to.reader(9).expect("tracked").added(0, 5, 6), "new column: added now");
+    }
+}
