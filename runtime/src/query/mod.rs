@@ -154,12 +154,12 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
                 matches: QueryPlan::<W, D, F>::ARCHETYPES,
                 ids: D::ACCESS.ids,
                 ticks: if const { QueryPlan::<W, D, F>::TICKS } {
-                    Some(TickMatch {
-                        added: F::ADDED,
-                        changed: F::CHANGED,
+                    Some(TickMatch::new(
+                        F::ADDED,
+                        F::CHANGED,
                         last_run,
-                        now: storage.change_tick(),
-                    })
+                        storage.change_tick(),
+                    ))
                 } else {
                     None
                 },

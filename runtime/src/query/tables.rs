@@ -36,6 +36,28 @@ pub(crate) struct TickMatch {
     pub(crate) changed: Bits,
     pub(crate) last_run: u32,
     pub(crate) now: u32,
+    /// With exactly one filtered component: whether it is `Added` (else `Changed`), and
+    /// its id (the fast scan of [`TickMatch::next_passing`]).
+    pub(crate) single: Option<(bool, u16)>,
+}
+
+impl TickMatch {
+    /// The tick part of a query filtering `added` and `changed`.
+    #[inline]
+    pub(crate) fn new(added: Bits, changed: Bits, last_run: u32, now: u32) -> TickMatch {
+        let single = match (added.len(), changed.len()) {
+            (1, 0) => added.next_from(0).map(|id| (true, id as u16)),
+            (0, 1) => changed.next_from(0).map(|id| (false, id as u16)),
+            _ => None,
+        };
+        TickMatch {
+            added,
+            changed,
+            last_run,
+            now,
+            single,
+        }
+    }
 }
 
 impl TickMatch {
@@ -64,13 +86,8 @@ impl TickMatch {
     /// loop; several filtered components check each row.
     #[inline]
     fn next_passing(&self, table: &Table, row: usize) -> usize {
-        let single = match (self.added.len(), self.changed.len()) {
-            (1, 0) => self.added.next_from(0).map(|id| (true, id)),
-            (0, 1) => self.changed.next_from(0).map(|id| (false, id)),
-            _ => None,
-        };
-        if let Some((added, id)) = single {
-            let Some(reader) = table.ticks().and_then(|t| t.reader(id as u16)) else {
+        if let Some((added, id)) = self.single {
+            let Some(reader) = table.ticks().and_then(|t| t.reader(id)) else {
                 return table.len();
             };
             return reader
@@ -93,10 +110,12 @@ pub(crate) struct SparseMatch<'w> {
 }
 
 impl SparseMatch<'_> {
-    /// Whether `entity` passes the sparse requirements.
+    /// Whether `entity` passes the sparse requirements (a query on the per-row path for
+    /// its `Added`/`Changed` filters alone has none: every entity passes, untested).
     #[inline]
     pub(crate) fn passes(&self, entity: Entity) -> bool {
-        self.storage.passes(entity, self.required, self.excluded)
+        (self.required.is_empty() && self.excluded.is_empty())
+            || self.storage.passes(entity, self.required, self.excluded)
     }
 }
 

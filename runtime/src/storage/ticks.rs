@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Rows per chunk summary.
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = 16;
 
 /// The oldest age a tick may have; older ticks are clamped to it (they are then older
 /// than every system's last run, which is clamped the same way).
@@ -413,7 +413,8 @@ mod tests {
         .collect();
         assert_eq!(found, [130, 299]);
         assert!(!reader.chunk_changed(0, 1, 5));
-        assert!(reader.chunk_changed(2, 1, 5));
+        assert!(reader.chunk_changed(130 / CHUNK, 1, 5));
+        assert!(!reader.chunk_changed(100 / CHUNK, 1, 5));
         assert_eq!(reader.next_newer(true, 0, 300, 1, 5), None, "nothing added since 1");
         assert!(ticks.reader(4).is_none(), "an untracked id has no ticks");
     }
