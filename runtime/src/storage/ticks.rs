@@ -134,9 +134,11 @@ impl TickReader<'_> {
         };
         let end = end.min(cells.len());
         let limit = now.wrapping_sub(last_run);
+        let chunks = &self.column.chunks[..end.div_ceil(CHUNK)];
         while from < end {
-            let chunk_end = ((from / CHUNK + 1) * CHUNK).min(end);
-            if self.chunk_changed(from / CHUNK, last_run, now) {
+            let chunk = from / CHUNK;
+            let chunk_end = ((chunk + 1) * CHUNK).min(end);
+            if now.wrapping_sub(chunks[chunk].load(Ordering::Relaxed)) < limit {
                 let hit = cells[from..chunk_end]
                     .iter()
                     .position(|cell| now.wrapping_sub(cell.get()) < limit);
@@ -144,7 +146,11 @@ impl TickReader<'_> {
                     return Some(from + offset);
                 }
             }
-            from = chunk_end;
+            // The next chunk whose summary is newer, found in one tight loop.
+            let skip = chunks[chunk + 1..]
+                .iter()
+                .position(|c| now.wrapping_sub(c.load(Ordering::Relaxed)) < limit)?;
+            from = (chunk + 1 + skip) * CHUNK;
         }
         None
     }
@@ -406,16 +412,20 @@ mod tests {
         ticks.mark_changed(3, 130);
         ticks.mark_row_changed(3, 299);
         let reader = ticks.reader(3).expect("tracked");
-        let found: Vec<usize> = std::iter::successors(
-            reader.next_newer(false, 0, 300, 1, 5),
-            |&r| reader.next_newer(false, r + 1, 300, 1, 5),
-        )
-        .collect();
+        let found: Vec<usize> =
+            std::iter::successors(reader.next_newer(false, 0, 300, 1, 5), |&r| {
+                reader.next_newer(false, r + 1, 300, 1, 5)
+            })
+            .collect();
         assert_eq!(found, [130, 299]);
         assert!(!reader.chunk_changed(0, 1, 5));
         assert!(reader.chunk_changed(130 / CHUNK, 1, 5));
         assert!(!reader.chunk_changed(100 / CHUNK, 1, 5));
-        assert_eq!(reader.next_newer(true, 0, 300, 1, 5), None, "nothing added since 1");
+        assert_eq!(
+            reader.next_newer(true, 0, 300, 1, 5),
+            None,
+            "nothing added since 1"
+        );
         assert!(ticks.reader(4).is_none(), "an untracked id has no ticks");
     }
 
@@ -443,8 +453,17 @@ mod tests {
         to.push();
         to.carry(0, &from, 1);
         let reader = to.reader(3).expect("tracked");
-        assert!(!reader.added(0, 1, 6) && reader.added(0, 0, 6), "added at 1");
-        assert!(reader.changed(0, 3, 6) && !reader.changed(0, 4, 6), "changed at 4");
-        assert!(to.reader(9).expect("tracked").added(0, 5, 6), "new column: added now");
+        assert!(
+            !reader.added(0, 1, 6) && reader.added(0, 0, 6),
+            "added at 1"
+        );
+        assert!(
+            reader.changed(0, 3, 6) && !reader.changed(0, 4, 6),
+            "changed at 4"
+        );
+        assert!(
+            to.reader(9).expect("tracked").added(0, 5, 6),
+            "new column: added now"
+        );
     }
 }
