@@ -232,8 +232,16 @@ impl<D: QueryData, F: QueryFilter> ParamState for Query<'_, D, F> {
     type State = LastRun;
 }
 
-/// The change tick of a parameter's last run (for `Added`/`Changed` filters and
-/// `RemovedComponents`); before the first run, everything counts as new.
+/// The change tick of a query parameter's last run (for its `Added`/`Changed` filters);
+/// before the first run, everything counts as new.
+///
+/// ```
+/// use metronome_runtime::LastRun;
+/// let mut last = LastRun::default();
+/// let first = last.advance(10);
+/// assert!(10u32.wrapping_sub(first) > 1_000_000, "the first run sees everything");
+/// assert_eq!(last.advance(12), 10);
+/// ```
 #[derive(Default, Debug, Clone, Copy)]
 pub struct LastRun(Option<u32>);
 
@@ -282,6 +290,12 @@ impl<T> RemovedComponents<'_, T> {
 
 /// The state of a [`RemovedComponents`] parameter: its last run's tick, shared with the
 /// world's removal log, which keeps what this reader has not seen.
+///
+/// ```
+/// use metronome_runtime::{ParamState, RemovalReader, RemovedComponents};
+/// # struct Health; impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// let _state: <RemovedComponents<Health> as ParamState>::State = RemovalReader::default();
+/// ```
 #[derive(Default)]
 pub struct RemovalReader {
     last_run: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,

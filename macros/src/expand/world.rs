@@ -35,9 +35,9 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let tracked_impls = model.tracked.iter().map(|&i| {
         let ty = &model.components[i].ty;
         quote_spanned! {ty.span()=>
-            // SAFETY: `TRACKED` of the world lists this component, so every table that
-            // has it keeps its change ticks (`WorldCore::new`).
-            unsafe impl #rt::TrackedOf<#ident> for #ty {}
+            // `TRACKED` of the world lists this component: every table that has it keeps
+            // its change ticks (`WorldCore::new`).
+            impl #rt::TrackedOf<#ident> for #ty {}
         }
     });
     let tracked_with = model.tracked.iter().map(|&c| quote!(.with(#c)));

@@ -23,12 +23,24 @@ pub const MAX_CHANGE_AGE: u32 = u32::MAX / 4 * 3;
 pub const CHECK_INTERVAL: u32 = u32::MAX / 8;
 
 /// Whether `tick` is newer than `last_run`, seen from `now` (both at or before `now`).
+///
+/// ```
+/// use metronome_runtime::storage::ticks::is_newer;
+/// assert!(is_newer(5, 4, 10));
+/// assert!(is_newer(1, u32::MAX, 2), "across the wrap");
+/// ```
 #[inline(always)]
 pub fn is_newer(tick: u32, last_run: u32, now: u32) -> bool {
     now.wrapping_sub(tick) < now.wrapping_sub(last_run)
 }
 
 /// `tick`, or `now - MAX_CHANGE_AGE` if it is older than that.
+///
+/// ```
+/// use metronome_runtime::storage::ticks::{clamp, MAX_CHANGE_AGE};
+/// assert_eq!(clamp(7, 9), 7);
+/// assert_eq!(clamp(9, 8), 8u32.wrapping_sub(MAX_CHANGE_AGE));
+/// ```
 #[inline]
 pub fn clamp(tick: u32, now: u32) -> u32 {
     if now.wrapping_sub(tick) > MAX_CHANGE_AGE {
@@ -221,6 +233,13 @@ impl TickColumn {
 }
 
 /// The ticks of a table's tracked columns.
+///
+/// ```
+/// use metronome_runtime::storage::ticks::TableTicks;
+/// let ticks = TableTicks::new(&[3]);
+/// assert_eq!(ticks.ids(), [3]);
+/// assert!(ticks.reader(3).is_some() && ticks.reader(4).is_none());
+/// ```
 pub struct TableTicks {
     /// The tick new rows and world-side writes are stamped with (set by the world).
     now: u32,
