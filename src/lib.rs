@@ -309,6 +309,7 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
+pub use metronome_runtime::{Added, Changed, Mut, RemovedComponents, Tracked};
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
@@ -334,6 +335,7 @@ pub mod prelude {
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
         With, Without, World,
     };
+    pub use crate::{Added, Changed, Mut, RemovedComponents, Tracked};
     pub use crate::{ChildOf, Children};
     pub use crate::{Coordinator, ImportReport, Outbox, Record, Rejected};
     pub use crate::{EventReader, EventWriter, NextState, State};

@@ -65,6 +65,7 @@ use proc_macro::TokenStream;
 ///     states(Type = initial_value_expr, ...),
 ///     phases(Phase, Phase = fixed(hz = N), ...),
 ///     sparse(Component, ...),
+///     track(Component, ...),
 ///     hierarchy,
 ///     systems(
 ///         Phase = [system, system.after(a, b).before(c).run_if(cond), ...],
@@ -121,6 +122,16 @@ use proc_macro::TokenStream;
 ///   `get`/`get_mut`/`has`, `despawn` and `Commands`. For the schedule a sparse component
 ///   is one column: two systems that touch it, one writing, never share a stage. A type
 ///   in `sparse(...)` may not also be in an archetype, and is listed once.
+/// - **`track(T, ...)`**: change detection for these archetype components (each listed
+///   once; a sparse component cannot be tracked). Their tables keep, per row, the tick
+///   the value was added at and last changed at. Query filters `Added<T>` and
+///   `Changed<T>` pass the rows added (spawn, insert) or changed (a write) since the
+///   system's last run, whether run conditions skipped it meanwhile or not; outside
+///   systems, since the start of the last `tick`. `Tracked<T>` query data yields `Mut<T>`,
+///   which marks its row changed only when written through (`DerefMut`); `&mut T` of a
+///   tracked `T` marks every row it visits. `get_mut`, `insert` (and their commands)
+///   count as changes. `Added`/`Changed`/`Tracked` of an untracked component do not
+///   compile. Untracked components pay nothing.
 /// - **`hierarchy`** (no value): adds the sparse components `ChildOf(Entity)` and
 ///   `Children`, kept consistent by the world, and the methods `set_parent` (a cycle is an
 ///   `EcsError`), `children`, `parent` and `despawn_recursive`;

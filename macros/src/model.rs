@@ -20,6 +20,9 @@ pub struct WorldModel {
     /// `sparse(...)`: indices into [`WorldModel::components`] (after every archetype
     /// component), declaration order.
     pub sparse: Vec<usize>,
+    /// `track(...)`: indices into [`WorldModel::components`] (archetype components only),
+    /// declaration order.
+    pub tracked: Vec<usize>,
     /// `hierarchy`: `ChildOf` and `Children` are the last two of `sparse`.
     pub hierarchy: bool,
     /// Archetypes in declaration order.
@@ -201,6 +204,8 @@ pub enum ParamKind {
     Exclusive(Type),
     EventWriter(Type),
     EventReader(Type),
+    /// `RemovedComponents<T>`: `T` as written.
+    RemovedComponents(Type),
 }
 
 /// What a `Query` parameter touches, flattened from its (possibly nested) tuples.

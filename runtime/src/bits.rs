@@ -49,7 +49,18 @@ impl Bits {
         Bits([a[0] & b[0], a[1] & b[1], a[2] & b[2], a[3] & b[3]])
     }
 
-    /// Whether the two sets share a member.
+    /// Members of `self` that are not in `other`.
+    pub const fn difference(self, other: Bits) -> Bits {
+        let mut out = self;
+        let mut i = 0;
+        while i < out.0.len() {
+            out.0[i] &= !other.0[i];
+            i += 1;
+        }
+        out
+    }
+
+    /// Whether the sets share a member.
     pub const fn intersects(&self, other: &Bits) -> bool {
         !self.intersection(*other).is_empty()
     }

@@ -62,10 +62,13 @@ pub use listed::{names_an_item, ListedSystem, NoItem, NotASystem};
 
 pub use frames::{FrameStats, RunConfig, SystemStats, Time};
 pub use memory::MemoryPolicy;
-pub use param::{Local, ParamState, Res, ResMut, SystemParam};
+pub use param::{
+    LastRun, Local, ParamState, RemovalReader, RemovedComponents, Res, ResMut, SystemParam,
+};
 pub use query::{
-    matching, DataAccess, IdList, Query, QueryData, QueryDataOf, QueryFilter, QueryFilterOf,
-    QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, With, Without,
+    matching, Added, Changed, DataAccess, IdList, Mut, Query, QueryData, QueryDataOf, QueryFilter,
+    QueryFilterOf, QueryIter, QueryIterMut, QueryPlan, ReadOnlyQueryData, Tracked, TrackedFetch,
+    TrackedOf, With, Without,
 };
 pub use record::{ImportReport, Record};
 pub use schedule::{

@@ -180,19 +180,35 @@ where
 {
     type Item<'w> = Query<'w, D, F>;
     const ACCESS: ParamAccess = ParamAccess::Query {
-        data: D::ACCESS,
+        // `Added`/`Changed` read the ticks of their components: a read of the component
+        // for the schedule (unless the query writes it anyway).
+        data: crate::query::DataAccess {
+            reads: D::ACCESS
+                .reads
+                .union(F::ADDED.union(F::CHANGED).difference(D::ACCESS.writes)),
+            ..D::ACCESS
+        },
         with: F::WITH,
         without: F::WITHOUT,
     };
     const CHECK: () = {
         let _ = QueryPlan::<W, D, F>::ARCHETYPES;
     };
-    unsafe fn fetch<'w>(world: &'w W, _: &'w mut (), _: NonNull<CommandBuffer>) -> Query<'w, D, F> {
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        state: &'w mut LastRun,
+        _: NonNull<CommandBuffer>,
+    ) -> Query<'w, D, F> {
         let core = world.core();
+        let last_run = if const { QueryPlan::<W, D, F>::TICKS } {
+            state.advance(core.storage().change_tick())
+        } else {
+            0
+        };
         // SAFETY: the core's storage is `W`'s, one table per archetype (a `WorldCore<W>` is
         // only built by the unsafe `WorldCore::new`, and its fields are private); the
         // caller guarantees the access declared above is free during `'w`.
-        unsafe { Query::__new::<W>(core.storage(), core.executor()) }
+        unsafe { Query::__new::<W>(core.storage(), core.executor(), last_run) }
     }
 }
 
@@ -213,5 +229,119 @@ impl ParamState for Commands<'_> {
 }
 
 impl<D: QueryData, F: QueryFilter> ParamState for Query<'_, D, F> {
-    type State = ();
+    type State = LastRun;
+}
+
+/// The change tick of a query parameter's last run (for its `Added`/`Changed` filters);
+/// before the first run, everything counts as new.
+///
+/// ```
+/// use metronome_runtime::LastRun;
+/// let mut last = LastRun::default();
+/// let first = last.advance(10);
+/// assert!(10u32.wrapping_sub(first) > 1_000_000, "the first run sees everything");
+/// assert_eq!(last.advance(12), 10);
+/// ```
+#[derive(Default, Debug, Clone, Copy)]
+pub struct LastRun(Option<u32>);
+
+impl LastRun {
+    /// The last run's tick (clamped to the oldest age a tick may have, or that age
+    /// before the first run), recording `now` as the new last run.
+    pub fn advance(&mut self, now: u32) -> u32 {
+        use crate::storage::ticks::{clamp, MAX_CHANGE_AGE};
+        let last = self
+            .0
+            .map_or(now.wrapping_sub(MAX_CHANGE_AGE), |last| clamp(last, now));
+        self.0 = Some(now);
+        last
+    }
+}
+
+/// The entities that lost tracked component `T` (by `remove`, or `despawn`) since the
+/// system's last run, in the order they lost it; `T` must be in `track(...)` of the
+/// world. A system skipped by run conditions sees, at its next run, every removal since
+/// the run before; before its first run it sees none.
+///
+/// ```
+/// use metronome_runtime::RemovedComponents;
+/// # struct Health(i32); impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// fn mourn(removed: RemovedComponents<Health>) {
+///     for entity in removed.read() {
+///         let _ = entity;
+///     }
+/// }
+/// ```
+pub struct RemovedComponents<'w, T> {
+    log: Option<&'w crate::storage::RemovalLog>,
+    last_run: u32,
+    now: u32,
+    _component: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> RemovedComponents<'_, T> {
+    /// The entities that lost `T` since the system's last run, oldest first.
+    pub fn read(&self) -> impl Iterator<Item = crate::entity::Entity> + '_ {
+        self.log
+            .into_iter()
+            .flat_map(|log| log.since(self.last_run, self.now))
+    }
+}
+
+/// The state of a [`RemovedComponents`] parameter: its last run's tick, shared with the
+/// world's removal log, which keeps what this reader has not seen.
+///
+/// ```
+/// use metronome_runtime::{ParamState, RemovalReader, RemovedComponents};
+/// # struct Health; impl metronome_runtime::Component for Health { const NAME: &'static str = "Health"; }
+/// let _state: <RemovedComponents<Health> as ParamState>::State = RemovalReader::default();
+/// ```
+#[derive(Default)]
+pub struct RemovalReader {
+    last_run: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
+}
+
+impl<T: 'static> ParamState for RemovedComponents<'_, T> {
+    type State = RemovalReader;
+}
+
+// SAFETY: reads the world's removal log of `T`, which only `&mut` world operations
+// (never a running stage) change: nothing to declare.
+unsafe impl<'x, W: WorldDef, T: crate::query::TrackedOf<W>> SystemParam<W>
+    for RemovedComponents<'x, T>
+{
+    type Item<'w> = RemovedComponents<'w, T>;
+    const ACCESS: ParamAccess = ParamAccess::Nothing;
+    unsafe fn fetch<'w>(
+        world: &'w W,
+        state: &'w mut RemovalReader,
+        _: NonNull<CommandBuffer>,
+    ) -> RemovedComponents<'w, T> {
+        use std::sync::atomic::Ordering;
+        let storage = world.core().storage();
+        let now = storage.change_tick();
+        let log = storage.removals(T::ID);
+        let last_run = match &state.last_run {
+            Some(last) => crate::storage::ticks::clamp(last.load(Ordering::Relaxed), now),
+            None => {
+                // The first run: nothing before it; from now on the log keeps what this
+                // reader has not seen.
+                let last = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(now));
+                if let Some(log) = log {
+                    log.register(&last);
+                }
+                state.last_run = Some(last);
+                now
+            }
+        };
+        if let Some(last) = &state.last_run {
+            last.store(now, Ordering::Relaxed);
+        }
+        RemovedComponents {
+            log,
+            last_run,
+            now,
+            _component: std::marker::PhantomData,
+        }
+    }
 }

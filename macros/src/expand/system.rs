@@ -53,6 +53,7 @@ fn param_type(kind: &ParamKind) -> TokenStream {
         ParamKind::Exclusive(t) => quote!(&'static mut #t),
         ParamKind::EventWriter(t) => quote!(#rt::EventWriter<'static, #t>),
         ParamKind::EventReader(t) => quote!(#rt::EventReader<'static, #t>),
+        ParamKind::RemovedComponents(t) => quote!(#rt::RemovedComponents<'static, #t>),
     }
 }
 
@@ -80,6 +81,9 @@ fn param_bounds(kind: &ParamKind, span: proc_macro2::Span, world: &syn::Ident) -
         }
         ParamKind::EventWriter(t) | ParamKind::EventReader(t) => {
             quote_spanned!(span=> #t: #rt::EventOf<#world>,)
+        }
+        ParamKind::RemovedComponents(t) => {
+            quote_spanned!(span=> #t: #rt::TrackedOf<#world>,)
         }
         ParamKind::Commands | ParamKind::Outbox | ParamKind::Exclusive(_) => TokenStream::new(),
     }

@@ -32,6 +32,16 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const _: () = <#ty as #rt::Component>::SIZE_CHECK;
         }
     });
+    let tracked_impls = model.tracked.iter().map(|&i| {
+        let ty = &model.components[i].ty;
+        quote_spanned! {ty.span()=>
+            // `TRACKED` of the world lists this component: every table that has it keeps
+            // its change ticks (`WorldCore::new`).
+            impl #rt::TrackedOf<#ident> for #ty {}
+        }
+    });
+    let tracked_with = model.tracked.iter().map(|&c| quote!(.with(#c)));
+    let tracked_bits = quote!(#rt::Bits::EMPTY #(#tracked_with)*);
 
     // ---- archetypes ----
     let archetype_names: Vec<String> = model
@@ -341,6 +351,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
 
         #(#archetype_items)*
         #(#component_impls)*
+        #(#tracked_impls)*
         #(#resource_impls)*
         #time_impl
         #system_alias_items
@@ -367,6 +378,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
             const EXCLUSIVE_SYSTEMS: &'static [bool] = &[#(#exclusive_flags),*];
             const ON_COMMAND_ERROR: #rt::CommandErrorPolicy = #on_command_error;
             const SPARSE: #rt::Bits = #sparse_bits;
+            const TRACKED: #rt::Bits = #tracked_bits;
             #hierarchy_def
 
             const FIXED_STEPS_NS: &'static [u64] = &[#(#fixed_steps),*];
@@ -522,6 +534,12 @@ pub fn world(model: &WorldModel) -> TokenStream {
             #[inline]
             pub fn get_mut<__MnT: #rt::ComponentOf<#ident>>(&mut self, entity: #rt::Entity) -> ::core::option::Option<&mut __MnT> {
                 #rt::world::get_mut(self, entity)
+            }
+
+            /// Sets the change tick of `track(...)` (tests of tick wrap-around).
+            #[doc(hidden)]
+            pub fn __set_change_tick(&mut self, tick: u32) {
+                self.__mn_core.__set_change_tick(tick)
             }
 
             /// Whether `entity` is alive and has `T`.

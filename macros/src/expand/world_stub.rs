@@ -74,6 +74,8 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn get<__MnT>(&self, entity: #rt::Entity) -> ::core::option::Option<&__MnT> { #never }
             pub fn get_mut<__MnT>(&mut self, entity: #rt::Entity) -> ::core::option::Option<&mut __MnT> { #never }
             pub fn has<__MnT>(&self, entity: #rt::Entity) -> bool { #never }
+            #[doc(hidden)]
+            pub fn __set_change_tick(&mut self, tick: u32) { #never }
             pub fn insert<__MnT>(&mut self, entity: #rt::Entity, component: __MnT) -> ::core::result::Result<(), #rt::EcsError> { #never }
             pub fn remove<__MnT>(&mut self, entity: #rt::Entity) -> ::core::result::Result<__MnT, #rt::EcsError> { #never }
             pub fn archetype_name(&self, entity: #rt::Entity) -> ::core::option::Option<&'static str> { #never }
@@ -165,6 +167,7 @@ mod tests {
             events(Damage),
             states(GameState = GameState::Menu),
             sparse(Slowed),
+            track(Position),
             hierarchy,
         );
         let Ok(model) = crate::validate::world(attr.clone(), item.clone()) else {

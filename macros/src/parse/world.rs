@@ -24,6 +24,7 @@ pub const KEYS: &[&str] = &[
     "events",
     "states",
     "sparse",
+    "track",
     "hierarchy",
     "max_fixed_steps",
     "stats",
@@ -59,6 +60,8 @@ pub enum KeyValue {
     States(List<super::events::StateDecl>),
     /// `sparse(Slowed, Burning)`
     Sparse(List<Type>),
+    /// `track(Position, Health)`
+    Track(List<Type>),
     /// `hierarchy` (no value).
     Hierarchy,
 
@@ -126,6 +129,11 @@ impl Parse for WorldKey {
                 "`states` takes a parenthesized list, as in `states(GameState = GameState::Menu)`",
             )?),
             "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
+            "track" => KeyValue::Track(parenthesized_list(
+                input,
+                key,
+                "`track` takes a parenthesized list of component types, as in `track(Position, Health)`",
+            )?),
             "hierarchy" => hierarchy_key(input)?,
 
             "max_fixed_steps" => {

@@ -15,6 +15,9 @@ mod sparse;
 #[cfg(test)]
 mod sparse_tests;
 mod system;
+mod track;
+#[cfg(test)]
+mod track_tests;
 mod world;
 
 #[cfg(test)]

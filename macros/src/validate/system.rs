@@ -16,10 +16,11 @@ pub const MAX_PARAMS: usize = 16;
 pub const MAX_TUPLE: usize = 12;
 
 const PARAM_KINDS: &str =
-    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters";
+    "a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader`, `Outbox` and `RemovedComponents` parameters";
 const DATA_FORMS: &str =
-    "query data is `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these";
-const FILTER_FORMS: &str = "a filter is `With<T>`, `Without<T>` or a tuple of them";
+    "query data is `&T`, `&mut T`, `Tracked<T>`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these";
+const FILTER_FORMS: &str =
+    "a filter is `With<T>`, `Without<T>`, `Added<T>`, `Changed<T>` or a tuple of them";
 
 // The failure carries the stub items on purpose; it is built once per macro call.
 #[allow(clippy::result_large_err)]
@@ -265,6 +266,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
             | "EventWriter"
             | "EventReader"
             | "Outbox"
+            | "RemovedComponents"
     ) {
         return unsupported();
     }
@@ -307,6 +309,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                     "Local" => "`Local<u32>`",
                     "EventWriter" => "`EventWriter<Damage>`",
                     "EventReader" => "`EventReader<Damage>`",
+                    "RemovedComponents" => "`RemovedComponents<Health>`",
                     "ResMut" => "`ResMut<Time>`",
                     _ => "`Res<Time>`",
                 };
@@ -324,6 +327,7 @@ fn check_param(cx: &Ctxt, ty: &Type) -> Option<(ParamKind, Option<QueryAccess>)>
                     "ResMut" => ParamKind::ResMut(inner),
                     "EventWriter" => ParamKind::EventWriter(inner),
                     "EventReader" => ParamKind::EventReader(inner),
+                    "RemovedComponents" => ParamKind::RemovedComponents(inner),
                     _ => ParamKind::Local(inner),
                 },
                 None,
@@ -474,6 +478,25 @@ fn walk_data(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
                 access.entity = true;
                 return true;
             }
+            if segment.ident == "Tracked" {
+                let Some(args) = type_args(cx, segment) else {
+                    return false;
+                };
+                let [inner] = args.as_slice() else {
+                    return unsupported();
+                };
+                return match component_path(cx, inner) {
+                    Some(component) => {
+                        access.data.push(DataAccess {
+                            ty: strip(component),
+                            mutable: true,
+                            optional: false,
+                        });
+                        true
+                    }
+                    None => false,
+                };
+            }
             if segment.ident != "Option" {
                 return unsupported();
             }
@@ -530,7 +553,9 @@ fn walk_filter(cx: &Ctxt, ty: &Type, access: &mut QueryAccess) -> bool {
             let Some(segment) = path.path.segments.last() else {
                 return unsupported();
             };
-            let with = segment.ident == "With";
+            // `Added<T>`/`Changed<T>` require `T` as `With<T>` does (and read its ticks).
+            let with =
+                segment.ident == "With" || segment.ident == "Added" || segment.ident == "Changed";
             if !with && segment.ident != "Without" {
                 return unsupported();
             }

@@ -314,7 +314,7 @@ fn world_on_other_items() {
 fn unknown_and_duplicate_keys() {
     assert_world_error(
         quote!(foo(1)),
-        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `hierarchy`, `max_fixed_steps`, `stats`",
+        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `max_fixed_steps`, `stats`",
     );
     assert_world_error(
         quote!(executor = sequential, executor = sequential),
@@ -679,7 +679,7 @@ fn several_mistakes_are_reported_at_once() {
         capacity(entities = 0),
     ));
     let expected = [
-        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `hierarchy`, `max_fixed_steps`, `stats`",
+        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `max_fixed_steps`, `stats`",
         "component `Position` appears twice in archetype `Mover`; an archetype holds each component once, remove one",
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
         "unknown phase `Nope` in `systems(...)`; the declared phases are `Update`; declare it in `phases(...)` or fix the name",
@@ -954,7 +954,7 @@ fn system_item_errors() {
         system_errors(quote!(fn f((a, b): (Res<A>, Res<B>)) {})),
         [
             "a system parameter is a plain name such as `time` or `mut movers`, or `_`",
-            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
+            "unsupported system parameter type `(Res<A>, Res<B>)`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader`, `Outbox` and `RemovedComponents` parameters",
         ]
     );
 }
@@ -1053,9 +1053,9 @@ fn unsupported_parameters() {
     assert_eq!(
         system_errors(quote!(fn f(x: u32, y: &World, z: Vec<u8>) {})),
         [
-            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
-            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
-            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader` and `Outbox` parameters",
+            "unsupported system parameter type `u32`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader`, `Outbox` and `RemovedComponents` parameters",
+            "unsupported system parameter type `&World`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader`, `Outbox` and `RemovedComponents` parameters",
+            "unsupported system parameter type `Vec<u8>`; a system takes `Query`, `Res`, `ResMut`, `Commands`, `Local`, `EventWriter`, `EventReader`, `Outbox` and `RemovedComponents` parameters",
         ]
     );
     // `&mut W` makes the system exclusive: every other parameter is reported.
@@ -1077,11 +1077,11 @@ fn unsupported_parameters() {
         ]
     );
     assert_eq!(
-        system_errors(quote!(fn f(a: Query<Position>, b: Query<&Position, Changed<Position>>, c: Query<Option<Position>>, d: Query<&[u8]>) {})),
+        system_errors(quote!(fn f(a: Query<Position>, b: Query<&Position, Recent<Position>>, c: Query<Option<Position>>, d: Query<&[u8]>) {})),
         [
-            "unsupported query data `Position`; query data is `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these",
-            "unsupported query filter `Changed<Position>`; a filter is `With<T>`, `Without<T>` or a tuple of them",
-            "unsupported query data `Option<Position>`; query data is `&T`, `&mut T`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these",
+            "unsupported query data `Position`; query data is `&T`, `&mut T`, `Tracked<T>`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these",
+            "unsupported query filter `Recent<Position>`; a filter is `With<T>`, `Without<T>`, `Added<T>`, `Changed<T>` or a tuple of them",
+            "unsupported query data `Option<Position>`; query data is `&T`, `&mut T`, `Tracked<T>`, `Option<&T>`, `Option<&mut T>`, `Entity` or a tuple of these",
             "component `[u8]` must be a type path such as `Position` or `physics::Position`",
         ]
     );

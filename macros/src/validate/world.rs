@@ -55,6 +55,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     let mut sparse: Option<List<Type>> = None;
     let mut hierarchy: Option<()> = None;
+    let mut track: Option<List<Type>> = None;
 
     let mut max_fixed_steps: Option<(Ident, syn::Expr)> = None;
     let mut stats: Option<Ident> = None;
@@ -71,6 +72,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Events(list) => put(&mut events, list),
             KeyValue::States(list) => put(&mut states, list),
             KeyValue::Sparse(list) => put(&mut sparse, list),
+            KeyValue::Track(list) => put(&mut track, list),
             KeyValue::Hierarchy => put(&mut hierarchy, ()),
 
             KeyValue::MaxFixedSteps(value) => put(&mut max_fixed_steps, (name.clone(), value)),
@@ -125,6 +127,10 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     if hierarchy.is_some() {
         sparse_models.extend(super::sparse::hierarchy_components(&mut components));
     }
+    let tracked_models = track.map_or_else(Vec::new, |list| {
+        cx.extend(list.errors);
+        super::track::check_track(&cx, &list.items, &components, &sparse_models)
+    });
 
     // Resources.
     let mut resource_models = match resources {
@@ -209,6 +215,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 ident,
                 components,
                 sparse: sparse_models,
+                tracked: tracked_models,
                 hierarchy: hierarchy.is_some(),
                 archetypes: archetype_models,
                 resources: resource_models,

@@ -185,6 +185,23 @@ pub unsafe trait QueryData {
         ids: &[u16],
         at: RowAt<'_>,
     ) -> Self::Fetch;
+    /// As [`QueryData::fetch`], for a fetch whose item is then taken of `row` only
+    /// (`Query::get`/`get_mut`): a `&mut T` of a tracked `T` marks that row changed, not
+    /// the whole table.
+    ///
+    /// # Safety
+    /// As for [`QueryData::fetch`], with `row < table.len()`.
+    #[inline(always)]
+    unsafe fn fetch_one(
+        table: &Table,
+        columns: *const *mut u8,
+        ids: &[u16],
+        row: usize,
+    ) -> Self::Fetch {
+        let _ = row;
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { Self::fetch(table, columns, ids) }
+    }
 }
 
 /// One row of a table, for [`QueryData::fetch_row`].
@@ -220,7 +237,7 @@ pub unsafe trait ReadOnlyQueryData: QueryData {}
 /// # Safety
 /// As for [`QueryData::fetch`], with `ids` non-empty.
 #[inline(always)]
-unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
+pub(super) unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
     // SAFETY: `ids[0]` is a component id, so within the table's row (the caller's
     // guarantee); the entry is the column's row 0, or null if the table lacks it.
     unsafe { *columns.add(ids[0] as usize) }.cast()
@@ -233,7 +250,7 @@ unsafe fn column<T>(columns: *const *mut u8, ids: &[u16]) -> *mut T {
 /// # Safety
 /// As for [`QueryData::fetch_row`], with `ids` non-empty.
 #[inline]
-unsafe fn column_row<T>(columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> *mut T {
+pub(super) unsafe fn column_row<T>(columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> *mut T {
     if let Some(set) = at.sparse.set(ids[0]) {
         return set
             .get(at.entity)
@@ -257,14 +274,14 @@ unsafe fn column_row<T>(columns: *const *mut u8, ids: &[u16], at: RowAt<'_>) -> 
 /// components, and the fetch of a required component comes from a table that has it,
 /// which [`QueryData::item`]'s contract guarantees).
 #[inline(always)]
-unsafe fn nonnull<P: PtrNull>(ptr: P) -> P {
+pub(super) unsafe fn nonnull<P: PtrNull>(ptr: P) -> P {
     // SAFETY: the caller guarantees it.
     unsafe { std::hint::assert_unchecked(!ptr.is_null_ptr()) };
     ptr
 }
 
 /// `*const T` and `*mut T`, for [`nonnull`].
-trait PtrNull: Copy {
+pub(super) trait PtrNull: Copy {
     fn is_null_ptr(self) -> bool;
 }
 impl<T> PtrNull for *const T {
@@ -327,7 +344,12 @@ unsafe impl<T: Component> QueryData for &mut T {
     type Fetch = *mut T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+    unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            // A tracked `T` handed out as `&mut T`: every row of the table may be written,
+            // so every row counts as changed (`Tracked<T>` marks only the rows written).
+            ticks.mark_all_changed(ids[0]);
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
     }
@@ -344,13 +366,24 @@ unsafe impl<T: Component> QueryData for &mut T {
     }
     #[inline]
     unsafe fn fetch_row(
-        _table: &Table,
+        table: &Table,
         columns: *const *mut u8,
         ids: &[u16],
         at: RowAt<'_>,
     ) -> Self::Fetch {
+        if let Some(ticks) = table.ticks() {
+            ticks.mark_row_changed(ids[0], at.row);
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
+    }
+    #[inline]
+    unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            ticks.mark_row_changed(ids[0], row);
+        }
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
     }
 }
 // SAFETY: declares one required write of `T`.
@@ -404,7 +437,19 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     type Fetch = *mut T;
     const WIDTH: usize = 1;
     #[inline(always)]
-    unsafe fn fetch(_table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+    unsafe fn fetch(table: &Table, columns: *const *mut u8, ids: &[u16]) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            // A tracked `T` handed out as `&mut T`: see `&mut T`.
+            ticks.mark_all_changed(ids[0]);
+        }
+        // SAFETY: forwarded under the caller's guarantee.
+        unsafe { column(columns, ids) }
+    }
+    #[inline]
+    unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> *mut T {
+        if let Some(ticks) = table.ticks() {
+            ticks.mark_row_changed(ids[0], row);
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column(columns, ids) }
     }
@@ -420,11 +465,14 @@ unsafe impl<T: Component> QueryData for Option<&mut T> {
     }
     #[inline]
     unsafe fn fetch_row(
-        _table: &Table,
+        table: &Table,
         columns: *const *mut u8,
         ids: &[u16],
         at: RowAt<'_>,
     ) -> Self::Fetch {
+        if let Some(ticks) = table.ticks() {
+            ticks.mark_row_changed(ids[0], at.row);
+        }
         // SAFETY: forwarded under the caller's guarantee.
         unsafe { column_row(columns, ids, at) }
     }
@@ -500,6 +548,17 @@ macro_rules! tuple_query_data {
                     // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
                     let f = unsafe { $t::fetch_row(table, columns, &ids[next..next + $t::WIDTH], at) };
                     next += $t::WIDTH;
+                    f
+                },)+)
+            }
+            #[inline(always)]
+            #[allow(unused_assignments)]
+            unsafe fn fetch_one(table: &Table, columns: *const *mut u8, ids: &[u16], row: usize) -> Self::Fetch {
+                let mut at = 0;
+                ($({
+                    // SAFETY: forwarded under the caller's guarantee, with a part of `ids`.
+                    let f = unsafe { $t::fetch_one(table, columns, &ids[at..at + $t::WIDTH], row) };
+                    at += $t::WIDTH;
                     f
                 },)+)
             }

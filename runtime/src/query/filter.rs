@@ -37,6 +37,12 @@ pub trait QueryFilterOf<W>: QueryFilter {
     const SPARSE_WITH: Bits = Bits::EMPTY;
     /// Sparse components an entity must lack (never in `WITHOUT`).
     const SPARSE_WITHOUT: Bits = Bits::EMPTY;
+    /// Tracked components a row must have been given since the system's last run
+    /// (`Added<T>`).
+    const ADDED: Bits = Bits::EMPTY;
+    /// Tracked components a row must have changed since the system's last run
+    /// (`Changed<T>`).
+    const CHANGED: Bits = Bits::EMPTY;
 }
 
 impl QueryFilter for () {}
@@ -83,6 +89,8 @@ macro_rules! tuple_filter {
             const WITHOUT: Bits = Bits::EMPTY $(.union($t::WITHOUT))+;
             const SPARSE_WITH: Bits = Bits::EMPTY $(.union($t::SPARSE_WITH))+;
             const SPARSE_WITHOUT: Bits = Bits::EMPTY $(.union($t::SPARSE_WITHOUT))+;
+            const ADDED: Bits = Bits::EMPTY $(.union($t::ADDED))+;
+            const CHANGED: Bits = Bits::EMPTY $(.union($t::CHANGED))+;
         }
     };
 }

@@ -8,18 +8,20 @@ mod data;
 mod filter;
 mod iter;
 mod tables;
+mod tracked;
 mod with_commands;
 
 pub use data::{DataAccess, IdList, QueryData, QueryDataOf, ReadOnlyQueryData, RowAt};
 pub use filter::{QueryFilter, QueryFilterOf, With, Without};
 pub use iter::{QueryIter, QueryIterMut};
+pub use tracked::{Added, Changed, Mut, Tracked, TrackedFetch, TrackedOf};
 
 use crate::bits::Bits;
 use crate::entity::{Entity, EntityIndex};
 use crate::storage::Storage;
 use crate::world::{WorldDef, WorldExecutor};
 use std::marker::PhantomData;
-use tables::{MatchedTables, SparseMatch};
+use tables::{MatchedTables, SparseMatch, TickMatch};
 
 /// The archetypes of `W` that a query with data `D` and filter `F` visits, decided at
 /// compile time. A query that matches no archetype is a compile error.
@@ -67,6 +69,10 @@ impl<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>> QueryPlan<W, D, F> {
             .union(F::WITHOUT);
         touched.intersects(&W::SPARSE)
     };
+
+    /// Whether the query filters rows by change ticks (`Added`/`Changed`): it then takes
+    /// the per-row path, as a query with a sparse part does.
+    pub const TICKS: bool = !F::ADDED.is_empty() || !F::CHANGED.is_empty();
 
     /// [`QueryPlan::ARCHETYPES`], which must not be empty: a query built outside systems
     /// (`query`/`query_mut` of a world) that matches no archetype fails here.
@@ -126,20 +132,38 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     /// column over all archetypes, `ParamAccess::conflicts`), and no sparse set gains or
     /// loses a value meanwhile (only `&mut` world operations and commands applied between
     /// stages do that).
+    ///
+    /// `last_run` is the tick of the system's last run (`Added`/`Changed` pass the rows
+    /// newer than it, seen from the storage's current change tick).
     #[doc(hidden)]
     #[inline(always)]
-    pub unsafe fn __new<W: WorldDef>(storage: &'w Storage, executor: &'w WorldExecutor) -> Self
+    pub unsafe fn __new<W: WorldDef>(
+        storage: &'w Storage,
+        executor: &'w WorldExecutor,
+        last_run: u32,
+    ) -> Self
     where
         D: QueryDataOf<W>,
         F: QueryFilterOf<W>,
     {
+        let per_row = const { QueryPlan::<W, D, F>::SPARSE || QueryPlan::<W, D, F>::TICKS };
         Query {
             tables: MatchedTables {
                 tables: storage.tables(),
                 columns: storage.column_pointers(),
                 matches: QueryPlan::<W, D, F>::ARCHETYPES,
                 ids: D::ACCESS.ids,
-                sparse: if const { QueryPlan::<W, D, F>::SPARSE } {
+                ticks: if const { QueryPlan::<W, D, F>::TICKS } {
+                    Some(TickMatch::new(
+                        F::ADDED,
+                        F::CHANGED,
+                        last_run,
+                        storage.change_tick(),
+                    ))
+                } else {
+                    None
+                },
+                sparse: if per_row {
                     Some(SparseMatch {
                         storage: storage.sparse(),
                         required: D::ACCESS.sparse_required.union(F::SPARSE_WITH),
@@ -275,6 +299,11 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             if !sparse.passes(entity) {
                 return None;
             }
+            if let Some(ticks) = &self.tables.ticks {
+                if !ticks.passes(table, location.row as usize) {
+                    return None;
+                }
+            }
             let at = RowAt {
                 row: location.row as usize,
                 entity,
@@ -294,8 +323,8 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
             return Some((fetch, 0));
         }
         // SAFETY: `a` is a member of `matches` (checked above); the ids are `D`'s
-        // (`__new`).
-        let fetch = unsafe { self.tables.fetch::<D>(a, table) };
+        // (`__new`); the row is live in the table.
+        let fetch = unsafe { self.tables.fetch_one::<D>(a, table, location.row as usize) };
         Some((fetch, location.row as usize))
     }
 }

@@ -22,6 +22,82 @@ pub(crate) struct MatchedTables<'w> {
     /// sets and the per-entity requirements. Its iterators then visit one row at a time
     /// (see [`MatchedTables::next_sparse_row`]); `None` for every other query.
     pub(crate) sparse: Option<SparseMatch<'w>>,
+    /// For a query with `Added`/`Changed` filters: what a row's ticks must pass. Such a
+    /// query also has a `sparse` part (maybe with no requirement), so it takes the
+    /// per-row path.
+    pub(crate) ticks: Option<TickMatch>,
+}
+
+/// The tick part of a query: the tracked components that must have been added or
+/// changed since `last_run`, seen from `now`.
+#[derive(Clone, Copy)]
+pub(crate) struct TickMatch {
+    pub(crate) added: Bits,
+    pub(crate) changed: Bits,
+    pub(crate) last_run: u32,
+    pub(crate) now: u32,
+    /// With exactly one filtered component: whether it is `Added` (else `Changed`), and
+    /// its id (the fast scan of [`TickMatch::next_passing`]).
+    pub(crate) single: Option<(bool, u16)>,
+}
+
+impl TickMatch {
+    /// The tick part of a query filtering `added` and `changed`.
+    #[inline]
+    pub(crate) fn new(added: Bits, changed: Bits, last_run: u32, now: u32) -> TickMatch {
+        let single = match (added.len(), changed.len()) {
+            (1, 0) => added.next_from(0).map(|id| (true, id as u16)),
+            (0, 1) => changed.next_from(0).map(|id| (false, id as u16)),
+            _ => None,
+        };
+        TickMatch {
+            added,
+            changed,
+            last_run,
+            now,
+            single,
+        }
+    }
+}
+
+impl TickMatch {
+    /// Whether `row` of `table` passes (a table without the ticks of a filtered
+    /// component fails: it cannot have the component, as the filter requires it).
+    #[inline]
+    pub(crate) fn passes(&self, table: &Table, row: usize) -> bool {
+        let Some(ticks) = table.ticks() else {
+            return false;
+        };
+        let (last_run, now) = (self.last_run, self.now);
+        self.added.iter().all(|id| {
+            ticks
+                .reader(id as u16)
+                .is_some_and(|r| r.added(row, last_run, now))
+        }) && self.changed.iter().all(|id| {
+            ticks
+                .reader(id as u16)
+                .is_some_and(|r| r.changed(row, last_run, now))
+        })
+    }
+
+    /// The first row at or after `row` of `table` that passes (`table.len()` if none).
+    /// With one filtered component, the chunks whose summary is older than the last run
+    /// are skipped without reading their rows, and the others are scanned in a tight
+    /// loop; several filtered components check each row.
+    #[inline]
+    fn next_passing(&self, table: &Table, row: usize) -> usize {
+        if let Some((added, id)) = self.single {
+            let Some(reader) = table.ticks().and_then(|t| t.reader(id)) else {
+                return table.len();
+            };
+            return reader
+                .next_newer(added, row, table.len(), self.last_run, self.now)
+                .unwrap_or(table.len());
+        }
+        (row..table.len())
+            .find(|&r| self.passes(table, r))
+            .unwrap_or(table.len())
+    }
 }
 
 /// The sparse part of a query: which sparse components a row's entity must carry and
@@ -34,10 +110,12 @@ pub(crate) struct SparseMatch<'w> {
 }
 
 impl SparseMatch<'_> {
-    /// Whether `entity` passes the sparse requirements.
+    /// Whether `entity` passes the sparse requirements (a query on the per-row path for
+    /// its `Added`/`Changed` filters alone has none: every entity passes, untested).
     #[inline]
     pub(crate) fn passes(&self, entity: Entity) -> bool {
-        self.storage.passes(entity, self.required, self.excluded)
+        (self.required.is_empty() && self.excluded.is_empty())
+            || self.storage.passes(entity, self.required, self.excluded)
     }
 }
 
@@ -84,6 +162,25 @@ impl<'w> MatchedTables<'w> {
         // SAFETY: `a` is below `tables.len()` (as in `table`), `columns` has one row per
         // table and the ids are component ids of the world (the type's invariant).
         unsafe { D::fetch(table, self.columns.row(a), self.ids.as_slice()) }
+    }
+
+    /// [`MatchedTables::fetch`] for the item of `row` only (see [`QueryData::fetch_one`]).
+    ///
+    /// # Safety
+    /// As for [`MatchedTables::fetch`], with `row < table.len()`.
+    #[inline(always)]
+    pub(crate) unsafe fn fetch_one<D: QueryData>(
+        &self,
+        a: usize,
+        table: &Table,
+        row: usize,
+    ) -> D::Fetch {
+        assert!(
+            self.sparse.is_none(),
+            "a query with a sparse part walked the tables"
+        );
+        // SAFETY: as in `fetch`; `row < len` is the caller's guarantee.
+        unsafe { D::fetch_one(table, self.columns.row(a), self.ids.as_slice(), row) }
     }
 
     /// A walk over the matched tables of `set`, for data `D` (see [`TableWalk`]).
@@ -144,6 +241,12 @@ impl<'w> MatchedTables<'w> {
             // SAFETY: `a` is a member of `matches` (`next_from`).
             let table = unsafe { self.table(a) };
             while row < table.len() {
+                if let Some(ticks) = &self.ticks {
+                    row = ticks.next_passing(table, row);
+                    if row >= table.len() {
+                        break;
+                    }
+                }
                 let entity = table.entities()[row];
                 if sparse.passes(entity) {
                     let at = RowAt {
@@ -178,12 +281,12 @@ impl<'w> MatchedTables<'w> {
             .filter(|&a| a >= start)
             .map(|a| {
                 let skip = if a == start { first_row } else { 0 };
-                let entities = self.tables[a].entities();
-                entities
-                    .get(skip..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter(|&&e| sparse.passes(e))
+                let table = &self.tables[a];
+                (skip..table.len())
+                    .filter(|&row| {
+                        sparse.passes(table.entities()[row])
+                            && self.ticks.as_ref().is_none_or(|t| t.passes(table, row))
+                    })
                     .count()
             })
             .sum()

@@ -5,11 +5,14 @@
 
 mod column;
 mod finish;
+mod removed;
 mod sparse;
 mod table;
+pub mod ticks;
 
 pub use column::{Column, ColumnType};
 pub(crate) use finish::CopyOnDrop;
+pub use removed::RemovalLog;
 pub use sparse::{SparseSet, SparseStorage};
 pub use table::{Table, NO_SLOT};
 
@@ -22,6 +25,17 @@ pub struct Storage {
     columns: ColumnPointers,
     /// The world's `sparse(...)` components (none unless [`Storage::set_sparse`] is called).
     sparse: SparseStorage,
+    /// The tick world-side writes are stamped with, and at which systems run (see
+    /// [`Storage::set_change_tick`]); only used by tables with tracked components.
+    change_tick: u32,
+    /// The tick every stored tick was last clamped at.
+    clamped_at: u32,
+    /// The change tick when the last `tick` of the world began: queries outside systems
+    /// see the changes made since.
+    frame_tick: u32,
+    /// By component id, the removal log of each tracked component (empty for a world
+    /// without tracked components).
+    removed: Box<[RemovalLog]>,
 }
 
 /// Row 0 of every column of every table, by archetype and component id: one flat matrix,
@@ -112,6 +126,110 @@ impl Storage {
             index: EntityIndex::with_capacity(entity_capacity),
             columns,
             sparse: SparseStorage::empty(),
+            // Writes before the first tick are newer than the first frame's start.
+            change_tick: 1,
+            clamped_at: 1,
+            frame_tick: 0,
+            removed: Box::new([]),
+        }
+    }
+
+    /// Tracks the changes of components `ids` in every table that has them.
+    pub fn track(&mut self, ids: &[u16]) {
+        for table in self.tables.iter_mut() {
+            table.track(ids);
+        }
+        self.removed = (0..self.columns.components())
+            .map(|_| RemovalLog::default())
+            .collect();
+        let now = self.change_tick;
+        self.set_change_tick(now);
+    }
+
+    /// The change tick when the world's last `tick` began (`Added`/`Changed` of a query
+    /// outside systems see the changes since).
+    #[inline(always)]
+    pub fn frame_tick(&self) -> u32 {
+        self.frame_tick
+    }
+
+    /// Advances the change tick by one (a stage begins or ends); with `frame`, also
+    /// records it as the start of a frame.
+    pub(crate) fn advance_change_tick(&mut self, frame: bool) {
+        if frame {
+            self.frame_tick = self.change_tick;
+            let now = self.change_tick;
+            for log in self.removed.iter_mut() {
+                log.prune(now);
+            }
+        }
+        let next = self.change_tick.wrapping_add(1);
+        self.set_change_tick(next);
+    }
+
+    /// Marks `entity`'s component `id` changed now (a write through `&mut` world), if
+    /// the component is tracked.
+    pub(crate) fn mark_changed(&mut self, entity: Entity, id: u16) {
+        if let Some(location) = self.index.get(entity) {
+            if let Some(ticks) = self.tables[location.archetype as usize].ticks_mut() {
+                ticks.mark_changed(id, location.row as usize);
+            }
+        }
+    }
+
+    /// Moves the change tick to `now` as if time had passed steadily: every stored tick
+    /// (and the frame start) older than the maximum age is clamped first.
+    pub fn restart_change_tick(&mut self, now: u32) {
+        self.clamped_at = now.wrapping_sub(ticks::CHECK_INTERVAL);
+        self.set_change_tick(now);
+    }
+
+    /// The removal log of tracked component `id` (`None` if it is not tracked).
+    #[inline]
+    pub fn removals(&self, id: u16) -> Option<&RemovalLog> {
+        self.removed.get(id as usize)
+    }
+
+    /// Logs that `entity` loses the tracked components of table `from` that table `to`
+    /// lacks (all of them when `to` is `None`: a despawn).
+    fn log_removals(&mut self, entity: Entity, from: usize, to: Option<usize>) {
+        let Some(ticks) = self.tables[from].ticks() else {
+            return;
+        };
+        let now = self.change_tick;
+        for &id in ticks.ids() {
+            let kept = to.is_some_and(|to| self.tables[to].slot(id) != NO_SLOT);
+            if !kept {
+                if let Some(log) = self.removed.get_mut(id as usize) {
+                    log.push(entity, now);
+                }
+            }
+        }
+    }
+
+    /// The current change tick.
+    #[inline(always)]
+    pub fn change_tick(&self) -> u32 {
+        self.change_tick
+    }
+
+    /// Sets the change tick: new rows and writes are stamped with it from now on. Every
+    /// [`ticks::CHECK_INTERVAL`] ticks, every stored tick older than
+    /// [`ticks::MAX_CHANGE_AGE`] is clamped to that age, so that ages never wrap.
+    pub fn set_change_tick(&mut self, now: u32) {
+        self.frame_tick = ticks::clamp(self.frame_tick, now);
+        self.change_tick = now;
+        let clamp = now.wrapping_sub(self.clamped_at) >= ticks::CHECK_INTERVAL;
+        if clamp {
+            self.clamped_at = now;
+        }
+        for table in self.tables.iter_mut() {
+            if let Some(ticks) = table.ticks_mut() {
+                ticks.set_now(now);
+                if clamp {
+                    ticks.clamp(now);
+                }
+            }
         }
     }
 
@@ -272,6 +390,9 @@ impl Storage {
         let Some(location) = self.index.free(entity) else {
             return false;
         };
+        if !self.removed.is_empty() {
+            self.log_removals(entity, location.archetype as usize, None);
+        }
         let table = &mut self.tables[location.archetype as usize];
         let (row, last) = (location.row as usize, table.len() - 1);
         // The index first: the owner of the last row, which fills the hole, is relocated
@@ -362,6 +483,9 @@ impl Storage {
         skip_drop: Option<u16>,
     ) -> usize {
         debug_assert_ne!(from.archetype, to);
+        if !self.removed.is_empty() {
+            self.log_removals(entity, from.archetype as usize, Some(to as usize));
+        }
         self.grow(to as usize, 1);
         let (src, dst) = two_tables(&mut self.tables, from.archetype as usize, to as usize);
         let (row, last, new_row) = (from.row as usize, src.len() - 1, dst.len());
@@ -398,6 +522,9 @@ impl Storage {
         move_columns: MoveColumns,
     ) -> usize {
         debug_assert_ne!(from.archetype, to);
+        if !self.removed.is_empty() {
+            self.log_removals(entity, from.archetype as usize, Some(to as usize));
+        }
         self.grow(to as usize, 1);
         // SAFETY: both archetypes index tables (the mover exists only for real
         // transitions, and `from` is a live location); rows taken after the growth.
@@ -413,6 +540,7 @@ impl Storage {
         // SAFETY: room for one row was reserved in `dst` above; every column of `dst` is
         // written at `new_row` by the mover or by the caller.
         let new_row = unsafe { dst.push_entity(entity) };
+        dst.carry_ticks(new_row, src, row);
         // SAFETY: the mover is this transition's (caller's guarantee); `row <= last` are
         // live in `src`, `new_row` is reserved and uninitialised in `dst`, and the rows of
         // pointers are current (taken after the growth).

@@ -3,6 +3,7 @@
 
 use super::column::{copy_value, Column, ColumnType};
 use super::finish::for_each_completing;
+use super::ticks::TableTicks;
 use crate::entity::Entity;
 
 /// Marks "this archetype has no such component" in [`Table::slot`].
@@ -20,6 +21,8 @@ pub struct Table {
     /// Component id -> index into `columns` (or [`NO_SLOT`]).
     slots: Box<[u8]>,
     capacity: usize,
+    /// The change ticks of the table's tracked components (`None`: none tracked).
+    ticks: Option<Box<TableTicks>>,
 }
 
 impl Table {
@@ -45,7 +48,32 @@ impl Table {
             ids: ids.into(),
             slots,
             capacity: 0,
+            ticks: None,
         }
+    }
+
+    /// Tracks changes of the components `ids` (those of the table's components that a
+    /// world lists in `track(...)`); an empty list tracks nothing. Call it on an empty table.
+    pub fn track(&mut self, ids: &[u16]) {
+        assert!(self.is_empty(), "tracking starts on an empty table");
+        let ids: Vec<u16> = ids
+            .iter()
+            .copied()
+            .filter(|&id| self.slot(id) != NO_SLOT)
+            .collect();
+        self.ticks = (!ids.is_empty()).then(|| Box::new(TableTicks::new(&ids)));
+    }
+
+    /// The change ticks of the tracked components, if any is tracked.
+    #[inline(always)]
+    pub fn ticks(&self) -> Option<&TableTicks> {
+        self.ticks.as_deref()
+    }
+
+    /// The change ticks, mutably.
+    #[inline(always)]
+    pub(crate) fn ticks_mut(&mut self) -> Option<&mut TableTicks> {
+        self.ticks.as_deref_mut()
     }
 
     /// Number of rows.
@@ -142,6 +170,9 @@ impl Table {
             // `len..capacity` are uninitialised (only `0..len` hold values).
             freed += unsafe { column.shrink(self.capacity, len) };
         }
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            ticks.shrink_to_fit();
+        }
         let entities = self.entities.capacity();
         self.entities.shrink_to_fit();
         freed += (entities - self.entities.capacity()) * std::mem::size_of::<Entity>();
@@ -160,6 +191,9 @@ impl Table {
         debug_assert!(self.entities.len() < self.capacity);
         let row = self.entities.len();
         self.entities.push(entity);
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            ticks.push();
+        }
         row
     }
 
@@ -175,6 +209,9 @@ impl Table {
         debug_assert!(row < self.entities.len());
         let last = self.entities.len() - 1;
         self.entities.swap_remove(row);
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            ticks.swap_remove(row);
+        }
         (row != last).then(|| self.entities[row])
     }
 
@@ -287,6 +324,7 @@ impl Table {
         // is written below (also if a drop unwinds) or by the caller (only when nothing is
         // dropped, the contract).
         let new_row = unsafe { dst.push_entity(entity) };
+        dst.carry_ticks(new_row, self, row);
         // SAFETY: `row < len`, and every column's last row moves into `row` below, also if
         // a drop unwinds (`for_each_completing`, `swap_remove_drop`).
         let moved = unsafe { self.swap_remove_entity(row) };
@@ -314,6 +352,17 @@ impl Table {
             }
         });
         (new_row, moved)
+    }
+}
+
+impl Table {
+    /// Gives `new_row` of `self` the change ticks `row` of `src` has for the components
+    /// both track (a moved row keeps them; the others stay stamped as added now).
+    #[inline(always)]
+    pub(crate) fn carry_ticks(&mut self, new_row: usize, src: &Table, row: usize) {
+        if let (Some(dst), Some(from)) = (self.ticks.as_deref_mut(), src.ticks.as_deref()) {
+            dst.carry(new_row, from, row);
+        }
     }
 }
 

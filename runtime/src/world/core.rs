@@ -138,6 +138,10 @@ impl<W: WorldDef> WorldCore<W> {
                 if !W::SPARSE.is_empty() {
                     storage.set_sparse(SparseStorage::new(&component_types, W::SPARSE));
                 }
+                if !W::TRACKED.is_empty() {
+                    let ids: Vec<u16> = W::TRACKED.iter().map(|id| id as u16).collect();
+                    storage.track(&ids);
+                }
                 storage
             },
             executor,
@@ -175,6 +179,12 @@ impl<W> WorldCore<W> {
     #[inline(always)]
     pub(crate) fn storage_mut(&mut self) -> &mut Storage {
         &mut self.storage
+    }
+
+    /// Sets the change tick (a test of tick wrap-around starts it near `u32::MAX`).
+    #[doc(hidden)]
+    pub fn __set_change_tick(&mut self, tick: u32) {
+        self.storage.restart_change_tick(tick);
     }
 
     /// The world's executor.

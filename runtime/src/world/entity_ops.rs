@@ -62,6 +62,9 @@ pub fn get_mut<W: WorldDef, T: ComponentOf<W>>(world: &mut W, entity: Entity) ->
             hierarchy::WRITE_ERROR
         )
     };
+    if const { W::TRACKED.contains(T::ID as usize) } {
+        world.core_mut().storage.mark_changed(entity, T::ID);
+    }
     let ptr = component_ptr::<W>(&world.core().storage, entity, T::ID)?;
     // SAFETY: as in `get`; `&mut W` makes the access exclusive.
     Some(unsafe { &mut *ptr.cast::<T>() })
@@ -133,6 +136,9 @@ pub fn insert<W: WorldDef, T: ComponentOf<W>>(
         // value is in place before the old one is dropped (outside the table), so a drop
         // that unwinds leaves the world consistent.
         let previous = unsafe { old.add(location.row as usize).replace(component) };
+        if const { W::TRACKED.contains(T::ID as usize) } {
+            storage.mark_changed(entity, T::ID);
+        }
         drop(previous);
         return Ok(());
     }
@@ -262,6 +268,9 @@ pub(super) unsafe fn insert_raw<W: WorldDef>(
         .location(entity)
         .ok_or(EcsError::DeadEntity(entity))?;
     if let Some(dst) = core.storage.component_ptr(entity, id) {
+        if W::TRACKED.contains(id as usize) {
+            core.storage.mark_changed(entity, id);
+        }
         let ty = core.component_types[id as usize];
         // Moves the new value in after the old one is dropped, also if that drop unwinds
         // (the old value counts as dropped then): the world stays consistent and the new
@@ -471,7 +480,7 @@ pub fn query<W: WorldDef, D: ReadOnlyQueryData + QueryDataOf<W>, F: QueryFilterO
     // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
     // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields
     // are private; one table per archetype); `D` only reads and `&W` lets nobody write meanwhile.
-    unsafe { Query::__new::<W>(&core.storage, &core.executor) }
+    unsafe { Query::__new::<W>(&core.storage, &core.executor, core.storage.frame_tick()) }
 }
 
 /// A query outside systems.
@@ -485,7 +494,7 @@ pub fn query_mut<W: WorldDef, D: QueryDataOf<W>, F: QueryFilterOf<W>>(
     // SAFETY: the core's storage is `W`'s (a `WorldCore<W>` is only built by the unsafe
     // `WorldCore::new`, whose contract `#[world]` upholds, and never replaced: its fields
     // are private; one table per archetype); `&mut W` is exclusive for the query's lifetime.
-    unsafe { Query::__new::<W>(&core.storage, &core.executor) }
+    unsafe { Query::__new::<W>(&core.storage, &core.executor, core.storage.frame_tick()) }
 }
 
 /// The archetype name of `entity`.

@@ -89,6 +89,8 @@ pub unsafe trait WorldDef: Sized + Send + Sync + 'static {
     /// transition names it); its `ComponentOf::SPARSE` is `true`, every other
     /// component's `false`.
     const SPARSE: Bits = Bits::EMPTY;
+    /// The `track(...)` components: their tables keep change ticks.
+    const TRACKED: Bits = Bits::EMPTY;
     /// The ids of `ChildOf` and `Children` in a world declared with `hierarchy` (both in
     /// `SPARSE`; their `ComponentOf` ids); `None` otherwise.
     const HIERARCHY: Option<HierarchyIds> = None;

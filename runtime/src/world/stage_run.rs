@@ -44,7 +44,16 @@ pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
             world: &mut *world,
             stage,
         };
+        if const { !W::TRACKED.is_empty() } {
+            // The stage's systems run at a tick of their own (their writes are stamped
+            // with it); the commands after them, and the world's own writes until the
+            // next stage, at the next one.
+            guard.world.core_mut().storage.advance_change_tick(false);
+        }
         let (on_pool, timed) = run_stage(guard.world, stage, base + i);
+        if const { !W::TRACKED.is_empty() } {
+            guard.world.core_mut().storage.advance_change_tick(false);
+        }
         crate::frames::after_stage(guard.world.core_mut(), stage, on_pool, timed);
         apply_stage_commands(guard.world, stage);
         // The stage completed: nothing to discard.
@@ -61,6 +70,9 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     crate::trace::span!("tick");
     let start = crate::frames::begin_frame(world);
     crate::frames::tick_clock(world);
+    if const { !W::TRACKED.is_empty() } {
+        world.core_mut().storage.advance_change_tick(true);
+    }
     world.begin_tick();
     for phase in 0..W::PHASE_COUNT {
         crate::frames::tick_phase(world, phase);
