@@ -154,7 +154,7 @@ impl<'w, T> EventReader<'w, T> {
     }
 
     /// The events not read yet by this system, in send order; they count as read.
-    pub fn read(&mut self) -> impl ExactSizeIterator<Item = &'w T> + 'w {
+    pub fn read(&mut self) -> impl ExactSizeIterator<Item = &'w T> + 'w + use<'w, T> {
         let (older, newer) = self.events.since(self.cursor.next);
         self.cursor.next = self.events.end();
         UnreadIter {

@@ -357,7 +357,7 @@ impl<'a> StagePlan<'a> {
     /// let plan = planner.plan([ms(1), ms(3), ms(2)], pool);
     /// assert_eq!(plan.order().collect::<Vec<_>>(), [1, 2, 0]);
     /// ```
-    pub fn order(&self) -> impl Iterator<Item = usize> + 'a {
+    pub fn order(&self) -> impl Iterator<Item = usize> + 'a + use<'a> {
         self.placements.iter().map(|p| p.position)
     }
 
@@ -374,7 +374,7 @@ impl<'a> StagePlan<'a> {
     /// let plan = planner.plan([us(500), us(1), us(700)], pool);
     /// assert_eq!(plan.pooled().collect::<Vec<_>>(), [2, 0]);
     /// ```
-    pub fn pooled(&self) -> impl Iterator<Item = usize> + 'a {
+    pub fn pooled(&self) -> impl Iterator<Item = usize> + 'a + use<'a> {
         self.placements
             .iter()
             .filter(|p| !p.inline)
@@ -394,7 +394,7 @@ impl<'a> StagePlan<'a> {
     /// let plan = planner.plan([us(500), us(1), us(700)], pool);
     /// assert_eq!(plan.inline().collect::<Vec<_>>(), [1]);
     /// ```
-    pub fn inline(&self) -> impl Iterator<Item = usize> + 'a {
+    pub fn inline(&self) -> impl Iterator<Item = usize> + 'a + use<'a> {
         self.placements
             .iter()
             .filter(|p| p.inline)

@@ -4,10 +4,10 @@
 //! (ticks, waves, kills, leaks, score, final state, a fingerprint of the enemies left)
 //! must be equal, and the game must have gone through its whole state machine.
 
-#[path = "../examples/tower_defense/rules.rs"]
+#[path = "../../examples/tower_defense/rules.rs"]
 #[allow(dead_code)]
 mod rules;
-#[path = "../examples/tower_defense/game.rs"]
+#[path = "../../examples/tower_defense/game.rs"]
 #[macro_use]
 mod game;
 

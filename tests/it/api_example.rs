@@ -1,9 +1,8 @@
 //! Using a world (spawn, get, insert, remove, despawn, resources, ticks), line by line.
 
-mod common;
-use common::*;
+use crate::common::*;
 // The test world's own `Time` (the prelude also has the built-in `metronome::Time`).
-use common::Time;
+use crate::common::Time;
 use metronome::prelude::*;
 
 #[test]
