@@ -5,6 +5,7 @@
 
 mod column;
 mod finish;
+mod restore;
 mod sparse;
 mod table;
 

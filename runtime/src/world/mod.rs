@@ -23,11 +23,13 @@ mod apply;
 mod core;
 mod entity_ops;
 mod executor;
+mod restore;
 mod stage_run;
 
 pub use self::core::WorldCore;
 pub use entity_ops::*;
 pub use executor::*;
+pub(crate) use restore::reset;
 pub use stage_run::*;
 
 /// "No archetype" in the transition tables.
