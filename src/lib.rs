@@ -315,6 +315,9 @@ pub use metronome_runtime::{
 };
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
+pub use metronome_runtime::Snapshot;
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::{Format, LoadError, SaveError};
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -337,6 +340,9 @@ pub mod prelude {
     pub use crate::{EventReader, EventWriter, NextState, State};
     pub use crate::{FrameStats, RunConfig, SystemStats, Time};
     pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
+    pub use crate::Snapshot;
+    #[cfg(feature = "serde")]
+    pub use crate::{Format, LoadError, SaveError};
 }
 
 /// What generated code names; not a public API.

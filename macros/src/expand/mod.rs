@@ -7,6 +7,7 @@
 mod component;
 mod events;
 mod fallback;
+mod save;
 mod system;
 mod system_checks;
 mod world;

@@ -25,6 +25,7 @@ pub const KEYS: &[&str] = &[
     "states",
     "sparse",
     "hierarchy",
+    "serde",
     "max_fixed_steps",
     "stats",
 ];
@@ -61,6 +62,8 @@ pub enum KeyValue {
     Sparse(List<Type>),
     /// `hierarchy` (no value).
     Hierarchy,
+    /// `serde`: `save`/`load` (feature `serde`), the key's span for the errors.
+    Serde(Span),
 
     /// `max_fixed_steps = N` (the value is checked by validate).
     MaxFixedSteps(Expr),
@@ -127,6 +130,7 @@ impl Parse for WorldKey {
             )?),
             "sparse" => KeyValue::Sparse(sparse_key(input, key)?),
             "hierarchy" => hierarchy_key(input)?,
+            "serde" => serde_key(input, key)?,
 
             "max_fixed_steps" => {
                 if !input.peek(Token![=]) {
@@ -190,6 +194,16 @@ fn hierarchy_key(input: ParseStream) -> syn::Result<KeyValue> {
         ));
     }
     Ok(KeyValue::Hierarchy)
+}
+
+/// `serde`: a key without a value.
+fn serde_key(input: ParseStream, key: Span) -> syn::Result<KeyValue> {
+    if !input.is_empty() && !input.peek(Token![,]) {
+        return Err(input.error(
+            "`serde` takes no value: write `serde` alone to give the world `save` and `load`",
+        ));
+    }
+    Ok(KeyValue::Serde(key))
 }
 
 /// The span of the next token, or `fallback` at the end of the input.

@@ -55,6 +55,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut states: Option<List<crate::parse::events::StateDecl>> = None;
     let mut sparse: Option<List<Type>> = None;
     let mut hierarchy: Option<()> = None;
+    let mut serde: Option<proc_macro2::Span> = None;
 
     let mut max_fixed_steps: Option<(Ident, syn::Expr)> = None;
     let mut stats: Option<Ident> = None;
@@ -72,6 +73,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::States(list) => put(&mut states, list),
             KeyValue::Sparse(list) => put(&mut sparse, list),
             KeyValue::Hierarchy => put(&mut hierarchy, ()),
+            KeyValue::Serde(span) => put(&mut serde, span),
 
             KeyValue::MaxFixedSteps(value) => put(&mut max_fixed_steps, (name.clone(), value)),
             KeyValue::Stats(value) => put(&mut stats, value),
@@ -80,6 +82,15 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             cx.error_at(
                 name.span(),
                 format!("`{name}` is given twice in `#[world(...)]`; merge both into one `{name}`"),
+            );
+        }
+    }
+
+    if let Some(span) = serde {
+        if !cfg!(feature = "serde") {
+            cx.error_at(
+                span,
+                "the `serde` key needs the cargo feature `serde` of `metronome`: add `features = [\"serde\"]` to its dependency in Cargo.toml",
             );
         }
     }
@@ -210,6 +221,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 components,
                 sparse: sparse_models,
                 hierarchy: hierarchy.is_some(),
+                serde,
                 archetypes: archetype_models,
                 resources: resource_models,
                 phases: phase_models,

@@ -24,6 +24,9 @@ mod impls;
 mod layout;
 
 pub use layout::Layout;
+/// The `serde` crate, for the checks `#[world(serde, ...)]` generates.
+#[doc(hidden)]
+pub use serde;
 
 use std::fmt;
 use std::io::{Read, Write};
