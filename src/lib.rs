@@ -318,6 +318,11 @@ pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
 pub use metronome_runtime::Snapshot;
 #[cfg(feature = "serde")]
 pub use metronome_runtime::save::{Format, LoadError, SaveError};
+/// The `serde` crate that `save`/`load` use (feature `serde`): derive `Serialize` and
+/// `Deserialize` through it without a dependency of your own, with
+/// `#[serde(crate = "metronome::serde")]`.
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::serde;
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
