@@ -15,4 +15,9 @@ fn ui() {
     t.compile_fail("tests/ui/soundness/*.rs");
     t.compile_fail("tests/ui/executor/*.rs");
     t.pass("tests/ui/pass/*.rs");
+    // The `serde` world key: with the feature, its checks; without, the error naming it.
+    #[cfg(feature = "serde")]
+    t.compile_fail("tests/ui/serde/*.rs");
+    #[cfg(not(feature = "serde"))]
+    t.compile_fail("tests/ui/serde-off/*.rs");
 }

@@ -264,6 +264,16 @@ fn serde_items(model: &WorldModel, borrowed_view: &TokenStream) -> TokenStream {
         .map(|c| &c.ty)
         .chain(model.resources.iter().map(|r| &r.ty))
         .map(|ty| quote_spanned!(ty.span()=> __mn_serde::<#ty>();));
+    // The same bounds on `save`/`load` (higher-ranked, so checked where called, not where
+    // defined): a type that is not `Serialize` is reported once, by the check above,
+    // rather than again through the bodies.
+    let serde_bounds = model
+        .components
+        .iter()
+        .map(|c| &c.ty)
+        .chain(model.resources.iter().map(|r| &r.ty))
+        .map(|ty| quote!(for<'__mn> #ty: #save::serde::Serialize + #save::serde::de::DeserializeOwned,));
+    let serde_bounds = quote!(#(#serde_bounds)*);
     quote! {
         // Every component and resource of a `serde` world is `Serialize + Deserialize`:
         // the error points at the type that is not.
@@ -285,14 +295,20 @@ fn serde_items(model: &WorldModel, borrowed_view: &TokenStream) -> TokenStream {
             /// Writes the world (entities with their generations and the free list, every
             /// component, the resources, the clock and the frame count) to `writer` in
             /// `format`, after a header naming its layout.
-            pub fn save<__MnW: ::std::io::Write>(&self, writer: __MnW, format: #save::Format) -> ::core::result::Result<(), #save::SaveError> {
+            pub fn save<__MnW: ::std::io::Write>(&self, writer: __MnW, format: #save::Format) -> ::core::result::Result<(), #save::SaveError>
+            where
+                #serde_bounds
+            {
                 #save::save(writer, format, &Self::__MN_LAYOUT, &#borrowed_view)
             }
 
             /// Reads a world written by [`save`](Self::save) of a world of this layout. A
             /// save of another layout, a corrupted or truncated one, or one that does not
             /// describe a consistent world is an error; no world is made.
-            pub fn load<__MnR: ::std::io::Read>(reader: __MnR, format: #save::Format) -> ::core::result::Result<Self, #save::LoadError> {
+            pub fn load<__MnR: ::std::io::Read>(reader: __MnR, format: #save::Format) -> ::core::result::Result<Self, #save::LoadError>
+            where
+                #serde_bounds
+            {
                 let __mn_data: <Self as #rt::snapshot::SnapshotData>::Data =
                     #save::load(reader, format, &Self::__MN_LAYOUT)?;
                 let mut __mn_world = Self::new();
