@@ -376,6 +376,8 @@ pub mod guide {
     pub struct CommandsAndEvents;
     #[doc = include_str!("../docs/states-and-run-conditions.md")]
     pub struct StatesAndRunConditions;
+    #[doc = include_str!("../docs/saving.md")]
+    pub struct Saving;
     #[doc = include_str!("../docs/executors.md")]
     pub struct Executors;
     #[doc = include_str!("../docs/compile-errors.md")]
