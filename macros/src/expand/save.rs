@@ -96,6 +96,11 @@ pub fn save(model: &WorldModel) -> TokenStream {
         for v in &values[1..] {
             item_pat = quote!((#item_pat, #v));
         }
+        // Fully qualified: the world may be declared where the prelude is not in scope.
+        let zipped = rest.iter().fold(
+            quote!(::core::iter::IntoIterator::into_iter(#first)),
+            |chain, column| quote!(::core::iter::Iterator::zip(#chain, #column)),
+        );
         quote! {
             {
                 let #snap::TableData { entities: __mn_rows, columns: #columns_pat } = #var;
@@ -103,7 +108,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
                 #snap::fill_table::<Self, (#(#tys,)*)>(
                     self,
                     __mn_rows,
-                    #first.into_iter()#(.zip(#rest))*.map(|#item_pat| (#(#values,)*)),
+                    ::core::iter::Iterator::map(#zipped, |#item_pat| (#(#values,)*)),
                 )?;
             }
         }
