@@ -309,20 +309,20 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
+/// The `serde` crate that `save`/`load` use (feature `serde`): derive `Serialize` and
+/// `Deserialize` through it without a dependency of your own, with
+/// `#[serde(crate = "metronome::serde")]`.
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::serde;
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::{Format, LoadError, SaveError};
+pub use metronome_runtime::Snapshot;
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
     Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule, With, Without, World,
 };
 pub use metronome_runtime::{ChildOf, Children, EventReader, EventWriter, NextState, State};
 pub use metronome_runtime::{FrameStats, RunConfig, SystemStats, Time};
-pub use metronome_runtime::Snapshot;
-#[cfg(feature = "serde")]
-pub use metronome_runtime::save::{Format, LoadError, SaveError};
-/// The `serde` crate that `save`/`load` use (feature `serde`): derive `Serialize` and
-/// `Deserialize` through it without a dependency of your own, with
-/// `#[serde(crate = "metronome::serde")]`.
-#[cfg(feature = "serde")]
-pub use metronome_runtime::save::serde;
 
 /// The executors and the rest of the runtime, usable alone (like rayon).
 pub mod runtime {
@@ -336,6 +336,7 @@ pub mod runtime {
 
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
+    pub use crate::Snapshot;
     pub use crate::{
         system, world, BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError,
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
@@ -343,11 +344,10 @@ pub mod prelude {
     };
     pub use crate::{ChildOf, Children};
     pub use crate::{EventReader, EventWriter, NextState, State};
-    pub use crate::{FrameStats, RunConfig, SystemStats, Time};
-    pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
-    pub use crate::Snapshot;
     #[cfg(feature = "serde")]
     pub use crate::{Format, LoadError, SaveError};
+    pub use crate::{FrameStats, RunConfig, SystemStats, Time};
+    pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
 }
 
 /// What generated code names; not a public API.

@@ -102,10 +102,19 @@ fn populated() -> Game {
 fn describe(game: &Game) -> String {
     let mut out = String::new();
     for (e, p, v, n, s) in game
-        .query::<(Entity, &Position, Option<&Velocity>, Option<&Name>, Option<&Slowed>)>()
+        .query::<(
+            Entity,
+            &Position,
+            Option<&Velocity>,
+            Option<&Name>,
+            Option<&Slowed>,
+        )>()
         .iter()
     {
-        out += &format!("{e:?} {:?} {p:?} {v:?} {n:?} {s:?}\n", game.archetype_name(e));
+        out += &format!(
+            "{e:?} {:?} {p:?} {v:?} {n:?} {s:?}\n",
+            game.archetype_name(e)
+        );
     }
     out += &format!(
         "frame {} state {:?} score {:?} len {}",
@@ -147,8 +156,14 @@ fn the_json_form_is_readable() {
     let mut bytes = Vec::new();
     game.save(&mut bytes, Format::Json).unwrap();
     let text = String::from_utf8(bytes).unwrap();
-    assert!(text.starts_with(r#"{"layout":{"format":"metronome-save""#), "{text}");
-    assert!(text.contains(r#""archetypes":[["Mover",["Position","Velocity"]]"#), "{text}");
+    assert!(
+        text.starts_with(r#"{"layout":{"format":"metronome-save""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""archetypes":[["Mover",["Position","Velocity"]]"#),
+        "{text}"
+    );
 }
 
 #[test]
@@ -191,7 +206,10 @@ fn truncated_and_corrupted_saves_are_errors() {
         let mut changed = bytes.clone();
         changed[i] ^= 0x5a;
         assert!(
-            matches!(Game::load(&changed[..], Format::Binary), Err(LoadError::Corrupt(_))),
+            matches!(
+                Game::load(&changed[..], Format::Binary),
+                Err(LoadError::Corrupt(_))
+            ),
             "binary byte {i} changed"
         );
     }
@@ -209,7 +227,10 @@ fn an_inconsistent_json_world_is_refused() {
     edited.insert_str(free_at, "1,");
     match Game::load(edited.as_bytes(), Format::Json) {
         Err(LoadError::Inconsistent(what)) => assert!(what.contains("1v"), "{what}"),
-        other => panic!("expected an inconsistency, got {:?}", other.map(|g| g.len())),
+        other => panic!(
+            "expected an inconsistency, got {:?}",
+            other.map(|g| g.len())
+        ),
     }
 }
 

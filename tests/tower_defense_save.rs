@@ -41,7 +41,10 @@ fn mid_game() -> saved::Td {
     }
     let s = saved::summary(&mut game);
     assert_eq!(s.state, Screen::Playing);
-    assert!(s.tally.kills > 0 && s.alive > rules::TOWERS as usize, "{s:?}");
+    assert!(
+        s.tally.kills > 0 && s.alive > rules::TOWERS as usize,
+        "{s:?}"
+    );
     game
 }
 

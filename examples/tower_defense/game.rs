@@ -14,7 +14,11 @@ use super::rules::{self, Fate, Setup, Tally, TowerSpec};
 use metronome::prelude::*;
 
 /// Where the game is: the menu, play, or the end.
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Screen {
     Menu,
@@ -22,28 +26,56 @@ pub enum Screen {
     Over,
 }
 
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Position(pub f32);
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Speed(pub f32);
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Health(pub i32);
 /// Ticks of slow left on an enemy.
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chill(pub u16);
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Tower(pub TowerSpec);
 /// Ticks until a tower fires again.
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cooldown(pub u32);
 /// A frost tower: its shots leave this many ticks of slow.
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frost(pub u16);
 
@@ -55,7 +87,11 @@ pub struct Killed(pub u32);
 pub struct Leaked;
 
 /// The game's setup (a resource; set it before the first tick).
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config(pub Setup);
 
@@ -70,7 +106,11 @@ impl Default for Config {
 }
 
 /// Ticks spent in the menu.
-#[cfg_attr(feature = "serde", derive(metronome::serde::Serialize, metronome::serde::Deserialize), serde(crate = "metronome::serde"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Default)]
 pub struct MenuClock(pub u32);
 

@@ -25,9 +25,9 @@ pub mod pressure;
 
 pub mod predict;
 mod query;
-mod schedule;
 #[cfg(feature = "serde")]
 pub mod save;
+mod schedule;
 pub mod snapshot;
 mod stage_runner;
 mod start_gate;

@@ -83,8 +83,12 @@ pub fn save(model: &WorldModel) -> TokenStream {
     let fill_tables = model.archetypes.iter().zip(&table_vars).map(|(a, var)| {
         let name = a.ident.to_string();
         let tys = &a.component_tys;
-        let columns: Vec<_> = (0..tys.len()).map(|i| format_ident!("__mn_c{}", i)).collect();
-        let values: Vec<_> = (0..tys.len()).map(|i| format_ident!("__mn_v{}", i)).collect();
+        let columns: Vec<_> = (0..tys.len())
+            .map(|i| format_ident!("__mn_c{}", i))
+            .collect();
+        let values: Vec<_> = (0..tys.len())
+            .map(|i| format_ident!("__mn_v{}", i))
+            .collect();
         let columns_pat = nest(&as_tokens(&columns));
         let first = &columns[0];
         let rest = &columns[1..];
@@ -117,9 +121,10 @@ pub fn save(model: &WorldModel) -> TokenStream {
         .iter()
         .zip(&sparse_vars)
         .map(|(ty, var)| quote!(#snap::fill_sparse::<Self, #ty>(self, #var)?;));
-    let set_resources = resource_tys.iter().zip(&resource_vars).map(|(ty, var)| {
-        quote!(*#rt::world::resource_mut::<Self, #ty>(self) = #var;)
-    });
+    let set_resources = resource_tys
+        .iter()
+        .zip(&resource_vars)
+        .map(|(ty, var)| quote!(*#rt::world::resource_mut::<Self, #ty>(self) = #var;));
 
     // ---- `snapshot` / `restore` ----
     let clone_bounds = model

@@ -209,4 +209,3 @@ fn binary_body(bytes: &[u8]) -> Result<&[u8], LoadError> {
     }
     Ok(&summed[MAGIC.len()..])
 }
-

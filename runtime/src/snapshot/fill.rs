@@ -56,9 +56,7 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
         // contract), whose table is the core's table `B::ARCHETYPE` (a `WorldCore<W>`
         // describes `W`); it is called only if the slot is waiting.
         let filled = unsafe {
-            storage.spawn_reserved_with(entity, B::ARCHETYPE, |table, row| {
-                bundle.write(table, row)
-            })
+            storage.spawn_reserved_with(entity, B::ARCHETYPE, |table, row| bundle.write(table, row))
         };
         if !filled {
             return Err(format!(
