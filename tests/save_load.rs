@@ -246,3 +246,38 @@ fn non_finite_floats_fail_to_save_as_json_but_not_as_binary() {
     let loaded = round_trip(&game, Format::Binary);
     assert!(loaded.query::<&Position>().iter().all(|p| p.0.is_nan()));
 }
+
+pub mod tree {
+    use super::*;
+
+    #[world(serde, archetypes(Node = (Position)), hierarchy, executor = sequential)]
+    pub struct Tree;
+}
+
+#[test]
+fn a_hierarchy_round_trips_and_broken_links_are_refused() {
+    let mut w = tree::Tree::new();
+    let root = w.spawn((Position(0.0, 0.0),));
+    let kid = w.spawn((Position(1.0, 0.0),));
+    w.set_parent(kid, root).unwrap();
+    let mut bytes = Vec::new();
+    w.save(&mut bytes, Format::Json).unwrap();
+    let loaded = tree::Tree::load(&bytes[..], Format::Json).unwrap();
+    assert_eq!(loaded.children(root), &[kid]);
+    assert_eq!(loaded.parent(kid), Some(root));
+    // The child's `ChildOf` names itself: the parent's `Children` does not list it back.
+    let text = String::from_utf8(bytes).unwrap();
+    let edited = text.replacen(
+        "[[1,0]],\"columns\":[[0,0]]",
+        "[[1,0]],\"columns\":[[1,0]]",
+        1,
+    );
+    assert_ne!(edited, text, "{text}");
+    match tree::Tree::load(edited.as_bytes(), Format::Json) {
+        Err(LoadError::Inconsistent(what)) => assert!(what.contains("1v0"), "{what}"),
+        other => panic!(
+            "expected a broken hierarchy, got {:?}",
+            other.map(|w| w.len())
+        ),
+    }
+}

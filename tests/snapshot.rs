@@ -128,3 +128,30 @@ fn restore_twice_and_clone_of_a_snapshot() {
         assert_eq!(game.len(), 1);
     }
 }
+
+pub mod tree {
+    use super::*;
+
+    #[world(archetypes(Node = (Position)), hierarchy, executor = sequential)]
+    pub struct Tree;
+}
+
+#[test]
+fn restore_keeps_the_hierarchy_and_its_order() {
+    let mut w = tree::Tree::new();
+    let root = w.spawn((Position(0.0),));
+    let kids: Vec<Entity> = (0..4).map(|i| w.spawn((Position(i as f32),))).collect();
+    for &k in kids.iter().rev() {
+        w.set_parent(k, root).unwrap();
+    }
+    w.set_parent(kids[3], kids[0]).unwrap();
+    let snapshot = w.snapshot();
+    w.despawn_recursive(root);
+    assert!(w.is_empty());
+    w.restore(&snapshot);
+    assert_eq!(w.children(root), &[kids[2], kids[1], kids[0]]);
+    assert_eq!(w.children(kids[0]), &[kids[3]]);
+    assert_eq!(w.parent(kids[3]), Some(kids[0]));
+    assert!(w.despawn_recursive(root));
+    assert!(w.is_empty());
+}
