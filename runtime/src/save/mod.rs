@@ -15,7 +15,7 @@
 //! - [`Format::Binary`]: `postcard` (varint integers, no padding: the smallest of the
 //!   maintained serde binary formats, with a documented, stable wire format; bincode's
 //!   current release line is not maintained), framed by a magic number and followed by
-//!   a 64-bit checksum of everything before it, so a truncated or corrupted file is an
+//!   a 64-bit checksum of the data, so a truncated or corrupted file is an
 //!   error, never a different world.
 
 mod checksum;
@@ -134,20 +134,23 @@ pub fn save<D: serde::Serialize>(
     data: &D,
 ) -> Result<(), SaveError> {
     let document = document::Out { layout, data };
-    let bytes = match format {
+    match format {
         Format::Json => {
-            serde_json::to_vec(&document).map_err(|e| SaveError::Encode(e.to_string()))?
+            let bytes =
+                serde_json::to_vec(&document).map_err(|e| SaveError::Encode(e.to_string()))?;
+            writer.write_all(&bytes).map_err(SaveError::Io)?;
         }
         Format::Binary => {
-            let mut bytes = MAGIC.to_vec();
-            bytes = postcard::to_extend(&document, bytes)
-                .map_err(|e| SaveError::Encode(e.to_string()))?;
-            let sum = checksum::of(&bytes);
-            bytes.extend_from_slice(&sum.to_le_bytes());
-            bytes
+            // `to_stdvec` (postcard's own growing buffer), not `to_extend` (a byte at a
+            // time through `Extend`): several times faster on large worlds.
+            let body =
+                postcard::to_stdvec(&document).map_err(|e| SaveError::Encode(e.to_string()))?;
+            let sum = checksum::of(&body);
+            writer.write_all(MAGIC).map_err(SaveError::Io)?;
+            writer.write_all(&body).map_err(SaveError::Io)?;
+            writer.write_all(&sum.to_le_bytes()).map_err(SaveError::Io)?;
         }
-    };
-    writer.write_all(&bytes).map_err(SaveError::Io)?;
+    }
     writer.flush().map_err(SaveError::Io)
 }
 
@@ -200,12 +203,12 @@ fn binary_body(bytes: &[u8]) -> Result<&[u8], LoadError> {
     if rest.len() < 8 {
         return Err(LoadError::Corrupt("truncated: no checksum".into()));
     }
-    let (summed, sum) = bytes.split_at(bytes.len() - 8);
+    let (body, sum) = rest.split_at(rest.len() - 8);
     let sum = u64::from_le_bytes(sum.try_into().expect("8 bytes"));
-    if checksum::of(summed) != sum {
+    if checksum::of(body) != sum {
         return Err(LoadError::Corrupt(
             "the checksum does not match: the file was truncated or changed".into(),
         ));
     }
-    Ok(&summed[MAGIC.len()..])
+    Ok(body)
 }
