@@ -148,7 +148,9 @@ pub fn save<D: serde::Serialize>(
             let sum = checksum::of(&body);
             writer.write_all(MAGIC).map_err(SaveError::Io)?;
             writer.write_all(&body).map_err(SaveError::Io)?;
-            writer.write_all(&sum.to_le_bytes()).map_err(SaveError::Io)?;
+            writer
+                .write_all(&sum.to_le_bytes())
+                .map_err(SaveError::Io)?;
         }
     }
     writer.flush().map_err(SaveError::Io)
