@@ -309,6 +309,14 @@
 
 pub use metronome_macros::{system, world, Component};
 pub use metronome_runtime::pressure::{PressureConfig, PressureLevel, PressureMonitor};
+/// The `serde` crate that `save`/`load` use (feature `serde`): derive `Serialize` and
+/// `Deserialize` through it without a dependency of your own, with
+/// `#[serde(crate = "metronome::serde")]`.
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::serde;
+#[cfg(feature = "serde")]
+pub use metronome_runtime::save::{Format, LoadError, SaveError};
+pub use metronome_runtime::Snapshot;
 pub use metronome_runtime::{Added, Changed, Mut, RemovedComponents, Tracked};
 pub use metronome_runtime::{
     BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError, Entity, EntityCommands,
@@ -330,6 +338,7 @@ pub mod runtime {
 
 /// Everything a user imports: `use metronome::prelude::*;`.
 pub mod prelude {
+    pub use crate::Snapshot;
     pub use crate::{
         system, world, BuildError, Bundle, CommandErrorPolicy, Commands, Component, EcsError,
         Entity, EntityCommands, Local, PhaseSchedule, Query, Res, ResMut, ResourceOf, Schedule,
@@ -339,6 +348,8 @@ pub mod prelude {
     pub use crate::{ChildOf, Children};
     pub use crate::{Coordinator, ImportReport, Outbox, Record, Rejected};
     pub use crate::{EventReader, EventWriter, NextState, State};
+    #[cfg(feature = "serde")]
+    pub use crate::{Format, LoadError, SaveError};
     pub use crate::{FrameStats, RunConfig, SystemStats, Time};
     pub use crate::{PressureConfig, PressureLevel, PressureMonitor};
 }
@@ -371,6 +382,8 @@ pub mod guide {
     pub struct StatesAndRunConditions;
     #[doc = include_str!("../docs/records-and-coordinator.md")]
     pub struct RecordsAndCoordinator;
+    #[doc = include_str!("../docs/saving.md")]
+    pub struct Saving;
     #[doc = include_str!("../docs/executors.md")]
     pub struct Executors;
     #[doc = include_str!("../docs/compile-errors.md")]

@@ -14,6 +14,11 @@ use super::rules::{self, Fate, Setup, Tally, TowerSpec};
 use metronome::prelude::*;
 
 /// Where the game is: the menu, play, or the end.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Screen {
     Menu,
@@ -21,21 +26,56 @@ pub enum Screen {
     Over,
 }
 
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Position(pub f32);
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Speed(pub f32);
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Health(pub i32);
 /// Ticks of slow left on an enemy.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chill(pub u16);
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Tower(pub TowerSpec);
 /// Ticks until a tower fires again.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cooldown(pub u32);
 /// A frost tower: its shots leave this many ticks of slow.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frost(pub u16);
 
@@ -47,6 +87,11 @@ pub struct Killed(pub u32);
 pub struct Leaked;
 
 /// The game's setup (a resource; set it before the first tick).
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config(pub Setup);
 
@@ -61,7 +106,12 @@ impl Default for Config {
 }
 
 /// Ticks spent in the menu.
-#[derive(Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
+#[derive(Clone, Default)]
 pub struct MenuClock(pub u32);
 
 /// `in_state(Screen::Menu)`: shows the menu for a few ticks, then starts the game.
@@ -219,10 +269,17 @@ pub struct Summary {
 }
 
 /// Declares `pub struct $name` (in `pub mod $module`), the tower-defense world on the
-/// executor `$exec`, with its exclusive `referee` system and a `play` function.
-/// (Bring it in with `#[macro_use] mod game;`.)
+/// executor `$exec`, with its exclusive `referee` system and a `play` function; written
+/// `$module::$name + serde = ...`, the world also has the `serde` key (`save`/`load`,
+/// feature `serde`). (Bring it in with `#[macro_use] mod game;`.)
 macro_rules! tower_defense_world {
+    ($module:ident :: $name:ident + serde = $($exec:tt)*) => {
+        tower_defense_world!(@world $module $name [serde,] $($exec)*);
+    };
     ($module:ident :: $name:ident = $($exec:tt)*) => {
+        tower_defense_world!(@world $module $name [] $($exec)*);
+    };
+    (@world $module:ident $name:ident [$($key:tt)*] $($exec:tt)*) => {
         pub mod $module {
             use super::game::*;
             use super::rules::{self, Setup, Tally};
@@ -241,6 +298,7 @@ macro_rules! tower_defense_world {
             }
 
             #[world(
+                $($key)*
                 archetypes(
                     Enemy = (Position, Speed, Health, Chill),
                     Cannon = (Tower, Cooldown),

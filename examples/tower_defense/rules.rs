@@ -14,6 +14,11 @@ pub const MENU_TICKS: u32 = 3;
 pub const FROST_TICKS: u16 = 40;
 
 /// What a game is set up with.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Setup {
     /// Enemies on the path when play starts (a wave brings an eighth of this).
@@ -25,6 +30,11 @@ pub struct Setup {
 }
 
 /// One tower's fixed description.
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TowerSpec {
     pub x: f32,
@@ -128,6 +138,11 @@ pub fn fate(x: f32, speed: f32, health: i32) -> Fate {
 }
 
 /// The score and counts a game keeps (a resource in both versions).
+#[cfg_attr(
+    feature = "serde",
+    derive(metronome::serde::Serialize, metronome::serde::Deserialize),
+    serde(crate = "metronome::serde")
+)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub spawned: u32,

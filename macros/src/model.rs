@@ -25,6 +25,8 @@ pub struct WorldModel {
     pub tracked: Vec<usize>,
     /// `hierarchy`: `ChildOf` and `Children` are the last two of `sparse`.
     pub hierarchy: bool,
+    /// `serde`: the world gets `save` and `load` (the key's span, for errors).
+    pub serde: Option<proc_macro2::Span>,
     /// Archetypes in declaration order.
     pub archetypes: Vec<ArchetypeModel>,
     /// Resources in declaration order (`ResourceOf::ID`).

@@ -3,6 +3,8 @@
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use std::fmt;
 
+mod saved;
+
 /// A handle to an entity: a 32-bit slot index and a 32-bit generation.
 ///
 /// A despawned entity's handle never equals a later entity's handle (until a slot has

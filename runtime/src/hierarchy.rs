@@ -43,7 +43,7 @@ impl Component for ChildOf {
 /// }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Children(Vec<Entity>);
+pub struct Children(pub(crate) Vec<Entity>);
 
 impl Children {
     /// The children as a slice.

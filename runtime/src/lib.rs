@@ -32,7 +32,10 @@ pub mod record;
 
 pub mod predict;
 mod query;
+#[cfg(feature = "serde")]
+pub mod save;
 mod schedule;
+pub mod snapshot;
 mod stage_runner;
 mod start_gate;
 pub mod state;
@@ -79,6 +82,7 @@ pub use schedule::{
     check_system, names_in_order, phase_stages, place_stages, queries_match, run_order,
     stage_count, PhaseSchedule, Schedule, SystemInfo,
 };
+pub use snapshot::Snapshot;
 pub use state::{NextState, State, StateOf};
 pub use storage::{ColumnType, Storage, Table};
 pub use system::{is_exclusive, params_conflict, self_conflict, ParamAccess, System, SystemMeta};

@@ -13,11 +13,11 @@
 /// let state = State::new(Mode::Menu);
 /// assert_eq!(*state.get(), Mode::Menu);
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct State<S> {
-    value: S,
+    pub(crate) value: S,
     /// Whether the `OnEnter` systems of the initial value ran.
-    entered: bool,
+    pub(crate) entered: bool,
 }
 
 impl<S> State<S> {
@@ -48,9 +48,9 @@ impl<S> State<S> {
 /// next.set(Mode::Playing);
 /// assert_eq!(next.pending(), Some(&Mode::Playing));
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NextState<S> {
-    pending: Option<S>,
+    pub(crate) pending: Option<S>,
 }
 
 impl<S> Default for NextState<S> {

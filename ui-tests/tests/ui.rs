@@ -27,4 +27,9 @@ fn compile_fail() {
 fn pass() {
     let t = trybuild::TestCases::new();
     t.pass("tests/ui/pass/*.rs");
+    // The `serde` world key: with the feature, its checks; without, the error naming it.
+    #[cfg(feature = "serde")]
+    t.compile_fail("tests/ui/serde/*.rs");
+    #[cfg(not(feature = "serde"))]
+    t.compile_fail("tests/ui/serde-off/*.rs");
 }

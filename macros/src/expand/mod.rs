@@ -8,6 +8,7 @@ mod component;
 mod events;
 mod fallback;
 mod records;
+mod save;
 mod system;
 mod system_checks;
 mod world;

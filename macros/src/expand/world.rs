@@ -331,7 +331,11 @@ pub fn world(model: &WorldModel) -> TokenStream {
         remove_transition,
     } = movers;
 
+    let save_items = super::save::save(model);
+
     quote! {
+        #save_items
+
         #(#attrs)*
         #vis struct #ident {
             __mn_core: #rt::WorldCore<#ident>,

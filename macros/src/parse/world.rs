@@ -26,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "sparse",
     "track",
     "hierarchy",
+    "serde",
     "max_fixed_steps",
     "stats",
 ];
@@ -64,6 +65,8 @@ pub enum KeyValue {
     Track(List<Type>),
     /// `hierarchy` (no value).
     Hierarchy,
+    /// `serde`: `save`/`load` (feature `serde`), the key's span for the errors.
+    Serde(Span),
 
     /// `max_fixed_steps = N` (the value is checked by validate).
     MaxFixedSteps(Expr),
@@ -135,6 +138,7 @@ impl Parse for WorldKey {
                 "`track` takes a parenthesized list of component types, as in `track(Position, Health)`",
             )?),
             "hierarchy" => hierarchy_key(input)?,
+            "serde" => serde_key(input, key)?,
 
             "max_fixed_steps" => {
                 if !input.peek(Token![=]) {
@@ -198,6 +202,16 @@ fn hierarchy_key(input: ParseStream) -> syn::Result<KeyValue> {
         ));
     }
     Ok(KeyValue::Hierarchy)
+}
+
+/// `serde`: a key without a value.
+fn serde_key(input: ParseStream, key: Span) -> syn::Result<KeyValue> {
+    if !input.is_empty() && !input.peek(Token![,]) {
+        return Err(input.error(
+            "`serde` takes no value: write `serde` alone to give the world `save` and `load`",
+        ));
+    }
+    Ok(KeyValue::Serde(key))
 }
 
 /// The span of the next token, or `fallback` at the end of the input.

@@ -56,6 +56,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
     let mut sparse: Option<List<Type>> = None;
     let mut hierarchy: Option<()> = None;
     let mut track: Option<List<Type>> = None;
+    let mut serde: Option<proc_macro2::Span> = None;
 
     let mut max_fixed_steps: Option<(Ident, syn::Expr)> = None;
     let mut stats: Option<Ident> = None;
@@ -74,6 +75,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             KeyValue::Sparse(list) => put(&mut sparse, list),
             KeyValue::Track(list) => put(&mut track, list),
             KeyValue::Hierarchy => put(&mut hierarchy, ()),
+            KeyValue::Serde(span) => put(&mut serde, span),
 
             KeyValue::MaxFixedSteps(value) => put(&mut max_fixed_steps, (name.clone(), value)),
             KeyValue::Stats(value) => put(&mut stats, value),
@@ -82,6 +84,15 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
             cx.error_at(
                 name.span(),
                 format!("`{name}` is given twice in `#[world(...)]`; merge both into one `{name}`"),
+            );
+        }
+    }
+
+    if let Some(span) = serde {
+        if !cfg!(feature = "serde") {
+            cx.error_at(
+                span,
+                "the `serde` key needs the cargo feature `serde` of `metronome`: add `features = [\"serde\"]` to its dependency in Cargo.toml",
             );
         }
     }
@@ -217,6 +228,7 @@ pub fn validate(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Worl
                 sparse: sparse_models,
                 tracked: tracked_models,
                 hierarchy: hierarchy.is_some(),
+                serde,
                 archetypes: archetype_models,
                 resources: resource_models,
                 phases: phase_models,

@@ -8,6 +8,7 @@
 //! steps beyond are dropped, counted in [`FrameStats::dropped_fixed_steps`], and their
 //! time discarded so the loop does not spiral) and every other phase once.
 
+mod clock;
 mod run;
 mod stats;
 mod time;

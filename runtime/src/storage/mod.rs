@@ -6,6 +6,7 @@
 mod column;
 mod finish;
 mod removed;
+mod restore;
 mod sparse;
 mod table;
 pub mod ticks;

@@ -74,6 +74,13 @@ impl SparseSet {
         (i != ABSENT && self.entities[i as usize] == entity).then_some(i as usize)
     }
 
+    /// The values, in storage order (row `i` is `entities()[i]`'s): rows `0..len()` of
+    /// this column are initialised.
+    #[inline]
+    pub(crate) fn values(&self) -> &Column {
+        &self.values
+    }
+
     /// Whether `entity` has a value.
     #[inline]
     pub fn contains(&self, entity: Entity) -> bool {

@@ -24,11 +24,13 @@ mod core;
 mod entity_ops;
 mod executor;
 pub mod records;
+mod restore;
 mod stage_run;
 
 pub use self::core::WorldCore;
 pub use entity_ops::*;
 pub use executor::*;
+pub(crate) use restore::reset;
 pub use stage_run::*;
 
 /// "No archetype" in the transition tables.

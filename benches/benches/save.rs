@@ -1,0 +1,147 @@
+//! Save, load and snapshot of a world of 100 000 entities × 3 small components
+//! (`Position` and `Velocity`, two `f32`s each, and `Health`, an `i32`), against the
+//! same rows as a `Vec` of structs through serde (postcard and serde_json: the formats
+//! `save` uses), and the snapshot against a `memcpy` of the same component bytes.
+//!
+//! Targets: save and load within 1.5x of the `Vec` of structs; a snapshot within 2x of
+//! the `memcpy`. A world's save carries more than the rows: the entities (index and
+//! generation, the free list), the layout header, and the binary form's checksum.
+//!
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench save` (short
+//! measurements: 10 samples, 2 s each).
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use metronome::prelude::*;
+use metronome::serde::{Deserialize, Serialize};
+use std::hint::black_box;
+use std::time::Duration;
+
+const N: usize = 100_000;
+
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Position {
+    pub x: f32,
+    pub y: f32,
+}
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Velocity {
+    pub x: f32,
+    pub y: f32,
+}
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Health(pub i32);
+
+#[world(
+    serde,
+    archetypes(Unit = (Position, Velocity, Health)),
+    executor = sequential,
+    capacity(entities = 100_000),
+)]
+pub struct Game;
+
+/// The baseline's row: the same three components in a struct.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+struct Row {
+    position: Position,
+    velocity: Velocity,
+    health: Health,
+}
+
+fn row(i: usize) -> Row {
+    let f = i as f32;
+    Row {
+        position: Position { x: f * 0.5, y: -f },
+        velocity: Velocity { x: 1.0 / (f + 1.0), y: 0.25 },
+        health: Health(i as i32 % 1000),
+    }
+}
+
+fn world() -> Game {
+    let mut game = Game::new();
+    game.spawn_batch((0..N).map(|i| {
+        let r = row(i);
+        Unit(r.position, r.velocity, r.health)
+    }));
+    game
+}
+
+fn save(c: &mut Criterion) {
+    let game = world();
+    let rows: Vec<Row> = (0..N).map(row).collect();
+    let mut g = c.benchmark_group("save 100k x 3");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    for (name, format) in [("binary", Format::Binary), ("json", Format::Json)] {
+        let mut saved = Vec::new();
+        game.save(&mut saved, format).unwrap();
+        let baseline = match format {
+            Format::Binary => postcard::to_stdvec(&rows).unwrap(),
+            Format::Json => serde_json::to_vec(&rows).unwrap(),
+        };
+        eprintln!(
+            "{name}: world save {} bytes, Vec<Row> {} bytes",
+            saved.len(),
+            baseline.len()
+        );
+        g.bench_function(format!("{name}/world save"), |b| {
+            b.iter(|| {
+                let mut out = Vec::with_capacity(saved.len());
+                game.save(&mut out, format).unwrap();
+                black_box(out)
+            })
+        });
+        g.bench_function(format!("{name}/Vec<Row> serialize"), |b| {
+            b.iter(|| match format {
+                Format::Binary => black_box(postcard::to_stdvec(&rows).unwrap()),
+                Format::Json => black_box(serde_json::to_vec(&rows).unwrap()),
+            })
+        });
+        g.bench_function(format!("{name}/world load"), |b| {
+            b.iter(|| black_box(Game::load(&saved[..], format).unwrap()))
+        });
+        g.bench_function(format!("{name}/Vec<Row> deserialize"), |b| {
+            b.iter(|| {
+                let rows: Vec<Row> = match format {
+                    Format::Binary => postcard::from_bytes(&baseline).unwrap(),
+                    Format::Json => serde_json::from_slice(&baseline).unwrap(),
+                };
+                black_box(rows)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn snapshot(c: &mut Criterion) {
+    let mut game = world();
+    let bytes = N * (std::mem::size_of::<Position>() * 2 + std::mem::size_of::<Health>());
+    let source = vec![7u8; bytes];
+    let mut g = c.benchmark_group("snapshot 100k x 3");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("snapshot", |b| b.iter(|| black_box(game.snapshot())));
+    g.bench_function("memcpy of the component bytes (allocated)", |b| {
+        b.iter(|| black_box(source.to_vec()))
+    });
+    let mut target = vec![0u8; bytes];
+    g.bench_function("memcpy of the component bytes (into a buffer)", |b| {
+        b.iter(|| {
+            target.copy_from_slice(black_box(&source));
+            black_box(&target);
+        })
+    });
+    let snap = game.snapshot();
+    g.bench_function("restore", |b| {
+        b.iter_batched(|| (), |()| game.restore(&snap), BatchSize::SmallInput)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, save, snapshot);
+criterion_main!(benches);

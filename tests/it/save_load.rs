@@ -1,0 +1,283 @@
+//! Save and load (feature `serde`, world key `serde`): JSON and binary round trips keep
+//! entities with their generations and the free list, every component (archetype and
+//! sparse), resources, the state and the clock; a save of another layout is refused
+//! with a message naming the difference; truncated or corrupted input is an error.
+#![cfg(feature = "serde")]
+
+use metronome::prelude::*;
+use metronome::serde::{Deserialize, Serialize};
+
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Position(pub f32, pub f32);
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Velocity(pub f32, pub f32);
+#[derive(Component, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Name(pub String);
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Slowed(pub u8);
+
+#[derive(Clone, Default, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Score(pub u64, pub Vec<String>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub enum Mode {
+    Menu,
+    Playing,
+}
+
+#[system]
+fn integrate(mut q: Query<(&mut Position, &Velocity)>) {
+    for (p, v) in q.iter_mut() {
+        p.0 += v.0;
+        p.1 += v.1;
+    }
+}
+
+#[system]
+fn count(mut score: ResMut<Score>, q: Query<&Position>, slowed: Query<&Slowed>) {
+    score.0 += q.len() as u64 + slowed.len() as u64;
+}
+
+#[world(
+    serde,
+    archetypes(Mover = (Position, Velocity), Named = (Position, Name), Still = (Position)),
+    sparse(Slowed),
+    resources(Score),
+    states(Mode = Mode::Menu),
+    phases(Update),
+    systems(Update = [integrate, count]),
+    executor = sequential,
+)]
+pub struct Game;
+
+/// The same components in another layout: `Named` has a column more.
+pub mod other {
+    use super::*;
+    #[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(crate = "metronome::serde")]
+    pub struct Health(pub i32);
+
+    #[world(
+        serde,
+        archetypes(Mover = (Position, Velocity), Named = (Position, Name, Health), Still = (Position)),
+        sparse(Slowed),
+        resources(Score),
+        states(Mode = Mode::Menu),
+        executor = sequential,
+    )]
+    pub struct Game;
+}
+
+fn populated() -> Game {
+    let mut game = Game::new();
+    let mut kept = Vec::new();
+    for i in 0..40u32 {
+        let e = match i % 3 {
+            0 => game.spawn(Mover(Position(i as f32, 0.5), Velocity(1.0, -0.25))),
+            1 => game.spawn(Named(Position(0.0, i as f32), Name(format!("n{i}")))),
+            _ => game.spawn(Still(Position(-1.0, i as f32))),
+        };
+        if i % 4 == 0 {
+            game.insert(e, Slowed(i as u8)).unwrap();
+        }
+        kept.push(e);
+    }
+    for e in kept.iter().step_by(5) {
+        game.despawn(*e);
+    }
+    game.resource_mut::<Score>().1.push("first".into());
+    game.set_next_state(Mode::Playing);
+    game.tick();
+    game.tick();
+    game
+}
+
+/// Everything observable about a world, for comparisons.
+fn describe(game: &Game) -> String {
+    let mut out = String::new();
+    for (e, p, v, n, s) in game
+        .query::<(
+            Entity,
+            &Position,
+            Option<&Velocity>,
+            Option<&Name>,
+            Option<&Slowed>,
+        )>()
+        .iter()
+    {
+        out += &format!(
+            "{e:?} {:?} {p:?} {v:?} {n:?} {s:?}\n",
+            game.archetype_name(e)
+        );
+    }
+    out += &format!(
+        "frame {} state {:?} score {:?} len {}",
+        game.frame(),
+        game.state::<Mode>(),
+        game.resource::<Score>(),
+        game.len()
+    );
+    out
+}
+
+fn round_trip(game: &Game, format: Format) -> Game {
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, format).unwrap();
+    Game::load(&bytes[..], format).unwrap()
+}
+
+#[test]
+fn json_and_binary_round_trips_keep_the_world() {
+    for format in [Format::Json, Format::Binary] {
+        let mut game = populated();
+        let mut loaded = round_trip(&game, format);
+        assert_eq!(describe(&game), describe(&loaded), "{format:?}");
+        // Both go on identically: systems, spawns reusing the free list, despawns.
+        for i in 0..4 {
+            game.tick();
+            loaded.tick();
+            let a = game.spawn(Still(Position(i as f32, 0.0)));
+            let b = loaded.spawn(Still(Position(i as f32, 0.0)));
+            assert_eq!(a, b, "{format:?}: spawns hand out the same handles");
+        }
+        assert_eq!(describe(&game), describe(&loaded), "{format:?}");
+    }
+}
+
+#[test]
+fn the_json_form_is_readable() {
+    let game = populated();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Json).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.starts_with(r#"{"layout":{"format":"metronome-save""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""archetypes":[["Mover",["Position","Velocity"]]"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_save_of_another_layout_is_refused_naming_the_difference() {
+    let game = populated();
+    for format in [Format::Json, Format::Binary] {
+        let mut bytes = Vec::new();
+        game.save(&mut bytes, format).unwrap();
+        let Err(err) = other::Game::load(&bytes[..], format) else {
+            panic!("{format:?}: a save of another layout loaded")
+        };
+        match &err {
+            LoadError::Layout(what) => assert!(
+                what.contains("`Named = (Position, Name)`")
+                    && what.contains("`Named = (Position, Name, Health)`"),
+                "{what}"
+            ),
+            other => panic!("{format:?}: expected a layout error, got {other:?}"),
+        }
+        assert!(err.to_string().contains("another world layout"), "{err}");
+    }
+}
+
+#[test]
+fn truncated_and_corrupted_saves_are_errors() {
+    let game = populated();
+    for format in [Format::Json, Format::Binary] {
+        let mut bytes = Vec::new();
+        game.save(&mut bytes, format).unwrap();
+        for len in (0..bytes.len()).step_by(7) {
+            assert!(
+                Game::load(&bytes[..len], format).is_err(),
+                "{format:?} truncated to {len}"
+            );
+        }
+    }
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Binary).unwrap();
+    for i in (0..bytes.len()).step_by(3) {
+        let mut changed = bytes.clone();
+        changed[i] ^= 0x5a;
+        assert!(
+            matches!(
+                Game::load(&changed[..], Format::Binary),
+                Err(LoadError::Corrupt(_))
+            ),
+            "binary byte {i} changed"
+        );
+    }
+}
+
+#[test]
+fn an_inconsistent_json_world_is_refused() {
+    let game = populated();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Json).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    // Mark a live slot free: its entity's row then names a slot that is not live.
+    let free_at = text.find(r#""free":["#).unwrap() + r#""free":["#.len();
+    let mut edited = text.clone();
+    edited.insert_str(free_at, "1,");
+    match Game::load(edited.as_bytes(), Format::Json) {
+        Err(LoadError::Inconsistent(what)) => assert!(what.contains("1v"), "{what}"),
+        other => panic!(
+            "expected an inconsistency, got {:?}",
+            other.map(|g| g.len())
+        ),
+    }
+}
+
+#[test]
+fn non_finite_floats_fail_to_save_as_json_but_not_as_binary() {
+    let mut game = Game::new();
+    game.spawn(Still(Position(f32::NAN, 0.0)));
+    let mut bytes = Vec::new();
+    // serde_json writes NaN as `null`, which does not load back as a float.
+    if game.save(&mut bytes, Format::Json).is_ok() {
+        assert!(Game::load(&bytes[..], Format::Json).is_err());
+    }
+    let loaded = round_trip(&game, Format::Binary);
+    assert!(loaded.query::<&Position>().iter().all(|p| p.0.is_nan()));
+}
+
+pub mod tree {
+    use super::*;
+
+    #[world(serde, archetypes(Node = (Position)), hierarchy, executor = sequential)]
+    pub struct Tree;
+}
+
+#[test]
+fn a_hierarchy_round_trips_and_broken_links_are_refused() {
+    let mut w = tree::Tree::new();
+    let root = w.spawn((Position(0.0, 0.0),));
+    let kid = w.spawn((Position(1.0, 0.0),));
+    w.set_parent(kid, root).unwrap();
+    let mut bytes = Vec::new();
+    w.save(&mut bytes, Format::Json).unwrap();
+    let loaded = tree::Tree::load(&bytes[..], Format::Json).unwrap();
+    assert_eq!(loaded.children(root), &[kid]);
+    assert_eq!(loaded.parent(kid), Some(root));
+    // The child's `ChildOf` names itself: the parent's `Children` does not list it back.
+    let text = String::from_utf8(bytes).unwrap();
+    let edited = text.replacen(
+        "[[1,0]],\"columns\":[[0,0]]",
+        "[[1,0]],\"columns\":[[1,0]]",
+        1,
+    );
+    assert_ne!(edited, text, "{text}");
+    match tree::Tree::load(edited.as_bytes(), Format::Json) {
+        Err(LoadError::Inconsistent(what)) => assert!(what.contains("1v0"), "{what}"),
+        other => panic!(
+            "expected a broken hierarchy, got {:?}",
+            other.map(|w| w.len())
+        ),
+    }
+}
