@@ -105,6 +105,8 @@ pub fn world_stub(stub: &WorldStub) -> TokenStream {
             pub fn transfer<__MnTo>(&mut self, entity: #rt::Entity, to: &mut __MnTo) -> ::core::result::Result<#rt::Entity, #rt::EcsError> { #never }
             pub fn import<__MnI>(&mut self, records: __MnI) -> #rt::ImportReport { #never }
             pub fn take_outbox(&mut self) -> ::std::vec::Vec<(usize, #rt::Record)> { #never }
+            pub fn snapshot(&self) -> ! { #never }
+            pub fn restore<__MnS>(&mut self, snapshot: &__MnS) { #never }
             #json
         }
 

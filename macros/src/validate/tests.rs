@@ -314,7 +314,7 @@ fn world_on_other_items() {
 fn unknown_and_duplicate_keys() {
     assert_world_error(
         quote!(foo(1)),
-        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `max_fixed_steps`, `stats`",
+        "unknown key `foo` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `serde`, `max_fixed_steps`, `stats`",
     );
     assert_world_error(
         quote!(executor = sequential, executor = sequential),
@@ -679,7 +679,7 @@ fn several_mistakes_are_reported_at_once() {
         capacity(entities = 0),
     ));
     let expected = [
-        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `max_fixed_steps`, `stats`",
+        "unknown key `bogus` in `#[world(...)]`; expected one of `archetypes`, `resources`, `phases`, `systems`, `executor`, `capacity`, `on_command_error`, `events`, `states`, `sparse`, `track`, `hierarchy`, `serde`, `max_fixed_steps`, `stats`",
         "component `Position` appears twice in archetype `Mover`; an archetype holds each component once, remove one",
         "archetype `Empty` has no component; list at least one, as in `Empty = (Position)`",
         "unknown phase `Nope` in `systems(...)`; the declared phases are `Update`; declare it in `phases(...)` or fix the name",
