@@ -258,14 +258,14 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
                 let fetch = SendFetch(fetch);
                 // Chunks of rows, each walked in `for_each`'s loop.
                 crate::exec::par_for_each_chunk(0..len, |rows| {
+                    // `&fetch` whole: the closure captures the `Sync` wrapper, not its field.
                     let fetch = &fetch;
-                    let fetch = fetch.0;
-                    for row in rows {
-                        // SAFETY: the chunks hold each row once, so the items handed to
-                        // different threads never alias; the query holds `&mut self` for
-                        // the whole loop.
-                        f(unsafe { D::item(fetch, row) })
-                    }
+                    // SAFETY: `rows` is within `0..len` of a matched table, and the chunks
+                    // hold each row once (`par_for_each_chunk` tiles `0..len`), so the items
+                    // handed to different threads never alias; the query holds `&mut self`
+                    // for the whole loop, and its construction guaranteed no conflicting
+                    // access.
+                    unsafe { chunk_rows::<D, _>(f, fetch.0, rows) }
                 });
             })
         });
@@ -383,6 +383,33 @@ fn opaque(mut x: u64) -> u64 {
         x = std::hint::black_box(x);
     }
     x
+}
+
+/// `f` on the items of `rows` of the table `fetch` addresses: one chunk of
+/// [`Query::par_for_each`], in `for_each`'s row loop.
+///
+/// A function of its own, called once per chunk, so the row loop is compiled with `f`
+/// and the column pointers as arguments: `f` is a `&F` parameter (which the compiler
+/// knows nothing writes while the function runs) and `fetch` a copy, so what the loop
+/// reads of them is loaded once per chunk, not once per row through the pool's shared
+/// closure. Not inlined into the splitting loop: that loop only checks the heartbeat
+/// between chunks.
+///
+/// # Safety
+/// As for [`QueryData::item`], for every row of `rows`: `fetch` came from a matched
+/// table, `rows.end <= ` its length, and no other live reference conflicts with these
+/// rows' items while `f` runs.
+#[inline(never)]
+unsafe fn chunk_rows<D: QueryData, F: Fn(D::Item<'_>)>(
+    f: &F,
+    fetch: D::Fetch,
+    rows: std::ops::Range<usize>,
+) {
+    for row in rows {
+        // SAFETY: `row` is in `rows`, whose items the caller guarantees valid and
+        // exclusive (this function's contract).
+        f(unsafe { D::item(fetch, row) })
+    }
 }
 
 /// Column pointers moved into a parallel loop.
