@@ -59,14 +59,14 @@ fn write_trace(path: &str, frames: u64) -> u64 {
         .include_args(true)
         .build();
     let subscriber = tracing_subscriber::registry().with(chrome);
-    tracing::subscriber::with_default(subscriber, || {
-        let mut sim = Sim::new();
-        sim.spawn_batch((0..10_000).map(|i| (Position(i as f32 / 100.0), Velocity(1.0))));
-        for _ in 0..frames {
-            sim.update(std::time::Duration::from_millis(16));
-        }
-        sim.stats().frames
-    });
+    // The global default, not `with_default` (which covers the calling thread only): the
+    // systems run on the pool's threads too. `write_trace` runs once per process.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let mut sim = Sim::new();
+    sim.spawn_batch((0..10_000).map(|i| (Position(i as f32 / 100.0), Velocity(1.0))));
+    for _ in 0..frames {
+        sim.update(std::time::Duration::from_millis(16));
+    }
     // Dropping the guard finishes the file.
     drop(guard);
     frames

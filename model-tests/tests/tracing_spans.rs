@@ -69,7 +69,10 @@ fn a_chrome_trace_has_one_system_span_per_system_run() {
         .include_args(true)
         .build();
     let subscriber = tracing_subscriber::registry().with(chrome);
-    let stats = tracing::subscriber::with_default(subscriber, || {
+    // The global default, not `with_default` (which covers the calling thread only):
+    // systems run on the pool's threads too. This binary has this one test.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let stats = {
         let mut game = Game::new();
         game.spawn((Position(0.0),));
         // 25 ms at 100 Hz: 2 steps of `Physics`, then `Update` once; 7 frames.
@@ -78,7 +81,7 @@ fn a_chrome_trace_has_one_system_span_per_system_run() {
         }
         game.tick();
         game.stats().clone()
-    });
+    };
     drop(guard);
     let text = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
