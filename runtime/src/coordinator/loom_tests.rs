@@ -6,7 +6,7 @@
 //!   `loom_three_worlds_receive_in_source_then_send_order` (3 worlds): every record sent
 //!   in frame f is received exactly once, in source-then-send order, in frame f+1;
 //! - `loom_a_failing_world_stops_every_world_at_its_frame`: a world panicking in frame f
-//!   makes every thread return f completed frames, none receives or steps in f+1, the
+//!   makes every thread return f completed frames, none receives or steps in f+1 (f = 0), the
 //!   panic reaches the caller and nobody deadlocks;
 //! - `loom_a_full_queue_delays_its_backlog_and_drops_nothing`: with one-record queues,
 //!   the backlog goes out one record a frame, in order, and nothing is lost.
@@ -158,6 +158,18 @@ fn run(worlds: Vec<Scripted>, capacity: usize, frames: u64) -> Outcome {
 
 /// Keeps the scripted worlds' panics out of the test output (loom runs them thousands
 /// of times); every other panic goes to the previous hook.
+/// A model bounded to `PREEMPTIONS` preemptions per execution: enough for every order in
+/// which two threads reach a barrier, a queue or the flag, and small enough to finish in
+/// seconds (each frame adds two barrier rounds to every execution).
+fn model(check: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(PREEMPTIONS);
+    builder.check(check);
+}
+
+/// See [`model`].
+const PREEMPTIONS: usize = 2;
+
 fn quiet_world_failures() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -172,7 +184,7 @@ fn quiet_world_failures() {
 
 #[test]
 fn loom_records_sent_in_a_frame_arrive_once_in_order_the_next_frame() {
-    loom::model(|| {
+    model(|| {
         // Frame 0: world 0 sends 1, 2 to world 1 and 3 to itself; world 1 sends 4 to
         // world 0 and 5 to itself. Frame 1: world 0 sends 6 to world 1 (left in flight).
         let zero = Scripted::new(vec![vec![(1, 1), (0, 3), (1, 2)], vec![(1, 6)]]);
@@ -188,9 +200,7 @@ fn loom_records_sent_in_a_frame_arrive_once_in_order_the_next_frame() {
 
 #[test]
 fn loom_three_worlds_receive_in_source_then_send_order() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
-    builder.check(|| {
+    model(|| {
         // Frame 0: worlds 2 and 1 send to world 0, world 0 to world 2.
         let zero = Scripted::new(vec![vec![(2, 1)]]);
         let one = Scripted::new(vec![vec![(0, 2), (0, 3)]]);
@@ -207,20 +217,20 @@ fn loom_three_worlds_receive_in_source_then_send_order() {
 #[test]
 fn loom_a_failing_world_stops_every_world_at_its_frame() {
     quiet_world_failures();
-    loom::model(|| {
-        // World 1 panics in frame 1 of 3. World 0 sends in frames 0 and 1.
-        let zero = Scripted::new(vec![vec![(1, 1)], vec![(1, 2)], vec![(1, 3)]]);
-        let mut one = Scripted::new(vec![vec![(0, 4)], vec![(0, 5)]]);
-        one.fail_in = Some(1);
-        let out = run(vec![zero, one], 4, 3);
-        // Every thread completed frame 0 only.
-        assert!(out.worlds.iter().all(|&(_, completed)| completed == 1));
-        // World 0 may have stepped in frame 1 (or seen the flag first), never in 2.
-        assert!(matches!(out.world(0).steps, 1 | 2));
-        assert_eq!(out.world(1).steps, 2);
-        // Frame 1 received frame 0's records; nobody received in frame 2.
-        assert_eq!(out.world(0).received, [(1, 4)]);
-        assert_eq!(out.world(1).received, [(1, 1)]);
+    model(|| {
+        // World 1 panics in frame 0 of 2. World 0 sends in frames 0 and 1.
+        let zero = Scripted::new(vec![vec![(1, 1)], vec![(1, 2)]]);
+        let mut one = Scripted::new(vec![vec![(0, 4)]]);
+        one.fail_in = Some(0);
+        let out = run(vec![zero, one], 4, 2);
+        // No thread completed a frame.
+        assert!(out.worlds.iter().all(|&(_, completed)| completed == 0));
+        // World 0 may have stepped in frame 0 (or seen the flag first), never in 1.
+        assert!(matches!(out.world(0).steps, 0 | 1));
+        assert_eq!(out.world(1).steps, 1);
+        // Nobody received in frame 1.
+        assert!(out.world(0).received.is_empty());
+        assert!(out.world(1).received.is_empty());
         assert!(out
             .panic
             .as_ref()
@@ -230,13 +240,13 @@ fn loom_a_failing_world_stops_every_world_at_its_frame() {
 
 #[test]
 fn loom_a_full_queue_delays_its_backlog_and_drops_nothing() {
-    loom::model(|| {
-        // Queues of one record: world 0 sends 1, 2, 3 to world 1 in frame 0 and 4 in
-        // frame 1; world 1 sends 5 to world 0 in frame 0.
-        let zero = Scripted::new(vec![vec![(1, 1), (1, 2), (1, 3)], vec![(1, 4)]]);
+    model(|| {
+        // Queues of one record: world 0 sends 1, 2 to world 1 in frame 0; world 1 sends
+        // 5 to world 0 in frame 0.
+        let zero = Scripted::new(vec![vec![(1, 1), (1, 2)]]);
         let one = Scripted::new(vec![vec![(0, 5)]]);
-        let out = run(vec![zero, one], 1, 5);
-        assert_eq!(out.world(1).received, [(1, 1), (2, 2), (3, 3), (4, 4)]);
+        let out = run(vec![zero, one], 1, 3);
+        assert_eq!(out.world(1).received, [(1, 1), (2, 2)]);
         assert_eq!(out.world(0).received, [(1, 5)]);
         assert_eq!(out.backlog(), 0);
         assert_eq!(out.in_flight(), 0);
