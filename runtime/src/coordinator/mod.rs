@@ -25,6 +25,18 @@
 //! A record the destination cannot spawn (no archetype for its set, a component it does
 //! not know) or sent to a world index that does not exist is kept, with the reason, for
 //! [`Coordinator::take_rejected`].
+//!
+//! # Synchronisation
+//!
+//! The threads share a barrier, a failure flag and the first panic (`frame.rs`); a world
+//! that panics sets the flag before the frame's second barrier and every thread reads it
+//! after that barrier, so all stop at the same frame. The barrier, flag and queues come
+//! from `crate::sync`, and the protocol is model checked with loom in `loom_tests.rs`:
+//! delivery in the next frame, exactly once and in order (`loom_records_sent_in_a_frame_arrive_once_in_order_the_next_frame`,
+//! `loom_three_worlds_receive_in_source_then_send_order`), a failure stopping every world
+//! at its frame without deadlock (`loom_a_failing_world_stops_every_world_at_its_frame`),
+//! and a full queue's backlog delivered later, nothing dropped
+//! (`loom_a_full_queue_delays_its_backlog_and_drops_nothing`).
 
 mod frame;
 #[cfg(all(test, loom))]
