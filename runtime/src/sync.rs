@@ -6,8 +6,13 @@
 //! mutex-protected `VecDeque` with the same API under loom (crossbeam's own algorithm is
 //! checked by crossbeam; our model checks how *we* hand jobs through a deque).
 //!
-//! Import atomics, `Mutex`, `Condvar` and the deque types only from here, and `Arc` where
-//! a model checks who frees what (`LockLatch`'s state).
+//! The coordinator's bounded record queues likewise: crossbeam-queue's `ArrayQueue`
+//! normally, a mutex-protected bounded `VecDeque` under loom. Its frame [`Barrier`] is
+//! our own, on this module's `Mutex` and `Condvar` (loom's `Barrier` is an unimplemented
+//! stub), so the barrier loom checks is the one the coordinator runs.
+//!
+//! Import atomics, `Mutex`, `Condvar`, `Barrier`, the deque and queue types only from
+//! here, and `Arc` where a model checks who frees what (`LockLatch`'s state).
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
@@ -20,6 +25,16 @@ pub(crate) use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 
 #[cfg(loom)]
 pub(crate) use self::loom_deque::{Injector, Steal, Stealer, Worker};
+
+#[cfg(not(loom))]
+pub(crate) use crossbeam_queue::ArrayQueue;
+
+#[cfg(loom)]
+pub(crate) use self::loom_queue::ArrayQueue;
+
+mod barrier;
+
+pub(crate) use self::barrier::Barrier;
 
 /// Locks `mutex`, ignoring poisoning: the executor never panics while it holds one of
 /// its own locks, and user payloads stored behind a lock are plain data.
@@ -117,6 +132,45 @@ mod loom_deque {
         }
         pub(crate) fn is_empty(&self) -> bool {
             super::lock(&self.queue).is_empty()
+        }
+    }
+}
+
+/// A linearisable stand-in for crossbeam-queue's `ArrayQueue` (bounded, FIFO), built on
+/// loom's `Mutex`.
+#[cfg(loom)]
+mod loom_queue {
+    use loom::sync::Mutex;
+    use std::collections::VecDeque;
+
+    /// A bounded FIFO queue, as crossbeam's `ArrayQueue`.
+    pub(crate) struct ArrayQueue<T> {
+        queue: Mutex<VecDeque<T>>,
+        capacity: usize,
+    }
+
+    impl<T> ArrayQueue<T> {
+        pub(crate) fn new(capacity: usize) -> Self {
+            assert!(capacity > 0, "capacity must be non-zero");
+            ArrayQueue {
+                queue: Mutex::new(VecDeque::with_capacity(capacity)),
+                capacity,
+            }
+        }
+        /// Appends `value`, or gives it back if the queue is full.
+        pub(crate) fn push(&self, value: T) -> Result<(), T> {
+            let mut queue = super::lock(&self.queue);
+            if queue.len() == self.capacity {
+                return Err(value);
+            }
+            queue.push_back(value);
+            Ok(())
+        }
+        pub(crate) fn pop(&self) -> Option<T> {
+            super::lock(&self.queue).pop_front()
+        }
+        pub(crate) fn len(&self) -> usize {
+            super::lock(&self.queue).len()
         }
     }
 }

@@ -25,7 +25,22 @@
 //! A record the destination cannot spawn (no archetype for its set, a component it does
 //! not know) or sent to a world index that does not exist is kept, with the reason, for
 //! [`Coordinator::take_rejected`].
+//!
+//! # Synchronisation
+//!
+//! The threads share a barrier, a failure flag and the first panic (`frame.rs`); a world
+//! that panics sets the flag before the frame's second barrier and every thread reads it
+//! after that barrier, so all stop at the same frame. The barrier, flag and queues come
+//! from `crate::sync`, and the protocol is model checked with loom in `loom_tests.rs`:
+//! delivery in the next frame, exactly once and in order (`loom_records_sent_in_a_frame_arrive_once_in_order_the_next_frame`,
+//! `loom_three_worlds_receive_in_source_then_send_order`), a failure stopping every world
+//! at its frame without deadlock (`loom_a_failing_world_stops_every_world_at_its_frame`),
+//! and a full queue's backlog delivered later, nothing dropped
+//! (`loom_a_full_queue_delays_its_backlog_and_drops_nothing`).
 
+mod frame;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod outbox;
 
 pub use outbox::Outbox;
@@ -33,14 +48,13 @@ pub use outbox::Outbox;
 use crate::entity::Entity;
 use crate::error::EcsError;
 use crate::record::Record;
+use crate::sync::ArrayQueue;
 use crate::world::{records, WorldDef};
 use crate::world_trait::World;
-use crossbeam_queue::ArrayQueue;
+use frame::FrameSync;
 use std::any::Any;
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::panic::resume_unwind;
 
 /// The default capacity of each (source, destination) queue.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 4096;
@@ -254,56 +268,54 @@ impl Coordinator {
             self.frame += frames;
             return;
         }
-        let barrier = Barrier::new(n);
-        let failed = AtomicBool::new(false);
-        let panic: Mutex<Option<Box<dyn Any + Send>>> = Mutex::new(None);
-        let completed = std::sync::atomic::AtomicU64::new(0);
+        let sync = FrameSync::new(n);
         let queues = &self.queues;
-        std::thread::scope(|s| {
-            for (index, member) in self.members.iter_mut().enumerate() {
-                let (barrier, failed, panic, completed) = (&barrier, &failed, &panic, &completed);
-                s.spawn(move || {
-                    let guarded = |work: &mut dyn FnMut()| {
-                        if let Err(payload) = catch_unwind(AssertUnwindSafe(work)) {
-                            failed.store(true, Ordering::SeqCst);
-                            let mut slot = panic.lock().unwrap_or_else(|e| e.into_inner());
-                            slot.get_or_insert(payload);
-                        }
-                    };
-                    for _ in 0..frames {
-                        // Every thread waits at both barriers of every frame it starts,
-                        // so a failure never leaves one waiting alone.
-                        if !failed.load(Ordering::SeqCst) {
-                            guarded(&mut || member.receive(index, queues));
-                        }
-                        barrier.wait();
-                        if !failed.load(Ordering::SeqCst) {
-                            guarded(&mut || {
-                                member.world.step();
-                                member.send(index, queues);
-                            });
-                        }
-                        barrier.wait();
-                        // Set before the barrier by whoever failed: every thread decides
-                        // alike.
-                        if failed.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        if index == 0 {
-                            completed.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                });
-            }
+        let completed = std::thread::scope(|s| {
+            let threads: Vec<_> = self
+                .members
+                .iter_mut()
+                .enumerate()
+                .map(|(index, member)| {
+                    let sync = &sync;
+                    s.spawn(move || member.run_frames(index, queues, sync, frames))
+                })
+                .collect();
+            // Every thread completes the same frames (`FrameSync::run_frames`); they
+            // catch their worlds' panics, so joining fails only on a bug of ours.
+            threads
+                .into_iter()
+                .map(|thread| thread.join().unwrap_or_else(|e| resume_unwind(e)))
+                .min()
+                .unwrap_or(0)
         });
-        self.frame += completed.into_inner();
-        if let Some(payload) = panic.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        self.frame += completed;
+        if let Some(payload) = sync.into_panic() {
             resume_unwind(payload);
         }
     }
 }
 
 impl Member {
+    /// Runs `frames` frames of world `index` on this thread, in step with the other
+    /// worlds' threads through `sync`; returns the frames completed.
+    fn run_frames(
+        &mut self,
+        index: usize,
+        queues: &[Vec<ArrayQueue<Record>>],
+        sync: &FrameSync,
+        frames: u64,
+    ) -> u64 {
+        sync.run_frames(
+            frames,
+            self,
+            |member| member.receive(index, queues),
+            |member| {
+                member.world.step();
+                member.send(index, queues);
+            },
+        )
+    }
+
     /// Receives what every world sent to world `index` (source order, then send order).
     fn receive(&mut self, index: usize, queues: &[Vec<ArrayQueue<Record>>]) {
         for (from, queue) in queues[index].iter().enumerate() {
