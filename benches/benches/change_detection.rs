@@ -16,7 +16,6 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
 #[path = "common/ecs_workloads.rs"]
-#[allow(dead_code)]
 mod ecs_workloads;
 use ecs_workloads::*;
 

@@ -11,7 +11,6 @@
 //! Build: `cargo build --profile bench --manifest-path benches/Cargo.toml --example stage_ab`
 
 #[path = "../benches/common/ecs_workloads.rs"]
-#[allow(dead_code)]
 mod ecs_workloads;
 #[path = "../../examples/tower_defense/rules.rs"]
 #[allow(dead_code)]
