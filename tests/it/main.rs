@@ -15,10 +15,6 @@
 //! Run one file's tests with `cargo test -p metronome --test it NAME::` (the test
 //! names are `NAME::test_name`).
 
-// `tower_defense` and `tower_defense_save` each load the example's game files as their
-// own modules (the save test declares the worlds with the `serde` key).
-#![allow(clippy::duplicate_mod)]
-
 pub mod common;
 
 pub mod api_example;
@@ -46,6 +42,7 @@ pub mod seed_bugs;
 pub mod snapshot;
 pub mod sparse;
 pub mod states;
+#[macro_use]
 pub mod tower_defense;
 pub mod tower_defense_save;
 pub mod world_in_fn_body;

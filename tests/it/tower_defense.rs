@@ -6,10 +6,10 @@
 
 #[path = "../../examples/tower_defense/rules.rs"]
 #[allow(dead_code)]
-mod rules;
+pub(crate) mod rules;
 #[path = "../../examples/tower_defense/game.rs"]
 #[macro_use]
-mod game;
+pub(crate) mod game;
 
 use game::Screen;
 use rules::Setup;

@@ -4,12 +4,9 @@
 //! A snapshot restored mid-game does the same.
 #![cfg(feature = "serde")]
 
-#[path = "../../examples/tower_defense/rules.rs"]
-#[allow(dead_code)]
-mod rules;
-#[path = "../../examples/tower_defense/game.rs"]
-#[macro_use]
-mod game;
+// The example's game files, loaded once by `tower_defense` (its `tower_defense_world!`
+// reaches this module through `#[macro_use]` in `main.rs`).
+use crate::tower_defense::{game, rules};
 
 use game::Screen;
 use metronome::prelude::*;
