@@ -17,8 +17,11 @@ pub(super) type Payload = Box<dyn Any + Send>;
 /// The barrier, failure flag and first panic shared by the threads of one run.
 pub(super) struct FrameSync {
     barrier: Barrier,
-    /// Set by a thread whose world panicked, before the frame's second barrier.
-    failed: AtomicBool,
+    /// Set by a thread whose world panicked while receiving, before the frame's first
+    /// barrier: after it, every thread reads the same value and steps or not alike.
+    receive_failed: AtomicBool,
+    /// Set by a thread whose world panicked while stepping, before the second barrier.
+    step_failed: AtomicBool,
     /// The first panic caught, handed to the caller after the run.
     panic: Mutex<Option<Payload>>,
 }
@@ -28,7 +31,8 @@ impl FrameSync {
     pub(super) fn new(worlds: usize) -> FrameSync {
         FrameSync {
             barrier: Barrier::new(worlds),
-            failed: AtomicBool::new(false),
+            receive_failed: AtomicBool::new(false),
+            step_failed: AtomicBool::new(false),
             panic: Mutex::new(None),
         }
     }
@@ -46,27 +50,28 @@ impl FrameSync {
     ) -> u64 {
         for frame in 0..frames {
             // Every thread waits at both barriers of every frame it starts, so a failure
-            // never leaves one waiting alone.
-            if !self.failed.load(Ordering::SeqCst) {
-                self.guarded(&mut || receive(world));
+            // never leaves one waiting alone. A frame starts only when no earlier one
+            // failed (the check at its end returned otherwise).
+            self.guarded(&mut || receive(world), &self.receive_failed);
+            self.barrier.wait();
+            // Set only before the first barrier: every world steps, or none does.
+            if !self.receive_failed.load(Ordering::SeqCst) {
+                self.guarded(&mut || step(world), &self.step_failed);
             }
             self.barrier.wait();
-            if !self.failed.load(Ordering::SeqCst) {
-                self.guarded(&mut || step(world));
-            }
-            self.barrier.wait();
-            // Set before the barrier by whoever failed: every thread decides alike.
-            if self.failed.load(Ordering::SeqCst) {
+            // Set before this barrier by whoever failed: every thread decides alike.
+            if self.receive_failed.load(Ordering::SeqCst) || self.step_failed.load(Ordering::SeqCst)
+            {
                 return frame;
             }
         }
         frames
     }
 
-    /// Runs `work`; if it panics, sets the failure flag and keeps the first payload.
-    fn guarded(&self, work: &mut dyn FnMut()) {
+    /// Runs `work`; if it panics, sets `failed` and keeps the first payload.
+    fn guarded(&self, work: &mut dyn FnMut(), failed: &AtomicBool) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(work)) {
-            self.failed.store(true, Ordering::SeqCst);
+            failed.store(true, Ordering::SeqCst);
             lock(&self.panic).get_or_insert(payload);
         }
     }
