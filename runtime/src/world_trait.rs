@@ -2,6 +2,8 @@
 
 use crate::component::{Bundle, ResourceOf};
 use crate::entity::Entity;
+use crate::error::EcsError;
+use crate::record::Record;
 use crate::exec::BuildError;
 use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 
@@ -22,7 +24,9 @@ use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 /// (The `metronome` crate's documentation has a whole world driven this way.)
 ///
 /// The methods are the world's own: `new`, `tick`, `frame`, `len`, `is_alive`,
-/// `despawn`, `spawn`, `resource`, `resource_mut`, `update` and `stats`.
+/// `despawn`, `spawn`, `resource`, `resource_mut`, `update`, `stats`, and the record
+/// moves `take` and `put` (section "Worlds that move"), so that generic code can move
+/// entities between worlds of any type (a sharded world migrating them between ranks).
 pub trait World: WorldDef {
     /// An empty world with its resources initialised.
     fn new() -> Self;
@@ -93,6 +97,20 @@ pub trait World: WorldDef {
     #[inline]
     fn resource_mut<T: ResourceOf<Self>>(&mut self) -> &mut T {
         world::resource_mut(self)
+    }
+
+    /// Removes `entity` and returns its components as a world-independent record (see
+    /// the world's `take`).
+    #[inline]
+    fn take(&mut self, entity: Entity) -> Result<Record, EcsError> {
+        world::records::take(self, entity)
+    }
+
+    /// Spawns an entity from `record` (see the world's `put`): on `Err` nothing changed,
+    /// the record included; on `Ok` a `&mut` record is left empty.
+    #[inline]
+    fn put(&mut self, mut record: impl std::borrow::BorrowMut<Record>) -> Result<Entity, EcsError> {
+        world::records::put(self, record.borrow_mut())
     }
 }
 
