@@ -31,6 +31,8 @@ pub struct MpiTransport {
     ranks: usize,
     counts_out: Vec<Count>,
     counts_in: Vec<Count>,
+    /// A heap block for empty send buffers (see `exchange`).
+    nothing: Vec<u8>,
     _universe: Universe,
 }
 
@@ -71,6 +73,7 @@ impl MpiTransport {
             ranks,
             counts_out: Vec::with_capacity(ranks),
             counts_in: vec![0; ranks],
+            nothing: Vec::with_capacity(1),
             _universe: universe,
         }
     }
@@ -115,8 +118,17 @@ impl Transport for MpiTransport {
         recv_counts.clear();
         recv_counts.extend(self.counts_in.iter().map(|&c| c as usize));
         let (recv_at, total) = offsets(recv_counts);
+        // An empty `Vec<u8>`'s pointer is the dangling `0x1`, which is `MPI_IN_PLACE` in
+        // Open MPI (an `MPI_ERR_ARG` from `MPI_Alltoallv`): both buffers point into heap
+        // blocks, even when empty.
         recv.clear();
+        recv.reserve(1);
         recv.resize(total, 0);
+        let send = if send.is_empty() {
+            &self.nothing[..0]
+        } else {
+            send
+        };
         let send_at: Vec<Count> = send_at.into_iter().map(count).collect();
         let recv_at: Vec<Count> = recv_at.into_iter().map(count).collect();
         let outgoing = Partition::new(send, &self.counts_out[..], &send_at[..]);
