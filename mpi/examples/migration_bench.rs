@@ -58,7 +58,10 @@ fn main() {
     }
     let boundary = start.elapsed().as_secs_f64();
     let bytes = shard.combine(metronome_mpi::Op::Max, bytes as u64) as usize;
-    assert_eq!(shard.combine(metronome_mpi::Op::Sum, shard.world().len() as u64), records);
+    assert_eq!(
+        shard.combine(metronome_mpi::Op::Sum, shard.world().len() as u64),
+        records
+    );
 
     // The same bytes through the all-to-all alone: rank 0 to rank 1, then back.
     let (_, mut transport) = shard.into_parts();

@@ -67,7 +67,10 @@ fn run<T: Transport>(o: Options, transport: T) {
         (None, None) => 1_000_000,
     };
     // A square arena of whole cells at the crowd's density.
-    let side = ((agents as f64 / DENSITY).sqrt() / CELL as f64).ceil().max(1.0) as f32 * CELL;
+    let side = ((agents as f64 / DENSITY).sqrt() / CELL as f64)
+        .ceil()
+        .max(1.0) as f32
+        * CELL;
     let arena = Arena {
         size: side,
         cell: CELL,

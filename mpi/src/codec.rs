@@ -7,8 +7,8 @@
 //! order): the tags are positions.
 
 use metronome::{Component, Record};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::fmt;
 
 /// Writes the record's `T`, if it has one; `false` if it has none.
@@ -195,7 +195,10 @@ impl RecordCodec {
             })?;
             let bit = 1u64 << (tag % 64);
             if seen[tag as usize / 64] & bit != 0 {
-                return Err(malformed(format!("component `{}` appears twice", entry.name)));
+                return Err(malformed(format!(
+                    "component `{}` appears twice",
+                    entry.name
+                )));
             }
             seen[tag as usize / 64] |= bit;
             rest = (entry.decode)(after, &mut record)
@@ -232,8 +235,12 @@ mod tests {
     #[test]
     fn records_round_trip_back_to_back() {
         let mut bytes = Vec::new();
-        codec().encode(&Record::new().with(B("hi".into())).with(A(3)), &mut bytes).unwrap();
-        codec().encode(&Record::new().with(A(9)), &mut bytes).unwrap();
+        codec()
+            .encode(&Record::new().with(B("hi".into())).with(A(3)), &mut bytes)
+            .unwrap();
+        codec()
+            .encode(&Record::new().with(A(9)), &mut bytes)
+            .unwrap();
         let (first, used) = codec().decode(&bytes).unwrap();
         assert_eq!(first.get::<A>(), Some(&A(3)));
         assert_eq!(first.get::<B>(), Some(&B("hi".into())));
@@ -256,12 +263,17 @@ mod tests {
     #[test]
     fn truncated_or_foreign_bytes_are_errors() {
         let mut bytes = Vec::new();
-        codec().encode(&Record::new().with(B("long text".into())), &mut bytes).unwrap();
+        codec()
+            .encode(&Record::new().with(B("long text".into())), &mut bytes)
+            .unwrap();
         for end in 0..bytes.len() {
             assert!(codec().decode(&bytes[..end]).is_err(), "cut at {end}");
         }
         let smaller = RecordCodec::new().with::<A>();
-        assert!(matches!(smaller.decode(&bytes), Err(CodecError::Malformed(_))));
+        assert!(matches!(
+            smaller.decode(&bytes),
+            Err(CodecError::Malformed(_))
+        ));
         assert!(codec().decode(&[2, 0, 1, 0, 1]).is_err(), "A twice");
     }
 

@@ -228,7 +228,9 @@ pub fn run_local<R: Send>(
                 let body = &body;
                 std::thread::Builder::new()
                     .name(format!("rank-{}", transport.rank))
-                    .spawn_scoped(s, move || catch_unwind(AssertUnwindSafe(|| body(transport))))
+                    .spawn_scoped(s, move || {
+                        catch_unwind(AssertUnwindSafe(|| body(transport)))
+                    })
                     .expect("spawning a rank's thread")
             })
             .collect();
@@ -269,5 +271,47 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "(a panic payload that is not text)".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exchange_delivers_by_source_then_sender_order() {
+        let got = run_local(3, |mut t| {
+            let me = t.rank() as u8;
+            // To rank r: `r + 1` bytes, each `10 * me + r`.
+            let counts: Vec<usize> = (0..3).map(|r| r + 1).collect();
+            let send: Vec<u8> = (0..3u8)
+                .flat_map(|r| std::iter::repeat_n(10 * me + r, r as usize + 1))
+                .collect();
+            let (mut recv, mut recv_counts) = (Vec::new(), Vec::new());
+            t.exchange(&send, &counts, &mut recv, &mut recv_counts);
+            (recv, recv_counts)
+        })
+        .unwrap();
+        assert_eq!(got[2].0, [2, 2, 2, 12, 12, 12, 22, 22, 22]);
+        assert_eq!(got[2].1, [3, 3, 3]);
+        assert_eq!(got[0].0, [0, 10, 20]);
+    }
+
+    #[test]
+    fn a_rank_that_returns_early_stops_the_others_instead_of_hanging() {
+        let failure = run_local(2, |mut t| {
+            if t.rank() == 1 {
+                let mut out = Vec::new();
+                t.all_gather(&[1], &mut out);
+            }
+        })
+        .unwrap_err();
+        assert_eq!(failure.rank, 1);
+        assert!(
+            failure
+                .message
+                .contains("rank 0 returned before this collective"),
+            "{failure}"
+        );
     }
 }

@@ -109,7 +109,8 @@ impl Transport for MpiTransport {
     ) {
         assert_eq!(send_counts.len(), self.ranks, "one count per rank");
         self.counts_out.clear();
-        self.counts_out.extend(send_counts.iter().map(|&c| count(c)));
+        self.counts_out
+            .extend(send_counts.iter().map(|&c| count(c)));
         self.counts_in.resize(self.ranks, 0);
         self.world
             .all_to_all_into(&self.counts_out[..], &mut self.counts_in[..]);
@@ -133,7 +134,8 @@ impl Transport for MpiTransport {
         let recv_at: Vec<Count> = recv_at.into_iter().map(count).collect();
         let outgoing = Partition::new(send, &self.counts_out[..], &send_at[..]);
         let mut incoming = PartitionMut::new(&mut recv[..], &self.counts_in[..], &recv_at[..]);
-        self.world.all_to_all_varcount_into(&outgoing, &mut incoming);
+        self.world
+            .all_to_all_varcount_into(&outgoing, &mut incoming);
     }
 
     fn all_gather(&mut self, words: &[u64], out: &mut Vec<u64>) {

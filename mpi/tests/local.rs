@@ -37,8 +37,10 @@ fn run(layout: Layout) -> Run {
 
 fn check(ranks: usize, layout: Layout) {
     let run = run(layout);
-    let outcomes = within(Duration::from_secs(300), move || run_local(ranks, |t| drive(run, t)))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let outcomes = within(Duration::from_secs(300), move || {
+        run_local(ranks, |t| drive(run, t))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     let (census, harvest) = single_process(ARENA, run.agents, run.frames);
     assert_eq!(census.agents, run.agents);
     let moved: u64 = outcomes.iter().map(|o| o.sent).sum();
@@ -46,8 +48,14 @@ fn check(ranks: usize, layout: Layout) {
     let arrived: u64 = outcomes.iter().map(|o| o.received).sum();
     assert_eq!(moved, arrived, "every record sent arrives");
     for (rank, o) in outcomes.iter().enumerate() {
-        assert_eq!(o.census, census, "rank {rank}: the global census equals one process's");
-        assert_eq!(o.harvest, harvest, "rank {rank}: the summed harvest equals one process's");
+        assert_eq!(
+            o.census, census,
+            "rank {rank}: the global census equals one process's"
+        );
+        assert_eq!(
+            o.harvest, harvest,
+            "rank {rank}: the summed harvest equals one process's"
+        );
         assert_eq!(o.misplaced, 0, "rank {rank} holds only its cells' agents");
     }
 }
@@ -71,11 +79,15 @@ fn four_ranks_in_bands_conserve_every_agent_and_the_harvest() {
 fn a_panicking_rank_ends_the_group_with_its_message() {
     let mut run = run(Layout::Checkerboard);
     run.panic_at = Some((1, 10));
-    let failure = within(Duration::from_secs(120), move || run_local(4, |t| drive(run, t)))
-        .expect_err("rank 1 panics");
+    let failure = within(Duration::from_secs(120), move || {
+        run_local(4, |t| drive(run, t))
+    })
+    .expect_err("rank 1 panics");
     assert_eq!(failure.rank, 1);
     assert!(
-        failure.message.contains("injected failure: rank 1 panics at frame 10"),
+        failure
+            .message
+            .contains("injected failure: rank 1 panics at frame 10"),
         "{failure}"
     );
 }

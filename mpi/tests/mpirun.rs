@@ -23,7 +23,12 @@ struct Job {
 fn mpirun(ranks: usize, args: &[&str], limit: Duration) -> Job {
     let _one = ONE_JOB.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = Command::new("mpirun")
-        .args(["--allow-run-as-root", "--oversubscribe", "-n", &ranks.to_string()])
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "-n",
+            &ranks.to_string(),
+        ])
         .arg(env!("CARGO_BIN_EXE_shard_check"))
         .args(args)
         .env("RUST_BACKTRACE", "0")
@@ -74,14 +79,22 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 fn check(ranks: usize, args: &[&str]) {
     let job = mpirun(ranks, args, LIMIT);
-    assert_eq!(job.code, Some(0), "mpirun -n {ranks} failed:\n{}", job.output);
-    assert!(
+    assert_eq!(
+        job.code,
+        Some(0),
+        "mpirun -n {ranks} failed:\n{}",
         job.output
-            .contains(&format!("CHECK OK agents 2000 harvest")),
+    );
+    assert!(
+        job.output.contains("CHECK OK agents 2000 harvest"),
         "rank 0 compared with one process:\n{}",
         job.output
     );
-    assert!(job.output.contains(&format!("ranks {ranks}")), "{}", job.output);
+    assert!(
+        job.output.contains(&format!("ranks {ranks}")),
+        "{}",
+        job.output
+    );
     for rank in 0..ranks {
         let line = job
             .output
@@ -119,7 +132,8 @@ fn a_rank_that_panics_ends_the_job_with_a_clear_error() {
         job.output
     );
     assert!(
-        job.output.contains("injected failure: rank 1 panics at frame 10"),
+        job.output
+            .contains("injected failure: rank 1 panics at frame 10"),
         "the panic's message:\n{}",
         job.output
     );

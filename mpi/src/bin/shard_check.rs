@@ -47,13 +47,25 @@ fn main() {
         "rank {rank} of {ranks}: sent {} received {} misplaced {}",
         outcome.sent, outcome.received, outcome.misplaced
     );
-    assert_eq!(outcome.misplaced, 0, "rank {rank} holds agents of other ranks' cells");
+    assert_eq!(
+        outcome.misplaced, 0,
+        "rank {rank} holds agents of other ranks' cells"
+    );
     if rank == 0 {
         let (census, harvest) = single_process(run.arena, run.agents, run.frames);
         println!("sharded: {:?} harvest {}", outcome.census, outcome.harvest);
         println!("single:  {census:?} harvest {harvest}");
-        assert_eq!(outcome.census, census, "the global census differs from one process's");
-        assert_eq!(outcome.harvest, harvest, "the summed harvest differs from one process's");
-        println!("CHECK OK agents {} harvest {harvest} ranks {ranks}", census.agents);
+        assert_eq!(
+            outcome.census, census,
+            "the global census differs from one process's"
+        );
+        assert_eq!(
+            outcome.harvest, harvest,
+            "the summed harvest differs from one process's"
+        );
+        println!(
+            "CHECK OK agents {} harvest {harvest} ranks {ranks}",
+            census.agents
+        );
     }
 }
