@@ -3,8 +3,8 @@
 use crate::component::{Bundle, ResourceOf};
 use crate::entity::Entity;
 use crate::error::EcsError;
-use crate::record::Record;
 use crate::exec::BuildError;
+use crate::record::Record;
 use crate::world::{self, ExecutorConfig, WorldDef, WorldExecutor};
 
 /// Every `#[world]` type implements `World`, so driver code (a game loop, a benchmark, a
