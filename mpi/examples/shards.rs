@@ -5,10 +5,11 @@
 //!
 //! Over MPI (feature `mpi`), one process per rank:
 //! ```sh
-//! cargo build --release -p metronome-mpi --features mpi --example shards
-//! mpirun -n 4 target/release/examples/shards        # as root: --allow-run-as-root; more ranks than cores: --oversubscribe
+//! mpirun -n 4 cargo run --release -p metronome-mpi --features mpi --example shards
+//! mpirun -n 4 target/release/examples/shards        # the same, once built
 //! ```
-//! Without MPI, the ranks are threads of one process:
+//! (As root, `mpirun` wants `--allow-run-as-root`; more ranks than cores,
+//! `--oversubscribe`.) Without MPI, the ranks are threads of one process:
 //! `cargo run --release -p metronome-mpi --example shards -- --ranks 4`.
 //!
 //! Options: `--agents N` (default 1 000 000), `--agents-per-rank N` (weak scaling: the

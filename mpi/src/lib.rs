@@ -19,6 +19,7 @@
 //! `mpirun`.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod codec;
 mod key;
