@@ -12,13 +12,18 @@
 //!
 //! 1. It starts split (what a loop does without a stage runner) and takes
 //!    [`TRIAL_RUNS`] samples.
-//! 2. A *trial* runs it in the other mode for [`TRIAL_RUNS`] runs; while a trial is on,
-//!    every run of its stage is timed ([`LoopTrial::trying`]).
+//! 2. A *trial* runs it in the other mode for [`TRIAL_RUNS`] runs. Until the trial
+//!    ended, every run of its stage is timed ([`LoopTrial::trying`]).
 //! 3. After the trial it runs in the mode whose samples have the lower median (split on
 //!    a tie, or while a mode has no samples).
 //! 4. After [`RETRY_AFTER`] timed runs in its mode it tries the other again (the samples
 //!    of a mode not run for a while are stale: the workload or the machine changed), and
 //!    is back at 3.
+//! 5. A change of workload seen in its own mode (two samples in a row more than
+//!    [`SHIFT_FACTOR`] times off that mode's median: a game leaving its menu, where the
+//!    system's `run_if` said no, for play) makes both modes' samples stale: it starts
+//!    again at 1, in the mode it is in. A mode switch itself is no such change: each
+//!    mode's samples are compared only with their own.
 //!
 //! A system without parallel loops runs the same either way; it ends in either mode,
 //! which changes nothing for it. The medians of the last [`TRIAL_RUNS`] samples ignore a
@@ -31,6 +36,10 @@ pub(crate) const TRIAL_RUNS: usize = 4;
 /// one run in [`TIME_EVERY`](crate::stage_runner::TIME_EVERY) once its predictions are
 /// trusted, a trial comes every few hundred runs, and lasts [`TRIAL_RUNS`].
 pub(crate) const RETRY_AFTER: u32 = 32;
+
+/// A sample this many times above or below its mode's median is off its level; two in a
+/// row are a change of workload (see the module docs).
+pub(crate) const SHIFT_FACTOR: u64 = 2;
 
 /// The last [`TRIAL_RUNS`] durations of one mode, in nanoseconds.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,7 +71,7 @@ impl Samples {
         Some(if self.len % 2 == 1 {
             held[mid]
         } else {
-            held[mid - 1] / 2 + held[mid] / 2
+            ((u128::from(held[mid - 1]) + u128::from(held[mid])) / 2) as u64
         })
     }
 }
@@ -79,6 +88,8 @@ pub(crate) struct LoopTrial {
     trial_left: usize,
     /// Timed runs in the chosen mode since the last trial (or since the start).
     since_trial: u32,
+    /// The last sample was off its mode's level (see [`SHIFT_FACTOR`]).
+    off_level: bool,
 }
 
 impl LoopTrial {
@@ -88,15 +99,30 @@ impl LoopTrial {
         self.inline
     }
 
-    /// Whether a trial is under way: its stage should be timed on every run.
+    /// Whether the first samples or a trial are under way: its stage should be timed on
+    /// every run.
     #[inline]
     pub(crate) fn trying(&self) -> bool {
-        self.trial_left > 0
+        self.trial_left > 0 || self.samples[usize::from(!self.inline)].len == 0
     }
 
     /// Records a timed run of `ns` nanoseconds in the current mode, and moves on.
     pub(crate) fn record(&mut self, ns: u64) {
-        self.samples[usize::from(self.inline)].push(ns);
+        let mode = usize::from(self.inline);
+        let off = self.samples[mode].len == TRIAL_RUNS
+            && self.samples[mode].median().is_some_and(|median| {
+                ns > median.saturating_mul(SHIFT_FACTOR) || ns.saturating_mul(SHIFT_FACTOR) < median
+            });
+        if off && self.off_level {
+            // A change of workload: start again from this mode (see the module docs).
+            *self = LoopTrial {
+                inline: self.inline,
+                ..LoopTrial::default()
+            };
+        } else {
+            self.off_level = off;
+        }
+        self.samples[mode].push(ns);
         if self.trial_left > 0 {
             self.trial_left -= 1;
             if self.trial_left == 0 {
@@ -106,7 +132,8 @@ impl LoopTrial {
             return;
         }
         self.since_trial += 1;
-        let first = self.samples[1].len == 0 && self.since_trial as usize >= TRIAL_RUNS;
+        let first = self.samples[usize::from(!self.inline)].len == 0
+            && self.since_trial as usize >= TRIAL_RUNS;
         if first || self.since_trial >= RETRY_AFTER {
             self.start_trial();
         }
@@ -150,7 +177,10 @@ mod tests {
     #[test]
     fn a_loop_faster_on_its_own_thread_runs_there_after_one_trial() {
         let mut trial = LoopTrial::default();
-        assert!(!trial.inline() && !trial.trying(), "starts split");
+        assert!(
+            !trial.inline() && trial.trying(),
+            "starts split, timing every run"
+        );
         feed(&mut trial, TRIAL_RUNS, 30_000, 10_000);
         assert!(trial.inline() && trial.trying(), "the first trial");
         feed(&mut trial, TRIAL_RUNS, 30_000, 10_000);
@@ -171,19 +201,12 @@ mod tests {
         );
         let runs = 10 * (RETRY_AFTER as usize + TRIAL_RUNS);
         assert_eq!(feed(&mut trial, runs, 10_000, 30_000), 10 * TRIAL_RUNS);
-        // The machine gets busy: split runs slow down. Within one retry period and its
-        // trial, the loop runs inline for good.
-        feed(
-            &mut trial,
-            RETRY_AFTER as usize + TRIAL_RUNS,
-            50_000,
-            30_000,
-        );
-        assert!(trial.inline());
-        assert_eq!(
-            feed(&mut trial, RETRY_AFTER as usize, 50_000, 30_000),
-            RETRY_AFTER as usize
-        );
+        // The machine gets busy: split runs slow down. The second slow run starts the
+        // samples again; after them and a trial, the loop runs inline.
+        feed(&mut trial, 2 + 2 * TRIAL_RUNS, 50_000, 30_000);
+        assert!(trial.inline() && !trial.trying());
+        let runs = RETRY_AFTER as usize - 1;
+        assert_eq!(feed(&mut trial, runs, 50_000, 30_000), runs);
     }
 
     #[test]
@@ -194,6 +217,31 @@ mod tests {
         trial.record(1_000_000);
         feed(&mut trial, TRIAL_RUNS - 1, 20_000, 10_000);
         assert!(trial.inline() && !trial.trying());
+    }
+
+    #[test]
+    fn a_change_of_workload_starts_the_trials_again() {
+        let mut trial = LoopTrial::default();
+        assert!(trial.trying(), "the first samples are timed on every run");
+        // A menu: 30 ns either way; say it settles inline.
+        feed(&mut trial, 2 * TRIAL_RUNS, 31, 30);
+        assert!(trial.inline() && !trial.trying());
+        // Play starts: 40 µs inline, 25 µs split. The second sample off the level
+        // restarts (inline), then the trial finds split faster.
+        feed(&mut trial, 2, 25_000, 40_000);
+        assert!(
+            trial.inline() && trial.trying(),
+            "started again, in its mode"
+        );
+        feed(&mut trial, 2 * TRIAL_RUNS, 25_000, 40_000);
+        assert!(!trial.inline() && !trial.trying());
+        // A mode switch is no change of workload: the trials go on as before.
+        let runs = 4 * (RETRY_AFTER as usize + TRIAL_RUNS);
+        assert_eq!(feed(&mut trial, runs, 25_000, 40_000), 4 * TRIAL_RUNS);
+        // One preempted run alone restarts nothing.
+        trial.record(5_000_000);
+        feed(&mut trial, 3, 25_000, 40_000);
+        assert!(!trial.trying());
     }
 
     #[test]
