@@ -280,7 +280,7 @@ mod tests {
     use crate::world::{ExecutorConfig, WorldExecutor};
 
     #[test]
-    fn a_stage_is_timed_every_run_until_trusted_then_one_run_in_eight() {
+    fn a_stage_is_timed_every_run_until_trusted_and_its_loops_tried_then_one_run_in_eight() {
         let mut runner = StageRunner::new(2, 1);
         let stage = [0u16, 1];
         let mut timed = Vec::new();
@@ -291,11 +291,15 @@ mod tests {
                 *runner.samples[0].get_mut() = 1_000;
                 *runner.samples[1].get_mut() = 2_000;
                 runner.record(&stage);
+                runner.record_loops(&stage);
             }
         }
-        // Trusted after 4 samples (confidence 0.5); then runs 12, 20 and 28.
+        // Trusted after 4 samples (confidence 0.5), and where the loops run decided after
+        // 3 runs split and a trial of 3 runs whole (`loop_trial.rs`); then runs 14, 22
+        // and 30.
         let at: Vec<usize> = (0..30).filter(|&i| timed[i]).collect();
-        assert_eq!(at, [0, 1, 2, 3, 11, 19, 27]);
+        assert_eq!(at, [0, 1, 2, 3, 4, 5, 13, 21, 29]);
+        assert!(!runner.loops_inline(0), "as fast either way: split");
         assert_eq!(runner.predictor(1).predicted(), Duration::from_nanos(2_000));
     }
 
