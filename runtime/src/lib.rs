@@ -23,6 +23,7 @@ pub mod event;
 pub mod exec;
 pub mod hierarchy;
 mod listed;
+mod loop_trial;
 
 pub mod frames;
 pub mod memory;

@@ -18,12 +18,16 @@
 //!   out) does not run its stages inline for good.
 //! - **A settled stage:** once a stage's plan ran it inline from trusted predictions, its
 //!   untimed runs skip planning and run inline until its next timed run re-plans it.
+//! - **Where each system's loops run:** split over the pool, or on the system's own
+//!   thread, whichever its timed runs found faster ([`LoopTrial`], `loop_trial.rs`);
+//!   a stage is timed on every run while one of its systems tries the other mode.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cell::SyncCell;
 use crate::exec::Executor;
+use crate::loop_trial::LoopTrial;
 use crate::predict::{PoolCost, StagePlanner, SystemPredictor};
 
 /// Once every prediction of a stage is trusted, one run of the stage in this many is
@@ -65,6 +69,8 @@ pub(crate) struct StageRunner {
     /// The pool's hand-off cost: the last [`HAND_OFF_PROBES`] round trips, measured
     /// from the first stage run that could use the pool on.
     hand_off: HandOff,
+    /// Per system: where its parallel loops run (see the module docs).
+    loops: Box<[LoopTrial]>,
 }
 
 /// The last [`HAND_OFF_PROBES`] hand-off round trips and when to make the next.
@@ -114,7 +120,15 @@ impl StageRunner {
             planner: StagePlanner::default(),
             dispatch: Vec::new(),
             hand_off: HandOff::default(),
+            loops: vec![LoopTrial::default(); systems].into(),
         }
+    }
+
+    /// Whether system `index` runs its parallel loops on its own thread (see
+    /// `loop_trial.rs`).
+    #[inline(always)]
+    pub(crate) fn loops_inline(&self, index: usize) -> bool {
+        self.loops[index].inline()
     }
 
     /// System `index`'s predictor.
@@ -143,16 +157,18 @@ impl StageRunner {
     }
 
     /// Whether to time this run of stage `slot` (systems `stage`) on a pool: while a
-    /// prediction of it is untrusted, and one run in [`TIME_EVERY`].
+    /// prediction of it is untrusted or one of its systems tries where its loops run
+    /// (`loop_trial.rs`), and one run in [`TIME_EVERY`].
     #[inline]
     pub(crate) fn wants_timing(&mut self, slot: usize, stage: &[u16]) -> bool {
         let min = self.planner.config().min_confidence;
         let runs = &mut self.stages[slot];
         runs.since_timed += 1;
         if runs.since_timed >= TIME_EVERY
-            || stage
-                .iter()
-                .any(|&i| self.predictors[i as usize].prediction().confidence < min)
+            || stage.iter().any(|&i| {
+                self.predictors[i as usize].prediction().confidence < min
+                    || self.loops[i as usize].trying()
+            })
         {
             runs.since_timed = 0;
             return true;
@@ -210,6 +226,16 @@ impl StageRunner {
         }
     }
 
+    /// Feeds each system of `stage` its run's duration in the mode its loops ran in (a
+    /// timed run on a pool that completed; see `loop_trial.rs`).
+    #[inline]
+    pub(crate) fn record_loops(&mut self, stage: &[u16]) {
+        for &index in stage {
+            let ns = *self.samples[index as usize].get_mut();
+            self.loops[index as usize].record(ns);
+        }
+    }
+
     /// Feeds system `index` one run of `ns` nanoseconds (an exclusive system).
     #[inline]
     pub(crate) fn record_one(&mut self, index: usize, ns: u64) {
@@ -254,7 +280,7 @@ mod tests {
     use crate::world::{ExecutorConfig, WorldExecutor};
 
     #[test]
-    fn a_stage_is_timed_every_run_until_trusted_then_one_run_in_eight() {
+    fn a_stage_is_timed_every_run_until_trusted_and_its_loops_tried_then_one_run_in_eight() {
         let mut runner = StageRunner::new(2, 1);
         let stage = [0u16, 1];
         let mut timed = Vec::new();
@@ -265,11 +291,15 @@ mod tests {
                 *runner.samples[0].get_mut() = 1_000;
                 *runner.samples[1].get_mut() = 2_000;
                 runner.record(&stage);
+                runner.record_loops(&stage);
             }
         }
-        // Trusted after 4 samples (confidence 0.5); then runs 12, 20 and 28.
+        // Trusted after 4 samples (confidence 0.5), and where the loops run decided after
+        // 3 runs split and a trial of 3 runs whole (`loop_trial.rs`); then runs 14, 22
+        // and 30.
         let at: Vec<usize> = (0..30).filter(|&i| timed[i]).collect();
-        assert_eq!(at, [0, 1, 2, 3, 11, 19, 27]);
+        assert_eq!(at, [0, 1, 2, 3, 4, 5, 13, 21, 29]);
+        assert!(!runner.loops_inline(0), "as fast either way: split");
         assert_eq!(runner.predictor(1).predicted(), Duration::from_nanos(2_000));
     }
 

@@ -246,7 +246,9 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
     pub fn par_for_each(&mut self, f: impl Fn(D::Item<'_>) + Send + Sync) {
         // A query with a sparse part runs on the caller: its rows are found one by one
         // through the sparse sets, and splitting that walk would cost more than it saves.
-        if self.executor.is_sequential() || self.tables.sparse.is_some() {
+        // So does a loop the stage runner found faster unsplit
+        // (`WorldExecutor::runs_loops_inline`).
+        if self.executor.runs_loops_inline() || self.tables.sparse.is_some() {
             return self.for_each(f);
         }
         let (tables, f) = (&self.tables, &f);

@@ -42,7 +42,8 @@ impl<D: QueryData, F: QueryFilter> Query<'_, D, F> {
     ) {
         // A query with a sparse part runs on the caller, as in `par_for_each` (its rows
         // are found one by one through the sparse sets; the tables are not its rows).
-        if self.executor.is_sequential() || self.tables.sparse.is_some() {
+        // So does a loop found faster unsplit (`WorldExecutor::runs_loops_inline`).
+        if self.executor.runs_loops_inline() || self.tables.sparse.is_some() {
             return self.for_each(|item| f(item, commands));
         }
         let entities = commands.entities();

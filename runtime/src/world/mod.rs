@@ -23,6 +23,7 @@ mod apply;
 mod core;
 mod entity_ops;
 mod executor;
+mod inline_loops;
 pub mod records;
 mod restore;
 mod stage_run;
@@ -30,6 +31,7 @@ mod stage_run;
 pub use self::core::WorldCore;
 pub use entity_ops::*;
 pub use executor::*;
+pub(crate) use inline_loops::InlineLoops;
 pub(crate) use restore::reset;
 pub use stage_run::*;
 

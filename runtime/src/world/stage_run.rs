@@ -193,17 +193,25 @@ pub(super) fn run_stage<W: WorldDef>(world: &mut W, stage: &[u16], slot: usize) 
         run_inline(world, stage, timed);
     }
     if timed {
-        world.core_mut().runner.record(stage);
+        let runner = &mut world.core_mut().runner;
+        runner.record(stage);
+        runner.record_loops(stage);
     }
     (on_pool, timed)
 }
 
-/// Runs system `index` of `world`, timed into its sample cell if `timed`.
+/// Runs system `index` of `world`, timed into its sample cell if `timed`, its parallel
+/// loops inline if the stage runner says so.
 #[inline(always)]
 pub(super) fn run_one<W: WorldDef>(world: &W, index: u16, timed: bool) {
     crate::trace::span!("system", name = W::SYSTEM_NAMES[index as usize]);
     let core = world.core();
     let buffer = core.buffers[index as usize].get();
+    // A system whose loops run faster unsplit runs them here (`world/inline_loops.rs`).
+    let _inline_loops = core
+        .runner
+        .loops_inline(index as usize)
+        .then(|| super::InlineLoops::enter(&core.executor));
     let start = timed.then(std::time::Instant::now);
     // SAFETY: the systems of a stage do not conflict (the schedule's construction), each
     // gets its own buffer, and the world is only shared (`&W`) while they run.
