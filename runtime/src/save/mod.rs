@@ -22,8 +22,11 @@ mod checksum;
 mod document;
 mod impls;
 mod layout;
+pub(crate) mod lists;
 
 pub use layout::Layout;
+#[doc(hidden)]
+pub use lists::{AsEntities, FromEntities};
 /// The `serde` crate, for the checks `#[world(serde, ...)]` generates.
 #[doc(hidden)]
 pub use serde;
