@@ -10,6 +10,12 @@ impl EntityIndex {
     /// not yet spawned into (none between stages) is recorded as released: its
     /// generation bumped and its slot free, as [`EntityIndex::release`] would leave it.
     pub(crate) fn saved_slots(&self) -> (Vec<u32>, Vec<u32>) {
+        if self.unfilled() == 0 {
+            // No reservation is waiting (the usual case, between frames): the
+            // generations as they are, in a loop without branches.
+            let generations = self.slots.iter().map(|slot| slot.generation).collect();
+            return (generations, self.free.clone());
+        }
         let mut free = self.free.clone();
         let generations = self
             .slots
