@@ -14,9 +14,16 @@
 //!   save as JSON (use the binary form).
 //! - [`Format::Binary`]: `postcard` (varint integers, no padding: the smallest of the
 //!   maintained serde binary formats, with a documented, stable wire format; bincode's
-//!   current release line is not maintained), framed by a magic number and followed by
-//!   a 64-bit checksum of the data, so a truncated or corrupted file is an
-//!   error, never a different world.
+//!   current release line is not maintained), framed by a magic number (with the binary
+//!   form's version) and followed by a 64-bit checksum of the data, so a truncated or
+//!   corrupted file is an error, never a different world. It is written through a
+//!   64 KiB buffer, the checksum computed on the way.
+//!
+//! The data is column by column (see [`WorldData`](crate::snapshot::WorldData)): each
+//! component's column is one sequence of its values. The world's own lists (the entity
+//! index's generations and free list, each table's row owners) are number sequences in
+//! JSON and little-endian byte strings in the binary form (4 bytes per `u32`, 8 per
+//! entity: index, then generation).
 
 mod checksum;
 mod document;
