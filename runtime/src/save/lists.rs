@@ -1,12 +1,13 @@
 //! How a save writes the world's own lists (the entity index's generations and free
 //! list, each table's row owners): in a human-readable format (JSON) as sequences of
-//! numbers (`[index, generation]` for an entity); in a binary one as one byte string
-//! each, little-endian (4 bytes per `u32`, 8 per entity: index then generation), read
-//! and written in one go instead of one value at a time.
+//! numbers (`[index, generation]` for an entity); in a binary one as a sequence of byte
+//! strings of up to 4096 values each, little-endian (4 bytes per `u32`, 8 per entity:
+//! index then generation), read and written a string at a time instead of one value at
+//! a time.
 
 use crate::entity::Entity;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::ser::Serializer;
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
 use std::fmt;
 use std::marker::PhantomData;
@@ -71,7 +72,12 @@ impl Fixed<8> for Entity {
     }
 }
 
-/// Writes `values`: a sequence when `serializer` is human-readable, else their bytes.
+/// Values per byte string of a binary list (32 KiB strings at most): the bytes are
+/// made in a small buffer that stays in cache, not in one allocation of the whole list.
+const PER_STRING: usize = 4096;
+
+/// Writes `values`: a sequence of them when `serializer` is human-readable, else a
+/// sequence of byte strings of up to [`PER_STRING`] values each.
 pub(crate) fn serialize<T: Fixed<N>, S: Serializer, const N: usize>(
     values: &[T],
     serializer: S,
@@ -79,12 +85,17 @@ pub(crate) fn serialize<T: Fixed<N>, S: Serializer, const N: usize>(
     if serializer.is_human_readable() {
         return serializer.collect_seq(values);
     }
-    // Element by element into fixed-size chunks: a loop the compiler vectorises.
-    let mut bytes = vec![[0u8; N]; values.len()];
-    for (chunk, &value) in bytes.iter_mut().zip(values) {
-        *chunk = value.to_le();
+    let mut seq = serializer.serialize_seq(Some(values.len().div_ceil(PER_STRING)))?;
+    let mut buf = vec![[0u8; N]; values.len().min(PER_STRING)];
+    for part in values.chunks(PER_STRING) {
+        let bytes = &mut buf[..part.len()];
+        // Element by element into fixed-size chunks: a loop the compiler vectorises.
+        for (chunk, &value) in bytes.iter_mut().zip(part) {
+            *chunk = value.to_le();
+        }
+        seq.serialize_element(&Bytes(bytes.as_flattened()))?;
     }
-    serializer.serialize_bytes(bytes.as_flattened())
+    seq.end()
 }
 
 /// Reads what [`serialize`] wrote.
@@ -94,7 +105,16 @@ pub(crate) fn deserialize<'de, T: Fixed<N>, D: Deserializer<'de>, const N: usize
     if deserializer.is_human_readable() {
         deserializer.deserialize_seq(ListVisitor(PhantomData))
     } else {
-        deserializer.deserialize_bytes(ListVisitor(PhantomData))
+        deserializer.deserialize_seq(StringsVisitor(PhantomData))
+    }
+}
+
+/// A byte string, written as one.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
     }
 }
 
@@ -142,13 +162,6 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for ListVisitor<T, N> {
         write!(f, "a list of values of {N} bytes")
     }
 
-    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<T>, E> {
-        let (chunks, []) = bytes.as_chunks::<N>() else {
-            return Err(E::invalid_length(bytes.len(), &self));
-        };
-        Ok(chunks.iter().map(|&chunk| T::from_le(chunk)).collect())
-    }
-
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         // At most 4096 up front: the length is the input's word, not a checked fact.
         let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
@@ -156,5 +169,49 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for ListVisitor<T, N> {
             values.push(value);
         }
         Ok(values)
+    }
+}
+
+/// Reads a binary list: its byte strings, each appended in turn.
+struct StringsVisitor<T, const N: usize>(PhantomData<fn() -> T>);
+
+impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for StringsVisitor<T, N> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "byte strings of values of {N} bytes")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut values = Vec::new();
+        while seq.next_element_seed(Append(&mut values))?.is_some() {}
+        Ok(values)
+    }
+}
+
+/// Appends the values of one byte string to a list.
+struct Append<'a, T, const N: usize>(&'a mut Vec<T>);
+
+impl<'de, T: Fixed<N>, const N: usize> DeserializeSeed<'de> for Append<'_, T, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_bytes(self)
+    }
+}
+
+impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for Append<'_, T, N> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a byte string of values of {N} bytes")
+    }
+
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<(), E> {
+        let (chunks, []) = bytes.as_chunks::<N>() else {
+            return Err(E::invalid_length(bytes.len(), &self));
+        };
+        self.0.extend(chunks.iter().map(|&chunk| T::from_le(chunk)));
+        Ok(())
     }
 }
