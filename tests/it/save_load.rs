@@ -318,3 +318,18 @@ fn a_failing_writer_is_an_io_error_wherever_it_fails() {
         assert!(game.save(Full { room: whole.len() }, format).is_ok());
     }
 }
+
+#[test]
+fn a_binary_save_of_another_version_is_refused_naming_both() {
+    let game = populated();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Binary).unwrap();
+    assert_eq!(&bytes[..7], b"MTNMSAV");
+    bytes[7] = b'1';
+    match Game::load(&bytes[..], Format::Binary) {
+        Err(LoadError::Layout(e)) => {
+            assert!(e.contains("version 1") && e.contains("version 2"), "{e}")
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
