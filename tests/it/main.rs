@@ -37,6 +37,7 @@ pub mod query_iterators;
 pub mod records;
 pub mod run_conditions;
 pub mod save_load;
+pub mod save_panics;
 pub mod schedule;
 pub mod seed_bugs;
 pub mod snapshot;

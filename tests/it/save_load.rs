@@ -281,3 +281,55 @@ fn a_hierarchy_round_trips_and_broken_links_are_refused() {
         ),
     }
 }
+
+/// A writer that takes `room` bytes, then fails.
+struct Full {
+    room: usize,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::other("disk full"));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_writer_is_an_io_error_wherever_it_fails() {
+    let mut game = populated();
+    // Enough rows that the binary form spans several of its 64 KiB output buffers.
+    game.spawn_batch((0..20_000).map(|i| Mover(Position(i as f32, 0.0), Velocity(1.0, 2.0))));
+    for format in [Format::Json, Format::Binary] {
+        let mut whole = Vec::new();
+        game.save(&mut whole, format).unwrap();
+        for room in [0, 5, 70_000, whole.len() - 3] {
+            match game.save(Full { room }, format) {
+                Err(SaveError::Io(e)) => assert_eq!(e.to_string(), "disk full"),
+                other => panic!("{format:?}, room {room}: {other:?}"),
+            }
+        }
+        assert!(game.save(Full { room: whole.len() }, format).is_ok());
+    }
+}
+
+#[test]
+fn a_binary_save_of_another_version_is_refused_naming_both() {
+    let game = populated();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Binary).unwrap();
+    assert_eq!(&bytes[..7], b"MTNMSAV");
+    bytes[7] = b'1';
+    match Game::load(&bytes[..], Format::Binary) {
+        Err(LoadError::Layout(e)) => {
+            assert!(e.contains("version 1") && e.contains("version 2"), "{e}")
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}

@@ -81,38 +81,18 @@ pub fn save(model: &WorldModel) -> TokenStream {
     let sparse_pat = nest(&as_tokens(&sparse_vars));
     let resources_pat = nest(&as_tokens(&resource_vars));
     let fill_tables = model.archetypes.iter().zip(&table_vars).map(|(a, var)| {
-        let name = a.ident.to_string();
         let tys = &a.component_tys;
         let columns: Vec<_> = (0..tys.len())
             .map(|i| format_ident!("__mn_c{}", i))
             .collect();
-        let values: Vec<_> = (0..tys.len())
-            .map(|i| format_ident!("__mn_v{}", i))
-            .collect();
         let columns_pat = nest(&as_tokens(&columns));
-        let first = &columns[0];
-        let rest = &columns[1..];
-        // `((v0, v1), v2)`: the shape of `c0.zip(c1).zip(c2)`'s items.
-        let mut item_pat = {
-            let v0 = &values[0];
-            quote!(#v0)
-        };
-        for v in &values[1..] {
-            item_pat = quote!((#item_pat, #v));
-        }
-        // Fully qualified: the world may be declared where the prelude is not in scope.
-        let zipped = rest.iter().fold(
-            quote!(::core::iter::IntoIterator::into_iter(#first)),
-            |chain, column| quote!(::core::iter::Iterator::zip(#chain, #column)),
-        );
         quote! {
             {
                 let #snap::TableData { entities: __mn_rows, columns: #columns_pat } = #var;
-                #snap::same_lengths(#name, &[__mn_rows.len(), #(#columns.len()),*])?;
                 #snap::fill_table::<Self, (#(#tys,)*)>(
                     self,
-                    __mn_rows,
-                    ::core::iter::Iterator::map(#zipped, |#item_pat| (#(#values,)*)),
+                    &__mn_rows,
+                    &mut [#(#snap::ColumnValues::<Self>::new::<#tys>(#columns)),*],
                 )?;
             }
         }

@@ -2,7 +2,7 @@
 //! free list, in order, so that the spawns after a restore or a load hand out the very
 //! handles they would have handed out in the original world.
 
-use super::{EntityIndex, Slot, FREE, RESERVED};
+use super::{Entity, EntityIndex, Slot, FREE, RESERVED};
 use crate::sync::atomic::AtomicUsize;
 
 impl EntityIndex {
@@ -10,6 +10,12 @@ impl EntityIndex {
     /// not yet spawned into (none between stages) is recorded as released: its
     /// generation bumped and its slot free, as [`EntityIndex::release`] would leave it.
     pub(crate) fn saved_slots(&self) -> (Vec<u32>, Vec<u32>) {
+        if self.unfilled() == 0 {
+            // No reservation is waiting (the usual case, between frames): the
+            // generations as they are, in a loop without branches.
+            let generations = self.slots.iter().map(|slot| slot.generation).collect();
+            return (generations, self.free.clone());
+        }
         let mut free = self.free.clone();
         let generations = self
             .slots
@@ -66,6 +72,40 @@ impl EntityIndex {
             live: 0,
             reserved: AtomicUsize::new(0),
         })
+    }
+
+    /// Makes the reserved slots of `entities` live, `entities[i]` at row `first_row + i`
+    /// of `archetype` (a load's or a restore's whole table at once). If one is not a
+    /// reserved slot waiting for its row (a stale or unknown handle, or one listed
+    /// twice), every slot is left as it was and that entity is the `Err`.
+    pub(crate) fn alloc_reserved_rows(
+        &mut self,
+        entities: &[Entity],
+        archetype: u16,
+        first_row: usize,
+    ) -> Result<(), Entity> {
+        debug_assert!(archetype < RESERVED);
+        // Every row number fits a `u32` (a table has fewer than 2^32 rows: each row is a
+        // live entity of the index, which holds at most 2^32 slots).
+        let first_row = u32::try_from(first_row).expect("a row number fits in u32");
+        for (i, &entity) in entities.iter().enumerate() {
+            match self.slots.get_mut(entity.index() as usize) {
+                Some(s) if s.generation == entity.generation() && s.archetype == RESERVED => {
+                    s.archetype = archetype;
+                    s.row = first_row.wrapping_add(i as u32);
+                }
+                _ => {
+                    // Undo: the slots before `i` were all reserved (checked as they were
+                    // taken), so reserved is what they go back to.
+                    for done in &entities[..i] {
+                        self.slots[done.index() as usize].archetype = RESERVED;
+                    }
+                    return Err(entity);
+                }
+            }
+        }
+        self.live += entities.len();
+        Ok(())
     }
 
     /// Slots reserved and not spawned into: after a restore, the entities the saved

@@ -1,12 +1,13 @@
 //! Rebuilding a world from owned [`WorldData`](super::WorldData): the generated
-//! `restore` and `load` call [`reset`], then [`fill_table`] per archetype and
+//! `restore` and `load` call [`reset`], then [`fill_table`] per archetype (a whole column at a time) and
 //! [`fill_sparse`] per sparse component, then [`finish`]. Each step checks the data it
 //! is given and says what is wrong; a world left by a failed step is consistent (every
 //! row it holds is complete), and `load` drops it.
 
-use super::{Clock, EntitySlots, TableData};
+use super::{Clock, ColumnValues, EntitySlots, TableData};
 use crate::component::{Bundle, ComponentOf};
 use crate::entity::Entity;
+use crate::storage::Table;
 use crate::world::WorldDef;
 use std::mem::ManuallyDrop;
 
@@ -33,39 +34,63 @@ pub fn same_lengths(what: &str, lengths: &[usize]) -> Result<(), String> {
     }
 }
 
-/// Appends one row of archetype `B::ARCHETYPE` per entity of `entities`, with the
-/// bundles of `rows` (as many: [`same_lengths`] checked them), in order. Each entity
-/// must be a slot that [`reset`] left waiting (live in the saved index, not yet given a
-/// row): else an `Err` naming it (its row, and the ones after, are not written).
+/// Appends archetype `B::ARCHETYPE`'s rows: `entities[i]` owns row `i` of every column,
+/// whose values `columns` holds (one per column of the table, each as long as
+/// `entities`). Each column moves into the table with one copy. Each entity must be a
+/// slot that [`reset`] left waiting (live in the saved index, not yet given a row):
+/// else an `Err` naming it, and nothing is written (the values are dropped with
+/// `columns`).
 pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     world: &mut W,
-    entities: Vec<Entity>,
-    rows: impl IntoIterator<Item = B>,
+    entities: &[Entity],
+    columns: &mut [ColumnValues<W>],
 ) -> Result<(), String> {
+    let name = W::ARCHETYPE_NAMES[B::ARCHETYPE as usize];
     let storage = world.core_mut().storage_mut();
-    storage.reserve(B::ARCHETYPE, entities.len());
-    let mut rows = rows.into_iter();
-    for entity in entities {
-        let Some(bundle) = rows.next() else {
-            return Err(format!(
-                "archetype `{}` has fewer rows than owners",
-                W::ARCHETYPE_NAMES[B::ARCHETYPE as usize]
-            ));
-        };
-        // SAFETY: `Bundle::write` initialises every column of `B::ARCHETYPE` (its
-        // contract), whose table is the core's table `B::ARCHETYPE` (a `WorldCore<W>`
-        // describes `W`); it is called only if the slot is waiting.
-        let filled = unsafe {
-            storage.spawn_reserved_with(entity, B::ARCHETYPE, |table, row| bundle.write(table, row))
-        };
-        if !filled {
-            return Err(format!(
-                "entity {entity:?} of archetype `{}` is not a live entity of the saved index, or has two rows",
-                W::ARCHETYPE_NAMES[B::ARCHETYPE as usize]
-            ));
+    let table = &storage.tables()[B::ARCHETYPE as usize];
+    // Column `slots[i]` of the table receives `columns[i]`: each table column exactly
+    // once, with values of its type.
+    let mut slots = Vec::with_capacity(columns.len());
+    let mut given = vec![false; table.columns().len()];
+    for values in columns.iter() {
+        let slot = table.slot(values.id()) as usize;
+        match (table.columns().get(slot), given.get_mut(slot)) {
+            (Some(column), Some(seen))
+                if !*seen && column.column_type().type_id() == values.type_id() =>
+            {
+                *seen = true;
+                slots.push(slot);
+            }
+            _ => {
+                return Err(format!(
+                    "`{name}`: a column that is not one of its own, or given twice"
+                ))
+            }
         }
     }
-    Ok(())
+    if given.contains(&false) {
+        return Err(format!("`{name}`: a column is missing"));
+    }
+    let mut lengths = vec![entities.len()];
+    lengths.extend(columns.iter().map(ColumnValues::len));
+    same_lengths(name, &lengths)?;
+    let write = |table: &mut Table, first_row: usize| {
+        for (values, &slot) in columns.iter_mut().zip(&slots) {
+            // SAFETY: column `slot` holds the values' type (checked above); `fill_reserved`
+            // grew the table by `entities.len()` rows (the values' count, checked
+            // above) past `first_row`, which are uninitialised and not the values'
+            // buffer; the table owns the values from here on.
+            unsafe { values.move_to(table.columns()[slot].row_ptr(first_row)) };
+        }
+    };
+    // SAFETY: `write` initialises rows `first_row..first_row + entities.len()` of every
+    // column (each column is given once, `given` is all true) with values of its type,
+    // and cannot panic (copies only; the indexing is in bounds: `slots` are columns).
+    unsafe { storage.fill_reserved(B::ARCHETYPE, entities, write) }.map_err(|entity| {
+        format!(
+            "entity {entity:?} of archetype `{name}` is not a live entity of the saved index, or has two rows"
+        )
+    })
 }
 
 /// Gives sparse component `T` its values: `data.columns[i]` to `data.entities[i]`, in

@@ -13,10 +13,12 @@
 //! Not kept: events in flight, systems' `Local` state, statistics and the executor (a
 //! snapshot or a save is meant to be taken between frames).
 
+mod columns;
 mod fill;
 mod links;
 mod view;
 
+pub use columns::ColumnValues;
 pub use fill::{fill_sparse, fill_table, finish, reset, same_lengths};
 pub use view::{clock, column, entity_slots, sparse_entities, sparse_values, table_entities};
 
@@ -124,8 +126,22 @@ pub struct WorldData<T, S, R> {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "E: crate::save::AsEntities, C: serde::Serialize",
+        deserialize = "E: crate::save::FromEntities, C: serde::Deserialize<'de>"
+    ))
+)]
 pub struct TableData<E, C> {
-    /// The row owners.
+    /// The row owners (in a binary save, one byte string: see [`crate::save`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "crate::save::lists::serialize_entities",
+            deserialize_with = "crate::save::lists::deserialize_entities"
+        )
+    )]
     pub entities: E,
     /// The columns.
     pub columns: C,
@@ -143,8 +159,10 @@ pub struct TableData<E, C> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EntitySlots {
     /// Generation of every slot, by index.
+    #[cfg_attr(feature = "serde", serde(with = "crate::save::lists::u32s"))]
     pub generations: Vec<u32>,
     /// Free slots, the next to be reused last.
+    #[cfg_attr(feature = "serde", serde(with = "crate::save::lists::u32s"))]
     pub free: Vec<u32>,
 }
 

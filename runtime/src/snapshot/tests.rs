@@ -22,3 +22,34 @@ fn restored_index_rejects_bad_free_lists() {
     // The two slots still waiting for a row are saved as released reservations.
     assert_eq!(index.saved_slots(), (vec![5, 7, 3], vec![1, 0, 2]));
 }
+
+#[test]
+fn a_run_of_row_owners_with_a_bad_one_changes_no_slot() {
+    use crate::entity::Entity;
+    let mut index = EntityIndex::restored(&[0, 0, 5, 0], &[3]).unwrap();
+    let e = |i: u32, g: u32| Entity::from_bits((g as u64) << 32 | i as u64);
+    // Entity 1 twice, a stale generation, a free slot, a slot past the end: each refused,
+    // naming the culprit, with every slot still waiting.
+    for (run, culprit) in [
+        (vec![e(0, 0), e(1, 0), e(1, 0)], e(1, 0)),
+        (vec![e(0, 0), e(2, 4)], e(2, 4)),
+        (vec![e(3, 0)], e(3, 0)),
+        (vec![e(1, 0), e(9, 0)], e(9, 0)),
+    ] {
+        assert_eq!(index.alloc_reserved_rows(&run, 0, 0), Err(culprit));
+        assert_eq!(index.unfilled(), 3);
+        assert!(run.iter().all(|&x| index.get(x).is_none()));
+    }
+    index
+        .alloc_reserved_rows(&[e(2, 5), e(0, 0)], 1, 7)
+        .unwrap();
+    assert_eq!(index.unfilled(), 1);
+    assert_eq!(
+        index.get(e(2, 5)).map(|l| (l.archetype, l.row)),
+        Some((1, 7))
+    );
+    assert_eq!(
+        index.get(e(0, 0)).map(|l| (l.archetype, l.row)),
+        Some((1, 8))
+    );
+}

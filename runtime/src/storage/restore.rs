@@ -4,7 +4,7 @@
 
 use super::{SparseStorage, Storage, Table};
 use crate::bits::Bits;
-use crate::entity::EntityIndex;
+use crate::entity::{Entity, EntityIndex};
 use crate::storage::ColumnType;
 
 impl Storage {
@@ -32,5 +32,33 @@ impl Storage {
             storage.set_sparse(SparseStorage::new(component_types, sparse));
         }
         storage
+    }
+
+    /// Gives the reserved slots `entities` (see [`EntityIndex::restored`]) the rows after
+    /// the last of `archetype`'s table, in order: `write(table, first_row)` writes rows
+    /// `first_row..first_row + entities.len()` of every column. If `entities` holds a
+    /// handle that is not a reserved slot (or holds one twice), nothing changes, `write`
+    /// is not called and that handle is the `Err`.
+    ///
+    /// # Safety
+    /// `write` initialises those rows of every column of the table with values of the
+    /// columns' types, and does not panic.
+    pub(crate) unsafe fn fill_reserved(
+        &mut self,
+        archetype: u16,
+        entities: &[Entity],
+        write: impl FnOnce(&mut Table, usize),
+    ) -> Result<(), Entity> {
+        self.grow(archetype as usize, entities.len());
+        let table = &mut self.tables[archetype as usize];
+        let first_row = table.len();
+        self.index
+            .alloc_reserved_rows(entities, archetype, first_row)?;
+        write(table, first_row);
+        // SAFETY: `grow` reserved the rows; `write` initialised them in every column (the
+        // caller's guarantee) and did not panic, so the index (updated above) and the
+        // table agree from here on.
+        unsafe { table.push_entities(entities) };
+        Ok(())
     }
 }

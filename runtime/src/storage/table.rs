@@ -197,6 +197,22 @@ impl Table {
         row
     }
 
+    /// Appends `entities` as the owners of rows `len..len + entities.len()`, whose values
+    /// the caller has already written in every column (a whole table loaded at once).
+    ///
+    /// # Safety
+    /// Capacity for the rows was reserved ([`Table::reserve`]) and every column holds
+    /// initialised values of its type at those rows.
+    pub(crate) unsafe fn push_entities(&mut self, entities: &[Entity]) {
+        debug_assert!(self.entities.len() + entities.len() <= self.capacity);
+        self.entities.extend_from_slice(entities);
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            for _ in entities {
+                ticks.push();
+            }
+        }
+    }
+
     /// Removes the owner of `row` from the entity column, moving the last row's owner
     /// into its place; returns that owner if it moved (`row` was not the last row). The
     /// columns are the caller's business (a typed move fills their holes the same way).

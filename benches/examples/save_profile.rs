@@ -1,0 +1,133 @@
+//! The save bench's operations without criterion, for instruction counts:
+//! `valgrind --tool=callgrind target/release/examples/save_profile OP REPS` runs OP
+//! REPS times on the bench's world of 100 000 entities × 3 components (subtract a run
+//! with REPS 0 for the setup) and prints the fastest run's time. OP is one of `world-save-{binary,json}`,
+//! `rows-save-{binary,json}`, `world-load-{binary,json}`, `rows-load-{binary,json}`,
+//! `snapshot`, `memcpy` (of the components' bytes), `memcpy-all` (and of the row
+//! owners' and generations' bytes), `restore`.
+//!
+//! Build: `cargo build --release --manifest-path benches/Cargo.toml --example save_profile`
+//! (the binary lands in `benches/target/release/examples/`).
+
+use metronome::prelude::*;
+use metronome::serde::{Deserialize, Serialize};
+use std::hint::black_box;
+
+const N: usize = 100_000;
+
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Position {
+    pub x: f32,
+    pub y: f32,
+}
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Velocity {
+    pub x: f32,
+    pub y: f32,
+}
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+pub struct Health(pub i32);
+
+#[world(
+    serde,
+    archetypes(Unit = (Position, Velocity, Health)),
+    executor = sequential,
+    capacity(entities = 100_000),
+)]
+pub struct Game;
+
+/// The baseline's row: the same three components in a struct.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(crate = "metronome::serde")]
+struct Row {
+    position: Position,
+    velocity: Velocity,
+    health: Health,
+}
+
+fn row(i: usize) -> Row {
+    let f = i as f32;
+    Row {
+        position: Position { x: f * 0.5, y: -f },
+        velocity: Velocity {
+            x: 1.0 / (f + 1.0),
+            y: 0.25,
+        },
+        health: Health(i as i32 % 1000),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: save_profile OP REPS";
+    let [op, reps] = &args[..] else {
+        panic!("{usage}");
+    };
+    let reps: usize = reps.parse().expect(usage);
+    let mut game = Game::new();
+    game.spawn_batch((0..N).map(|i| {
+        let r = row(i);
+        Unit(r.position, r.velocity, r.health)
+    }));
+    let rows: Vec<Row> = (0..N).map(row).collect();
+    let format = if op.ends_with("json") {
+        Format::Json
+    } else {
+        Format::Binary
+    };
+    let mut saved = Vec::new();
+    game.save(&mut saved, format).unwrap();
+    let baseline = match format {
+        Format::Binary => postcard::to_stdvec(&rows).unwrap(),
+        Format::Json => serde_json::to_vec(&rows).unwrap(),
+    };
+    let bytes = N * (std::mem::size_of::<Position>() * 2 + std::mem::size_of::<Health>());
+    let source = vec![7u8; bytes];
+    let all_bytes = bytes + N * (std::mem::size_of::<Entity>() + std::mem::size_of::<u32>());
+    let all_source = vec![7u8; all_bytes];
+    let snap = game.snapshot();
+    let mut fastest = std::time::Duration::MAX;
+    for _ in 0..reps {
+        let start = std::time::Instant::now();
+        match op.as_str() {
+            "world-save-binary" | "world-save-json" => {
+                let mut out = Vec::with_capacity(saved.len());
+                game.save(&mut out, format).unwrap();
+                black_box(out);
+            }
+            "rows-save-binary" => {
+                black_box(postcard::to_allocvec(&rows).unwrap());
+            }
+            "rows-save-json" => {
+                black_box(serde_json::to_vec(&rows).unwrap());
+            }
+            "world-load-binary" | "world-load-json" => {
+                black_box(Game::load(&saved[..], format).unwrap());
+            }
+            "rows-load-binary" => {
+                black_box(postcard::from_bytes::<Vec<Row>>(&baseline).unwrap());
+            }
+            "rows-load-json" => {
+                black_box(serde_json::from_slice::<Vec<Row>>(&baseline).unwrap());
+            }
+            "snapshot" => {
+                black_box(game.snapshot());
+            }
+            "memcpy" => {
+                black_box(source.to_vec());
+            }
+            "memcpy-all" => {
+                black_box(all_source.to_vec());
+            }
+            "restore" => game.restore(&snap),
+            _ => panic!("{usage}"),
+        }
+        fastest = fastest.min(start.elapsed());
+    }
+    if reps > 0 {
+        println!("{op}: fastest of {reps}: {fastest:?}");
+    }
+}

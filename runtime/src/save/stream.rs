@@ -1,0 +1,123 @@
+//! The binary save's output: postcard writes into a fixed buffer, flushed to the writer
+//! whenever it is full, its checksum computed on the way: no copy of the whole save is
+//! ever held in memory.
+
+use super::checksum::{Sum, BLOCK};
+use std::io::{self, Write};
+
+/// The buffer's size: a multiple of the checksum's block.
+const CHUNK: usize = 64 * 1024;
+const _: () = assert!(CHUNK.is_multiple_of(BLOCK));
+
+/// A postcard flavor writing to `writer` through a buffer of [`CHUNK`] bytes.
+pub(super) struct Chunked<'e, W: Write> {
+    writer: W,
+    buf: Box<[u8; CHUNK]>,
+    /// The bytes of `buf` in use.
+    len: usize,
+    sum: Sum,
+    /// Where the writer's error goes (postcard's own error can only say that it stopped).
+    error: &'e mut Option<io::Error>,
+}
+
+impl<'e, W: Write> Chunked<'e, W> {
+    pub(super) fn new(writer: W, error: &'e mut Option<io::Error>) -> Self {
+        Chunked {
+            writer,
+            buf: Box::new([0; CHUNK]),
+            len: 0,
+            sum: Sum::new(),
+            error,
+        }
+    }
+
+    /// Appends `bytes`, which do not fit in the buffer's room: fills and flushes it as
+    /// many times as needed.
+    #[cold]
+    #[inline(never)]
+    fn extend_across(&mut self, mut bytes: &[u8]) -> postcard::Result<()> {
+        loop {
+            let room = CHUNK - self.len;
+            if bytes.len() <= room {
+                self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+                self.len += bytes.len();
+                return Ok(());
+            }
+            let (now, later) = bytes.split_at(room);
+            self.buf[self.len..].copy_from_slice(now);
+            self.len = CHUNK;
+            self.flush()?;
+            bytes = later;
+        }
+    }
+
+    /// Writes out the full buffer.
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) -> postcard::Result<()> {
+        debug_assert_eq!(self.len, CHUNK);
+        self.sum.blocks(&self.buf[..]);
+        if let Err(e) = self.writer.write_all(&self.buf[..]) {
+            *self.error = Some(e);
+            return Err(postcard::Error::SerializeBufferFull);
+        }
+        self.len = 0;
+        Ok(())
+    }
+}
+
+/// What [`Chunked`] leaves when the serialisation is done: the writer, the bytes not
+/// yet written, and their checksum so far.
+pub(super) struct Rest<W> {
+    writer: W,
+    buf: Box<[u8; CHUNK]>,
+    len: usize,
+    sum: Sum,
+}
+
+impl<W: Write> Rest<W> {
+    /// Writes the rest and the checksum of everything written.
+    pub(super) fn end(mut self) -> io::Result<W> {
+        let rest = &self.buf[..self.len];
+        let sum = self.sum.finish(rest);
+        self.writer.write_all(rest)?;
+        self.writer.write_all(&sum.to_le_bytes())?;
+        Ok(self.writer)
+    }
+}
+
+impl<W: Write> postcard::ser_flavors::Flavor for Chunked<'_, W> {
+    type Output = Rest<W>;
+
+    #[inline(always)]
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        if self.len == CHUNK {
+            self.flush()?;
+        }
+        self.buf[self.len] = byte;
+        self.len += 1;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+        // The common case, inlined where postcard writes a value of known size.
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+                Ok(())
+            }
+            None => self.extend_across(bytes),
+        }
+    }
+
+    fn finalize(self) -> postcard::Result<Rest<W>> {
+        Ok(Rest {
+            writer: self.writer,
+            buf: self.buf,
+            len: self.len,
+            sum: self.sum,
+        })
+    }
+}
