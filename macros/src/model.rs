@@ -157,9 +157,35 @@ pub enum ExecutorModel {
         workers: Workers,
         local_queue_size: usize,
         /// The user's `unsafe`: the generated `unsafe { builder.build() }` carries its
-        /// span (tokens compare equal whatever their span).
-        accepted: syn::Token![unsafe],
+        /// span.
+        accepted: UnsafeToken,
     },
+}
+
+/// The `unsafe` keyword the user wrote, kept for its span. Two compare equal whatever
+/// their spans (as tokens do with syn's `extra-traits`, which this crate does without:
+/// they are the largest part of building syn).
+#[derive(Clone, Default)]
+pub struct UnsafeToken(pub syn::Token![unsafe]);
+
+impl PartialEq for UnsafeToken {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for UnsafeToken {}
+
+impl std::fmt::Debug for UnsafeToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unsafe")
+    }
+}
+
+impl quote::ToTokens for UnsafeToken {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        self.0.to_tokens(tokens);
+    }
 }
 
 /// `capacity(entities = N, commands_per_stage = M)`, defaults `1 << 20` and `65_536`.

@@ -228,9 +228,10 @@ pub fn check_executor(cx: &Ctxt, decl: &ExecutorDecl) -> ExecutorModel {
             workers,
             local_queue_size,
             // Without `unsafe` an error was reported: this placeholder is never expanded.
-            accepted: decl
-                .unsafe_token
-                .unwrap_or_else(|| syn::Token![unsafe](decl.name.span())),
+            accepted: crate::model::UnsafeToken(
+                decl.unsafe_token
+                    .unwrap_or_else(|| syn::Token![unsafe](decl.name.span())),
+            ),
         },
     }
 }

@@ -68,7 +68,10 @@ pub struct Game;
 
 fn main() {
     let mut game = Game::new();
-    let e = game.spawn(Mover(Position { x: 0.0, y: 0.0 }, Velocity { x: 1.0, y: 0.0 }));
+    let e = game.spawn(Mover(
+        Position { x: 0.0, y: 0.0 },
+        Velocity { x: 1.0, y: 0.0 },
+    ));
     game.spawn((Position { x: 5.0, y: 5.0 },));
     game.resource_mut::<Time>().dt = 0.5;
     game.tick();

@@ -52,7 +52,10 @@ pub mod systems {
     }
 
     #[system]
-    pub fn insert(q: Query<(Entity, &names::Table, Option<&names::Query>)>, mut commands: Commands) {
+    pub fn insert(
+        q: Query<(Entity, &names::Table, Option<&names::Query>)>,
+        mut commands: Commands,
+    ) {
         for (e, _, _) in q.iter() {
             commands.remove::<names::Table>(e);
         }
@@ -105,7 +108,13 @@ fn main() {
     assert_eq!(world.get::<K>(e), Some(&K(5)));
     assert_eq!(world.archetype_name(m), Some("Fn"));
     assert_eq!(world.resource::<names::World>().0, 9);
-    assert_eq!(Where::ARCHETYPES, &["AS", "Loop", "Move", "Match", "Struct", "Fn", "Self_"]);
+    assert_eq!(
+        Where::ARCHETYPES,
+        &["AS", "Loop", "Move", "Match", "Struct", "Fn", "Self_"]
+    );
     assert_eq!(Where::SCHEDULE.phases[2].name, "Impl");
-    assert_eq!(Where::SCHEDULE.phases[1].stages, &[&["get"][..], &["insert"][..]]);
+    assert_eq!(
+        Where::SCHEDULE.phases[1].stages,
+        &[&["get"][..], &["insert"][..]]
+    );
 }
