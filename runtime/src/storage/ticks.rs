@@ -733,10 +733,12 @@ mod tests {
     ) -> Vec<usize> {
         let mut rows = Vec::new();
         let mut from = 0;
-        // SAFETY: nothing else touches the ticks (the test owns them).
-        while let Some((start, end)) =
-            unsafe { reader.next_run_unshared(added, from, len, last_run, now) }
-        {
+        loop {
+            // SAFETY: nothing else touches the ticks (the test owns them).
+            let run = unsafe { reader.next_run_unshared(added, from, len, last_run, now) };
+            let Some((start, end)) = run else {
+                break;
+            };
             assert!(
                 from <= start && start < end && end <= len,
                 "{from} {start} {end} {len}"
