@@ -324,7 +324,7 @@ impl<'w> MatchedTables<'w> {
     ///
     /// # Safety
     /// `D`'s ids are `self.ids`; `self.runs` holds.
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) unsafe fn next_run<D: QueryData>(
         &self,
         from: usize,

@@ -308,31 +308,41 @@ impl TickReader<'_> {
             )
         };
         let limit = now.wrapping_sub(last_run);
+        let run = |base: usize, rows: u32| {
+            let start = rows.trailing_zeros();
+            let len = (!(rows >> start)).trailing_zeros();
+            (
+                base + start as usize,
+                (base + (start + len) as usize).min(end),
+            )
+        };
         let mut chunk = from / CHUNK;
-        let mut first = from % CHUNK;
+        let first = from % CHUNK;
+        if first != 0 {
+            // The rest of a chunk (where the last run ended, typically).
+            if now.wrapping_sub(chunks[chunk]) < limit {
+                let base = chunk * CHUNK;
+                let rows = newer_mask(&cells[base..], now, limit) & (u32::MAX << first);
+                if rows != 0 {
+                    return Some(run(base, rows));
+                }
+            }
+            chunk += 1;
+        }
         while chunk < chunks.len() {
             // The chunks from `chunk` on whose summary is newer, sixteen at a time.
             let summaries = newer_mask(&chunks[chunk..], now, limit);
             if summaries == 0 {
                 chunk += CHUNK;
-                first = 0;
                 continue;
             }
-            let skip = summaries.trailing_zeros() as usize;
-            if skip > 0 {
-                chunk += skip;
-                first = 0;
-            }
+            chunk += summaries.trailing_zeros() as usize;
             let base = chunk * CHUNK;
-            let rows = newer_mask(&cells[base..], now, limit) & (u32::MAX << first);
+            let rows = newer_mask(&cells[base..], now, limit);
             if rows != 0 {
-                let start = rows.trailing_zeros();
-                let len = (!(rows >> start)).trailing_zeros();
-                let stop = (base + (start + len) as usize).min(end);
-                return Some((base + start as usize, stop));
+                return Some(run(base, rows));
             }
             chunk += 1;
-            first = 0;
         }
         None
     }
