@@ -86,14 +86,15 @@ impl TickMatch {
         })
     }
 
-    /// The first run of passing rows at or after `row` of `table`: its first row and one
-    /// past its last (a run may stop before a passing row; the next call goes on there).
+    /// The first run of passing rows at or after `row` of `table`: its first row, one
+    /// past its last (a run may stop before a passing row), and where the next call may
+    /// go on (no row between the run's end and there passes).
     ///
     /// # Safety
     /// No thread writes the table's ticks while the call runs (see
     /// `TickReader::next_run_unshared`).
     #[inline]
-    unsafe fn next_run_unshared(&self, table: &Table, row: usize) -> Option<(usize, usize)> {
+    unsafe fn next_run_unshared(&self, table: &Table, row: usize) -> Option<(usize, usize, usize)> {
         let len = table.len();
         if let Some((added, id)) = self.single {
             let reader = table.ticks().and_then(|t| t.reader(id))?;
@@ -101,7 +102,10 @@ impl TickMatch {
             return unsafe { reader.next_run_unshared(added, row, len, self.last_run, self.now) };
         }
         let start = self.next_passing(table, row);
-        (start < len).then(|| (start, self.run_end(table, start + 1)))
+        (start < len).then(|| {
+            let end = self.run_end(table, start + 1);
+            (start, end, end)
+        })
     }
 
     /// The first row at or after `row` of `table` that fails (`table.len()` if none): the
@@ -342,11 +346,11 @@ impl<'w> MatchedTables<'w> {
             // SAFETY: the query reads the filtered components (its `Added`/`Changed`
             // declare it) and writes no tracked component (`runs`): nothing writes the
             // table's ticks while it is borrowed (see `next_run_unshared`).
-            if let Some((start, end)) = unsafe { ticks.next_run_unshared(table, row) } {
+            if let Some((start, end, resume)) = unsafe { ticks.next_run_unshared(table, row) } {
                 // SAFETY: `a` is a member of `matches`; the ids are `D`'s (the caller's
                 // guarantee), and the query touches no sparse component (`runs`).
                 let fetch = unsafe { self.fetch::<D>(a, table) };
-                return Some((fetch, start, end, sparse_position(a, end)));
+                return Some((fetch, start, end, sparse_position(a, resume)));
             }
             (a, row) = (a + 1, 0);
         }

@@ -260,7 +260,9 @@ impl TickReader<'_> {
 
     /// The first run of consecutive rows in `from..end` (`end` at most the table's
     /// length) added (`added`) or changed after `last_run`, seen from `now`: its first
-    /// row and one past its last (a run ends at a chunk's end at the latest). As
+    /// row, one past its last (a run ends at a chunk's end at the latest), and where the
+    /// next search may resume (past the run, and past the rest of its chunk when no row
+    /// there passes). As
     /// [`TickReader::next_newer`], but reading the ticks as plain integers, sixteen at a
     /// time (vectorised compares), where [`TickReader::next_newer`] loads one atomic
     /// after another.
@@ -281,7 +283,7 @@ impl TickReader<'_> {
         end: usize,
         last_run: u32,
         now: u32,
-    ) -> Option<(usize, usize)> {
+    ) -> Option<(usize, usize, usize)> {
         let column = self.column;
         let cells = if added {
             &column.added
@@ -293,7 +295,7 @@ impl TickReader<'_> {
             return None;
         }
         if !added && self.whole_changed(last_run, now) {
-            return Some((from, end));
+            return Some((from, end, end));
         }
         // SAFETY: `TickCell` is a transparent `AtomicU32`, laid out as a `u32`; no thread
         // writes the cells while the call runs (the caller's guarantee), so shared plain
@@ -311,10 +313,15 @@ impl TickReader<'_> {
         let run = |base: usize, rows: u32| {
             let start = rows.trailing_zeros();
             let len = (!(rows >> start)).trailing_zeros();
-            (
-                base + start as usize,
-                (base + (start + len) as usize).min(end),
-            )
+            let stop = (base + (start + len) as usize).min(end);
+            // `rows` has no bit past the chunk's rows: nothing passes after the run in it
+            // when no bit is left.
+            let resume = if rows >> (start + len) == 0 {
+                (base + CHUNK).min(end)
+            } else {
+                stop
+            };
+            (base + start as usize, stop, resume)
         };
         let mut chunk = from / CHUNK;
         let first = from % CHUNK;
@@ -746,15 +753,16 @@ mod tests {
         loop {
             // SAFETY: nothing else touches the ticks (the test owns them).
             let run = unsafe { reader.next_run_unshared(added, from, len, last_run, now) };
-            let Some((start, end)) = run else {
+            let Some((start, end, resume)) = run else {
                 break;
             };
+            assert!(end <= resume && resume <= len, "{end} {resume} {len}");
             assert!(
                 from <= start && start < end && end <= len,
                 "{from} {start} {end} {len}"
             );
             rows.extend(start..end);
-            from = end;
+            from = resume;
         }
         rows
     }
