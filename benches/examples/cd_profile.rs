@@ -69,7 +69,18 @@ fn main() {
                 w.tick();
                 let targets = w.resource::<change_workloads::Targets>().0.clone();
                 let expected: f32 = targets.iter().map(|&e| w.get::<Pos>(e).unwrap().0).sum();
-                println!("seen {} expected {}", w.resource::<Seen>().0, expected);
+                let mut rows = 0;
+                for _ in w
+                    .query_filtered::<&Pos, metronome::Changed<Pos>>()
+                    .iter()
+                {
+                    rows += 1;
+                }
+                println!(
+                    "seen {} expected {}; {rows} rows changed this tick",
+                    w.resource::<Seen>().0,
+                    expected
+                );
             }
         }
         "bevy_changed" => {
