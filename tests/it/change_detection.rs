@@ -406,3 +406,53 @@ fn changes_are_found_across_many_chunks_and_after_swap_removes() {
     }
     assert_eq!(seen(&game), expected);
 }
+
+/// A world without systems: only the test's own writes change anything.
+mod still {
+    use super::*;
+
+    #[world(
+        archetypes(Unit = (Pos, Hp, Tag), Prop = (Pos, Tag)),
+        track(Pos),
+        executor = sequential,
+    )]
+    pub struct Still;
+}
+
+#[test]
+fn a_mut_query_marks_its_rows_but_not_rows_moved_in_afterwards() {
+    let mut game = still::Still::new();
+    let units: Vec<Entity> = (0..100)
+        .map(|i| game.spawn((Pos(i), Hp(100), Tag(0))))
+        .collect();
+    let prop = game.spawn((Pos(1000), Tag(0)));
+    game.tick();
+    game.tick();
+    let changed_pos = |game: &still::Still| {
+        let mut seen: Vec<i32> = game
+            .query_filtered::<&Pos, Changed<Pos>>()
+            .iter()
+            .map(|p| p.0)
+            .collect();
+        seen.sort_unstable();
+        seen
+    };
+    assert_eq!(changed_pos(&game), Vec::<i32>::new());
+    // Visits every unit (not the prop) through `&mut Pos`, writing none: all count.
+    for (p, _) in game.query_mut::<(&mut Pos, &Hp)>().iter_mut() {
+        let _ = p;
+    }
+    assert_eq!(changed_pos(&game), (0..100).collect::<Vec<_>>());
+    // The prop becomes a unit: its `Pos` moves into the visited table unchanged.
+    game.insert(prop, Hp(1)).unwrap();
+    assert_eq!(changed_pos(&game), (0..100).collect::<Vec<_>>());
+    assert_eq!(game.get::<Pos>(prop), Some(&Pos(1000)));
+    // A unit despawned from the middle: the others still count.
+    game.despawn(units[3]);
+    let mut expected: Vec<i32> = (0..100).filter(|&i| i != 3).collect();
+    assert_eq!(changed_pos(&game), expected);
+    // Next frame, nothing changed since.
+    game.tick();
+    expected.clear();
+    assert_eq!(changed_pos(&game), expected);
+}

@@ -19,7 +19,11 @@
 //! path: every row is its own one-row "table", found by the out-of-line call that
 //! changes tables (`MatchedTables::next_sparse_row`, which skips the rows whose entity
 //! fails the sparse requirements) with its own row fetch. The hot path is the same code,
-//! so other queries pay nothing for it but a test when an iterator is built.
+//! so other queries pay nothing for it but a test when an iterator is built. A query with
+//! `Added`/`Changed` filters that touches no sparse component and writes no tracked one
+//! takes the same path by runs: each out-of-line call finds the next run of consecutive
+//! passing rows (skipping unchanged chunks without reading their rows) and hands it out
+//! as a "table" of the table's fetch from the run's first row to its end.
 
 use super::data::QueryData;
 use super::tables::MatchedTables;
@@ -45,7 +49,8 @@ struct Cursor<'q, D: QueryData> {
 /// A table to visit: its column pointers, first row and length, and the archetype after it.
 struct NextTable<F> {
     fetch: F,
-    /// Always 0, but returned from out of line: were it a constant, the optimiser would
+    /// The first row to visit: 0, or a run's first row (a query with tick filters).
+    /// Returned from out of line even when 0: were it a constant, the optimiser would
     /// skip the row compare after a table change and jump straight to the loop's body,
     /// and the loop would keep a single back edge (no row loop of its own).
     row: usize,
@@ -64,6 +69,17 @@ unsafe fn next_table<D: QueryData>(
     tables: &MatchedTables<'_>,
     from: usize,
 ) -> Option<NextTable<D::Fetch>> {
+    if tables.runs {
+        // SAFETY: forwarded under the caller's guarantee; the query hands out runs.
+        let (fetch, row, len, next) = unsafe { tables.next_run::<D>(from) }?;
+        // A run of rows of one table, with the table's fetch.
+        return Some(NextTable {
+            fetch,
+            row,
+            len,
+            next,
+        });
+    }
     if tables.sparse.is_some() {
         // SAFETY: forwarded under the caller's guarantee; the query has a sparse part.
         let (fetch, next) = unsafe { tables.next_sparse_row::<D>(from) }?;

@@ -153,6 +153,11 @@ impl<'w, D: QueryData, F: QueryFilter> Query<'w, D, F> {
                 columns: storage.column_pointers(),
                 matches: QueryPlan::<W, D, F>::ARCHETYPES,
                 ids: D::ACCESS.ids,
+                runs: const {
+                    QueryPlan::<W, D, F>::TICKS
+                        && !QueryPlan::<W, D, F>::SPARSE
+                        && !D::ACCESS.writes.intersects(&W::TRACKED)
+                },
                 ticks: if const { QueryPlan::<W, D, F>::TICKS } {
                     Some(TickMatch::new(
                         F::ADDED,

@@ -26,6 +26,12 @@ pub(crate) struct MatchedTables<'w> {
     /// query also has a `sparse` part (maybe with no requirement), so it takes the
     /// per-row path.
     pub(crate) ticks: Option<TickMatch>,
+    /// Whether the per-row path hands out runs of consecutive passing rows with their
+    /// table's fetch ([`MatchedTables::next_run`]) rather than one row fetch per row: a
+    /// query with tick filters that touches no sparse component (data or filter) and
+    /// whose data writes no tracked component (whose table fetch would mark every row of
+    /// the table changed, where only the rows handed out may be).
+    pub(crate) runs: bool,
 }
 
 /// The tick part of a query: the tracked components that must have been added or
@@ -80,12 +86,58 @@ impl TickMatch {
         })
     }
 
+    /// The first run of passing rows at or after `row` of `table`: its first row, one
+    /// past its last (a run may stop before a passing row), and where the next call may
+    /// go on (no row between the run's end and there passes).
+    ///
+    /// # Safety
+    /// No thread writes the table's ticks while the call runs (see
+    /// `TickReader::next_run_unshared`).
+    #[inline]
+    unsafe fn next_run_unshared(&self, table: &Table, row: usize) -> Option<(usize, usize, usize)> {
+        let len = table.len();
+        if let Some((added, id)) = self.single {
+            let reader = table.ticks().and_then(|t| t.reader(id))?;
+            // SAFETY: forwarded under the caller's guarantee.
+            return unsafe { reader.next_run_unshared(added, row, len, self.last_run, self.now) };
+        }
+        let start = self.next_passing(table, row);
+        (start < len).then(|| {
+            let end = self.run_end(table, start + 1);
+            (start, end, end)
+        })
+    }
+
+    /// The first row at or after `row` of `table` that fails (`table.len()` if none): the
+    /// end of a run of passing rows.
+    #[inline]
+    fn run_end(&self, table: &Table, row: usize) -> usize {
+        if let Some((added, id)) = self.single {
+            let Some(reader) = table.ticks().and_then(|t| t.reader(id)) else {
+                return row;
+            };
+            let (last_run, now) = (self.last_run, self.now);
+            return (row..table.len())
+                .find(|&r| {
+                    !if added {
+                        reader.added(r, last_run, now)
+                    } else {
+                        reader.changed(r, last_run, now)
+                    }
+                })
+                .unwrap_or(table.len());
+        }
+        (row..table.len())
+            .find(|&r| !self.passes(table, r))
+            .unwrap_or(table.len())
+    }
+
     /// The first row at or after `row` of `table` that passes (`table.len()` if none).
     /// With one filtered component, the chunks whose summary is older than the last run
     /// are skipped without reading their rows, and the others are scanned in a tight
     /// loop; several filtered components check each row.
     #[inline]
-    fn next_passing(&self, table: &Table, row: usize) -> usize {
+    pub(crate) fn next_passing(&self, table: &Table, row: usize) -> usize {
         if let Some((added, id)) = self.single {
             let Some(reader) = table.ticks().and_then(|t| t.reader(id)) else {
                 return table.len();
@@ -156,7 +208,7 @@ impl<'w> MatchedTables<'w> {
     #[inline(always)]
     pub(crate) unsafe fn fetch<D: QueryData>(&self, a: usize, table: &Table) -> D::Fetch {
         assert!(
-            self.sparse.is_none(),
+            self.sparse.is_none() || self.runs,
             "a query with a sparse part walked the tables"
         );
         // SAFETY: `a` is below `tables.len()` (as in `table`), `columns` has one row per
@@ -264,6 +316,41 @@ impl<'w> MatchedTables<'w> {
                     return Some((fetch, sparse_position(a, row + 1)));
                 }
                 row += 1;
+            }
+            (a, row) = (a + 1, 0);
+        }
+    }
+
+    /// For a query on the per-row path that hands out runs (`self.runs`): the first run
+    /// of consecutive rows that pass its tick filters at or after the packed position
+    /// `from` ([`sparse_position`]) of a matched table, as the table's fetch, the run's
+    /// first row and one past its last, and the packed position after it.
+    ///
+    /// # Safety
+    /// `D`'s ids are `self.ids`; `self.runs` holds.
+    #[inline(always)]
+    pub(crate) unsafe fn next_run<D: QueryData>(
+        &self,
+        from: usize,
+    ) -> Option<(D::Fetch, usize, usize, usize)> {
+        debug_assert!(self.runs);
+        let ticks = self.ticks.as_ref()?;
+        let (mut a, mut row) = (from & 0xFFFF, from >> 16);
+        loop {
+            let archetype = self.matches.next_from(a)?;
+            if archetype != a {
+                (a, row) = (archetype, 0);
+            }
+            // SAFETY: `a` is a member of `matches` (`next_from`).
+            let table = unsafe { self.table(a) };
+            // SAFETY: the query reads the filtered components (its `Added`/`Changed`
+            // declare it) and writes no tracked component (`runs`): nothing writes the
+            // table's ticks while it is borrowed (see `next_run_unshared`).
+            if let Some((start, end, resume)) = unsafe { ticks.next_run_unshared(table, row) } {
+                // SAFETY: `a` is a member of `matches`; the ids are `D`'s (the caller's
+                // guarantee), and the query touches no sparse component (`runs`).
+                let fetch = unsafe { self.fetch::<D>(a, table) };
+                return Some((fetch, start, end, sparse_position(a, resume)));
             }
             (a, row) = (a + 1, 0);
         }
