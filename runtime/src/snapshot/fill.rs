@@ -37,13 +37,15 @@ pub fn same_lengths(what: &str, lengths: &[usize]) -> Result<(), String> {
 
 /// Appends archetype `B::ARCHETYPE`'s rows: `entities[i]` owns row `i` of every column,
 /// whose values `columns` holds (one per column of the table, each as long as
-/// `entities`). Each column moves into the table with one copy. Each entity must be a
+/// `entities`). Into an empty table without blocks (a load's or a restore's, unless
+/// the world places its blocks on NUMA nodes) each column's buffer and `entities` are
+/// taken over whole (no copy); else each column moves in with one copy. Each entity must be a
 /// slot that [`reset`] left waiting (live in the saved index, not yet given a row):
 /// else an `Err` naming it, and nothing is written (the values are dropped with
 /// `columns`).
 pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     world: &mut W,
-    entities: &[Entity],
+    entities: Vec<Entity>,
     columns: &mut [ColumnValues<W>],
 ) -> Result<(), String> {
     let name = W::ARCHETYPE_NAMES[B::ARCHETYPE as usize];
@@ -132,7 +134,7 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     // SAFETY: `write` initialises rows `first_row..first_row + entities.len()` of every
     // column (each column is given once, `given` is all true) with values of its type,
     // and cannot panic (copies only; the indexing is in bounds: `slots` are columns).
-    unsafe { storage.fill_reserved(B::ARCHETYPE, entities, write) }.map_err(failed)
+    unsafe { storage.fill_reserved(B::ARCHETYPE, &entities, write) }.map_err(failed)
 }
 
 /// Gives sparse component `T` its values: `data.columns[i]` to `data.entities[i]`, in

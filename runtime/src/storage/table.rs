@@ -186,8 +186,25 @@ impl Table {
                 unsafe { column.adopt(data) };
             }
         }
-        self.entities.reserve_exact(rows);
         self.capacity = rows;
+    }
+
+    /// Makes `entities` the owners of rows `0..entities.len()` of the empty table,
+    /// taking the `Vec` over (a load's row owners, not copied).
+    ///
+    /// # Safety
+    /// As [`push_entities`](Self::push_entities) into an empty table: its capacity is at
+    /// least `entities.len()` and every column holds initialised values of its type at
+    /// those rows.
+    pub(crate) unsafe fn adopt_entities(&mut self, entities: Vec<Entity>) {
+        assert!(self.len() == 0, "only an empty table adopts row owners");
+        debug_assert!(entities.len() <= self.capacity);
+        self.entities = entities;
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            for _ in 0..self.entities.len() {
+                ticks.push();
+            }
+        }
     }
 
     /// Gives back the capacity past the live rows (every column, and the entity list);
