@@ -81,7 +81,7 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     // values' buffers over instead of copying them (a load's or a restore's common
     // case); a table that has rows or blocks already, or places its blocks (a world on
     // a `NumaPool`), copies.
-    let adopt = table.len() == 0
+    let adopt = table.is_empty()
         && table.capacity() == 0
         && !entities.is_empty()
         && columns

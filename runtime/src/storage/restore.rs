@@ -83,7 +83,7 @@ impl Storage {
         let a = archetype as usize;
         let table = &self.tables[a];
         assert!(
-            table.len() == 0 && table.capacity() == 0 && !entities.is_empty(),
+            table.is_empty() && table.capacity() == 0 && !entities.is_empty(),
             "only an empty, unallocated table adopts blocks"
         );
         self.index.alloc_reserved_rows(&entities, archetype, 0)?;

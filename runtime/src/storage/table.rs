@@ -175,7 +175,7 @@ impl Table {
         mut block: impl FnMut(usize) -> Option<NonNull<u8>>,
     ) {
         assert!(
-            self.len() == 0 && self.capacity == 0 && rows > 0,
+            self.is_empty() && self.capacity == 0 && rows > 0,
             "a table adopts blocks only when it has none"
         );
         for (slot, column) in self.columns.iter_mut().enumerate() {
@@ -197,7 +197,7 @@ impl Table {
     /// least `entities.len()` and every column holds initialised values of its type at
     /// those rows.
     pub(crate) unsafe fn adopt_entities(&mut self, entities: Vec<Entity>) {
-        assert!(self.len() == 0, "only an empty table adopts row owners");
+        assert!(self.is_empty(), "only an empty table adopts row owners");
         debug_assert!(entities.len() <= self.capacity);
         self.entities = entities;
         if let Some(ticks) = self.ticks.as_deref_mut() {
