@@ -91,7 +91,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
                 let #snap::TableData { entities: __mn_rows, columns: #columns_pat } = #var;
                 #snap::fill_table::<Self, (#(#tys,)*)>(
                     self,
-                    &__mn_rows,
+                    __mn_rows,
                     &mut [#(#snap::ColumnValues::<Self>::new::<#tys>(#columns)),*],
                 )?;
             }

@@ -6,6 +6,7 @@ use crate::component::ComponentOf;
 use std::any::TypeId;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
 
 /// The values of one component for a table's rows, in row order, owned (a `Vec<T>`
 /// taken apart). Dropping it drops the values it still holds and frees its buffer.
@@ -28,6 +29,8 @@ pub struct ColumnValues<W> {
     id: u16,
     type_id: TypeId,
     size: usize,
+    /// `T`'s alignment (a dangling pointer of it stands for no buffer).
+    align: usize,
     /// Rebuilds the `Vec<T>` from `(ptr, len, capacity)` and drops it.
     free: unsafe fn(*mut u8, usize, usize),
     world: PhantomData<fn() -> W>,
@@ -45,7 +48,9 @@ unsafe fn free_vec<T>(ptr: *mut u8, len: usize, capacity: usize) {
 
 impl<W> ColumnValues<W> {
     /// The values of component `T` of world `W`, in row order.
-    pub fn new<T: ComponentOf<W>>(values: Vec<T>) -> Self {
+    /// Its buffer is trimmed to the values (a table can then take it over whole).
+    pub fn new<T: ComponentOf<W>>(mut values: Vec<T>) -> Self {
+        values.shrink_to_fit();
         let mut values = ManuallyDrop::new(values);
         ColumnValues {
             ptr: values.as_mut_ptr().cast(),
@@ -54,6 +59,7 @@ impl<W> ColumnValues<W> {
             id: T::ID,
             type_id: TypeId::of::<T>(),
             size: std::mem::size_of::<T>(),
+            align: std::mem::align_of::<T>(),
             free: free_vec::<T>,
             world: PhantomData,
         }
@@ -79,6 +85,34 @@ impl<W> ColumnValues<W> {
         self.type_id
     }
 
+    /// Whether its buffer is a block a column of its type can take over: values of
+    /// non-zero size, at least one, and exactly as many as the buffer has room for (a
+    /// `Vec<T>`'s buffer of capacity `len` is a global-allocator block of
+    /// `Layout::array::<T>(len)`, the layout of a column block of `len` rows).
+    pub(super) fn is_whole_block(&self) -> bool {
+        self.size != 0 && self.len != 0 && self.capacity == self.len
+    }
+
+    /// Whether its values have no size (their buffer holds no bytes).
+    pub(super) fn is_zero_sized(&self) -> bool {
+        self.size == 0
+    }
+
+    /// Gives up the buffer with the values in it: the caller owns both from here on (a
+    /// global-allocator block of `Layout::array::<T>(len)`, [`is_whole_block`] being
+    /// true, holding `len` initialised values); the column is empty and frees nothing.
+    ///
+    /// [`is_whole_block`]: Self::is_whole_block
+    pub(super) fn take_block(&mut self) -> NonNull<u8> {
+        debug_assert!(self.is_whole_block());
+        let block = NonNull::new(self.ptr).expect("a `Vec`'s buffer is never null");
+        // What `Vec::new` of `T` holds: no values, no buffer.
+        self.ptr = std::ptr::without_provenance_mut(self.align);
+        self.len = 0;
+        self.capacity = 0;
+        block
+    }
+
     /// Moves every value to `dst`, one copy of `len * size` bytes; the column is empty
     /// afterwards (its buffer is still freed on drop, the values are `dst`'s).
     ///
@@ -98,7 +132,8 @@ impl<W> Drop for ColumnValues<W> {
     fn drop(&mut self) {
         // SAFETY: `ptr`, `len` and `capacity` are the parts of the `Vec<T>` `new` took
         // apart (`free` is `free_vec::<T>` of that `T`); `move_to` set `len` to 0 when
-        // the values left, so none is dropped twice.
+        // the values left, so none is dropped twice; `take_block` left the parts of an
+        // empty `Vec<T>` (aligned dangling pointer, no capacity) when the buffer left.
         unsafe { (self.free)(self.ptr, self.len, self.capacity) }
     }
 }

@@ -7,6 +7,7 @@
 use super::{Clock, ColumnValues, EntitySlots, TableData};
 use crate::component::{Bundle, ComponentOf};
 use crate::entity::Entity;
+use crate::memory::ColumnAlloc;
 use crate::storage::Table;
 use crate::world::WorldDef;
 use std::mem::ManuallyDrop;
@@ -36,13 +37,15 @@ pub fn same_lengths(what: &str, lengths: &[usize]) -> Result<(), String> {
 
 /// Appends archetype `B::ARCHETYPE`'s rows: `entities[i]` owns row `i` of every column,
 /// whose values `columns` holds (one per column of the table, each as long as
-/// `entities`). Each column moves into the table with one copy. Each entity must be a
+/// `entities`). Into an empty table without blocks (a load's or a restore's, unless
+/// the world places its blocks on NUMA nodes) each column's buffer and `entities` are
+/// taken over whole (no copy); else each column moves in with one copy. Each entity must be a
 /// slot that [`reset`] left waiting (live in the saved index, not yet given a row):
 /// else an `Err` naming it, and nothing is written (the values are dropped with
 /// `columns`).
 pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     world: &mut W,
-    entities: &[Entity],
+    entities: Vec<Entity>,
     columns: &mut [ColumnValues<W>],
 ) -> Result<(), String> {
     let name = W::ARCHETYPE_NAMES[B::ARCHETYPE as usize];
@@ -74,6 +77,51 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     let mut lengths = vec![entities.len()];
     lengths.extend(columns.iter().map(ColumnValues::len));
     same_lengths(name, &lengths)?;
+    // An empty table without blocks, of columns from the global allocator, takes the
+    // values' buffers over instead of copying them (a load's or a restore's common
+    // case); a table that has rows or blocks already, or places its blocks (a world on
+    // a `NumaPool`), copies.
+    let adopt = table.is_empty()
+        && table.capacity() == 0
+        && !entities.is_empty()
+        && columns
+            .iter()
+            .all(|values| values.is_whole_block() || values.is_zero_sized())
+        && slots
+            .iter()
+            .all(|&slot| table.columns()[slot].column_type().alloc() == ColumnAlloc::Global);
+    let failed = |entity: Entity| {
+        format!(
+            "entity {entity:?} of archetype `{name}` is not a live entity of the saved index, or has two rows"
+        )
+    };
+    if adopt {
+        // Column `slot` takes the buffer of the values given for it.
+        let mut by_slot: Vec<Option<usize>> = vec![None; slots.len()];
+        for (i, &slot) in slots.iter().enumerate() {
+            by_slot[slot] = Some(i);
+        }
+        let block = |slot: usize| {
+            let values = &mut columns[by_slot[slot].expect("every column is given")];
+            if values.is_zero_sized() {
+                // SAFETY: no byte to write (zero-sized values); the table owns the
+                // values from here on.
+                unsafe { values.move_to(std::ptr::NonNull::<u8>::dangling().as_ptr()) };
+                None
+            } else {
+                Some(values.take_block())
+            }
+        };
+        // SAFETY: the table is empty with capacity 0 (checked above), `entities` is not
+        // empty; column `slot` gets the buffer of the values of its type (checked above)
+        // when they have a non-zero size: a `Vec` buffer of exactly `entities.len()`
+        // values (`is_whole_block`, lengths checked above), i.e. a global-allocator
+        // block of the column's `layout_for(entities.len())` (a column's layout is its
+        // type's, `ColumnType::of`), given up by `take_block`; zero-sized values are
+        // handed over by `move_to`. `block` cannot panic (every column is given once:
+        // `by_slot` is filled for every slot, `given` was all true).
+        return unsafe { storage.fill_adopting(B::ARCHETYPE, entities, block) }.map_err(failed);
+    }
     let write = |table: &mut Table, first_row: usize| {
         for (values, &slot) in columns.iter_mut().zip(&slots) {
             // SAFETY: column `slot` holds the values' type (checked above); `fill_reserved`
@@ -86,11 +134,7 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     // SAFETY: `write` initialises rows `first_row..first_row + entities.len()` of every
     // column (each column is given once, `given` is all true) with values of its type,
     // and cannot panic (copies only; the indexing is in bounds: `slots` are columns).
-    unsafe { storage.fill_reserved(B::ARCHETYPE, entities, write) }.map_err(|entity| {
-        format!(
-            "entity {entity:?} of archetype `{name}` is not a live entity of the saved index, or has two rows"
-        )
-    })
+    unsafe { storage.fill_reserved(B::ARCHETYPE, &entities, write) }.map_err(failed)
 }
 
 /// Gives sparse component `T` its values: `data.columns[i]` to `data.entities[i]`, in

@@ -180,6 +180,25 @@ impl Column {
         unsafe { self.data.as_ptr().add(row * self.ty.layout.size()) }
     }
 
+    /// Takes over `data` as the column's block, with the values it holds.
+    ///
+    /// # Safety
+    /// The column has no block yet (its table's capacity is 0); the column's type has a
+    /// non-zero size; `data` was allocated by the global allocator with
+    /// `self.layout_for(rows)` for a non-zero `rows`, which becomes the table's capacity,
+    /// and nobody else owns or frees it.
+    pub(crate) unsafe fn adopt(&mut self, data: NonNull<u8>) {
+        assert!(
+            self.block.is_none(),
+            "a column adopts a block only when it has none"
+        );
+        debug_assert!(self.ty.layout.size() != 0);
+        self.data = data;
+        // Freed and grown as a global-allocator block (`BlockKind::Heap`'s path), which
+        // the caller's guarantee says it is.
+        self.block = Some(BlockKind::Heap);
+    }
+
     /// Grows the allocation from `old_cap` to `new_cap` rows, keeping the first `len`.
     ///
     /// # Safety

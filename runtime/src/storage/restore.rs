@@ -6,6 +6,7 @@ use super::{SparseStorage, Storage, Table};
 use crate::bits::Bits;
 use crate::entity::{Entity, EntityIndex};
 use crate::storage::ColumnType;
+use std::ptr::NonNull;
 
 impl Storage {
     /// A storage with this one's tables and sparse sets, all empty, and entity index
@@ -59,6 +60,42 @@ impl Storage {
         // caller's guarantee) and did not panic, so the index (updated above) and the
         // table agree from here on.
         unsafe { table.push_entities(entities) };
+        Ok(())
+    }
+
+    /// Appends `entities.len()` (at least one) rows to the empty, unallocated table of
+    /// `archetype`, taking over blocks that already hold their values and `entities` as
+    /// the row owners: the reserved slots of `entities` are made live at rows `0..` (as
+    /// [`fill_reserved`] does; if one is not reserved, `block` is not called and that
+    /// handle is the `Err`), then [`Table::adopt_blocks`] gives each column
+    /// `block(column)`.
+    ///
+    /// [`fill_reserved`]: Self::fill_reserved
+    ///
+    /// # Safety
+    /// As [`Table::adopt_blocks`] with `rows = entities.len()`.
+    pub(crate) unsafe fn fill_adopting(
+        &mut self,
+        archetype: u16,
+        entities: Vec<Entity>,
+        block: impl FnMut(usize) -> Option<NonNull<u8>>,
+    ) -> Result<(), Entity> {
+        let a = archetype as usize;
+        let table = &self.tables[a];
+        assert!(
+            table.is_empty() && table.capacity() == 0 && !entities.is_empty(),
+            "only an empty, unallocated table adopts blocks"
+        );
+        self.index.alloc_reserved_rows(&entities, archetype, 0)?;
+        let table = &mut self.tables[a];
+        // SAFETY: the table is empty with capacity 0 (asserted above), `rows` is
+        // `entities.len() > 0`; the blocks are the caller's guarantee.
+        unsafe { table.adopt_blocks(entities.len(), block) };
+        self.columns.refresh(a, &self.tables[a]);
+        // SAFETY: `adopt_blocks` gave every column `entities.len()` initialised rows (the
+        // caller's guarantee) and that capacity, and the table is still empty, so the
+        // index (updated above) and the table agree from here on.
+        unsafe { self.tables[a].adopt_entities(entities) };
         Ok(())
     }
 }

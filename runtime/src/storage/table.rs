@@ -5,6 +5,7 @@ use super::column::{copy_value, Column, ColumnType};
 use super::finish::for_each_completing;
 use super::ticks::TableTicks;
 use crate::entity::Entity;
+use std::ptr::NonNull;
 
 /// Marks "this archetype has no such component" in [`Table::slot`].
 pub const NO_SLOT: u8 = u8::MAX;
@@ -155,6 +156,55 @@ impl Table {
         }
         self.entities.reserve(new_cap - self.entities.len());
         self.capacity = new_cap;
+    }
+
+    /// Gives every column the block `block(column)` of `rows` rows that already holds
+    /// the values of rows `0..rows` (a load's column, taken over instead of copied), and
+    /// makes `rows` the table's capacity. The rows stay unlisted until
+    /// [`push_entities`](Self::push_entities) lists their owners.
+    ///
+    /// # Safety
+    /// The table is empty with capacity 0 and `rows > 0`; for each column of a type of
+    /// non-zero size, `block` returns a global-allocator block of that column's
+    /// `layout_for(rows)`, holding `rows` initialised values of its type, owned by
+    /// nobody else; for a column of zero-sized values it returns nothing and hands
+    /// `rows` values to the table. `block` does not panic.
+    pub(crate) unsafe fn adopt_blocks(
+        &mut self,
+        rows: usize,
+        mut block: impl FnMut(usize) -> Option<NonNull<u8>>,
+    ) {
+        assert!(
+            self.is_empty() && self.capacity == 0 && rows > 0,
+            "a table adopts blocks only when it has none"
+        );
+        for (slot, column) in self.columns.iter_mut().enumerate() {
+            if let Some(data) = block(slot) {
+                // SAFETY: the column has no block (capacity 0, checked above); `data`
+                // is a global-allocator block of its `layout_for(rows)` (the caller's
+                // guarantee), and `rows` becomes the capacity below.
+                unsafe { column.adopt(data) };
+            }
+        }
+        self.capacity = rows;
+    }
+
+    /// Makes `entities` the owners of rows `0..entities.len()` of the empty table,
+    /// taking the `Vec` over (a load's row owners, not copied).
+    ///
+    /// # Safety
+    /// As [`push_entities`](Self::push_entities) into an empty table: its capacity is at
+    /// least `entities.len()` and every column holds initialised values of its type at
+    /// those rows.
+    pub(crate) unsafe fn adopt_entities(&mut self, entities: Vec<Entity>) {
+        assert!(self.is_empty(), "only an empty table adopts row owners");
+        debug_assert!(entities.len() <= self.capacity);
+        self.entities = entities;
+        if let Some(ticks) = self.ticks.as_deref_mut() {
+            for _ in 0..self.entities.len() {
+                ticks.push();
+            }
+        }
     }
 
     /// Gives back the capacity past the live rows (every column, and the entity list);

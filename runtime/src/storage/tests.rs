@@ -4,6 +4,7 @@
 use super::*;
 use crate::entity::Location;
 use std::cell::Cell;
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 thread_local! {
@@ -202,6 +203,51 @@ fn counted_values_are_not_leaked() {
     assert_eq!(Arc::strong_count(&shared), 3);
     drop(table);
     assert_eq!(Arc::strong_count(&shared), 1);
+}
+
+#[test]
+fn a_table_takes_over_vec_buffers_and_drops_their_values_once() {
+    // A load's path: an empty table without blocks adopts `Vec` buffers of exactly its
+    // row count (no copy), then grows and frees them as its own blocks.
+    let before = drops();
+    let t = types();
+    let mut table = Table::new(&[TRACKED, MARKER, ALIGNED], &[t[0], t[1], t[2]], 3);
+    let mut tracked: Vec<Tracked> = (0..5).map(|i| Tracked(Box::new(i))).collect();
+    let mut aligned: Vec<Aligned> = (0..5).map(Aligned).collect();
+    tracked.shrink_to_fit();
+    aligned.shrink_to_fit();
+    assert_eq!((tracked.capacity(), aligned.capacity()), (5, 5));
+    let mut tracked = std::mem::ManuallyDrop::new(tracked);
+    let mut aligned = std::mem::ManuallyDrop::new(aligned);
+    let blocks = [
+        NonNull::new(tracked.as_mut_ptr().cast::<u8>()),
+        None,
+        NonNull::new(aligned.as_mut_ptr().cast::<u8>()),
+    ];
+    // SAFETY: the table is new (empty, capacity 0); the blocks are the buffers of `Vec`s
+    // of exactly 5 values of the columns' types (global allocator, `Layout::array` of
+    // 5 = the columns' `layout_for(5)`), given up (`ManuallyDrop`); the zero-sized
+    // column gets none.
+    unsafe { table.adopt_blocks(5, |slot| blocks[slot]) };
+    let entities: Vec<Entity> = (0..5).map(Entity::from_bits).collect();
+    // SAFETY: the 5 rows of every column hold values (adopted; `Marker` has no bytes).
+    unsafe { table.push_entities(&entities) };
+    assert_eq!((table.len(), table.capacity()), (5, 5));
+    assert_eq!(table.columns()[0].ptr(), blocks[0].unwrap().as_ptr());
+    assert_eq!(table.columns()[2].ptr(), blocks[2].unwrap().as_ptr());
+    // SAFETY: row 4 of column 0 holds a `Tracked`, row 3 of column 2 an `Aligned`.
+    unsafe {
+        assert_eq!(*(*table.columns()[0].row_ptr(4).cast::<Tracked>()).0, 4);
+        assert_eq!((*table.columns()[2].row_ptr(3).cast::<Aligned>()).0, 3);
+    }
+    // Growing reallocates the adopted blocks as the table's own.
+    table.reserve(100);
+    assert!(table.capacity() >= 105);
+    // SAFETY: row 2 of column 0 holds a `Tracked`.
+    unsafe { assert_eq!(*(*table.columns()[0].row_ptr(2).cast::<Tracked>()).0, 2) };
+    assert_eq!(drops(), before);
+    drop(table);
+    assert_eq!(drops(), before + 5);
 }
 
 // ---------------------------------------------------------------------------------------
