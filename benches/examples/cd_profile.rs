@@ -70,10 +70,7 @@ fn main() {
                 let targets = w.resource::<change_workloads::Targets>().0.clone();
                 let expected: f32 = targets.iter().map(|&e| w.get::<Pos>(e).unwrap().0).sum();
                 let mut rows = 0;
-                for _ in w
-                    .query_filtered::<&Pos, metronome::Changed<Pos>>()
-                    .iter()
-                {
+                for _ in w.query_filtered::<&Pos, metronome::Changed<Pos>>().iter() {
                     rows += 1;
                 }
                 println!(

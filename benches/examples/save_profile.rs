@@ -10,55 +10,11 @@
 //! (the binary lands in `benches/target/release/examples/`).
 
 use metronome::prelude::*;
-use metronome::serde::{Deserialize, Serialize};
 use std::hint::black_box;
 
-const N: usize = 100_000;
-
-#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "metronome::serde")]
-pub struct Position {
-    pub x: f32,
-    pub y: f32,
-}
-#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "metronome::serde")]
-pub struct Velocity {
-    pub x: f32,
-    pub y: f32,
-}
-#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "metronome::serde")]
-pub struct Health(pub i32);
-
-#[world(
-    serde,
-    archetypes(Unit = (Position, Velocity, Health)),
-    executor = sequential,
-    capacity(entities = 100_000),
-)]
-pub struct Game;
-
-/// The baseline's row: the same three components in a struct.
-#[derive(Clone, Copy, Serialize, Deserialize)]
-#[serde(crate = "metronome::serde")]
-struct Row {
-    position: Position,
-    velocity: Velocity,
-    health: Health,
-}
-
-fn row(i: usize) -> Row {
-    let f = i as f32;
-    Row {
-        position: Position { x: f * 0.5, y: -f },
-        velocity: Velocity {
-            x: 1.0 / (f + 1.0),
-            y: 0.25,
-        },
-        health: Health(i as i32 % 1000),
-    }
-}
+#[path = "../benches/common/save_workloads.rs"]
+mod save_workloads;
+use save_workloads::*;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,11 +23,7 @@ fn main() {
         panic!("{usage}");
     };
     let reps: usize = reps.parse().expect(usage);
-    let mut game = Game::new();
-    game.spawn_batch((0..N).map(|i| {
-        let r = row(i);
-        Unit(r.position, r.velocity, r.health)
-    }));
+    let mut game = world();
     let rows: Vec<Row> = (0..N).map(row).collect();
     let format = if op.ends_with("json") {
         Format::Json

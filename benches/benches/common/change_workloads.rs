@@ -170,4 +170,3 @@ pub fn metronome_tracked_iter_ref(w: &mut m_tracked::Tracked) {
         p.0 += v.0;
     }
 }
-
