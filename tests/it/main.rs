@@ -42,6 +42,7 @@ pub mod schedule;
 pub mod seed_bugs;
 pub mod snapshot;
 pub mod sparse;
+pub mod stage_barrier;
 pub mod states;
 #[macro_use]
 pub mod tower_defense;

@@ -269,8 +269,8 @@ impl WorldExecutor {
     /// Runs a stage as planned: `dispatch` lists its systems, `(index, inline)`, in start
     /// order (longest predicted first). The handed-off ones (`inline == false`) go to the
     /// pool and the calling thread runs the first of them itself, then the inline ones,
-    /// then helps with the rest until all ended; a panic in one reaches the caller after
-    /// all of them ended.
+    /// then helps with the rest until all ended; every one of them runs even if another
+    /// panics, and the panic reaches the caller after all of them ended.
     ///
     /// On a heartbeat pool (help-first: a spawned job waits in the spawner's deque, which
     /// thieves take oldest-first), the calling thread spawns the handed-off systems after
@@ -284,14 +284,14 @@ impl WorldExecutor {
         let pooled = || dispatch.iter().filter(|d| !d.1).map(|d| d.0);
         let inline = || dispatch.iter().filter(|d| d.1).map(|d| d.0);
         match self {
-            WorldExecutor::Sequential => dispatch.iter().for_each(|d| run_one(d.0)),
+            WorldExecutor::Sequential => super::run_each(dispatch.iter().map(|d| d.0), run_one),
             WorldExecutor::Pool(pool) => run_help_first(pool, pooled(), inline(), run_one),
             WorldExecutor::Numa(pool) => run_help_first(pool, pooled(), inline(), run_one),
             WorldExecutor::Continuation(pool) => pool.scope(|s| {
                 for index in pooled() {
                     s.spawn(move |_| run_one(index));
                 }
-                inline().for_each(run_one);
+                super::run_each(inline(), run_one);
             }),
         }
     }
@@ -317,10 +317,9 @@ pub(super) fn run_help_first(
             });
         }
         opener.open();
-        if let Some(first) = first {
-            run_one(first);
-        }
-        inline.for_each(run_one);
+        // The first handed-off system, then the inline ones: all of them even if one
+        // panics (see `run_each`).
+        super::run_each(first.into_iter().chain(inline), run_one);
     });
 }
 

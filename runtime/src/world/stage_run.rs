@@ -226,9 +226,30 @@ pub(super) fn run_one<W: WorldDef>(world: &W, index: u16, timed: bool) {
     }
 }
 
-/// Runs the systems of `stage` one after another on the caller.
+/// Runs the systems of `stage` one after another on the caller (see [`run_each`]).
 pub(super) fn run_inline<W: WorldDef>(world: &W, stage: &[u16], timed: bool) {
-    stage.iter().for_each(|&index| run_one(world, index, timed));
+    run_each(stage.iter().copied(), |index| run_one(world, index, timed));
+}
+
+/// Runs `run` for every system of `systems` in order on the calling thread, each one even
+/// if an earlier one panicked; the first panic then reaches the caller once the last
+/// system ended. So a stage whose system panics finishes the same way on every executor
+/// and whatever the plan: every other system of the stage runs, whether it was handed
+/// to a pool thread (the pool's scope waits for it) or left to the caller, before or
+/// after the one that panicked.
+pub(super) fn run_each(systems: impl Iterator<Item = u16>, run: impl Fn(u16)) {
+    let mut first_panic = None;
+    for index in systems {
+        // `AssertUnwindSafe`: a system that unwound leaves the world consistent (its
+        // writes are plain column writes, its commands are discarded with the stage's
+        // by `DiscardOnUnwind`), which is what the stage's other systems see.
+        if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(index))) {
+            first_panic.get_or_insert(panic);
+        }
+    }
+    if let Some(panic) = first_panic {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// Runs the stage the runner planned (its `dispatch`) on the executor's pool.
