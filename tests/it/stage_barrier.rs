@@ -195,28 +195,44 @@ macro_rules! drive {
     }};
 }
 
+/// `what` if `seen` is not `expected`: the test lists every mismatch before it fails.
+fn mismatch<T: PartialEq + std::fmt::Debug>(what: String, seen: T, expected: T) -> Option<String> {
+    (seen != expected).then(|| format!("{what}: {seen:?}, expected {expected:?}"))
+}
+
 #[test]
 fn a_later_stage_never_runs_early_on_a_pool() {
     let expected_rows = |ticks: u32, copied: u32| vec![(ticks, ticks, copied); 3];
     let seq = drive!(seq::W::new());
     let ws2 = drive!(ws2::W::new());
+    let mut failures = Vec::new();
     for (name, (after_panic, end, census, heard, frame)) in
         [("sequential", seq), ("work_stealing(2)", ws2)]
     {
         // 40 good ticks, then `slow` and `feed` ran (41) but `copy` did not (40).
-        assert_eq!(
+        failures.push(mismatch(
+            format!("{name}: rows after the panic"),
             after_panic,
             expected_rows(41, 40),
-            "{name}: after the panic"
-        );
-        assert_eq!(end, expected_rows(46, 46), "{name}: at the end");
-        assert_eq!(frame, 45, "{name}: the unwound tick is not counted");
+        ));
+        failures.push(mismatch(
+            format!("{name}: rows at the end"),
+            end,
+            expected_rows(46, 46),
+        ));
+        // The unwound tick is not counted.
+        failures.push(mismatch(format!("{name}: frame"), frame, 45));
         // `census` runs on the 45 counted ticks; on each it sees every spawn of its
         // tick's first stage (the unwound tick's spawn was discarded).
-        let counts: Vec<usize> = (1..=45).collect();
-        assert_eq!(census, counts, "{name}: census");
+        failures.push(mismatch(
+            format!("{name}: census"),
+            census,
+            (1..=45).collect(),
+        ));
         // `listen` hears the event of its own tick's first stage, every tick.
         let sent: Vec<Vec<u32>> = (1..=40).chain(42..=46).map(|n| vec![n]).collect();
-        assert_eq!(heard, sent, "{name}: events");
+        failures.push(mismatch(format!("{name}: events heard"), heard, sent));
     }
+    let failures: Vec<String> = failures.into_iter().flatten().collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
