@@ -9,10 +9,17 @@ use std::sync::Arc;
 
 /// Runs every stage of `phase`, applying each stage's commands at its end.
 ///
+/// Stages are barriers: no system of a stage starts before every system of the stage
+/// before it ended and that stage's commands and events were applied, even a system
+/// that conflicts with none of those still running. Starting it earlier would be
+/// observable: it could read the world before the commands it follows are applied, or
+/// run although a system of the earlier stage then panics (see below).
+///
 /// # Panics
 /// A panic of a system, or of a component's `Drop` while the stage's commands are
-/// applied, leaves the stage: the panic reaches the caller once every system of the stage
-/// ended, and the later stages of the phase do not run. The commands of that stage that
+/// applied, leaves the stage: every other system of the stage still runs (on every
+/// executor, whatever the plan), the panic reaches the caller once all of them ended,
+/// and the later stages of the phase do not run. The commands of that stage that
 /// were not applied yet (all of them if a system panicked) are discarded, never applied:
 /// they are dropped at the start of the next `run_phase` or `tick`, or with the world.
 /// The world stays consistent; it can tick again.
