@@ -266,3 +266,37 @@ pub(super) fn run_planned<W: WorldDef>(world: &W, timed: bool) {
         run_one(world, index, timed)
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::run_each;
+    use std::cell::RefCell;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    #[test]
+    fn every_system_runs_in_order_and_the_first_panic_reaches_the_caller() {
+        let ran = RefCell::new(Vec::new());
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            run_each([0u16, 1, 2, 3].into_iter(), |index| {
+                ran.borrow_mut().push(index);
+                if index == 1 || index == 2 {
+                    std::panic::panic_any(index);
+                }
+            })
+        }));
+        assert_eq!(
+            *ran.borrow(),
+            [0, 1, 2, 3],
+            "the systems after a panic run too"
+        );
+        let payload = caught.expect_err("the panic is resumed");
+        assert_eq!(payload.downcast_ref::<u16>(), Some(&1), "the first one");
+    }
+
+    #[test]
+    fn without_a_panic_nothing_unwinds() {
+        let ran = RefCell::new(0);
+        run_each(0u16..5, |_| *ran.borrow_mut() += 1);
+        assert_eq!(*ran.borrow(), 5);
+    }
+}
