@@ -167,8 +167,11 @@ pub mod moves {
     pub struct Moves;
 }
 
+/// A live entity with its `Position`, `Velocity`, `Name` and `Slowed`.
+type Row = (Entity, f32, Option<f32>, Option<String>, Option<u8>);
+
 /// Every live entity with its components, per archetype in storage order.
-fn rows(w: &moves::Moves) -> Vec<(Entity, f32, Option<f32>, Option<String>, Option<u8>)> {
+fn rows(w: &moves::Moves) -> Vec<Row> {
     w.query::<(Entity, &Position, Option<&Velocity>, Option<&Name>)>()
         .iter()
         .map(|(e, p, v, n)| {
