@@ -3,13 +3,14 @@
 //!
 //! A world's state is a [`WorldData`]: its entity index (in a save, [`EntitySlots`]:
 //! every slot's generation and the free list; in a snapshot, [`SnapshotIndex`]: the free
-//! list and the free slots' generations, the live slots' being their row owners'), its [`Clock`] (frame count, `Time`, the fixed phases'
-//! accumulators), one [`TableData`] per archetype (row owners and one `Vec` per column,
-//! in storage order), one per sparse component, and its resources. `#[world]` generates
-//! the typed code: a snapshot clones the columns as whole slices (a bulk copy for `Copy`
-//! types), a save serialises borrowed slices, and a restore or a load rebuilds the world
-//! from owned data through [`reset`], [`fill_table`], [`fill_sparse`] and [`finish`],
-//! which check the data as they go (a load reports what is wrong; nothing here trusts it).
+//! list and the free slots' generations, the live slots' being their row owners'), its
+//! [`Clock`] (frame count, `Time`, the fixed phases' accumulators), one [`TableData`]
+//! per archetype (row owners and one `Vec` per column, in storage order), one per
+//! sparse component, and its resources. `#[world]` generates the typed code: a snapshot
+//! clones the columns as whole slices (a bulk copy for `Copy` types), a save serialises
+//! borrowed slices, and a restore or a load rebuilds the world from owned data through
+//! [`reset`], [`fill_table`], [`fill_sparse`] and [`finish`], which check the data as
+//! they go (a load reports what is wrong; nothing here trusts it).
 //!
 //! Not kept: events in flight, systems' `Local` state, statistics and the executor (a
 //! snapshot or a save is meant to be taken between frames).
