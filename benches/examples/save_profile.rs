@@ -4,7 +4,7 @@
 //! with REPS 0 for the setup) and prints the fastest run's time. OP is one of `world-save-{binary,json}`,
 //! `rows-save-{binary,json}`, `world-load-{binary,json}`, `rows-load-{binary,json}`,
 //! `snapshot`, `memcpy` (of the components' bytes), `memcpy-all` (and of the row
-//! owners' and generations' bytes), `restore`.
+//! owners' bytes: what a snapshot copies), `restore`.
 //!
 //! Build: `cargo build --release --manifest-path benches/Cargo.toml --example save_profile`
 //! (the binary lands in `benches/target/release/examples/`).
@@ -38,7 +38,7 @@ fn main() {
     };
     let bytes = N * (std::mem::size_of::<Position>() * 2 + std::mem::size_of::<Health>());
     let source = vec![7u8; bytes];
-    let all_bytes = bytes + N * (std::mem::size_of::<Entity>() + std::mem::size_of::<u32>());
+    let all_bytes = bytes + N * std::mem::size_of::<Entity>();
     let all_source = vec![7u8; all_bytes];
     let snap = game.snapshot();
     let mut fastest = std::time::Duration::MAX;

@@ -112,6 +112,10 @@ pub struct EntityIndex {
     /// Reservations since the last [`EntityIndex::flush`]; 0 whenever `&mut` methods run
     /// (the stage runner flushes at the end of every stage, also when it unwinds).
     reserved: AtomicUsize,
+    /// Set by [`EntityIndex::restored_from_rows`] (a snapshot's restore): the reserved
+    /// slots' generations are not known yet, each takes its row owner's (see
+    /// `entity/saved.rs`).
+    generations_from_rows: bool,
 }
 
 impl Default for EntityIndex {
@@ -121,6 +125,7 @@ impl Default for EntityIndex {
             free: Vec::new(),
             live: 0,
             reserved: AtomicUsize::new(0),
+            generations_from_rows: false,
         }
     }
 }
@@ -139,6 +144,7 @@ impl EntityIndex {
             free: Vec::new(),
             live: 0,
             reserved: AtomicUsize::new(0),
+            generations_from_rows: false,
         }
     }
 

@@ -4,7 +4,8 @@
 //! A world's state is a `WorldData` of nested tuples (serde and `Clone` stop at 12 and 16
 //! elements: longer lists nest, see [`nest`]): one `TableData` per archetype (row
 //! owners, then one `Vec` per column in declared order), one per sparse component, and
-//! the resources. `snapshot` clones the columns as whole slices, `save` serialises them
+//! the resources. `snapshot` clones the columns as whole slices (and keeps of the entity
+//! index only what the row owners do not say: `SnapshotIndex`), `save` serialises them
 //! borrowed, and both `restore` and `load` rebuild the world through the generated
 //! `__mn_fill`, which hands the data to the runtime's checking fill functions.
 
@@ -57,14 +58,16 @@ pub fn save(model: &WorldModel) -> TokenStream {
         .collect();
     let resource_tys: Vec<&syn::Type> = model.resources.iter().map(|r| &r.ty).collect();
     let resource_tys_tokens: Vec<TokenStream> = resource_tys.iter().map(|t| quote!(#t)).collect();
-    let data_ty = {
-        let (t, s, r) = (
-            nest(&table_tys),
-            nest(&sparse_data_tys),
-            nest(&resource_tys_tokens),
-        );
-        quote!(#snap::WorldData<#t, #s, #r>)
-    };
+    let (tables_ty, sparse_ty, resources_ty) = (
+        nest(&table_tys),
+        nest(&sparse_data_tys),
+        nest(&resource_tys_tokens),
+    );
+    // A save's data (every slot's generation) and a snapshot's (the live slots'
+    // generations are their row owners').
+    let data_ty = quote!(#snap::WorldData<#tables_ty, #sparse_ty, #resources_ty>);
+    let held_ty =
+        quote!(#snap::WorldData<#tables_ty, #sparse_ty, #resources_ty, #snap::SnapshotIndex>);
 
     // ---- `__mn_fill` ----
     let table_vars: Vec<_> = (0..model.archetypes.len())
@@ -154,8 +157,13 @@ pub fn save(model: &WorldModel) -> TokenStream {
             })
             .collect();
         let (tables, sparse, resources) = (nest(&tables), nest(&sparse), nest(&resources));
+        let entities = if owned {
+            quote!(#snap::snapshot_index(self))
+        } else {
+            quote!(#snap::entity_slots(self))
+        };
         quote!(#snap::WorldData {
-            entities: #snap::entity_slots(self),
+            entities: #entities,
             clock: #snap::clock(self),
             tables: #tables,
             sparse: #sparse,
@@ -173,13 +181,17 @@ pub fn save(model: &WorldModel) -> TokenStream {
     quote! {
         impl #snap::SnapshotData for #ident {
             type Data = #data_ty;
+            type Held = #held_ty;
         }
 
         impl #ident {
             /// Rebuilds the world from `data` (a snapshot's or a load's), checking it.
             #[doc(hidden)]
             #[allow(clippy::let_unit_value, unused_variables)]
-            fn __mn_fill(&mut self, __mn_data: #data_ty) -> ::core::result::Result<(), ::std::string::String> {
+            fn __mn_fill<__MnE: #snap::SavedIndex>(
+                &mut self,
+                __mn_data: #snap::WorldData<#tables_ty, #sparse_ty, #resources_ty, __MnE>,
+            ) -> ::core::result::Result<(), ::std::string::String> {
                 let #snap::WorldData {
                     entities: __mn_entities,
                     clock: __mn_clock,

@@ -4,7 +4,7 @@
 //! is given and says what is wrong; a world left by a failed step is consistent (every
 //! row it holds is complete), and `load` drops it.
 
-use super::{Clock, ColumnValues, EntitySlots, TableData};
+use super::{Clock, ColumnValues, SavedIndex, TableData};
 use crate::component::{Bundle, ComponentOf};
 use crate::entity::Entity;
 use crate::memory::ColumnAlloc;
@@ -12,10 +12,15 @@ use crate::storage::Table;
 use crate::world::WorldDef;
 use std::mem::ManuallyDrop;
 
-/// Empties `world` and gives it the entity index `slots` and the clock `clock` (the live
-/// slots wait for [`fill_table`] to give them their rows). On `Err` the world is
-/// unchanged.
-pub fn reset<W: WorldDef>(world: &mut W, slots: &EntitySlots, clock: &Clock) -> Result<(), String> {
+/// Empties `world` and gives it the entity index `slots` (a save's
+/// [`EntitySlots`](super::EntitySlots) or a snapshot's
+/// [`SnapshotIndex`](super::SnapshotIndex)) and the clock `clock` (the live slots wait
+/// for [`fill_table`] to give them their rows). On `Err` the world is unchanged.
+pub fn reset<W: WorldDef, E: SavedIndex>(
+    world: &mut W,
+    slots: &E,
+    clock: &Clock,
+) -> Result<(), String> {
     crate::world::reset(world, slots, clock)
 }
 
@@ -40,7 +45,8 @@ pub fn same_lengths(what: &str, lengths: &[usize]) -> Result<(), String> {
 /// `entities`). Into an empty table without blocks (a load's or a restore's, unless
 /// the world places its blocks on NUMA nodes) each column's buffer and `entities` are
 /// taken over whole (no copy); else each column moves in with one copy. Each entity must be a
-/// slot that [`reset`] left waiting (live in the saved index, not yet given a row):
+/// slot that [`reset`] left waiting (live in the saved index, not yet given a row; of
+/// the saved generation, or, after a snapshot's index, the slot takes the entity's):
 /// else an `Err` naming it, and nothing is written (the values are dropped with
 /// `columns`).
 pub fn fill_table<W: WorldDef, B: Bundle<W>>(

@@ -1,6 +1,6 @@
 //! Borrowed views of a world's state, for a snapshot (cloned) or a save (serialised).
 
-use super::{Clock, EntitySlots};
+use super::{Clock, EntitySlots, SnapshotIndex};
 use crate::component::ComponentOf;
 use crate::entity::Entity;
 use crate::storage::Column;
@@ -11,6 +11,11 @@ use std::any::TypeId;
 pub fn entity_slots<W: WorldDef>(world: &W) -> EntitySlots {
     let (generations, free) = world.core().storage().entities().saved_slots();
     EntitySlots { generations, free }
+}
+
+/// The entity index of `world` as a snapshot holds it (see [`SnapshotIndex`]).
+pub fn snapshot_index<W: WorldDef>(world: &W) -> SnapshotIndex {
+    SnapshotIndex::of(world.core().storage().entities())
 }
 
 /// The clock and frame count of `world`.

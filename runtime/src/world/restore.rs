@@ -2,8 +2,7 @@
 //! snapshot's restore and of a load (see [`crate::snapshot`]).
 
 use super::WorldDef;
-use crate::entity::EntityIndex;
-use crate::snapshot::{Clock, EntitySlots};
+use crate::snapshot::{Clock, SavedIndex};
 
 /// Empties `world`'s tables and sparse sets, gives it the entity index `slots` describes
 /// (the live slots reserved, waiting for their rows) and sets its clock and frame count.
@@ -11,12 +10,12 @@ use crate::snapshot::{Clock, EntitySlots};
 ///
 /// The old rows are dropped after the world holds its new, empty storage, so a panicking
 /// `Drop` of a component leaves an empty, consistent world.
-pub(crate) fn reset<W: WorldDef>(
+pub(crate) fn reset<W: WorldDef, E: SavedIndex>(
     world: &mut W,
-    slots: &EntitySlots,
+    slots: &E,
     clock: &Clock,
 ) -> Result<(), String> {
-    let index = EntityIndex::restored(&slots.generations, &slots.free)?;
+    let index = slots.index()?;
     let core = world.core_mut();
     core.frames.check_clock(clock)?;
     let emptied = core
