@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 fn world(attr: TokenStream) -> Result<crate::model::WorldModel, Vec<String>> {
-    super::world(
+    crate::validate::world(
         attr,
         quote!(
             pub struct Game;

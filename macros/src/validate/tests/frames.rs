@@ -7,7 +7,7 @@ use crate::model::{FramesModel, WorldModel};
 
 fn world(rest: TokenStream) -> Result<WorldModel, Vec<String>> {
     let attr = quote!(archetypes(Mover = (Position, Velocity)), #rest);
-    super::world(
+    crate::validate::world(
         attr,
         quote!(
             pub struct Game;
