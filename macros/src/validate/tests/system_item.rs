@@ -1,4 +1,5 @@
-//! The item `#[system]` is on: what is not a plain free function, a failed system keeping its function, and garbage that must not panic.
+//! The item `#[system]` is on: what is not a plain free function, a failed system keeping
+//! its function, and garbage that must not panic.
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,4 +1,5 @@
-//! `#[system]` parameters: the recognised kinds, exclusive systems, `Outbox`, unsupported types and parameters that alias (diagnostic 9).
+//! `#[system]` parameters: the recognised kinds, exclusive systems, `Outbox`, unsupported
+//! types and parameters that alias (diagnostic 9).
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,4 +1,5 @@
-//! `executor = ...`: every executor's parameters (diagnostics 1, 2, 3) and the `unsafe(...)` that `continuation_stealing` needs.
+//! `executor = ...`: every executor's parameters (diagnostics 1, 2, 3) and the
+//! `unsafe(...)` that `continuation_stealing` needs.
 
 use quote::quote;
 

@@ -1,4 +1,5 @@
-//! The item `#[world]` is on and the keys of the attribute: unknown and duplicate keys, archetypes (diagnostics 5, 6, 14), resources, capacity (4), `on_command_error`.
+//! The item `#[world]` is on and the keys of the attribute: unknown and duplicate keys,
+//! archetypes (diagnostics 5, 6, 14), resources, capacity (4), `on_command_error`.
 
 use proc_macro2::TokenStream;
 use quote::quote;

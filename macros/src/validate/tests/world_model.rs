@@ -1,4 +1,5 @@
-//! Valid worlds: the model `validate` builds from them, and the stub kept from a failed one.
+//! Valid worlds: the model `validate` builds from them, and the stub kept from a failed
+//! one.
 
 use quote::quote;
 

@@ -1,4 +1,5 @@
-//! `phases(...)` and `systems(...)`: phases, listed systems, orderings and their cycles (diagnostics 7, 8).
+//! `phases(...)` and `systems(...)`: phases, listed systems, orderings and their cycles
+//! (diagnostics 7, 8).
 
 use quote::quote;
 

@@ -1,4 +1,5 @@
-//! A broken `#[world]` attribute: several mistakes reported at once, a parse error that does not hide the others, and garbage that must not panic.
+//! A broken `#[world]` attribute: several mistakes reported at once, a parse error that
+//! does not hide the others, and garbage that must not panic.
 
 use proc_macro2::TokenStream;
 use quote::quote;
