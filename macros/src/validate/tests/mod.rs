@@ -25,24 +25,34 @@ fn unit_struct() -> TokenStream {
     )
 }
 
+/// `#[world(attr)] item` validated: the model, or every error's message in order.
+fn validate_world_on(attr: TokenStream, item: TokenStream) -> Result<WorldModel, Vec<String>> {
+    crate::validate::world(attr, item).map_err(|failure| messages(failure.error))
+}
+
+/// `#[world(attr)] pub struct Game;` validated.
+fn validate_world(attr: TokenStream) -> Result<WorldModel, Vec<String>> {
+    validate_world_on(attr, unit_struct())
+}
+
+/// `#[system] item` validated: the model, or every error's message in order.
+fn validate_system(item: TokenStream) -> Result<SystemModel, Vec<String>> {
+    crate::validate::system(quote!(), item).map_err(|failure| messages(failure.error))
+}
+
+/// The message of each error combined in `error`.
+fn messages(error: syn::Error) -> Vec<String> {
+    error.into_iter().map(|e| e.to_string()).collect()
+}
+
 fn world_ok(attr: TokenStream) -> WorldModel {
-    match crate::validate::world(attr, unit_struct()) {
-        Ok(model) => model,
-        Err(failure) => panic!(
-            "unexpected errors: {:?}",
-            failure
-                .error
-                .into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-        ),
-    }
+    validate_world(attr).unwrap_or_else(|errors| panic!("unexpected errors: {errors:?}"))
 }
 
 fn world_errors_on(attr: TokenStream, item: TokenStream) -> Vec<String> {
-    match crate::validate::world(attr, item) {
+    match validate_world_on(attr, item) {
         Ok(_) => panic!("expected errors"),
-        Err(failure) => failure.error.into_iter().map(|e| e.to_string()).collect(),
+        Err(errors) => errors,
     }
 }
 
@@ -75,22 +85,12 @@ fn assert_has(errors: &[String], expected: &str) {
 }
 
 fn system_ok(item: TokenStream) -> SystemModel {
-    match crate::validate::system(quote!(), item) {
-        Ok(model) => model,
-        Err(failure) => panic!(
-            "unexpected errors: {:?}",
-            failure
-                .error
-                .into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-        ),
-    }
+    validate_system(item).unwrap_or_else(|errors| panic!("unexpected errors: {errors:?}"))
 }
 
 fn system_errors(item: TokenStream) -> Vec<String> {
-    match crate::validate::system(quote!(), item) {
+    match validate_system(item) {
         Ok(_) => panic!("expected errors"),
-        Err(failure) => failure.error.into_iter().map(|e| e.to_string()).collect(),
+        Err(errors) => errors,
     }
 }
