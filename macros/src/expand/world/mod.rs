@@ -41,7 +41,7 @@ pub fn world(model: &WorldModel) -> TokenStream {
     let resource_impls = resources::resource_impls(model);
     let system_alias_items = &systems.alias_items;
     let condition_alias_items = &systems.condition_alias_items;
-    let system_checks = systems.checks(model);
+    let system_checks = systems.checks();
     let unresolved_orders = systems.unresolved_orders(model);
     let extras_items = &systems.extras.items;
     let system_count = systems.count();

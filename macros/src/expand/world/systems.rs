@@ -8,10 +8,12 @@ use crate::model::WorldModel;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::Path;
+use syn::{Ident, Path};
 
 /// The systems of a world, in world order.
 pub(super) struct Systems {
+    /// The world's name, which every system is checked and run for.
+    pub world: Ident,
     /// Each system's phase (the `OnEnter`/`OnExit` lists numbered after the phases).
     pub phases: Vec<u16>,
     /// Each system's `after` edges, as world indices.
@@ -77,6 +79,7 @@ impl Systems {
             .collect();
         let extras = events::extras(model, &listed);
         Systems {
+            world: ident.clone(),
             phases,
             after,
             names,
@@ -95,8 +98,8 @@ impl Systems {
     /// Per system: `CHECK` of its parameters, that no two of them conflict, and that
     /// each query matches an archetype of the world; each failure a compile error at
     /// the system's path.
-    pub(super) fn checks(&self, model: &WorldModel) -> TokenStream {
-        let ident = &model.ident;
+    pub(super) fn checks(&self) -> TokenStream {
+        let ident = &self.world;
         let world_name = ident.to_string();
         let checks = self.paths.iter().enumerate().map(|(i, path)| {
             let msg = format!(
@@ -170,24 +173,16 @@ impl Systems {
     }
 
     /// `EXCLUSIVE_SYSTEMS`: whether each system takes `&mut World`.
-    pub(super) fn exclusive_flags(
-        &self,
-        model: &WorldModel,
-    ) -> impl Iterator<Item = TokenStream> + '_ {
-        let rt = crate::expand::rt();
-        let ident = model.ident.clone();
+    pub(super) fn exclusive_flags(&self) -> impl Iterator<Item = TokenStream> + '_ {
+        let (rt, ident) = (crate::expand::rt(), &self.world);
         self.paths.iter().map(
             move |path| quote_spanned!(path.span()=> <#path as #rt::System<#ident>>::EXCLUSIVE),
         )
     }
 
     /// The arms of `run_exclusive`, one per system.
-    pub(super) fn exclusive_arms(
-        &self,
-        model: &WorldModel,
-    ) -> impl Iterator<Item = TokenStream> + '_ {
-        let rt = crate::expand::rt();
-        let ident = model.ident.clone();
+    pub(super) fn exclusive_arms(&self) -> impl Iterator<Item = TokenStream> + '_ {
+        let (rt, ident) = (crate::expand::rt(), &self.world);
         self.paths.iter().enumerate().map(move |(i, path)| {
             quote! {
                 #i => <#path as #rt::System<#ident>>::run_exclusive(self),

@@ -36,7 +36,7 @@ pub(super) fn world_def(model: &WorldModel, parts: WorldDefParts<'_>) -> TokenSt
     let system_phase = &systems.phases;
     let system_names = &systems.names;
     let phase_count = model.phases.len();
-    let exclusive_flags = systems.exclusive_flags(model);
+    let exclusive_flags = systems.exclusive_flags();
     let on_command_error = match model.on_command_error {
         CommandErrorModel::Panic => quote!(#rt::CommandErrorPolicy::Panic),
         CommandErrorModel::Collect => quote!(#rt::CommandErrorPolicy::Collect),
@@ -56,7 +56,7 @@ pub(super) fn world_def(model: &WorldModel, parts: WorldDefParts<'_>) -> TokenSt
         ..
     } = movers;
     let run_arms = systems.run_arms();
-    let exclusive_arms = systems.exclusive_arms(model);
+    let exclusive_arms = systems.exclusive_arms();
     quote! {
         // SAFETY: the tables below are computed from the declaration: archetype sets by
         // component id, transitions by set equality, and `run_system` dispatches to the
