@@ -315,7 +315,3 @@ pub fn check_output(cx: &Ctxt, func: &syn::ItemFn) {
         }
     }
 }
-
-#[cfg(test)]
-#[path = "events_tests.rs"]
-mod tests;

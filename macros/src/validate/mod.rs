@@ -12,16 +12,10 @@ mod frames;
 mod near_miss;
 mod order;
 mod sparse;
-#[cfg(test)]
-mod sparse_tests;
 mod system;
 mod track;
-#[cfg(test)]
-mod track_tests;
 mod world;
 
-#[cfg(test)]
-mod frames_tests;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,7 @@
 //! guest (README.md, "Entering from outside: guests"): the root job's `GuestLatch`, the
 //! guest slots' claims, and a guest answering a parked worker's request. Sleep and the
 //! fallback `install` from outside (every guest slot taken) use `exec`'s `Sleep`,
-//! `notify_one` and `LockLatch` unchanged, and are modelled in `exec/loom_tests.rs`.
+//! `notify_one` and `LockLatch` unchanged, and are modelled in `exec/loom_tests/`.
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo test -p metronome-runtime --release --lib loom
@@ -233,7 +233,7 @@ fn loom_scope_count_resumes_the_owner_once_after_every_job() {
 #[test]
 fn loom_spilled_job_runs_once_without_a_fenced_wake_up() {
     let mut builder = loom::model::Builder::new();
-    // Bounded like the whole-pool models of `exec/loom_tests.rs` (3 preemptions: 0.03 s;
+    // Bounded like the whole-pool models of `exec/loom_tests/pools.rs` (3 preemptions: 0.03 s;
     // exhaustive: 80 s).
     builder.preemption_bound = Some(3);
     builder.check(|| {
@@ -289,7 +289,7 @@ fn loom_spilled_job_runs_once_without_a_fenced_wake_up() {
 #[test]
 fn loom_shutdown_wakes_every_sleeping_worker() {
     let mut builder = loom::model::Builder::new();
-    // Three threads: bounded like the whole-pool models of `exec/loom_tests.rs`.
+    // Three threads: bounded like the whole-pool models of `exec/loom_tests/pools.rs`.
     builder.preemption_bound = Some(3);
     builder.check(|| {
         let (registry, deques) = Registry::new(2, 4, 64 << 10);

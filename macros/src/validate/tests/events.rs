@@ -3,16 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::{validate_world, with_archetype};
 use crate::model::{ConditionModel, WorldModel};
 
 fn world(attr: TokenStream) -> Result<WorldModel, Vec<String>> {
-    crate::validate::world(
-        quote!(archetypes(Mover = (Position, Velocity)), #attr),
-        quote!(
-            pub struct Game;
-        ),
-    )
-    .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
+    validate_world(with_archetype(attr))
 }
 
 #[track_caller]

@@ -1,17 +1,8 @@
 //! Unit tests of `track(...)`: the tracked indices and every diagnostic.
 
-use proc_macro2::TokenStream;
 use quote::quote;
 
-fn world(attr: TokenStream) -> Result<crate::model::WorldModel, Vec<String>> {
-    super::world(
-        attr,
-        quote!(
-            pub struct Game;
-        ),
-    )
-    .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
-}
+use super::validate_world as world;
 
 #[test]
 fn tracked_components_are_archetype_components_in_declaration_order() {

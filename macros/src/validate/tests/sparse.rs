@@ -1,17 +1,8 @@
 //! Unit tests of `sparse(...)`: numbering and every diagnostic.
 
-use proc_macro2::TokenStream;
 use quote::quote;
 
-fn world(attr: TokenStream) -> Result<crate::model::WorldModel, Vec<String>> {
-    super::world(
-        attr,
-        quote!(
-            pub struct Game;
-        ),
-    )
-    .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
-}
+use super::validate_world as world;
 
 #[test]
 fn sparse_components_are_numbered_after_the_archetypes_components() {

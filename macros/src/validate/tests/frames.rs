@@ -3,17 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::{validate_world, with_archetype};
 use crate::model::{FramesModel, WorldModel};
 
 fn world(rest: TokenStream) -> Result<WorldModel, Vec<String>> {
-    let attr = quote!(archetypes(Mover = (Position, Velocity)), #rest);
-    super::world(
-        attr,
-        quote!(
-            pub struct Game;
-        ),
-    )
-    .map_err(|failure| failure.error.into_iter().map(|e| e.to_string()).collect())
+    validate_world(with_archetype(rest))
 }
 
 #[track_caller]

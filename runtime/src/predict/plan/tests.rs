@@ -1,0 +1,275 @@
+//! Unit tests of the planner: LPT order, inline systems, the pool only when faster,
+//! untrusted predictions, buffer reuse, and properties over random stages.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::{PlanConfig, PoolCost, StagePlanner};
+use crate::predict::Prediction;
+
+fn trusted(duration: Duration) -> Prediction {
+    Prediction {
+        duration,
+        confidence: 1.0,
+    }
+}
+
+fn ms(n: u64) -> Prediction {
+    trusted(Duration::from_millis(n))
+}
+
+fn us(n: u64) -> Prediction {
+    trusted(Duration::from_micros(n))
+}
+
+fn ns(n: u64) -> Prediction {
+    trusted(Duration::from_nanos(n))
+}
+
+fn pool(hand_off_ns: u64, workers: usize) -> PoolCost {
+    PoolCost {
+        hand_off: Duration::from_nanos(hand_off_ns),
+        workers,
+        caller_helps: false,
+    }
+}
+
+fn helped(hand_off_ns: u64, workers: usize) -> PoolCost {
+    PoolCost {
+        caller_helps: true,
+        ..pool(hand_off_ns, workers)
+    }
+}
+
+fn positions(iter: impl Iterator<Item = usize>) -> Vec<usize> {
+    iter.collect()
+}
+
+#[test]
+fn the_six_ms_system_starts_first_in_a_stage_of_2_2_2_6() {
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([ms(2), ms(2), ms(2), ms(6)], pool(20_000, 2));
+    assert_eq!(positions(plan.order()), [3, 0, 1, 2]);
+    assert!(plan.on_pool());
+    assert!(plan.is_trusted());
+    assert_eq!(positions(plan.pooled()), [3, 0, 1, 2]);
+    assert_eq!(positions(plan.inline()), [] as [usize; 0]);
+    // LPT: 6 on one worker, 2 + 2 + 2 on the other; declaration order would make 8.
+    assert_eq!(plan.pool_time(), Duration::from_micros(6020));
+    assert_eq!(plan.inline_time(), Duration::from_millis(12));
+}
+
+#[test]
+fn equal_predictions_keep_declaration_order() {
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([ms(1), ms(5), ms(1), ms(5), ms(1)], pool(20_000, 4));
+    assert_eq!(positions(plan.order()), [1, 3, 0, 2, 4]);
+}
+
+#[test]
+fn a_system_shorter_than_the_hand_off_runs_inline_and_one_as_long_does_not() {
+    let mut planner = StagePlanner::default();
+    let hand_off = 10_000;
+    let plan = planner.plan(
+        [ns(hand_off - 1), ms(1), ms(1), ns(hand_off)],
+        pool(hand_off, 2),
+    );
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.inline()), [0]);
+    assert_eq!(positions(plan.pooled()), [1, 2, 3]);
+}
+
+#[test]
+fn the_stage_goes_to_the_pool_only_when_strictly_faster_there() {
+    let mut planner = StagePlanner::default();
+    // Two 10 µs systems on two workers: pool = hand-off + 10 µs, inline = 20 µs.
+    let tie = planner.plan([us(10), us(10)], pool(10_000, 2));
+    assert_eq!(tie.pool_time(), tie.inline_time());
+    assert!(!tie.on_pool(), "a tie runs inline");
+    assert_eq!(positions(tie.inline()), [0, 1]);
+    let faster = planner.plan([us(10), us(10)], pool(9_999, 2));
+    assert_eq!(
+        faster.pool_time() + Duration::from_nanos(1),
+        faster.inline_time()
+    );
+    assert!(faster.on_pool());
+    assert_eq!(positions(faster.pooled()), [0, 1]);
+}
+
+#[test]
+fn tiny_systems_run_inline() {
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([us(3), us(4), us(5)], pool(20_000, 8));
+    assert!(!plan.on_pool());
+    assert!(plan.is_trusted());
+    assert_eq!(positions(plan.inline()), [2, 1, 0]);
+    assert_eq!(positions(plan.pooled()), [] as [usize; 0]);
+}
+
+#[test]
+fn one_long_system_beside_short_ones_is_not_worth_a_hand_off() {
+    // The caller would run the 10 µs of short ones, then wait for the pooled one.
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([us(5), us(5), ms(1)], pool(20_000, 2));
+    assert_eq!(plan.pool_time(), Duration::from_micros(1020));
+    assert!(!plan.on_pool());
+    // Unless the short ones take longer than the hand-off: then they overlap it.
+    let plan = planner.plan([us(15), us(15), ms(1)], pool(20_000, 2));
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.pooled()), [2]);
+    assert_eq!(positions(plan.inline()), [0, 1]);
+}
+
+#[test]
+fn one_worker_pays_only_beside_the_calling_thread() {
+    let mut planner = StagePlanner::default();
+    // Both long systems on the single worker: no gain, and a hand-off.
+    assert!(!planner.plan([ms(1), ms(1)], pool(20_000, 1)).on_pool());
+    // The calling thread runs 5 × 10 µs while the worker runs the long one.
+    let stage = [us(10), us(10), us(10), us(10), us(10), ms(1)];
+    let plan = planner.plan(stage, pool(20_000, 1));
+    assert!(plan.on_pool());
+    assert_eq!(plan.pool_time(), Duration::from_micros(1020));
+    assert_eq!(positions(plan.pooled()), [5]);
+}
+
+#[test]
+fn a_calling_thread_that_helps_counts_as_a_worker_after_its_inline_systems() {
+    let mut planner = StagePlanner::default();
+    let stage = [ms(2), ms(2), ms(2), ms(6)];
+    // One other worker: the calling thread takes the 6 ms, the worker 2 + 2 + 2 after
+    // its hand-off.
+    let plan = planner.plan(stage, helped(20_000, 1));
+    assert!(plan.on_pool());
+    assert_eq!(plan.pool_time(), Duration::from_micros(6020));
+    // Without the calling thread, the one worker would take all 12 ms, and a hand-off.
+    let plan = planner.plan(stage, pool(20_000, 1));
+    assert_eq!(plan.pool_time(), Duration::from_micros(12_020));
+    assert!(!plan.on_pool());
+    // The calling thread starts loaded with its inline systems (30 µs here).
+    let plan = planner.plan([us(15), us(15), ms(1), ms(1)], helped(20_000, 1));
+    assert_eq!(positions(plan.inline()), [0, 1]);
+    assert_eq!(plan.pool_time(), Duration::from_micros(1030));
+    assert!(plan.on_pool());
+    // A helping calling thread without other workers is no pool.
+    assert!(!planner.plan(stage, helped(0, 0)).on_pool());
+}
+
+#[test]
+fn without_workers_the_stage_runs_inline() {
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([ms(5), ms(5)], pool(0, 0));
+    assert!(!plan.on_pool());
+    assert_eq!(positions(plan.inline()), [0, 1]);
+}
+
+#[test]
+fn untrusted_predictions_fall_back_to_the_pool_with_the_unknown_first() {
+    let mut planner = StagePlanner::default();
+    let unsure = Prediction {
+        duration: Duration::from_micros(1),
+        confidence: 0.2,
+    };
+    // Confidently tiny systems would run inline; the unsure one is handed off.
+    let plan = planner.plan([us(3), unsure, Prediction::UNKNOWN, us(4)], pool(20_000, 2));
+    assert!(!plan.is_trusted());
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.order()), [2, 3, 0, 1]);
+    assert_eq!(positions(plan.pooled()), [2, 1]);
+    assert_eq!(positions(plan.inline()), [3, 0]);
+}
+
+#[test]
+fn an_untrusted_single_system_runs_inline() {
+    let mut planner = StagePlanner::default();
+    let plan = planner.plan([Prediction::UNKNOWN], pool(20_000, 4));
+    assert!(!plan.on_pool());
+    assert_eq!(positions(plan.inline()), [0]);
+}
+
+#[test]
+fn a_nan_confidence_is_an_unknown_prediction() {
+    let mut planner = StagePlanner::default();
+    let nan = Prediction {
+        duration: Duration::from_nanos(1),
+        confidence: f32::NAN,
+    };
+    let plan = planner.plan([ms(1), nan], pool(20_000, 2));
+    assert!(!plan.is_trusted());
+    assert_eq!(positions(plan.order()), [1, 0]);
+    assert_eq!(positions(plan.pooled()), [1, 0]);
+}
+
+#[test]
+fn the_planner_reuses_its_buffers() {
+    let mut planner = StagePlanner::default();
+    planner.plan([ms(1); 16], pool(20_000, 4));
+    let capacity = planner.placements.capacity();
+    let plan = planner.plan([ms(3), ms(1), ms(2)], pool(20_000, 4));
+    assert_eq!(positions(plan.order()), [0, 2, 1]);
+    assert_eq!(planner.placements.capacity(), capacity);
+}
+
+#[test]
+#[should_panic(expected = "min_confidence")]
+fn a_zero_min_confidence_is_refused() {
+    StagePlanner::new(PlanConfig {
+        min_confidence: 0.0,
+    });
+}
+
+/// Predictions drawn from few values, so that ties are common.
+fn predictions() -> impl Strategy<Value = Vec<Prediction>> {
+    let confidence = prop_oneof![Just(0.0_f32), Just(0.3), Just(0.5), Just(1.0)];
+    prop::collection::vec((0u64..6, confidence), 0..24).prop_map(|drawn| {
+        drawn
+            .into_iter()
+            .map(|(micros, confidence)| Prediction {
+                duration: Duration::from_micros(micros * 10),
+                confidence,
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #[test]
+    fn the_order_is_a_stable_permutation_longest_first(
+        stage in predictions(),
+        hand_off_us in 0u64..60,
+        workers in 0usize..6,
+        caller_helps: bool,
+    ) {
+        let mut planner = StagePlanner::default();
+        let cost = PoolCost { caller_helps, ..pool(hand_off_us * 1000, workers) };
+        let plan = planner.plan(stage.iter().copied(), cost);
+        let order = positions(plan.order());
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        prop_assert_eq!(sorted, (0..stage.len()).collect::<Vec<_>>());
+        let key = |p: usize| {
+            if stage[p].confidence > 0.0 { stage[p].duration } else { Duration::MAX }
+        };
+        for pair in order.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            prop_assert!(key(a) > key(b) || (key(a) == key(b) && a < b), "{:?}", order);
+        }
+        // Every system is either inline or pooled, once.
+        let pooled = positions(plan.pooled());
+        let inline = positions(plan.inline());
+        prop_assert_eq!(pooled.len() + inline.len(), stage.len());
+        if plan.on_pool() {
+            prop_assert!(!pooled.is_empty() && workers > 0);
+            for &p in &inline {
+                prop_assert!(stage[p].confidence >= 0.5);
+                prop_assert!(stage[p].duration < Duration::from_micros(hand_off_us));
+            }
+            if plan.is_trusted() {
+                prop_assert!(plan.pool_time() < plan.inline_time());
+            }
+        } else {
+            prop_assert!(pooled.is_empty());
+        }
+    }
+}
