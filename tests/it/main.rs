@@ -43,6 +43,7 @@ pub mod seed_bugs;
 pub mod snapshot;
 pub mod sparse;
 pub mod states;
+pub mod system_for_loops;
 #[macro_use]
 pub mod tower_defense;
 pub mod tower_defense_save;

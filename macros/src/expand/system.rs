@@ -281,7 +281,7 @@ mod tests {
             }
         ));
         assert!(
-            out.contains(":: core :: iter :: Iterator :: fold (:: core :: iter :: IntoIterator :: into_iter (q . iter_mut ()) , (() ,) , | (() ,) , (a , b) |"),
+            out.contains(":: core :: iter :: Iterator :: fold (:: core :: iter :: IntoIterator :: into_iter (q . iter_mut ()) , (() ,) , # [inline (always)] | (() ,) , (a , b) |"),
             "{out}"
         );
         // The loop over the resource is not a query loop.

@@ -18,9 +18,12 @@
 //! Every other loop is left as written. The rewrite is
 //!
 //! ```text
-//! { let ((),) = Iterator::fold(IntoIterator::into_iter(EXPR), ((),), |((),), PAT| -> ((),) { (BODY,) }); }
+//! { let ((),) = Iterator::fold(IntoIterator::into_iter(EXPR), ((),), #[inline(always)] |((),), PAT| -> ((),) { (BODY,) }); }
 //! ```
 //!
+//! The closure is `#[inline(always)]`: the body of a `for` loop is compiled in place, and
+//! so must the closure be (LLVM left a large body, one that sends events, out of line,
+//! and the row loop then paid a call per row).
 //! `EXPR` is evaluated first and lives to the end of the statement, as in `for`; the
 //! value is `()`, as `for`'s; the body must be `()`, as a `for` body must. The closure
 //! returns `((),)` and not `()` so that a `return;` the checks missed (a user macro
@@ -141,6 +144,7 @@ fn fold_call(for_loop: &syn::ExprForLoop) -> Expr {
             let ((),) = ::core::iter::Iterator::fold(
                 ::core::iter::IntoIterator::into_iter(#iter),
                 ((),),
+                #[inline(always)]
                 |((),), #pat| -> ((),) { (#body,) },
             );
         }

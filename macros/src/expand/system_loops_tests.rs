@@ -28,6 +28,7 @@ fn a_plain_loop_over_a_query_becomes_a_fold() {
             let ((),) = ::core::iter::Iterator::fold(
                 ::core::iter::IntoIterator::into_iter(q.iter_mut()),
                 ((),),
+                #[inline(always)]
                 |((),), (a, b)| -> ((),) {
                     ({
                         std::mem::swap(&mut a.0, &mut b.0);
