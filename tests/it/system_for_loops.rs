@@ -137,14 +137,14 @@ pub fn bump_in_closure(mut q: Query<&mut Z>) {
 
 #[system]
 pub fn tails(q: Query<&V>, mut out: ResMut<Out>) {
-    let branch = if out.tail_branch == 0 {
+    // The loop is the tail of the `if` branch and of the function: its value is `()`.
+    if out.tail_branch == 0 {
         for v in &q {
             out.tail_branch += v.0
         }
     } else {
         out.tail_branch = -1;
-    };
-    let () = branch;
+    }
     for v in q.iter() {
         out.tail_sum += v.0
     }
@@ -227,7 +227,10 @@ fn loops_over_several_archetypes_do_what_they_say() {
     let mut ab = Vec::new();
     w.query_mut::<(&A, &B)>()
         .for_each(|(a, b)| ab.push((a.0, b.0)));
-    assert_eq!(ab, [(-1, 1), (-2, 2), (-3, 3), (-10, 10), (-20, 20), (-7, 7)]);
+    assert_eq!(
+        ab,
+        [(-1, 1), (-2, 2), (-3, 3), (-10, 10), (-20, 20), (-7, 7)]
+    );
     let mut z = Vec::new();
     w.query_mut::<&Z>().for_each(|z_| z.push(z_.0));
     assert_eq!(z, [3, 3, 3, 10]);
@@ -237,7 +240,10 @@ fn loops_over_several_archetypes_do_what_they_say() {
     let mut ab = Vec::new();
     w.query_mut::<(&A, &B)>()
         .for_each(|(a, b)| ab.push((a.0, b.0)));
-    assert_eq!(ab, [(1, -1), (2, -2), (3, -3), (10, -10), (20, -20), (7, -7)]);
+    assert_eq!(
+        ab,
+        [(1, -1), (2, -2), (3, -3), (10, -10), (20, -20), (7, -7)]
+    );
     assert_eq!(w.resource::<Out>().tail_branch, -1);
     assert_eq!(w.resource::<Out>().tail_sum, 2 * 1036);
 }

@@ -255,11 +255,9 @@ fn is_transparent_macro(path: &syn::Path) -> bool {
 /// (conservative: one inside a closure counts too).
 fn tokens_hold_control_flow(tokens: TokenStream) -> bool {
     tokens.into_iter().any(|tree| match tree {
-        TokenTree::Ident(ident) => {
-            ["return", "break", "continue", "await", "yield", "become"]
-                .iter()
-                .any(|word| ident == word)
-        }
+        TokenTree::Ident(ident) => ["return", "break", "continue", "await", "yield", "become"]
+            .iter()
+            .any(|word| ident == word),
         TokenTree::Punct(punct) => punct.as_char() == '?',
         TokenTree::Group(group) => tokens_hold_control_flow(group.stream()),
         TokenTree::Literal(_) => false,
