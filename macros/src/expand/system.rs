@@ -1,5 +1,6 @@
 //! `#[system]`: keeps the function (marked `#[inline(always)]` unless it has an `inline`
-//! attribute) and adds a same-named braced struct implementing `System<W>` for every
+//! attribute, its plain `for` loops over its queries compiled as `fold`, see
+//! `system_loops`) and adds a same-named braced struct implementing `System<W>` for every
 //! world whose components and resources its parameters use.
 
 use crate::model::{ParamKind, SystemModel};
