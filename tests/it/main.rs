@@ -44,6 +44,7 @@ pub mod snapshot;
 pub mod sparse;
 pub mod stage_barrier;
 pub mod states;
+pub mod system_for_loops;
 #[macro_use]
 pub mod tower_defense;
 pub mod tower_defense_save;

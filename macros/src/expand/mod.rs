@@ -11,6 +11,7 @@ mod records;
 mod save;
 mod system;
 mod system_checks;
+mod system_loops;
 mod world;
 mod world_stub;
 

@@ -1,5 +1,6 @@
 //! `#[system]`: keeps the function (marked `#[inline(always)]` unless it has an `inline`
-//! attribute) and adds a same-named braced struct implementing `System<W>` for every
+//! attribute, its plain `for` loops over its queries compiled as `fold`, see
+//! `system_loops`) and adds a same-named braced struct implementing `System<W>` for every
 //! world whose components and resources its parameters use.
 
 use crate::model::{ParamKind, SystemModel};
@@ -98,6 +99,9 @@ pub fn system(model: &SystemModel) -> TokenStream {
     if !func.attrs.iter().any(|a| a.path().is_ident("inline")) {
         func.attrs.push(syn::parse_quote!(#[inline(always)]));
     }
+    // `for` loops over the queries walk them table by table (see `system_loops`).
+    let queries = query_param_names(model);
+    super::system_loops::rewrite_query_loops(&mut func.block, &queries);
     let func = &func;
     if let [param] = &model.params[..] {
         if let ParamKind::Exclusive(world) = &param.kind {
@@ -156,6 +160,21 @@ pub fn system(model: &SystemModel) -> TokenStream {
 
         #condition
     }
+}
+
+/// The names of the system's `Query` parameters (`mut q: Query<..>` gives `q`).
+fn query_param_names(model: &SystemModel) -> Vec<syn::Ident> {
+    let typed = model.func.sig.inputs.iter().filter_map(|arg| match arg {
+        syn::FnArg::Typed(arg) => Some(arg),
+        syn::FnArg::Receiver(_) => None,
+    });
+    typed
+        .zip(&model.params)
+        .filter_map(|(arg, param)| match (&*arg.pat, &param.kind) {
+            (syn::Pat::Ident(name), ParamKind::Query { .. }) => Some(name.ident.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// An exclusive system (`fn rebuild(game: &mut Game)`): `System<Game>` only, with
@@ -250,5 +269,38 @@ mod tests {
         ));
         assert!(out.contains("# [inline (never)] pub fn f"), "{out}");
         assert!(!out.contains("inline (always)] pub fn f"), "{out}");
+    }
+
+    #[test]
+    fn a_for_loop_over_a_query_parameter_is_expanded_as_a_fold() {
+        let out = expanded(quote!(
+            pub fn ab(mut q: Query<(&mut A, &mut B)>, v: Res<V>) {
+                for (a, b) in q.iter_mut() {
+                    std::mem::swap(&mut a.0, &mut b.0);
+                }
+                for x in v.0.iter() {}
+            }
+        ));
+        assert!(
+            out.contains(":: core :: iter :: Iterator :: fold (:: core :: iter :: IntoIterator :: into_iter (q . iter_mut ()) , (() ,) , # [inline (always)] | (() ,) , (a , b) |"),
+            "{out}"
+        );
+        // The loop over the resource is not a query loop.
+        assert!(out.contains("for x in v . 0 . iter ()"), "{out}");
+    }
+
+    #[test]
+    fn a_for_loop_with_an_early_exit_stays_a_loop() {
+        let out = expanded(quote!(
+            pub fn f(q: Query<&A>) {
+                for a in &q {
+                    if a.0 > 1.0 {
+                        break;
+                    }
+                }
+            }
+        ));
+        assert!(out.contains("for a in & q"), "{out}");
+        assert!(!out.contains("Iterator :: fold"), "{out}");
     }
 }
