@@ -328,7 +328,7 @@ fn a_binary_save_of_another_version_is_refused_naming_both() {
     bytes[7] = b'1';
     match Game::load(&bytes[..], Format::Binary) {
         Err(LoadError::Layout(e)) => {
-            assert!(e.contains("version 1") && e.contains("version 2"), "{e}")
+            assert!(e.contains("version 1") && e.contains("version 3"), "{e}")
         }
         other => panic!("{:?}", other.map(|_| ())),
     }

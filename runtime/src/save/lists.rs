@@ -76,6 +76,9 @@ impl Fixed<8> for Entity {
 /// made in a small buffer that stays in cache, not in one allocation of the whole list.
 const PER_STRING: usize = 4096;
 
+/// The most values a binary list makes room for before its strings are read.
+const MAX_RESERVED: usize = 1 << 20;
+
 /// Writes `values`: a sequence of them when `serializer` is human-readable, else a
 /// sequence of byte strings of up to [`PER_STRING`] values each.
 pub(crate) fn serialize<T: Fixed<N>, S: Serializer, const N: usize>(
@@ -183,7 +186,10 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for StringsVisitor<T, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        let mut values = Vec::new();
+        // Room for as many values as the strings can hold, up to a bound: the count is
+        // the input's word, not a checked fact (a larger list grows as its strings come).
+        let strings = seq.size_hint().unwrap_or(0);
+        let mut values = Vec::with_capacity(strings.saturating_mul(PER_STRING).min(MAX_RESERVED));
         while seq.next_element_seed(Append(&mut values))?.is_some() {}
         Ok(values)
     }
@@ -196,7 +202,9 @@ impl<'de, T: Fixed<N>, const N: usize> DeserializeSeed<'de> for Append<'_, T, N>
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_bytes(self)
+        // Not `deserialize_bytes`: the bytes are copied out at once, so a reader need not
+        // keep them (a binary load reads its input a frame at a time).
+        deserializer.deserialize_byte_buf(self)
     }
 }
 
