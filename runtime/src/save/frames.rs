@@ -48,18 +48,20 @@ impl Drop for Kept {
 /// postcard's input: the frames of `R`, each checked before it is used.
 pub(super) struct Frames<'de, R> {
     reader: R,
-    /// The current frame (its bytes, then its checksum).
-    buf: Box<[u8]>,
-    /// The next byte of the current frame to hand out.
-    pos: usize,
-    /// The end of the current frame's bytes (`pos == end`: none left).
-    end: usize,
-    /// Whether the current frame is the last one.
+    /// The checked bytes not handed out yet (`cursor..end`), after bytes already handed
+    /// out; a frame is read in after them. At least `CHUNK + SUM_BYTES` long, longer
+    /// only while a value larger than a frame is put together; written and resized only
+    /// by [`Frames::make_room`] and [`Frames::read_frame`], which set `cursor` and `end`
+    /// again from it afterwards.
+    buf: Vec<u8>,
+    /// The next byte to hand out, in `buf`, at most `end`.
+    cursor: *const u8,
+    /// The end of the checked bytes in `buf`.
+    end: *const u8,
+    /// Whether the last frame was read.
     last: bool,
-    /// The checksum of every frame before the current one, and of it.
+    /// The checksum of every frame read.
     sum: Sum,
-    /// A value spanning two frames, put together.
-    scratch: Vec<u8>,
     /// Where the next borrowed bytes go.
     kept: &'de Kept,
     failure: Option<Failure>,
@@ -68,16 +70,41 @@ pub(super) struct Frames<'de, R> {
 impl<'de, R: Read> Frames<'de, R> {
     /// The frames of `reader` (after the magic number), borrowed bytes kept in `kept`.
     pub(super) fn new(reader: R, kept: &'de Kept) -> Self {
+        let buf = vec![0; CHUNK + SUM_BYTES];
+        let start = buf.as_ptr();
         Frames {
             reader,
-            buf: vec![0; CHUNK + SUM_BYTES].into_boxed_slice(),
-            pos: 0,
-            end: 0,
+            buf,
+            cursor: start,
+            end: start,
             last: false,
             sum: Sum::new(),
-            scratch: Vec::new(),
             kept,
             failure: None,
+        }
+    }
+
+    /// The number of checked bytes not handed out yet.
+    #[inline(always)]
+    fn remaining(&self) -> usize {
+        // SAFETY: `cursor` and `end` point into `buf`'s buffer, `cursor <= end` (set
+        // together from `buf` after its last change; `cursor` moves forward only, up to
+        // `end`: `take`).
+        unsafe { self.end.offset_from_unsigned(self.cursor) }
+    }
+
+    /// Hands out the next `n` bytes: `n <= self.remaining()` (checked by the caller).
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> &[u8] {
+        debug_assert!(n <= self.remaining());
+        let start = self.cursor;
+        // SAFETY: `cursor..cursor + n` are checked bytes of `buf` (`n <= remaining`),
+        // initialised; `buf` is neither written nor resized while `self` is borrowed
+        // (only `make_room` and `read_frame` change it, through `&mut self`), and the
+        // cursor moves past them, at most to `end`.
+        unsafe {
+            self.cursor = start.add(n);
+            std::slice::from_raw_parts(start, n)
         }
     }
 
@@ -89,26 +116,52 @@ impl<'de, R: Read> Frames<'de, R> {
         postcard::Error::DeserializeUnexpectedEnd
     }
 
-    /// Reads the next frame and checks its checksum.
+    /// Makes at least `n` checked bytes ready to hand out: moves those not handed out
+    /// yet to the front of `buf`, then reads frames after them until there are `n` (the
+    /// buffer grows only by frames that arrived).
     #[cold]
     #[inline(never)]
-    fn next_frame(&mut self) -> postcard::Result<()> {
+    fn make_room(&mut self, n: usize) -> postcard::Result<()> {
         if self.failure.is_some() {
             return Err(postcard::Error::DeserializeUnexpectedEnd);
         }
-        if self.last {
-            return Err(self.fail(Failure::Corrupt(
-                "truncated: the data ends before the world does".into(),
-            )));
+        // SAFETY: as in `remaining`: `cursor` points into `buf`.
+        let start = unsafe { self.cursor.offset_from_unsigned(self.buf.as_ptr()) };
+        let mut have = self.remaining();
+        self.buf.copy_within(start..start + have, 0);
+        let result = loop {
+            if have >= n {
+                break Ok(());
+            }
+            if self.last {
+                break Err(self.fail(Failure::Corrupt(
+                    "truncated: the data ends before the world does".into(),
+                )));
+            }
+            match self.read_frame(have) {
+                Ok(len) => have += len,
+                Err(e) => break Err(e),
+            }
+        };
+        // Pointers derived after the last change to `buf`.
+        let bytes = self.buf[..have].as_ptr_range();
+        self.cursor = bytes.start;
+        self.end = bytes.end;
+        result
+    }
+
+    /// Reads the next frame into `buf` at `at`, checks its checksum and returns the
+    /// number of its bytes (the checksum is left after them, to be written over).
+    fn read_frame(&mut self, at: usize) -> postcard::Result<usize> {
+        if self.buf.len() < at + CHUNK + SUM_BYTES {
+            self.buf.resize(at + CHUNK + SUM_BYTES, 0);
         }
-        // The old frame is used up: nothing of it is handed out again.
-        self.pos = 0;
-        self.end = 0;
+        let frame = &mut self.buf[at..at + CHUNK + SUM_BYTES];
         let mut filled = 0;
-        while filled < self.buf.len() {
-            match self.reader.read(&mut self.buf[filled..]) {
+        while filled < frame.len() {
+            match self.reader.read(&mut frame[filled..]) {
                 Ok(0) => break,
-                Ok(n) if n <= self.buf.len() - filled => filled += n,
+                Ok(n) if n <= frame.len() - filled => filled += n,
                 Ok(_) => {
                     return Err(self.fail(Failure::Io(io::Error::other(
                         "the reader reported more bytes than it was given room for",
@@ -118,65 +171,32 @@ impl<'de, R: Read> Frames<'de, R> {
                 Err(e) => return Err(self.fail(Failure::Io(e))),
             }
         }
-        let (len, stored) = if filled == self.buf.len() {
-            // A full frame: the sum of everything up to its end, not the last.
-            let (bytes, stored) = self.buf.split_at(CHUNK);
-            self.sum.blocks(bytes);
-            (CHUNK, stored)
+        let full = filled == frame.len();
+        // A full frame, or fewer bytes: the input ends here, with the last frame.
+        let len = if full {
+            CHUNK
         } else {
-            // Fewer bytes than a full frame: the input ends here, with the last frame.
             let Some(len) = filled.checked_sub(SUM_BYTES) else {
                 return Err(self.fail(Failure::Corrupt("truncated: no checksum".into())));
             };
-            self.last = true;
-            (len, &self.buf[len..filled])
+            len
         };
+        let (bytes, stored) = frame[..filled].split_at(len);
         let stored = u64::from_le_bytes(stored.try_into().expect("SUM_BYTES bytes"));
-        let sum = if self.last {
-            std::mem::replace(&mut self.sum, Sum::new()).finish(&self.buf[..len])
-        } else {
+        let sum = if full {
+            // The sum of everything up to the frame's end, not the last.
+            self.sum.blocks(bytes);
             self.sum.value()
+        } else {
+            self.last = true;
+            std::mem::replace(&mut self.sum, Sum::new()).finish(bytes)
         };
         if sum != stored {
             return Err(self.fail(Failure::Corrupt(
                 "a checksum does not match: the file was truncated or changed".into(),
             )));
         }
-        self.end = len;
-        Ok(())
-    }
-
-    /// The next byte, past the current frame.
-    #[cold]
-    #[inline(never)]
-    fn pop_across(&mut self) -> postcard::Result<u8> {
-        while self.pos == self.end {
-            self.next_frame()?;
-        }
-        let byte = self.buf[self.pos];
-        self.pos += 1;
-        Ok(byte)
-    }
-
-    /// The next `n` bytes, past the current frame: put together in `scratch`, which
-    /// grows only as the frames holding them arrive.
-    #[cold]
-    #[inline(never)]
-    fn take_across(&mut self, n: usize) -> postcard::Result<&[u8]> {
-        if self.failure.is_some() {
-            return Err(postcard::Error::DeserializeUnexpectedEnd);
-        }
-        self.scratch.clear();
-        loop {
-            let part = (self.end - self.pos).min(n - self.scratch.len());
-            self.scratch
-                .extend_from_slice(&self.buf[self.pos..self.pos + part]);
-            self.pos += part;
-            if self.scratch.len() == n {
-                return Ok(&self.scratch);
-            }
-            self.next_frame()?;
-        }
+        Ok(len)
     }
 
     /// The end of the input, after the world was read: every frame read, every byte of
@@ -185,18 +205,21 @@ impl<'de, R: Read> Frames<'de, R> {
         if let Some(failure) = self.failure.take() {
             return Err(failure);
         }
-        if self.pos == self.end && !self.last {
+        if self.remaining() == 0 && !self.last {
             // The world ended with a full frame: the last one is empty.
-            if self.next_frame().is_err() {
-                return Err(self.failure.take().unwrap_or_else(|| {
-                    Failure::Corrupt("the input ended before the world did".into())
-                }));
+            match self.read_frame(0) {
+                Ok(0) if self.last => return Ok(()),
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(self.failure.take().unwrap_or_else(|| {
+                        Failure::Corrupt("the input ended before the world did".into())
+                    }))
+                }
             }
+        } else if self.remaining() == 0 {
+            return Ok(());
         }
-        if self.pos != self.end || !self.last {
-            return Err(Failure::Corrupt("bytes after the data".into()));
-        }
-        Ok(())
+        Err(Failure::Corrupt("bytes after the data".into()))
     }
 
     /// Why the input stopped, if it did.
@@ -209,15 +232,12 @@ impl<'de, R: Read + 'de> postcard::de_flavors::Flavor<'de> for Frames<'de, R> {
     type Remainder = Self;
     type Source = R;
 
-    #[inline(always)]
+    #[inline]
     fn pop(&mut self) -> postcard::Result<u8> {
-        if self.pos < self.end {
-            let byte = self.buf[self.pos];
-            self.pos += 1;
-            Ok(byte)
-        } else {
-            self.pop_across()
+        if self.cursor == self.end {
+            self.make_room(1)?;
         }
+        Ok(self.take(1)[0])
     }
 
     fn try_take_n(&mut self, ct: usize) -> postcard::Result<&'de [u8]> {
@@ -231,18 +251,15 @@ impl<'de, R: Read + 'de> postcard::de_flavors::Flavor<'de> for Frames<'de, R> {
         Ok(node.bytes.get().map_or(&[], |bytes| &bytes[..]))
     }
 
-    #[inline(always)]
+    #[inline]
     fn try_take_n_temp<'a>(&'a mut self, ct: usize) -> postcard::Result<&'a [u8]>
     where
         'de: 'a,
     {
-        if ct <= self.end - self.pos {
-            let bytes = &self.buf[self.pos..self.pos + ct];
-            self.pos += ct;
-            Ok(bytes)
-        } else {
-            self.take_across(ct)
+        if ct > self.remaining() {
+            self.make_room(ct)?;
         }
+        Ok(self.take(ct))
     }
 
     fn finalize(self) -> postcard::Result<Self> {

@@ -1,7 +1,7 @@
 //! How a save writes the world's own lists (the entity index's generations and free
 //! list, each table's row owners): in a human-readable format (JSON) as sequences of
 //! numbers (`[index, generation]` for an entity); in a binary one as a sequence of byte
-//! strings of up to 4096 values each, little-endian (4 bytes per `u32`, 8 per entity:
+//! strings of up to 1024 values each, little-endian (4 bytes per `u32`, 8 per entity:
 //! index then generation), read and written a string at a time instead of one value at
 //! a time.
 
@@ -72,9 +72,11 @@ impl Fixed<8> for Entity {
     }
 }
 
-/// Values per byte string of a binary list (32 KiB strings at most): the bytes are
-/// made in a small buffer that stays in cache, not in one allocation of the whole list.
-const PER_STRING: usize = 4096;
+/// Values per byte string of a binary list (8 KiB strings at most): the bytes are
+/// made in a small buffer that stays in cache, not in one allocation of the whole list,
+/// and a string that spans two of a binary load's frames (see `frames`) is copied whole
+/// once more.
+const PER_STRING: usize = 1024;
 
 /// The most values a binary list makes room for before its strings are read.
 const MAX_RESERVED: usize = 1 << 20;
