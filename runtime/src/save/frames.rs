@@ -16,6 +16,11 @@ use super::stream::{CHUNK, SUM_BYTES};
 use std::cell::OnceCell;
 use std::io::{self, Read};
 
+/// The longest value read without an error path (a number: postcard's `f64` and
+/// `u128` take 8 and 16 bytes); see [`Frames::make_room_or_zeros`].
+const SMALL: usize = 16;
+const _: () = assert!(SMALL <= CHUNK);
+
 /// Why the input stopped.
 pub(super) enum Failure {
     /// The reader failed.
@@ -150,6 +155,28 @@ impl<'de, R: Read> Frames<'de, R> {
         result
     }
 
+    /// Makes at least `n` (at most [`SMALL`]) bytes ready to hand out, as `make_room`;
+    /// if the input stops first (the failure is kept, and the load fails with it), the
+    /// bytes are made up to `n` with zeros, so that the decoding of a small value goes on
+    /// without an error path (it stops at the end of the world's shape: zeros are
+    /// empty sequences, `None`s, `false`s and first variants), and its inlined code
+    /// stays small.
+    #[cold]
+    #[inline(never)]
+    fn make_room_or_zeros(&mut self, n: usize) {
+        debug_assert!(n <= SMALL);
+        if self.make_room(n).is_ok() {
+            return;
+        }
+        let have = self.remaining();
+        // `make_room` moved the bytes not handed out to the front of `buf`, which is
+        // longer than `SMALL`.
+        self.buf[have..n].fill(0);
+        let bytes = self.buf[..n].as_ptr_range();
+        self.cursor = bytes.start;
+        self.end = bytes.end;
+    }
+
     /// Reads the next frame into `buf` at `at`, checks its checksum and returns the
     /// number of its bytes (the checksum is left after them, to be written over).
     fn read_frame(&mut self, at: usize) -> postcard::Result<usize> {
@@ -232,10 +259,10 @@ impl<'de, R: Read + 'de> postcard::de_flavors::Flavor<'de> for Frames<'de, R> {
     type Remainder = Self;
     type Source = R;
 
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) -> postcard::Result<u8> {
         if self.cursor == self.end {
-            self.make_room(1)?;
+            self.make_room_or_zeros(1);
         }
         Ok(self.take(1)[0])
     }
@@ -251,13 +278,17 @@ impl<'de, R: Read + 'de> postcard::de_flavors::Flavor<'de> for Frames<'de, R> {
         Ok(node.bytes.get().map_or(&[], |bytes| &bytes[..]))
     }
 
-    #[inline]
+    #[inline(always)]
     fn try_take_n_temp<'a>(&'a mut self, ct: usize) -> postcard::Result<&'a [u8]>
     where
         'de: 'a,
     {
         if ct > self.remaining() {
-            self.make_room(ct)?;
+            if ct <= SMALL {
+                self.make_room_or_zeros(ct);
+            } else {
+                self.make_room(ct)?;
+            }
         }
         Ok(self.take(ct))
     }
@@ -325,10 +356,14 @@ mod tests {
         changed[super::CHUNK + 8 + 3] ^= 1;
         let kept = Kept::default();
         let mut frames = Frames::new(&changed[..], &kept);
-        // The first frame is intact; the second fails before any of it is handed out.
-        assert!(frames.try_take_n_temp(super::CHUNK).is_ok());
-        assert!(frames.pop().is_err());
-        assert!(frames.pop().is_err(), "a failure stays");
+        // The first frame is intact; the second fails before any of it is handed out:
+        // small values read as zeros from there on, larger ones fail, and the failure
+        // stays.
+        assert_eq!(frames.try_take_n_temp(super::CHUNK).unwrap(), &bytes[..super::CHUNK]);
+        assert_eq!(frames.pop().unwrap(), 0);
+        assert_eq!(frames.try_take_n_temp(4).unwrap(), &[0; 4]);
+        assert!(frames.try_take_n_temp(100).is_err());
+        assert!(frames.try_take_n(1).is_ok_and(|b| b == [0]));
         assert!(frames.failure().is_some());
     }
 }
