@@ -370,10 +370,12 @@ impl std::io::Read for Trickle<'_> {
             return Err(std::io::Error::other("the disk went away"));
         }
         self.calls += 1;
-        if self.calls % 5 == 0 {
+        if self.calls.is_multiple_of(5) {
             return Err(std::io::ErrorKind::Interrupted.into());
         }
-        let mut n = (1 + self.calls % self.step).min(buf.len()).min(self.bytes.len());
+        let mut n = (1 + self.calls % self.step)
+            .min(buf.len())
+            .min(self.bytes.len());
         if let Some(limit) = self.fail_after {
             n = n.min(limit - self.given);
         }
@@ -392,12 +394,30 @@ fn a_binary_save_of_several_frames_loads_from_any_reader_and_every_corruption_is
     assert!(bytes.len() > 3 * 64 * 1024, "{} bytes", bytes.len());
     let expected = describe(&game);
     // Whole, and in pieces of a few bytes (with interruptions).
-    assert_eq!(describe(&Game::load(&bytes[..], Format::Binary).unwrap()), expected);
-    let trickle = Trickle { bytes: &bytes, step: 7000, calls: 0, fail_after: None, given: 0 };
-    assert_eq!(describe(&Game::load(trickle, Format::Binary).unwrap()), expected);
+    assert_eq!(
+        describe(&Game::load(&bytes[..], Format::Binary).unwrap()),
+        expected
+    );
+    let trickle = Trickle {
+        bytes: &bytes,
+        step: 7000,
+        calls: 0,
+        fail_after: None,
+        given: 0,
+    };
+    assert_eq!(
+        describe(&Game::load(trickle, Format::Binary).unwrap()),
+        expected
+    );
     // A reader that fails midway is an I/O error, wherever it fails.
     for limit in [0, 5, 8, 70_000, bytes.len() / 2, bytes.len() - 1] {
-        let failing = Trickle { bytes: &bytes, step: 9000, calls: 0, fail_after: Some(limit), given: 0 };
+        let failing = Trickle {
+            bytes: &bytes,
+            step: 9000,
+            calls: 0,
+            fail_after: Some(limit),
+            given: 0,
+        };
         assert!(
             matches!(Game::load(failing, Format::Binary), Err(LoadError::Io(_))),
             "failing after {limit} bytes"
@@ -406,7 +426,8 @@ fn a_binary_save_of_several_frames_loads_from_any_reader_and_every_corruption_is
     // Truncated anywhere (around every frame's end too), or followed by more bytes.
     let frame = 64 * 1024 + 8;
     let cuts = (0..bytes.len()).step_by(4999).chain(
-        (1..=bytes.len() / frame).flat_map(|k| [8 + k * frame - 1, 8 + k * frame, 8 + k * frame + 1]),
+        (1..=bytes.len() / frame)
+            .flat_map(|k| [8 + k * frame - 1, 8 + k * frame, 8 + k * frame + 1]),
     );
     for len in cuts.filter(|&len| len < bytes.len()) {
         assert!(
@@ -421,7 +442,10 @@ fn a_binary_save_of_several_frames_loads_from_any_reader_and_every_corruption_is
         Err(LoadError::Corrupt(_))
     ));
     // A changed byte in any frame, data or checksum.
-    for i in (8..bytes.len()).step_by(2_749).chain([bytes.len() - 1, 8 + frame - 1]) {
+    for i in (8..bytes.len())
+        .step_by(2_749)
+        .chain([bytes.len() - 1, 8 + frame - 1])
+    {
         let mut changed = bytes.clone();
         changed[i] ^= 0x21;
         assert!(

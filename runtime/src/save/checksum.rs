@@ -120,7 +120,9 @@ mod tests {
 
     #[test]
     fn the_last_frames_sum_differs_from_a_full_frames() {
-        let bytes: Vec<u8> = (0..BLOCK as u32 * 4).map(|i| (i * 13 % 255) as u8).collect();
+        let bytes: Vec<u8> = (0..BLOCK as u32 * 4)
+            .map(|i| (i * 13 % 255) as u8)
+            .collect();
         let mut sum = Sum::new();
         sum.blocks(&bytes);
         assert_ne!(sum.value(), of(&bytes));

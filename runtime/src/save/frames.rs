@@ -320,7 +320,14 @@ mod tests {
 
     #[test]
     fn frames_give_back_every_byte_across_frame_boundaries() {
-        for len in [0, 1, super::CHUNK - 1, super::CHUNK, super::CHUNK + 1, 3 * super::CHUNK + 17] {
+        for len in [
+            0,
+            1,
+            super::CHUNK - 1,
+            super::CHUNK,
+            super::CHUNK + 1,
+            3 * super::CHUNK + 17,
+        ] {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
             let input = framed(&bytes);
             let kept = Kept::default();
@@ -359,7 +366,10 @@ mod tests {
         // The first frame is intact; the second fails before any of it is handed out:
         // small values read as zeros from there on, larger ones fail, and the failure
         // stays.
-        assert_eq!(frames.try_take_n_temp(super::CHUNK).unwrap(), &bytes[..super::CHUNK]);
+        assert_eq!(
+            frames.try_take_n_temp(super::CHUNK).unwrap(),
+            &bytes[..super::CHUNK]
+        );
         assert_eq!(frames.pop().unwrap(), 0);
         assert_eq!(frames.try_take_n_temp(4).unwrap(), &[0; 4]);
         assert!(frames.try_take_n_temp(100).is_err());

@@ -168,8 +168,9 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for ListVisitor<T, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        // At most 4096 up front: the length is the input's word, not a checked fact.
-        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        // At most `PER_STRING` up front: the length is the input's word, not a checked
+        // fact.
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(PER_STRING));
         while let Some(value) = seq.next_element()? {
             values.push(value);
         }
