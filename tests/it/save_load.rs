@@ -328,8 +328,165 @@ fn a_binary_save_of_another_version_is_refused_naming_both() {
     bytes[7] = b'1';
     match Game::load(&bytes[..], Format::Binary) {
         Err(LoadError::Layout(e)) => {
-            assert!(e.contains("version 1") && e.contains("version 2"), "{e}")
+            assert!(e.contains("version 1") && e.contains("version 3"), "{e}")
         }
         other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
+/// A world whose binary save spans several 64 KiB frames.
+fn large() -> Game {
+    let mut game = Game::new();
+    for i in 0..12_000u32 {
+        let e = match i % 3 {
+            0 => game.spawn(Mover(Position(i as f32, 0.5), Velocity(1.0, -0.25))),
+            1 => game.spawn(Named(Position(0.0, i as f32), Name(format!("name {i}")))),
+            _ => game.spawn(Still(Position(-1.0, i as f32))),
+        };
+        if i % 7 == 0 {
+            game.insert(e, Slowed(i as u8)).unwrap();
+        }
+        if i % 11 == 0 {
+            game.despawn(e);
+        }
+    }
+    game.tick();
+    game
+}
+
+/// A reader that hands out at most `step` bytes per call (cycling through 1..=step),
+/// then fails after `fail_after` bytes if given.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+    calls: usize,
+    fail_after: Option<usize>,
+    given: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_after.is_some_and(|limit| self.given >= limit) {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        self.calls += 1;
+        if self.calls.is_multiple_of(5) {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        let mut n = (1 + self.calls % self.step)
+            .min(buf.len())
+            .min(self.bytes.len());
+        if let Some(limit) = self.fail_after {
+            n = n.min(limit - self.given);
+        }
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        self.given += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_binary_save_of_several_frames_loads_from_any_reader_and_every_corruption_is_refused() {
+    let game = large();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Binary).unwrap();
+    assert!(bytes.len() > 3 * 64 * 1024, "{} bytes", bytes.len());
+    let expected = describe(&game);
+    // Whole, and in pieces of a few bytes (with interruptions).
+    assert_eq!(
+        describe(&Game::load(&bytes[..], Format::Binary).unwrap()),
+        expected
+    );
+    let trickle = Trickle {
+        bytes: &bytes,
+        step: 7000,
+        calls: 0,
+        fail_after: None,
+        given: 0,
+    };
+    assert_eq!(
+        describe(&Game::load(trickle, Format::Binary).unwrap()),
+        expected
+    );
+    // A reader that fails midway is an I/O error, wherever it fails.
+    for limit in [0, 5, 8, 70_000, bytes.len() / 2, bytes.len() - 1] {
+        let failing = Trickle {
+            bytes: &bytes,
+            step: 9000,
+            calls: 0,
+            fail_after: Some(limit),
+            given: 0,
+        };
+        assert!(
+            matches!(Game::load(failing, Format::Binary), Err(LoadError::Io(_))),
+            "failing after {limit} bytes"
+        );
+    }
+    // Truncated anywhere (around every frame's end too), or followed by more bytes.
+    let frame = 64 * 1024 + 8;
+    let cuts = (0..bytes.len()).step_by(4999).chain(
+        (1..=bytes.len() / frame)
+            .flat_map(|k| [8 + k * frame - 1, 8 + k * frame, 8 + k * frame + 1]),
+    );
+    for len in cuts.filter(|&len| len < bytes.len()) {
+        assert!(
+            Game::load(&bytes[..len], Format::Binary).is_err(),
+            "truncated to {len}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(
+        Game::load(&longer[..], Format::Binary),
+        Err(LoadError::Corrupt(_))
+    ));
+    // A changed byte in any frame, data or checksum.
+    for i in (8..bytes.len())
+        .step_by(2_749)
+        .chain([bytes.len() - 1, 8 + frame - 1])
+    {
+        let mut changed = bytes.clone();
+        changed[i] ^= 0x21;
+        assert!(
+            matches!(
+                Game::load(&changed[..], Format::Binary),
+                Err(LoadError::Corrupt(_))
+            ),
+            "binary byte {i} changed"
+        );
+    }
+}
+
+#[test]
+fn a_binary_save_ending_at_a_frames_end_loads() {
+    // A string in a resource sized so that the data fills one 64 KiB frame exactly (the
+    // last frame is then empty), or one byte less or more.
+    let mut game = populated();
+    let mut bytes = Vec::new();
+    game.save(&mut bytes, Format::Binary).unwrap();
+    // Magic, data, checksum: one frame, the last.
+    let data = bytes.len() - 16;
+    game.resource_mut::<Score>().1.clear();
+    let mut without = Vec::new();
+    game.save(&mut without, Format::Binary).unwrap();
+    // A string of 16 384 bytes or more takes a 3-byte length.
+    let fill = 64 * 1024 - (without.len() - 16) - 3;
+    assert!(fill >= 16_384 && data > without.len() - 16);
+    for len in [fill - 1, fill, fill + 1] {
+        game.resource_mut::<Score>().1 = vec!["x".repeat(len)];
+        let mut bytes = Vec::new();
+        game.save(&mut bytes, Format::Binary).unwrap();
+        let frames = if len == fill + 1 { 2 } else { 1 };
+        assert_eq!(
+            bytes.len(),
+            8 + (without.len() - 16) + 3 + len + 8 * (frames + usize::from(len == fill)),
+            "length {len}"
+        );
+        assert_eq!(
+            describe(&Game::load(&bytes[..], Format::Binary).unwrap()),
+            describe(&game),
+            "length {len}"
+        );
     }
 }

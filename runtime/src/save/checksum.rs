@@ -1,9 +1,11 @@
-//! The checksum that ends a binary save: 64 bits, computed in four lanes of 64-bit
+//! The checksums of a binary save's frames: 64 bits, computed in four lanes of 64-bit
 //! words (word `i` goes to lane `i % 4`, so the lanes run in parallel). Each step is a
 //! bijection of its lane for a fixed word (xor, multiplication by an odd constant,
-//! rotation), and the lanes and the length are folded in by bijective steps too, so
-//! changing any one word of the input, or its length, always changes the sum; other
-//! corruptions go unnoticed with probability 2^-64.
+//! rotation), and the lanes, the length and whether the sum ends the save are folded in
+//! by bijective steps too, so changing any one word of the input, or its length, always
+//! changes the sum; other corruptions go unnoticed with probability 2^-64. A frame's sum
+//! covers every byte from the start of the save to the frame's end ([`Sum::value`]); the
+//! last frame's is marked as the last ([`Sum::finish`]).
 
 /// An odd 64-bit constant with well-spread bits (from the golden ratio).
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -51,7 +53,13 @@ impl Sum {
         self.len += bytes.len() as u64;
     }
 
-    /// Feeds the last piece (any length) and returns the sum.
+    /// The sum of the bytes fed so far, not marked as the last (a full frame's).
+    pub(super) fn value(&self) -> u64 {
+        fold(&self.lanes, self.len, false)
+    }
+
+    /// Feeds the last piece (any length) and returns the sum of everything fed,
+    /// marked as the last.
     pub(super) fn finish(mut self, bytes: &[u8]) -> u64 {
         let whole = bytes.len() - bytes.len() % BLOCK;
         self.blocks(&bytes[..whole]);
@@ -59,16 +67,22 @@ impl Sum {
         tail[..bytes.len() - whole].copy_from_slice(&bytes[whole..]);
         self.blocks(&tail);
         let len = self.len - BLOCK as u64 + (bytes.len() - whole) as u64;
-        let mut sum = self.lanes[0];
-        for &lane in &self.lanes[1..] {
-            sum = step(sum, lane);
-        }
-        sum = (sum ^ len).wrapping_mul(K);
-        sum ^ (sum >> 31)
+        fold(&self.lanes, len, true)
     }
 }
 
-/// The checksum of `bytes`.
+/// The lanes, the length (under 2^63) and the last-frame mark folded into one sum.
+fn fold(lanes: &[u64; 4], len: u64, last: bool) -> u64 {
+    let mut sum = lanes[0];
+    for &lane in &lanes[1..] {
+        sum = step(sum, lane);
+    }
+    sum = (sum ^ len ^ (u64::from(last) << 63)).wrapping_mul(K);
+    sum ^ (sum >> 31)
+}
+
+/// The checksum of `bytes` (as one last frame).
+#[cfg(test)]
 pub(super) fn of(bytes: &[u8]) -> u64 {
     Sum::new().finish(bytes)
 }
@@ -102,5 +116,21 @@ mod tests {
         sum.blocks(&bytes[..BLOCK * 3]);
         sum.blocks(&bytes[BLOCK * 3..BLOCK * 20]);
         assert_eq!(sum.finish(&bytes[BLOCK * 20..]), of(&bytes));
+    }
+
+    #[test]
+    fn the_last_frames_sum_differs_from_a_full_frames() {
+        let bytes: Vec<u8> = (0..BLOCK as u32 * 4)
+            .map(|i| (i * 13 % 255) as u8)
+            .collect();
+        let mut sum = Sum::new();
+        sum.blocks(&bytes);
+        assert_ne!(sum.value(), of(&bytes));
+        // A full frame's sum depends on every byte before it.
+        let mut changed = bytes.clone();
+        changed[5] ^= 1;
+        let mut other = Sum::new();
+        other.blocks(&changed);
+        assert_ne!(other.value(), sum.value());
     }
 }

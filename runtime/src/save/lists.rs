@@ -1,7 +1,7 @@
 //! How a save writes the world's own lists (the entity index's generations and free
 //! list, each table's row owners): in a human-readable format (JSON) as sequences of
 //! numbers (`[index, generation]` for an entity); in a binary one as a sequence of byte
-//! strings of up to 4096 values each, little-endian (4 bytes per `u32`, 8 per entity:
+//! strings of up to 1024 values each, little-endian (4 bytes per `u32`, 8 per entity:
 //! index then generation), read and written a string at a time instead of one value at
 //! a time.
 
@@ -72,9 +72,14 @@ impl Fixed<8> for Entity {
     }
 }
 
-/// Values per byte string of a binary list (32 KiB strings at most): the bytes are
-/// made in a small buffer that stays in cache, not in one allocation of the whole list.
-const PER_STRING: usize = 4096;
+/// Values per byte string of a binary list (8 KiB strings at most): the bytes are
+/// made in a small buffer that stays in cache, not in one allocation of the whole list,
+/// and a string that spans two of a binary load's frames (see `frames`) is copied whole
+/// once more.
+const PER_STRING: usize = 1024;
+
+/// The most values a binary list makes room for before its strings are read.
+const MAX_RESERVED: usize = 1 << 20;
 
 /// Writes `values`: a sequence of them when `serializer` is human-readable, else a
 /// sequence of byte strings of up to [`PER_STRING`] values each.
@@ -163,8 +168,9 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for ListVisitor<T, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        // At most 4096 up front: the length is the input's word, not a checked fact.
-        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        // At most `PER_STRING` up front: the length is the input's word, not a checked
+        // fact.
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(PER_STRING));
         while let Some(value) = seq.next_element()? {
             values.push(value);
         }
@@ -183,7 +189,10 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for StringsVisitor<T, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        let mut values = Vec::new();
+        // Room for as many values as the strings can hold, up to a bound: the count is
+        // the input's word, not a checked fact (a larger list grows as its strings come).
+        let strings = seq.size_hint().unwrap_or(0);
+        let mut values = Vec::with_capacity(strings.saturating_mul(PER_STRING).min(MAX_RESERVED));
         while seq.next_element_seed(Append(&mut values))?.is_some() {}
         Ok(values)
     }
@@ -196,7 +205,9 @@ impl<'de, T: Fixed<N>, const N: usize> DeserializeSeed<'de> for Append<'_, T, N>
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_bytes(self)
+        // Not `deserialize_bytes`: the bytes are copied out at once, so a reader need not
+        // keep them (a binary load reads its input a frame at a time).
+        deserializer.deserialize_byte_buf(self)
     }
 }
 

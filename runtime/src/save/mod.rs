@@ -16,8 +16,10 @@
 //!   maintained serde binary formats, with a documented, stable wire format; bincode's
 //!   current release line is not maintained), framed by a magic number (with the binary
 //!   form's version) and followed by a 64-bit checksum of the data, so a truncated or
-//!   corrupted file is an error, never a different world. It is written through a
-//!   64 KiB buffer, the checksum computed on the way.
+//!   corrupted file is an error, never a different world. It is written in frames of
+//!   64 KiB, each followed by the checksum of everything up to its end, and read back a
+//!   frame at a time, each checked before any of its bytes is decoded: neither side
+//!   holds the whole save in memory.
 //!
 //! The data is column by column (see [`WorldData`](crate::snapshot::WorldData)): each
 //! component's column is one sequence of its values. The world's own lists (the entity
@@ -27,6 +29,7 @@
 
 mod checksum;
 mod document;
+mod frames;
 mod impls;
 mod layout;
 pub(crate) mod lists;
@@ -134,7 +137,7 @@ impl std::error::Error for LoadError {
 }
 
 /// The first bytes of a binary save: [`MAGIC_NAME`] and the binary form's version.
-const MAGIC: &[u8; 8] = b"MTNMSAV2";
+const MAGIC: &[u8; 8] = b"MTNMSAV3";
 /// The first 7 bytes of every binary save, of any version.
 const MAGIC_NAME: &[u8; 7] = b"MTNMSAV";
 
@@ -187,60 +190,68 @@ pub fn load<D: serde::de::DeserializeOwned>(
     format: Format,
     layout: &Layout,
 ) -> Result<D, LoadError> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(LoadError::Io)?;
     let mismatch = std::cell::RefCell::new(None);
     let seed = document::In::<D>::new(layout, &mismatch);
     let result = match format {
         Format::Json => {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(LoadError::Io)?;
             let mut de = serde_json::Deserializer::from_slice(&bytes);
             serde::de::DeserializeSeed::deserialize(seed, &mut de)
                 .and_then(|data| de.end().map(|()| data))
-                .map_err(|e| e.to_string())
+                .map_err(|e| frames::Failure::Corrupt(e.to_string()))
         }
         Format::Binary => {
-            let body = binary_body(&bytes)?;
-            let mut de = postcard::Deserializer::from_bytes(body);
-            serde::de::DeserializeSeed::deserialize(seed, &mut de)
-                .map_err(|e| e.to_string())
-                .and_then(|data| match de.finalize() {
-                    Ok([]) => Ok(data),
-                    Ok(rest) => Err(format!("{} bytes after the data", rest.len())),
-                    Err(e) => Err(e.to_string()),
-                })
+            check_magic(&mut reader)?;
+            let kept = frames::Kept::default();
+            let mut de = postcard::Deserializer::from_flavor(frames::Frames::new(reader, &kept));
+            let data = serde::de::DeserializeSeed::deserialize(seed, &mut de);
+            let Ok(frames) = de.finalize() else {
+                unreachable!("`Frames::finalize` always succeeds")
+            };
+            match data {
+                // The frames' failure (the reader's, a bad checksum, the end of the
+                // input) comes first: the format's error only says that it stopped.
+                Ok(data) => frames.end().map(|()| data),
+                Err(e) => Err(frames
+                    .failure()
+                    .unwrap_or_else(|| frames::Failure::Corrupt(e.to_string()))),
+            }
         }
     };
-    result.map_err(|e| match mismatch.into_inner() {
-        Some(layout::Mismatch::Layout(what)) => LoadError::Layout(what),
-        Some(layout::Mismatch::NotASave) => {
+    result.map_err(|failure| match (failure, mismatch.into_inner()) {
+        (frames::Failure::Io(e), _) => LoadError::Io(e),
+        (_, Some(layout::Mismatch::Layout(what))) => LoadError::Layout(what),
+        (_, Some(layout::Mismatch::NotASave)) => {
             LoadError::Corrupt("not a metronome save (its header names another format)".into())
         }
-        None => LoadError::Corrupt(e),
+        (frames::Failure::Corrupt(e), None) => LoadError::Corrupt(e),
     })
 }
 
-/// The postcard bytes of a binary save, after its magic number and checksum are checked.
-fn binary_body(bytes: &[u8]) -> Result<&[u8], LoadError> {
-    let Some(rest) = bytes.strip_prefix(MAGIC) else {
-        if let Some(&[version]) = bytes.strip_prefix(MAGIC_NAME).and_then(|b| b.get(..1)) {
-            return Err(LoadError::Layout(format!(
-                "the save is a binary save of version {}, this build reads version {}",
-                version as char, MAGIC[7] as char
-            )));
+/// Reads the magic number of a binary save: `Err` if the input is not one, or is one of
+/// another version.
+fn check_magic(reader: &mut impl Read) -> Result<(), LoadError> {
+    let mut magic = [0u8; 8];
+    let mut filled = 0;
+    while filled < magic.len() {
+        match reader.read(&mut magic[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n.min(magic.len() - filled),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LoadError::Io(e)),
         }
-        return Err(LoadError::Corrupt(
-            "not a binary metronome save (no magic number)".into(),
-        ));
-    };
-    if rest.len() < 8 {
-        return Err(LoadError::Corrupt("truncated: no checksum".into()));
     }
-    let (body, sum) = rest.split_at(rest.len() - 8);
-    let sum = u64::from_le_bytes(sum.try_into().expect("8 bytes"));
-    if checksum::of(body) != sum {
-        return Err(LoadError::Corrupt(
-            "the checksum does not match: the file was truncated or changed".into(),
-        ));
+    if magic == *MAGIC {
+        return Ok(());
     }
-    Ok(body)
+    if filled == magic.len() && magic.starts_with(MAGIC_NAME) {
+        return Err(LoadError::Layout(format!(
+            "the save is a binary save of version {}, this build reads version {}",
+            magic[7] as char, MAGIC[7] as char
+        )));
+    }
+    Err(LoadError::Corrupt(
+        "not a binary metronome save (no magic number)".into(),
+    ))
 }

@@ -1,12 +1,16 @@
-//! The binary save's output: postcard writes into a fixed buffer, flushed to the writer
-//! whenever it is full, its checksum computed on the way: no copy of the whole save is
-//! ever held in memory.
+//! The binary save's output: postcard writes into a fixed buffer of [`CHUNK`] bytes,
+//! flushed to the writer whenever it is full as one frame: the bytes, then the checksum
+//! of everything written up to there. The last frame holds fewer than [`CHUNK`] bytes
+//! (possibly none), its checksum marked as the last (see [`super::frames`], which reads
+//! them back). No copy of the whole save is ever held in memory.
 
 use super::checksum::{Sum, BLOCK};
 use std::io::{self, Write};
 
-/// The buffer's size: a multiple of the checksum's block.
-const CHUNK: usize = 64 * 1024;
+/// The bytes of a full frame (before its checksum): a multiple of the checksum's block.
+pub(super) const CHUNK: usize = 64 * 1024;
+/// The bytes of a frame's checksum.
+pub(super) const SUM_BYTES: usize = 8;
 const _: () = assert!(CHUNK.is_multiple_of(BLOCK));
 
 /// A postcard flavor writing to `writer` through a buffer of [`CHUNK`] bytes.
@@ -51,19 +55,25 @@ impl<'e, W: Write> Chunked<'e, W> {
         }
     }
 
-    /// Writes out the full buffer.
+    /// Writes out the full buffer as a frame.
     #[cold]
     #[inline(never)]
     fn flush(&mut self) -> postcard::Result<()> {
         debug_assert_eq!(self.len, CHUNK);
-        self.sum.blocks(&self.buf[..]);
-        if let Err(e) = self.writer.write_all(&self.buf[..]) {
+        if let Err(e) = write_full_frame(&mut self.writer, &self.buf, &mut self.sum) {
             *self.error = Some(e);
             return Err(postcard::Error::SerializeBufferFull);
         }
         self.len = 0;
         Ok(())
     }
+}
+
+/// Writes `buf` and the checksum of everything up to its end.
+fn write_full_frame<W: Write>(writer: &mut W, buf: &[u8; CHUNK], sum: &mut Sum) -> io::Result<()> {
+    sum.blocks(&buf[..]);
+    writer.write_all(&buf[..])?;
+    writer.write_all(&sum.value().to_le_bytes())
 }
 
 /// What [`Chunked`] leaves when the serialisation is done: the writer, the bytes not
@@ -76,8 +86,13 @@ pub(super) struct Rest<W> {
 }
 
 impl<W: Write> Rest<W> {
-    /// Writes the rest and the checksum of everything written.
+    /// Writes the last frame: the rest (a full buffer goes out as a full frame first,
+    /// the last frame is then empty) and the checksum of everything, marked as the last.
     pub(super) fn end(mut self) -> io::Result<W> {
+        if self.len == CHUNK {
+            write_full_frame(&mut self.writer, &self.buf, &mut self.sum)?;
+            self.len = 0;
+        }
         let rest = &self.buf[..self.len];
         let sum = self.sum.finish(rest);
         self.writer.write_all(rest)?;
