@@ -162,6 +162,68 @@ fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
     });
 }
 
+/// A tick's start claims a worker going to sleep: the worker announces its sleep and
+/// checks `ticking` (as `idle_step` passes it in `has_work`) while the tick begins
+/// (`begin_tick`: increment, fence, read of `sleeping`, claim). One sees the other: the
+/// worker does not park, or is claimed. Loom reports a deadlock if it could stay parked
+/// for the whole tick. Two threads: exhaustive.
+#[test]
+fn loom_tick_start_claims_a_sleeping_worker() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1, 0));
+        let worker = {
+            let sleep = sleep.clone();
+            thread::spawn(move || {
+                sleep.sleep(0, None, || sleep.ticking());
+            })
+        };
+        sleep.begin_tick();
+        worker.join().unwrap();
+    });
+}
+
+/// The heartbeat thread rests during a tick (`heartbeat_during_tick`) and the tick's end
+/// wakes it. Loom reports a deadlock if it could stay parked after the tick. Exhaustive.
+#[test]
+fn loom_tick_end_wakes_the_resting_heartbeat() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1, 0));
+        sleep.begin_tick();
+        let heartbeat = {
+            let sleep = sleep.clone();
+            thread::spawn(move || sleep.heartbeat_during_tick(|| false))
+        };
+        sleep.end_tick();
+        heartbeat.join().unwrap();
+        assert!(!sleep.ticking());
+    });
+}
+
+/// A wake-up skipped during a tick is not lost: the heartbeat thread rests while every
+/// worker is busy (`heartbeat_busy`); a worker runs out of work during a tick
+/// (`enter_idle` does not wake it: the heartbeat does not tick during a tick), and the
+/// tick ends on another thread (`end_tick` wakes it). Whatever the order, the heartbeat
+/// thread returns: after the tick, with a worker idle, it must tick. Loom reports a
+/// deadlock if it could stay parked. Three threads: exhaustive.
+#[test]
+fn loom_wake_up_skipped_during_a_tick_comes_at_its_end() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1, 0));
+        sleep.begin_tick();
+        let heartbeat = {
+            let sleep = sleep.clone();
+            thread::spawn(move || sleep.heartbeat_busy(|| false))
+        };
+        let worker = {
+            let sleep = sleep.clone();
+            thread::spawn(move || sleep.enter_idle())
+        };
+        sleep.end_tick();
+        worker.join().unwrap();
+        heartbeat.join().unwrap();
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Latches whose waiter may free what the setter still uses: `CrossLatch` (a worker waits
 // for a job of another pool, whose thread sets the latch) and `LockLatch` (a thread
