@@ -14,7 +14,7 @@
 //! thread runs on CPU 0 and each pool's threads on CPU 1 (they inherit the mask the
 //! calling thread had when the world was built): on a host busy with `nice`d builds,
 //! where the scheduler may leave the pool thread queued behind the caller, this is the
-//! quiet machine's layout, one core each.
+//! quiet machine's layout, one core each (`game` too).
 //!
 //! Build: `cargo build --profile bench --manifest-path benches/Cargo.toml --example stage_ab`
 
@@ -204,8 +204,15 @@ fn main() {
                 lives: u32::MAX,
             };
             let workers = num(4, 2);
-            let mut seq = g_seq::new_game(g_seq::Seq::new(), setup);
+            let pin = std::env::var_os("STAGE_AB_PIN").is_some();
+            if pin {
+                pin_to(1);
+            }
             let mut ws = g_ws::new_game(g_ws::Ws::with_workers(workers).unwrap(), setup);
+            if pin {
+                pin_to(0);
+            }
+            let mut seq = g_seq::new_game(g_seq::Seq::new(), setup);
             {
                 let mut variants: Vec<Variant<'_>> = vec![
                     ("sequential".into(), Box::new(|| seq.tick())),

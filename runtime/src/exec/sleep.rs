@@ -23,8 +23,12 @@
 //!   its announcement, against the tick's start: Dekker again). The heartbeat thread
 //!   does not tick meanwhile: the workers that poll renew their steal requests, which
 //!   share work as soon as someone can take it, without a third thread preempting the
-//!   two that run the tick on a machine with as many cores as threads. The tick's end
-//!   wakes it.
+//!   two that run the tick on a machine with as many cores as threads. Its wakers (a
+//!   worker leaving its sleep or starting an idle episode, a guest arriving) skip it
+//!   during a tick, and the tick's end does not wake it either (that would cost the
+//!   ticking thread a futex call per tick): it rests until the first of them outside a
+//!   tick, which is when work outside ticks needs it. (The heartbeat only speeds sharing
+//!   up; no job waits for it.)
 
 use std::fmt;
 
@@ -216,9 +220,10 @@ impl Sleep {
     }
 
     /// Wakes the heartbeat thread if it is parked, unless a tick is under way: it does
-    /// not tick during one, and the tick's end wakes it (`end_tick`). A wake-up skipped
-    /// here is never lost: the skip read `ticking > 0`, so the decrement to zero comes
-    /// after it, and `end_tick` then fences and reads the heartbeat's state.
+    /// not tick during one (see the module docs, "Ticks"). Outside a tick no wake-up is
+    /// lost: the caller's update, fence, read of `ticking` and of the heartbeat's state,
+    /// against the heartbeat's state store, fence, read of `ticking` and its counters in
+    /// each of its rests (Dekker).
     #[inline]
     fn wake_heartbeat_unless_ticking(&self) {
         if !self.ticking() {
@@ -244,16 +249,10 @@ impl Sleep {
         }
     }
 
-    /// The tick begun by the matching `begin_tick` ended. The outermost one wakes the
-    /// heartbeat thread if it rests (it does not tick during a tick).
+    /// The tick begun by the matching `begin_tick` ended. (The heartbeat thread, resting,
+    /// is left to the next waker outside a tick: see the module docs.)
     pub(crate) fn end_tick(&self) {
-        if self.ticking.fetch_sub(1, Ordering::SeqCst) != 1 {
-            return;
-        }
-        // Pairs with the fence of each heartbeat rest (its state, then `ticking` and its
-        // counters): one of us sees the other (Dekker).
-        fence(Ordering::SeqCst);
-        self.heartbeat.try_wake();
+        self.ticking.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Whether a tick of a world on this pool is under way: workers do not park, the
@@ -270,9 +269,11 @@ impl Sleep {
         self.heartbeat.state.load(Ordering::SeqCst) == SLEEPING
     }
 
-    /// Parks the heartbeat thread while a tick is under way (or until `stop()`); returns
-    /// at once if none is. Against `end_tick` (decrement, fence, read of our state): our
-    /// state store, fence, read of `ticking`: one of us sees the other.
+    /// Parks the heartbeat thread, if a tick is under way, until a waker outside a tick
+    /// claims it (a worker leaving its sleep or starting an idle episode, a guest
+    /// arriving, shutdown), or until `stop()`; returns at once if no tick is under way.
+    /// Our state store, fence, read of `ticking`, against a waker's fence, read of
+    /// `ticking` and of our state: a waker that comes after the tick sees us.
     pub(crate) fn heartbeat_during_tick(&self, stop: impl Fn() -> bool) {
         if !self.ticking() {
             return;
@@ -280,10 +281,12 @@ impl Sleep {
         let hb = &self.heartbeat;
         hb.state.store(SLEEPING, Ordering::SeqCst);
         fence(Ordering::SeqCst);
-        while self.ticking() && !stop() {
-            hb.parker.park();
-            if hb.state.load(Ordering::SeqCst) != SLEEPING {
-                break;
+        if self.ticking() {
+            while !stop() {
+                hb.parker.park();
+                if hb.state.load(Ordering::SeqCst) != SLEEPING {
+                    break;
+                }
             }
         }
         hb.state.store(AWAKE, Ordering::SeqCst);

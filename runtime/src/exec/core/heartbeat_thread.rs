@@ -9,8 +9,9 @@
 //! (or `par_for_each` item), and can hold at most one, so a burst of tiny joins shares at
 //! most one job per worker per interval.
 //!
-//! While a world on the pool runs a tick it does not tick at all (see `sleep.rs`,
-//! "Ticks"): the workers poll and make the steal requests themselves.
+//! Once a world on the pool runs a tick it does not tick at all until work outside a
+//! tick wakes it (see `sleep.rs`, "Ticks"): during a tick the workers poll and make the
+//! steal requests themselves.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -54,7 +55,7 @@ pub(crate) fn run_heartbeat(registry: Arc<Registry>) {
     while !registry.terminating() {
         if registry.sleep.ticking() {
             // A world's tick: its polling workers make the steal requests (`sleep.rs`,
-            // "Ticks"); rest until it ends.
+            // "Ticks"); rest until work outside a tick needs us.
             registry.sleep.heartbeat_during_tick(|| registry.terminating());
             resting_since = None;
             continue;

@@ -182,46 +182,32 @@ fn loom_tick_start_claims_a_sleeping_worker() {
     });
 }
 
-/// The heartbeat thread rests during a tick (`heartbeat_during_tick`) and the tick's end
-/// wakes it. Loom reports a deadlock if it could stay parked after the tick. Exhaustive.
+/// The heartbeat thread rests during a tick (`heartbeat_during_tick`, entered while the
+/// tick is under way, as `run_heartbeat` does) until a waker outside a tick claims it.
+/// The tick ends, then a worker runs out of work (`enter_idle`) or a guest arrives
+/// (`guest_arrives`): against the heartbeat's state store, fence, read of `ticking`, the
+/// waker's fence, read of `ticking` and of its state: one sees the other, and the
+/// heartbeat returns. Loom reports a deadlock if it could stay parked. Two threads each:
+/// exhaustive.
 #[test]
-fn loom_tick_end_wakes_the_resting_heartbeat() {
-    loom::model(|| {
-        let sleep = Arc::new(Sleep::new(1, 0));
-        sleep.begin_tick();
-        let heartbeat = {
-            let sleep = sleep.clone();
-            thread::spawn(move || sleep.heartbeat_during_tick(|| false))
-        };
-        sleep.end_tick();
-        heartbeat.join().unwrap();
-        assert!(!sleep.ticking());
-    });
-}
-
-/// A wake-up skipped during a tick is not lost: the heartbeat thread rests while every
-/// worker is busy (`heartbeat_busy`); a worker runs out of work during a tick
-/// (`enter_idle` does not wake it: the heartbeat does not tick during a tick), and the
-/// tick ends on another thread (`end_tick` wakes it). Whatever the order, the heartbeat
-/// thread returns: after the tick, with a worker idle, it must tick. Loom reports a
-/// deadlock if it could stay parked. Three threads: exhaustive.
-#[test]
-fn loom_wake_up_skipped_during_a_tick_comes_at_its_end() {
-    loom::model(|| {
-        let sleep = Arc::new(Sleep::new(1, 0));
-        sleep.begin_tick();
-        let heartbeat = {
-            let sleep = sleep.clone();
-            thread::spawn(move || sleep.heartbeat_busy(|| false))
-        };
-        let worker = {
-            let sleep = sleep.clone();
-            thread::spawn(move || sleep.enter_idle())
-        };
-        sleep.end_tick();
-        worker.join().unwrap();
-        heartbeat.join().unwrap();
-    });
+fn loom_heartbeat_resting_after_a_tick_is_woken_by_the_next_waker() {
+    for guest in [false, true] {
+        loom::model(move || {
+            let sleep = Arc::new(Sleep::new(1, 1));
+            sleep.begin_tick();
+            let heartbeat = {
+                let sleep = sleep.clone();
+                thread::spawn(move || sleep.heartbeat_during_tick(|| false))
+            };
+            sleep.end_tick();
+            if guest {
+                sleep.guest_arrives();
+            } else {
+                sleep.enter_idle();
+            }
+            heartbeat.join().unwrap();
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------
