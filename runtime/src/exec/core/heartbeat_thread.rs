@@ -56,7 +56,9 @@ pub(crate) fn run_heartbeat(registry: Arc<Registry>) {
         if registry.sleep.ticking() {
             // A world's tick: its polling workers make the steal requests (`sleep.rs`,
             // "Ticks"); rest until work outside a tick needs us.
-            registry.sleep.heartbeat_during_tick(|| registry.terminating());
+            registry
+                .sleep
+                .heartbeat_during_tick(|| registry.terminating());
             resting_since = None;
             continue;
         }

@@ -81,8 +81,14 @@ mod tests {
         let parked = || sleep.sleeping.load(Ordering::SeqCst) == 1;
         assert!(eventually(parked), "an idle worker parks");
         let tick = pool.begin_tick();
-        assert!(eventually(|| !parked()), "the tick's start wakes the worker");
-        assert!(eventually(|| sleep.heartbeat_resting()), "the heartbeat rests");
+        assert!(
+            eventually(|| !parked()),
+            "the tick's start wakes the worker"
+        );
+        assert!(
+            eventually(|| sleep.heartbeat_resting()),
+            "the heartbeat rests"
+        );
         let start = Instant::now();
         while start.elapsed() < Duration::from_millis(50) {
             assert!(!parked(), "the worker parked during the tick");
