@@ -236,17 +236,12 @@ impl WorldExecutor {
     }
 
     /// Begins a tick of the world on its pool (`tick` and `run_phase` hold the guard):
-    /// a heartbeat pool's sleeping workers are woken once, and poll for the tick's
-    /// hand-offs until the guard drops, while its heartbeat thread rests
-    /// (`exec/core/tick.rs`). `None` on the sequential executor and on a continuation
-    /// pool (whose workers keep their own back-off).
+    /// the pool's sleeping workers are woken once, and poll for the tick's hand-offs
+    /// until the guard drops, while a heartbeat pool's heartbeat thread rests
+    /// (`exec/core/tick.rs`). `None` on the sequential executor.
     #[inline]
     pub(crate) fn begin_tick(&self) -> Option<crate::exec::core::tick::TickActivity> {
-        match self {
-            WorldExecutor::Pool(pool) => Some(pool.begin_tick()),
-            WorldExecutor::Numa(pool) => Some(pool.begin_tick()),
-            WorldExecutor::Sequential | WorldExecutor::Continuation(_) => None,
-        }
+        on_executor!(self, pool => Some(pool.begin_tick()), sequential => None)
     }
 
     /// Runs `f` inside the pool (so `join`, `scope` and `par_for_each` in it use the pool),

@@ -186,7 +186,7 @@ impl PoolCore {
     /// Begins a world's tick on this pool: until the returned guard drops, the workers
     /// poll instead of parking and the heartbeat thread rests (`tick.rs`).
     pub(crate) fn begin_tick(&self) -> tick::TickActivity {
-        tick::TickActivity::begin(&self.registry)
+        tick::TickActivity::begin(self.registry.clone())
     }
 }
 

@@ -1,5 +1,7 @@
-//! A world's tick on a heartbeat pool: while a [`TickActivity`] lives, the pool's
-//! workers do not park and its heartbeat thread rests (`sleep.rs`, "Ticks").
+//! A world's tick on a pool: while a [`TickActivity`] lives, the pool's workers do not
+//! park and its heartbeat thread rests (`sleep.rs`, "Ticks"). The heartbeat pools and
+//! the continuation pool share the sleep state (`exec/sleep.rs`), so the rule is one.
+
 //!
 //! A tick of the tower-defense game at 10 000 enemies lasts about 100 µs and hands work
 //! to the pool a few times (stages, the halves of its loops). A worker that parked
@@ -13,27 +15,38 @@
 use std::sync::Arc;
 
 use super::registry::Registry;
+use crate::exec::sleep::Sleep;
+
+/// A pool whose workers park in a [`Sleep`]: what a [`TickActivity`] holds of it.
+pub(crate) trait TickedPool: Send + Sync {
+    /// The pool's sleep state.
+    fn sleep(&self) -> &Sleep;
+}
+
+impl TickedPool for Registry {
+    fn sleep(&self) -> &Sleep {
+        &self.sleep
+    }
+}
 
 /// While alive, a tick of a world is under way on the pool (see the module docs). Ends
 /// the tick when dropped, also while unwinding. Ticks nest (a tick's phases, a world
 /// ticked from inside another's tick): the pool's workers park again once the last ends.
 pub(crate) struct TickActivity {
-    registry: Arc<Registry>,
+    pool: Arc<dyn TickedPool>,
 }
 
 impl TickActivity {
-    /// Begins a tick on `registry`'s pool: the outermost claims every sleeping worker.
-    pub(crate) fn begin(registry: &Arc<Registry>) -> TickActivity {
-        registry.sleep.begin_tick();
-        TickActivity {
-            registry: Arc::clone(registry),
-        }
+    /// Begins a tick on `pool`: the outermost claims every sleeping worker.
+    pub(crate) fn begin(pool: Arc<dyn TickedPool>) -> TickActivity {
+        pool.sleep().begin_tick();
+        TickActivity { pool }
     }
 }
 
 impl Drop for TickActivity {
     fn drop(&mut self) {
-        self.registry.sleep.end_tick();
+        self.pool.sleep().end_tick();
     }
 }
 
