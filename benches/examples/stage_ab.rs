@@ -5,8 +5,16 @@
 //! `sequential`, taken round by round. Also prints what the stage runner did (stages on
 //! the pool, each system's prediction).
 //!
-//! `stage_ab schedule ROUNDS TICKS` (the ecs bench's `schedule` workload) or
-//! `stage_ab game ENEMIES ROUNDS TICKS` (the tower-defense game).
+//! `stage_ab schedule ROUNDS TICKS` (the ecs bench's `schedule` workload),
+//! `stage_ab game ENEMIES ROUNDS TICKS` (the tower-defense game), or
+//! `stage_ab fresh ENEMIES SAMPLES [WORKERS]`: the game bench's samples (each a fresh
+//! world, 6 ticks untimed, 50 timed), `sequential` and `work_stealing` alternating; prints
+//! the median ratio of the samples and the median time of each tick position (where in
+//! a young world's life the time goes). With `STAGE_AB_PIN=1` (Linux), the calling
+//! thread runs on CPU 0 and each pool's threads on CPU 1 (they inherit the mask the
+//! calling thread had when the world was built): on a host busy with `nice`d builds,
+//! where the scheduler may leave the pool thread queued behind the caller, this is the
+//! quiet machine's layout, one core each (`game` too).
 //!
 //! Build: `cargo build --profile bench --manifest-path benches/Cargo.toml --example stage_ab`
 
@@ -75,6 +83,86 @@ fn ab(variants: &mut [Variant<'_>], rounds: usize, ticks: usize) {
     }
 }
 
+/// The game bench's sample: a fresh world, `WARM` ticks untimed, then the times of
+/// `TICKS` ticks (µs each).
+fn sample_ticks<W>(mut world: W, tick: impl Fn(&mut W)) -> Vec<f64> {
+    const WARM: usize = 6;
+    const TICKS: usize = 50;
+    for _ in 0..WARM {
+        tick(&mut world);
+    }
+    let mut times = Vec::with_capacity(TICKS);
+    for _ in 0..TICKS {
+        let start = Instant::now();
+        tick(&mut world);
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    // Dropped outside the timed ticks, as criterion's `iter_batched` does.
+    drop(world);
+    times
+}
+
+/// Restricts the calling thread to CPU `cpu` (threads it starts inherit the mask).
+#[cfg(target_os = "linux")]
+fn pin_to(cpu: usize) {
+    unsafe extern "C" {
+        fn sched_setaffinity(pid: i32, size: usize, mask: *const u64) -> i32;
+    }
+    let mask: u64 = 1 << cpu;
+    // SAFETY: `mask` is a valid 8-byte CPU set that outlives the call; pid 0 is the
+    // calling thread.
+    let rc = unsafe { sched_setaffinity(0, std::mem::size_of::<u64>(), &mask) };
+    assert_eq!(rc, 0, "sched_setaffinity failed");
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_to(_cpu: usize) {}
+
+/// `fresh`: alternating samples of both executors; the median ratio of the samples' sums
+/// and each tick position's median.
+fn fresh(setup: Setup, samples: usize, workers: usize) {
+    let mut seq_samples = Vec::new();
+    let mut ws_samples = Vec::new();
+    for s in 0..samples {
+        let seq = || sample_ticks(g_seq::new_game(g_seq::Seq::new(), setup), |w| w.tick());
+        let pin = std::env::var_os("STAGE_AB_PIN").is_some();
+        let ws = || {
+            if pin {
+                pin_to(1);
+            }
+            let w = g_ws::Ws::with_workers(workers).unwrap();
+            if pin {
+                pin_to(0);
+            }
+            sample_ticks(g_ws::new_game(w, setup), |w| w.tick())
+        };
+        if pin && s == 0 {
+            pin_to(0);
+        }
+        if s % 2 == 0 {
+            seq_samples.push(seq());
+            ws_samples.push(ws());
+        } else {
+            ws_samples.push(ws());
+            seq_samples.push(seq());
+        }
+    }
+    let sum = |v: &Vec<f64>| v.iter().sum::<f64>();
+    let ratios: Vec<f64> = ws_samples
+        .iter()
+        .zip(&seq_samples)
+        .map(|(w, s)| sum(w) / sum(s))
+        .collect();
+    let seq_sum = median(seq_samples.iter().map(sum).collect());
+    let ws_sum = median(ws_samples.iter().map(sum).collect());
+    println!("sample (50 ticks): sequential {seq_sum:.0} µs, work_stealing({workers}) {ws_sum:.0} µs, ratio x{:.3}", median(ratios));
+    let column = |v: &Vec<Vec<f64>>, t: usize| median(v.iter().map(|s| s[t]).collect());
+    let row: Vec<String> = (0..seq_samples[0].len())
+        .map(|t| format!("{:.0}/{:.0}", column(&seq_samples, t), column(&ws_samples, t)))
+        .collect();
+    println!("tick medians µs (seq/ws): {}", row.join(" "));
+}
+
 fn print_stats<W: World>(name: &str, w: &W) {
     let stats = w.stats();
     println!(
@@ -116,8 +204,15 @@ fn main() {
                 lives: u32::MAX,
             };
             let workers = num(4, 2);
-            let mut seq = g_seq::new_game(g_seq::Seq::new(), setup);
+            let pin = std::env::var_os("STAGE_AB_PIN").is_some();
+            if pin {
+                pin_to(1);
+            }
             let mut ws = g_ws::new_game(g_ws::Ws::with_workers(workers).unwrap(), setup);
+            if pin {
+                pin_to(0);
+            }
+            let mut seq = g_seq::new_game(g_seq::Seq::new(), setup);
             {
                 let mut variants: Vec<Variant<'_>> = vec![
                     ("sequential".into(), Box::new(|| seq.tick())),
@@ -128,6 +223,14 @@ fn main() {
             assert_eq!(g_seq::summary(&mut seq), g_ws::summary(&mut ws));
             print_stats("work_stealing", &ws);
         }
-        _ => panic!("usage: stage_ab schedule ROUNDS TICKS | game ENEMIES ROUNDS TICKS [WORKERS]"),
+        Some("fresh") => {
+            let setup = Setup {
+                enemies: num(1, 10_000) as u32,
+                waves: 1_000,
+                lives: u32::MAX,
+            };
+            fresh(setup, num(2, 20), num(3, 2));
+        }
+        _ => panic!("usage: stage_ab schedule ROUNDS TICKS | game ENEMIES ROUNDS TICKS [WORKERS] | fresh ENEMIES SAMPLES [WORKERS]"),
     }
 }

@@ -308,6 +308,30 @@ fn loom_shutdown_wakes_every_sleeping_worker() {
     });
 }
 
+/// A world's tick on this pool (`exec/sleep.rs`, "Ticks"): the only worker runs its
+/// real main loop (it may be parked when the tick begins, or park at any moment before
+/// it sees it); the owner begins a tick (claiming the sleeper), ends it (the worker,
+/// polling meanwhile, may park again) and terminates the pool. Loom reports a deadlock
+/// if the worker could park for good, and fails the model if its polling could go on
+/// after the tick.
+#[test]
+fn loom_a_tick_wakes_the_worker_and_lets_it_park_after() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (registry, mut deques) = Registry::new(1, 4, 64 << 10);
+        let deque = deques.pop().expect("one deque");
+        let worker = {
+            let registry = registry.clone();
+            thread::spawn(move || WorkerThread::new(0, registry, deque).main_loop())
+        };
+        registry.sleep.begin_tick();
+        registry.sleep.end_tick();
+        registry.terminate();
+        worker.join().unwrap();
+    });
+}
+
 /// The waiting fiber's pool in the `CrossFiberLatch` model: its queue of resumable
 /// waiters, its `Sleep` (one worker) and its shutdown flag, behind a [`PoolRef`] (loom's
 /// `Arc`, with liveness flags that loom's cells check).

@@ -69,11 +69,21 @@ impl WorkerThread {
             self.request_one();
             pause.run();
             *idle += 1;
+        } else if self.registry.sleep.ticking() {
+            // A world's tick is under way: keep polling (back off from the start), as the
+            // heartbeat pools' workers do (`exec/sleep.rs`, "Ticks").
+            self.request_all();
+            *idle = 0;
+            // Under loom (no back-off) the poll is a spin loop: let the model switch.
+            #[cfg(loom)]
+            loom::thread::yield_now();
         } else {
             self.request_all();
             let registry = &*self.registry;
+            // `ticking` too: a tick that began after the check above (its start claims
+            // only the sleepers it sees; this check, after the announcement, sees it).
             registry.sleep.sleep(self.index, None, || {
-                registry.has_work() || registry.may_exit()
+                registry.has_work() || registry.may_exit() || registry.sleep.ticking()
             });
             *idle = 0;
         }

@@ -449,3 +449,9 @@ mod tests {
         assert!(worker.should_spin() && worker.should_spin());
     }
 }
+
+impl crate::exec::core::tick::TickedPool for Registry {
+    fn sleep(&self) -> &Sleep {
+        &self.sleep
+    }
+}

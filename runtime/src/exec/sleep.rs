@@ -15,6 +15,20 @@
 //!   wake-up on (`sleep` returns whether it was claimed; see `WorkerThread::wait_until`).
 //! - The heartbeat thread parks the same way while every worker sleeps, and the first
 //!   worker to wake up unparks it.
+//! - *Ticks.* While a world on the pool runs a tick (`begin_tick` .. `end_tick`, see
+//!   `TickActivity`), the pool is expected to get work at every stage and loop: the
+//!   tick's start claims every sleeping worker at once (one wake-up for the whole tick
+//!   instead of one per hand-off), and no worker parks until the tick ends (it keeps
+//!   searching, with its back-off of spins and yields; a sleeper checks `ticking` after
+//!   its announcement, against the tick's start: Dekker again). The heartbeat thread
+//!   does not tick meanwhile: the workers that poll renew their steal requests, which
+//!   share work as soon as someone can take it, without a third thread preempting the
+//!   two that run the tick on a machine with as many cores as threads. Its wakers (a
+//!   worker leaving its sleep or starting an idle episode, a guest arriving) skip it
+//!   during a tick, and the tick's end does not wake it either (that would cost the
+//!   ticking thread a futex call per tick): it rests until the first of them outside a
+//!   tick, which is when work outside ticks needs it. (The heartbeat only speeds sharing
+//!   up; no job waits for it.)
 
 use std::fmt;
 
@@ -121,6 +135,10 @@ pub(crate) struct Sleep {
     /// they count as asleep, so it parks once every worker sleeps and no guest is in.
     absent: CachePadded<AtomicUsize>,
     heartbeat: ThreadSleep,
+    /// The pool's own workers: `workers[..pool_workers]` (the guests' slots follow).
+    pool_workers: usize,
+    /// Ticks under way (a count: a tick's phases nest in it; see the module docs).
+    ticking: CachePadded<AtomicUsize>,
 }
 
 impl fmt::Debug for Sleep {
@@ -145,6 +163,8 @@ impl Sleep {
             idle: CachePadded::new(AtomicUsize::new(0)),
             absent: CachePadded::new(AtomicUsize::new(guests)),
             heartbeat: ThreadSleep::new(),
+            pool_workers: workers,
+            ticking: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
@@ -195,8 +215,81 @@ impl Sleep {
         // We are awake: the pool has a running thread again, so the heartbeat must tick.
         // Pairs with the fence in `heartbeat_idle` (decrement, then read its state).
         fence(Ordering::SeqCst);
-        self.heartbeat.try_wake();
+        self.wake_heartbeat_unless_ticking();
         claimed
+    }
+
+    /// Wakes the heartbeat thread if it is parked, unless a tick is under way: it does
+    /// not tick during one (see the module docs, "Ticks"). Outside a tick no wake-up is
+    /// lost: the caller's update, fence, read of `ticking` and of the heartbeat's state,
+    /// against the heartbeat's state store, fence, read of `ticking` and its counters in
+    /// each of its rests (Dekker).
+    #[inline]
+    fn wake_heartbeat_unless_ticking(&self) {
+        if !self.ticking() {
+            self.heartbeat.try_wake();
+        }
+    }
+
+    /// A tick of a world on this pool begins (see the module docs and `TickActivity`).
+    /// The outermost one claims every sleeping worker (a claimed worker searches, then
+    /// polls until the tick ends).
+    pub(crate) fn begin_tick(&self) {
+        if self.ticking.fetch_add(1, Ordering::SeqCst) != 0 {
+            return;
+        }
+        // Pairs with the fence in `sleep` (announce, then check `ticking` through
+        // `has_work`): either we see the sleeper, or it sees the tick and does not park.
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        for worker in &self.workers[..self.pool_workers] {
+            worker.try_wake();
+        }
+    }
+
+    /// The tick begun by the matching `begin_tick` ended. (The heartbeat thread, resting,
+    /// is left to the next waker outside a tick: see the module docs.)
+    pub(crate) fn end_tick(&self) {
+        self.ticking.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Whether a tick of a world on this pool is under way: workers do not park, the
+    /// heartbeat thread does not tick. (A hint for the back-off; the Dekker pairs above
+    /// make it exact where a wake-up depends on it.)
+    #[inline]
+    pub(crate) fn ticking(&self) -> bool {
+        self.ticking.load(Ordering::SeqCst) > 0
+    }
+
+    /// Whether the heartbeat thread announced a rest (parked or about to park). For tests.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn heartbeat_resting(&self) -> bool {
+        self.heartbeat.state.load(Ordering::SeqCst) == SLEEPING
+    }
+
+    /// Parks the heartbeat thread, if a tick is under way, until a waker outside a tick
+    /// claims it (a worker leaving its sleep or starting an idle episode, a guest
+    /// arriving, shutdown), or until `stop()`; returns at once if no tick is under way.
+    /// Our state store, fence, read of `ticking`, against a waker's fence, read of
+    /// `ticking` and of our state: a waker that comes after the tick sees us.
+    pub(crate) fn heartbeat_during_tick(&self, stop: impl Fn() -> bool) {
+        if !self.ticking() {
+            return;
+        }
+        let hb = &self.heartbeat;
+        hb.state.store(SLEEPING, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        if self.ticking() {
+            while !stop() {
+                hb.parker.park();
+                if hb.state.load(Ordering::SeqCst) != SLEEPING {
+                    break;
+                }
+            }
+        }
+        hb.state.store(AWAKE, Ordering::SeqCst);
     }
 
     /// Called after publishing a job: wakes one sleeping worker, if any.
@@ -236,7 +329,7 @@ impl Sleep {
         // Pairs with the fence in `heartbeat_busy` (its state, then `idle`): one of us sees
         // the other (Dekker).
         fence(Ordering::SeqCst);
-        self.heartbeat.try_wake();
+        self.wake_heartbeat_unless_ticking();
     }
 
     /// Whether some worker is in an idle episode (searching, backing off or asleep): a
@@ -283,7 +376,7 @@ impl Sleep {
         // Pairs with the fence in `heartbeat_idle` (its state, then `absent`): one of us
         // sees the other (Dekker). Costs a load unless the heartbeat thread is parked.
         fence(Ordering::SeqCst);
-        self.heartbeat.try_wake();
+        self.wake_heartbeat_unless_ticking();
     }
 
     /// A guest left its slot.

@@ -235,6 +235,15 @@ impl WorldExecutor {
         }
     }
 
+    /// Begins a tick of the world on its pool (`tick` and `run_phase` hold the guard):
+    /// the pool's sleeping workers are woken once, and poll for the tick's hand-offs
+    /// until the guard drops, while a heartbeat pool's heartbeat thread rests
+    /// (`exec/core/tick.rs`). `None` on the sequential executor.
+    #[inline]
+    pub(crate) fn begin_tick(&self) -> Option<crate::exec::core::tick::TickActivity> {
+        on_executor!(self, pool => Some(pool.begin_tick()), sequential => None)
+    }
+
     /// Runs `f` inside the pool (so `join`, `scope` and `par_for_each` in it use the pool),
     /// or on the caller for the sequential executor.
     #[inline]

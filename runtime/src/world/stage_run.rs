@@ -32,6 +32,8 @@ use std::sync::Arc;
 pub fn run_phase<W: WorldDef>(world: &mut W, phase: usize) {
     refuse_inside_exclusive(world);
     crate::trace::span!("phase", index = phase);
+    // The pool's workers poll until the phase ends (nested in the tick's, if any).
+    let _tick = world.core().executor.begin_tick();
     drop_discarded_commands(world);
     let plan = Arc::clone(&world.core().plan);
     let Some(stages) = plan.get(phase) else {
@@ -75,6 +77,8 @@ pub fn tick<W: WorldDef>(world: &mut W) {
     // or run state transitions before it is refused.
     refuse_inside_exclusive(world);
     crate::trace::span!("tick");
+    // The pool's workers are woken once and poll until the tick ends (`exec/core/tick.rs`).
+    let _tick = world.core().executor.begin_tick();
     let start = crate::frames::begin_frame(world);
     crate::frames::tick_clock(world);
     if const { !W::TRACKED.is_empty() } {

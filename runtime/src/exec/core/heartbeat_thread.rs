@@ -8,6 +8,10 @@
 //! earns it only with elapsed time while the pool runs, spends it at its next `join`
 //! (or `par_for_each` item), and can hold at most one, so a burst of tiny joins shares at
 //! most one job per worker per interval.
+//!
+//! Once a world on the pool runs a tick it does not tick at all until work outside a
+//! tick wakes it (see `sleep.rs`, "Ticks"): during a tick the workers poll and make the
+//! steal requests themselves.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -49,6 +53,15 @@ pub(crate) fn run_heartbeat(registry: Arc<Registry>) {
     let mut overshoot = Duration::ZERO;
     let mut resting_since: Option<Instant> = None;
     while !registry.terminating() {
+        if registry.sleep.ticking() {
+            // A world's tick: its polling workers make the steal requests (`sleep.rs`,
+            // "Ticks"); rest until work outside a tick needs us.
+            registry
+                .sleep
+                .heartbeat_during_tick(|| registry.terminating());
+            resting_since = None;
+            continue;
+        }
         if registry.sleep.all_resting() {
             let since = *resting_since.get_or_insert_with(Instant::now);
             if since.elapsed() >= LINGER {

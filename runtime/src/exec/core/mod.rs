@@ -19,7 +19,8 @@
 //! Files: `registry.rs` (the shared state and each worker's own: private stack,
 //! promotion, waiting loop, back-off), `search.rs` (finding a job), `join.rs` (the
 //! join hot path), `guest.rs` (entering from a thread of no pool), `cross.rs`
-//! (entering from another pool's worker), `heartbeat_thread.rs` (the ticking thread).
+//! (entering from another pool's worker), `heartbeat_thread.rs` (the ticking thread),
+//! `tick.rs` (a world's tick: the workers poll until it ends).
 
 pub(crate) mod cross;
 pub(crate) mod guest;
@@ -27,6 +28,7 @@ mod heartbeat_thread;
 mod join;
 pub(crate) mod registry;
 mod search;
+pub(crate) mod tick;
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -179,6 +181,12 @@ impl PoolCore {
     /// Number of worker threads.
     pub(crate) fn workers(&self) -> usize {
         self.registry.num_workers()
+    }
+
+    /// Begins a world's tick on this pool: until the returned guard drops, the workers
+    /// poll instead of parking and the heartbeat thread rests (`tick.rs`).
+    pub(crate) fn begin_tick(&self) -> tick::TickActivity {
+        tick::TickActivity::begin(self.registry.clone())
     }
 }
 

@@ -433,10 +433,27 @@ impl WorkerThread {
         }
         if let Some(pause) = back_off::pause_for(round, || !self.idle_long_enough(idle)) {
             pause.run();
+        } else if self.registry.sleep.ticking() {
+            // A world's tick is under way: work comes at its next stage or loop, sooner
+            // than a parked thread would notice. Keep polling (back off from the start)
+            // and renew the steal request, which the heartbeat thread, resting during
+            // the tick, does not do for us (`sleep.rs`, "Ticks").
+            self.request_work();
+            *idle = Idle {
+                counted: true,
+                claimed: idle.claimed,
+                ..Idle::default()
+            };
+            // Under loom (no back-off) the poll is a spin loop: let the model switch.
+            #[cfg(loom)]
+            loom::thread::yield_now();
+            return;
         } else {
             let registry = &*self.registry;
+            // `ticking` too: a tick that began after the check above (its start claims
+            // only the sleepers it sees; this check, after the announcement, sees it).
             let claimed = registry.sleep.sleep(self.index, latch, || {
-                registry.has_work() || registry.terminating()
+                registry.has_work() || registry.terminating() || registry.sleep.ticking()
             });
             // Still idle (the episode goes on): back off from the start, without a new
             // request.

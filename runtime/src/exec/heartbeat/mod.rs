@@ -239,3 +239,11 @@ impl ThreadPool {
 }
 
 executor_via_core!(ThreadPool);
+
+impl ThreadPool {
+    /// Begins a world's tick on this pool: until the guard drops, the workers poll
+    /// instead of parking and the heartbeat thread rests (`exec/core/tick.rs`).
+    pub(crate) fn begin_tick(&self) -> crate::exec::core::tick::TickActivity {
+        self.core.begin_tick()
+    }
+}

@@ -162,6 +162,54 @@ fn loom_heartbeat_rests_only_while_every_worker_is_busy() {
     });
 }
 
+/// A tick's start claims a worker going to sleep: the worker announces its sleep and
+/// checks `ticking` (as `idle_step` passes it in `has_work`) while the tick begins
+/// (`begin_tick`: increment, fence, read of `sleeping`, claim). One sees the other: the
+/// worker does not park, or is claimed. Loom reports a deadlock if it could stay parked
+/// for the whole tick. Two threads: exhaustive.
+#[test]
+fn loom_tick_start_claims_a_sleeping_worker() {
+    loom::model(|| {
+        let sleep = Arc::new(Sleep::new(1, 0));
+        let worker = {
+            let sleep = sleep.clone();
+            thread::spawn(move || {
+                sleep.sleep(0, None, || sleep.ticking());
+            })
+        };
+        sleep.begin_tick();
+        worker.join().unwrap();
+    });
+}
+
+/// The heartbeat thread rests during a tick (`heartbeat_during_tick`, entered while the
+/// tick is under way, as `run_heartbeat` does) until a waker outside a tick claims it.
+/// The tick ends, then a worker runs out of work (`enter_idle`) or a guest arrives
+/// (`guest_arrives`): against the heartbeat's state store, fence, read of `ticking`, the
+/// waker's fence, read of `ticking` and of its state: one sees the other, and the
+/// heartbeat returns. Loom reports a deadlock if it could stay parked. Two threads each:
+/// exhaustive.
+#[test]
+fn loom_heartbeat_resting_after_a_tick_is_woken_by_the_next_waker() {
+    for guest in [false, true] {
+        loom::model(move || {
+            let sleep = Arc::new(Sleep::new(1, 1));
+            sleep.begin_tick();
+            let heartbeat = {
+                let sleep = sleep.clone();
+                thread::spawn(move || sleep.heartbeat_during_tick(|| false))
+            };
+            sleep.end_tick();
+            if guest {
+                sleep.guest_arrives();
+            } else {
+                sleep.enter_idle();
+            }
+            heartbeat.join().unwrap();
+        });
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Latches whose waiter may free what the setter still uses: `CrossLatch` (a worker waits
 // for a job of another pool, whose thread sets the latch) and `LockLatch` (a thread

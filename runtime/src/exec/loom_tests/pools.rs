@@ -140,6 +140,25 @@ fn loom_install_from_outside_wakes_a_sleeping_worker() {
     });
 }
 
+/// A tick on a pool: the only worker runs its main loop (it may be parked when the
+/// tick begins, or park at any moment before it sees the tick); the owner begins a tick
+/// (claiming the sleepers), installs a job from outside and blocks on it (the worker,
+/// polling during the tick, runs it), ends the tick (the worker may park again) and
+/// terminates the pool. Loom reports a deadlock if the job could be left unrun or the
+/// worker parked for good. Bounded (the polling worker spins under loom).
+#[test]
+fn loom_tick_wakes_the_pool_and_lets_it_park_after() {
+    model_pool_bounded(|| {
+        let (registry, mut deques) = model_pool(1);
+        let worker = start_worker(0, &registry, deques.pop().expect("one deque"));
+        registry.sleep.begin_tick();
+        assert_eq!(registry.in_worker_cold(|| ANSWER), ANSWER);
+        registry.sleep.end_tick();
+        registry.terminate();
+        worker.join().unwrap();
+    });
+}
+
 /// Data the jobs of a model write, each into its own cell; loom checks that every read
 /// happens after the write (through the scope's count and latch).
 struct Results([UnsafeCell<u32>; 2]);

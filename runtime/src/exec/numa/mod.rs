@@ -447,3 +447,11 @@ impl NumaPool {
 }
 
 executor_via_core!(NumaPool);
+
+impl NumaPool {
+    /// Begins a world's tick on this pool: until the guard drops, the workers poll
+    /// instead of parking and the heartbeat thread rests (`exec/core/tick.rs`).
+    pub(crate) fn begin_tick(&self) -> crate::exec::core::tick::TickActivity {
+        self.core.begin_tick()
+    }
+}
