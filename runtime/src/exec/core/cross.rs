@@ -67,7 +67,7 @@ pub(crate) struct CrossLatch<P = Arc<Registry>> {
 /// What a [`CrossLatch`] holds of its waiter's pool: a counted reference (the pool's
 /// `Arc<Registry>`) that the setter clones before it sets the latch, and through which
 /// it reaches the pool's `Sleep`. Generic so that loom can check the protocol with a
-/// pool that has only a `Sleep` (`loom_tests.rs`); the pool's own latch is
+/// pool that has only a `Sleep` (`exec/loom_tests/`); the pool's own latch is
 /// `CrossLatch<Arc<Registry>>`.
 pub(crate) trait WaiterPool: Clone {
     /// The sleep state of the waiter's pool.

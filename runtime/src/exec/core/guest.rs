@@ -174,7 +174,7 @@ where
 {
     #[cfg(loom)]
     {
-        // Loom models drive guests through `Visit` directly (`loom_tests.rs`): std's
+        // Loom models drive guests through `Visit` directly (`exec/loom_tests/`): std's
         // thread-locals are not per loom thread.
         let _ = registry;
         Err(f)
