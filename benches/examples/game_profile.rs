@@ -1,8 +1,9 @@
-//! The game bench's metronome worlds without criterion, for instruction counts:
+//! The game bench's worlds without criterion, for instruction counts:
 //! `valgrind --tool=callgrind target/release/examples/game_profile EXECUTOR ENEMIES TICKS`
-//! with EXECUTOR `sequential` or `work_stealing/N` (N workers). Builds a game with
-//! ENEMIES enemies, ticks it into play, ticks TICKS more, and prints its summary (the same
-//! whatever the executor).
+//! with EXECUTOR `sequential` or `work_stealing/N` (metronome, N workers), or
+//! `bevy/single` (the bench's bevy_ecs copy on its single-threaded executor). Builds a
+//! game with ENEMIES enemies, ticks it into play, ticks TICKS more, and prints its summary
+//! (the same whatever the executor; bevy's as (tally, state, fingerprint, alive)).
 //!
 //! Build: `cargo build --profile bench -p metronome-benches --example game_profile`
 //! (the binary lands in `target/release/examples/`).
@@ -14,6 +15,9 @@ mod rules;
 #[macro_use]
 #[allow(dead_code)]
 mod game;
+#[path = "../benches/common/game_bevy.rs"]
+#[allow(dead_code)]
+mod bevy;
 
 use rules::Setup;
 
@@ -22,7 +26,7 @@ tower_defense_world!(m_ws::Ws = work_stealing(workers = 2));
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: game_profile sequential|work_stealing/N ENEMIES TICKS";
+    let usage = "usage: game_profile sequential|work_stealing/N|bevy/single ENEMIES TICKS";
     let [executor, enemies, ticks] = &args[..] else {
         panic!("{usage}");
     };
@@ -34,6 +38,11 @@ fn main() {
     // The bench's warm-up (menu, transition into play, a couple of ticks), then `ticks`.
     let ticks = 6 + ticks.parse::<u64>().expect(usage);
     let summary = match executor.strip_prefix("work_stealing/") {
+        None if executor == "bevy/single" => {
+            let mut g = bevy::Game::new(setup, false);
+            (0..ticks).for_each(|_| g.tick());
+            format!("{:?}", g.summary())
+        }
         None if executor == "sequential" => {
             let mut w = m_seq::new_game(m_seq::Seq::new(), setup);
             (0..ticks).for_each(|_| w.tick());
