@@ -93,7 +93,7 @@ pub unsafe trait Bundle<W>: Sized {
 /// # Safety
 /// `components` lists exactly the values `take` and `take_from` hand out, in the same
 /// order, with their true `TypeId`s.
-pub unsafe trait DynBundle: Send + 'static {
+pub unsafe trait DynBundle: std::any::Any + Send {
     /// The components' type ids and names, in order.
     fn components(&self, out: &mut dyn FnMut(TypeId, &'static str));
     /// Hands each component out by pointer, in order; each value is owned by the callee

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 /// `Counted` values alive (made minus dropped), per test (each test uses its own key).
-static ALIVE: [AtomicIsize; 4] = [const { AtomicIsize::new(0) }; 4];
+static ALIVE: [AtomicIsize; 5] = [const { AtomicIsize::new(0) }; 5];
 
 #[derive(Component, Debug, PartialEq, Eq)]
 pub struct Pos(pub i32);
@@ -223,4 +223,82 @@ macro_rules! discarded {
 fn a_discarded_batch_gives_back_its_handles_and_drops_its_values_once() {
     discarded!(seq::Seq, 2);
     discarded!(par::Par, 3);
+}
+
+/// Single spawns in a loop, with other commands between some of them.
+#[system]
+pub fn singles(mut plan: ResMut<Plan>, mut commands: Commands) {
+    let key = plan.key;
+    let unit = |x: i32| (Pos(x), Counted::new(key, x));
+    let first = commands.spawn(unit(1));
+    plan.good_handles.push(first);
+    plan.good_handles.push(commands.spawn(unit(2)));
+    // Between two runs of the same type: a despawn of the run's first entity, a spawn
+    // of another archetype, and bundles that match none.
+    commands.despawn(first);
+    commands.spawn((Pos(100),));
+    plan.bad_handles
+        .push(commands.spawn((Hp(1), Counted::new(key, 1))));
+    plan.bad_handles
+        .push(commands.spawn((Hp(2), Counted::new(key, 2))));
+    for x in 3..6 {
+        plan.good_handles.push(commands.spawn(unit(x)));
+    }
+    let last = commands.spawn(unit(6));
+    commands.entity(last).insert(Counted::new(key, 60));
+    plan.good_handles.push(last);
+}
+
+mod singles_world {
+    use super::*;
+    #[world(
+        archetypes(Unit = (Pos, Counted), Plain = (Pos), Healthy = (Hp)),
+        resources(Plan),
+        phases(Update),
+        systems(Update = [singles]),
+        executor = sequential,
+        on_command_error = collect,
+    )]
+    pub struct Singles;
+}
+
+#[test]
+fn runs_of_single_spawns_apply_in_call_order_with_the_commands_between_them() {
+    let key = 4;
+    {
+        let mut w = singles_world::Singles::new();
+        w.resource_mut::<Plan>().key = key;
+        w.tick();
+        let errors = w.take_command_errors();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors
+            .iter()
+            .all(|e| matches!(e, EcsError::NoArchetypeForBundle { .. })));
+        let plan = w.resource::<Plan>();
+        let (good, bad) = (plan.good_handles.clone(), plan.bad_handles.clone());
+        assert!(!w.is_alive(good[0]), "despawned after its spawn");
+        for e in &bad {
+            assert!(!w.is_alive(*e));
+        }
+        // Applied in call order: 1 and 2 spawned, 1 despawned (2 moves to its row), then
+        // 3, 4, 5, 6 (whose `Counted` the insert replaced). Had a later spawn joined the
+        // batch before the despawn, the last of them would have taken row 0.
+        let rows: Vec<(Entity, i32, i32)> = w
+            .query::<(Entity, &Pos, &Counted)>()
+            .iter()
+            .map(|(e, p, c)| (e, p.0, c.value))
+            .collect();
+        let expected: Vec<(Entity, i32, i32)> = vec![
+            (good[1], 2, 2),
+            (good[2], 3, 3),
+            (good[3], 4, 4),
+            (good[4], 5, 5),
+            (good[5], 6, 60),
+        ];
+        assert_eq!(rows, expected);
+        assert_eq!(w.query::<&Pos>().iter().count(), 6);
+        // 2 to 6, the replaced and the failed values dropped already.
+        assert_eq!(alive(key), 5);
+    }
+    assert_eq!(alive(key), 0);
 }

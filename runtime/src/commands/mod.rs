@@ -10,7 +10,7 @@ pub use policy::CommandErrorPolicy;
 use crate::component::{Component, DynBundle};
 use crate::entity::{Entity, EntityIndex};
 use crate::record::Record;
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -68,7 +68,7 @@ impl Command {
 /// The bundles of one [`Commands::spawn_batch`], all of one type, each with the handle
 /// reserved for it: applied as one command, whose archetype is found once, with no box
 /// per bundle.
-pub(crate) trait BundleBatch: Send {
+pub(crate) trait BundleBatch: Any + Send {
     /// The reserved handles, one per bundle, in order.
     fn entities(&self) -> &[Entity];
     /// The components of every bundle (all of one type), as [`DynBundle::components`].
@@ -249,9 +249,42 @@ impl<'a> Commands<'a> {
     ///
     /// A bundle that matches no archetype of the world fails when applied (see
     /// `on_command_error`), and the handle stays dead.
-    pub fn spawn(&mut self, bundle: impl DynBundle) -> Entity {
+    ///
+    /// Spawns of one bundle type recorded one after the other (a loop of `spawn`s with no
+    /// other command between them) become one batch, applied as
+    /// [`Commands::spawn_batch`]'s: in the same order, with the same results.
+    pub fn spawn<B: DynBundle>(&mut self, bundle: B) -> Entity {
         let entity = self.entities.reserve_entity();
-        self.push(Command::Spawn(entity, Box::new(bundle)));
+        // SAFETY: as in `push`: no user code runs while the borrow lasts (moves, pushes
+        // and downcasts only).
+        let commands = &mut unsafe { self.buffer.as_mut() }.commands;
+        match commands.last_mut() {
+            Some(Command::SpawnBatch(batch)) => {
+                let batch: &mut dyn Any = &mut **batch;
+                if let Some(batch) = batch.downcast_mut::<Batch<B>>() {
+                    batch.entities.push(entity);
+                    batch.bundles.push(bundle);
+                    return entity;
+                }
+            }
+            Some(Command::Spawn(_, last)) if <dyn Any>::is::<B>(&**last) => {
+                // The second spawn of a run: the two become a batch.
+                let Some(Command::Spawn(first, last)) = commands.pop() else {
+                    unreachable!("the last command is a spawn");
+                };
+                let last: Box<dyn Any> = last;
+                let last = *last
+                    .downcast::<B>()
+                    .unwrap_or_else(|_| unreachable!("a bundle of type `B`"));
+                commands.push(Command::SpawnBatch(Box::new(Batch {
+                    entities: vec![first, entity],
+                    bundles: vec![last, bundle],
+                })));
+                return entity;
+            }
+            _ => {}
+        }
+        commands.push(Command::Spawn(entity, Box::new(bundle)));
         entity
     }
 
