@@ -88,11 +88,14 @@ pub unsafe trait Bundle<W>: Sized {
 }
 
 /// A bundle whose world is decided when a deferred command is applied: any tuple of
-/// components and every archetype struct.
+/// components and every archetype struct. (`Any`: `Commands::spawn` joins consecutive
+/// spawns of one bundle type into one batch, recognised by the type.)
 ///
 /// # Safety
 /// `components` lists exactly the values `take` and `take_from` hand out, in the same
-/// order, with their true `TypeId`s.
+/// order, with their true `TypeId`s, and lists the same components for every value of
+/// the type (a batch of spawns reads the list of its first bundle and writes every other
+/// bundle's values by it: `spawn_batch_dyn` in `world/apply.rs`).
 pub unsafe trait DynBundle: std::any::Any + Send {
     /// The components' type ids and names, in order.
     fn components(&self, out: &mut dyn FnMut(TypeId, &'static str));

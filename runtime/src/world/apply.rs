@@ -284,9 +284,10 @@ pub(super) fn spawn_batch_dyn<W: WorldDef>(
     let mut failed = Vec::new();
     batch.spawn_each(&mut |entity, take| {
         // SAFETY: the bundles' components are exactly the archetype's set (checked by
-        // `bundle_archetype`, no duplicates) and `ids` are their ids in `take`'s order
-        // (`DynBundle`'s contract), so `take` writes every column once, each with a
-        // value of its type.
+        // `bundle_archetype` on the first bundle, no duplicates; every bundle of the
+        // batch is of one type, whose values all list the same components: `DynBundle`'s
+        // contract) and `ids` are their ids in `take`'s order (the same contract), so
+        // `take` writes every column once, each with a value of its type.
         let spawned = unsafe {
             core.storage
                 .spawn_reserved_with(entity, archetype, |table: &mut Table, row| {
