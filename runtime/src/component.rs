@@ -88,17 +88,37 @@ pub unsafe trait Bundle<W>: Sized {
 }
 
 /// A bundle whose world is decided when a deferred command is applied: any tuple of
-/// components and every archetype struct.
+/// components and every archetype struct. (`Any`: `Commands::spawn` joins consecutive
+/// spawns of one bundle type into one batch, recognised by the type.)
 ///
 /// # Safety
-/// `components` lists exactly the values `take` hands out, in the same order, with their
-/// true `TypeId`s.
-pub unsafe trait DynBundle: Send + 'static {
+/// `components` lists exactly the values `take` and `take_from` hand out, in the same
+/// order, with their true `TypeId`s, and lists the same components for every value of
+/// the type (a batch of spawns reads the list of its first bundle and writes every other
+/// bundle's values by it: `spawn_batch_dyn` in `world/apply.rs`).
+pub unsafe trait DynBundle: std::any::Any + Send {
     /// The components' type ids and names, in order.
     fn components(&self, out: &mut dyn FnMut(TypeId, &'static str));
     /// Hands each component out by pointer, in order; each value is owned by the callee
     /// afterwards (it must move it out before `put` returns).
     fn take(self: Box<Self>, put: &mut dyn FnMut(TypeId, *const u8));
+    /// As [`DynBundle::take`], for a bundle that is not boxed: `*this` is moved out (a
+    /// batch of spawns hands out its bundles from a `Vec` this way, without a box each).
+    /// The default boxes the value and calls `take`; the tuples hand their fields out
+    /// in place.
+    ///
+    /// # Safety
+    /// `this` points to a valid value that the caller owns; afterwards the value is
+    /// moved out: the caller must neither use nor drop it again.
+    #[doc(hidden)]
+    unsafe fn take_from(this: *mut Self, put: &mut dyn FnMut(TypeId, *const u8))
+    where
+        Self: Sized,
+    {
+        // SAFETY: `this` points to a valid value the caller gives up (this function's
+        // contract): it is read once, and the copy owns it.
+        Box::new(unsafe { this.read() }).take(put)
+    }
     /// The bundle's type name, for errors.
     fn type_name(&self) -> &'static str {
         std::any::type_name::<Self>()
@@ -113,7 +133,15 @@ macro_rules! tuple_dyn_bundle {
                 $(out(TypeId::of::<$t>(), $t::NAME);)+
             }
             fn take(self: Box<Self>, put: &mut dyn FnMut(TypeId, *const u8)) {
-                let ($($v,)+) = *self;
+                let mut this = std::mem::ManuallyDrop::new(*self);
+                // SAFETY: `this` is a valid tuple we own; `ManuallyDrop` keeps it from
+                // being dropped again after `take_from` moved it out.
+                unsafe { Self::take_from(&mut *this, put) }
+            }
+            unsafe fn take_from(this: *mut Self, put: &mut dyn FnMut(TypeId, *const u8)) {
+                // SAFETY: `this` points to a valid tuple the caller gives up (the
+                // function's contract): read once, its fields are handed out as in `take`.
+                let ($($v,)+) = unsafe { this.read() };
                 $(
                     let $v = std::mem::ManuallyDrop::new($v);
                     put(TypeId::of::<$t>(), (&*$v as *const $t).cast());

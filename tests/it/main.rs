@@ -19,6 +19,7 @@ pub mod common;
 
 pub mod api_example;
 pub mod change_detection;
+pub mod command_batches;
 pub mod commands;
 pub mod coordinator;
 pub mod declaration_order;

@@ -10,7 +10,7 @@ pub use policy::CommandErrorPolicy;
 use crate::component::{Component, DynBundle};
 use crate::entity::{Entity, EntityIndex};
 use crate::record::Record;
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -18,6 +18,8 @@ use std::ptr::NonNull;
 pub(crate) enum Command {
     /// Spawn into the reserved handle.
     Spawn(Entity, Box<dyn DynBundle>),
+    /// `Commands::spawn_batch`: each bundle into its reserved handle, in order.
+    SpawnBatch(Box<dyn BundleBatch>),
     Despawn(Entity),
     Insert(Entity, Box<dyn DynBundle>),
     Remove(Entity, TypeId, &'static str),
@@ -34,6 +36,15 @@ impl Command {
     pub(crate) fn verb_and_entity(&self) -> (&'static str, Entity) {
         match self {
             Command::Spawn(e, _) => ("spawn", *e),
+            // Reported per bundle where it fails; this names the first.
+            Command::SpawnBatch(batch) => (
+                "spawn",
+                batch
+                    .entities()
+                    .first()
+                    .copied()
+                    .unwrap_or(Entity::from_bits(u64::MAX)),
+            ),
             Command::Despawn(e) => ("despawn", *e),
             Command::Insert(e, _) => ("insert", *e),
             Command::Remove(e, _, _) => ("remove", *e),
@@ -41,6 +52,75 @@ impl Command {
             // A record send names no entity and never fails.
             Command::Send(_, _) => ("send", Entity::from_bits(u64::MAX)),
             Command::SendEntity(_, e) => ("send_entity", *e),
+        }
+    }
+
+    /// The handles the command's spawns reserved (given back if it is discarded).
+    pub(crate) fn reserved(&self) -> &[Entity] {
+        match self {
+            Command::Spawn(e, _) => std::slice::from_ref(e),
+            Command::SpawnBatch(batch) => batch.entities(),
+            _ => &[],
+        }
+    }
+}
+
+/// The bundles of one [`Commands::spawn_batch`], all of one type, each with the handle
+/// reserved for it: applied as one command, whose archetype is found once, with no box
+/// per bundle.
+pub(crate) trait BundleBatch: Any + Send {
+    /// The reserved handles, one per bundle, in order.
+    fn entities(&self) -> &[Entity];
+    /// The components of every bundle (all of one type), as [`DynBundle::components`].
+    fn components(&self, out: &mut dyn FnMut(TypeId, &'static str));
+    /// The bundles' type name, for errors.
+    fn type_name(&self) -> &'static str;
+    /// Calls `spawn(entity, take)` for each bundle in order, with its handle: `take(put)`
+    /// moves the bundle's components out through `put`, as [`DynBundle::take`] does (the
+    /// first call only; later calls hand out nothing). A bundle whose `take` was not
+    /// called is dropped after `spawn` returns; if `spawn` panics, the bundles left are
+    /// dropped.
+    fn spawn_each(self: Box<Self>, spawn: &mut SpawnOne<'_>);
+}
+
+/// The callback of [`BundleBatch::spawn_each`]: a handle and the bundle's `take`.
+pub(crate) type SpawnOne<'s> =
+    dyn FnMut(Entity, &mut dyn FnMut(&mut dyn FnMut(TypeId, *const u8))) + 's;
+
+/// A [`BundleBatch`] of bundles of type `B`.
+struct Batch<B> {
+    entities: Vec<Entity>,
+    bundles: Vec<B>,
+}
+
+impl<B: DynBundle> BundleBatch for Batch<B> {
+    fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    fn components(&self, out: &mut dyn FnMut(TypeId, &'static str)) {
+        if let Some(bundle) = self.bundles.first() {
+            bundle.components(out);
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<B>()
+    }
+
+    fn spawn_each(self: Box<Self>, spawn: &mut SpawnOne<'_>) {
+        let Batch { entities, bundles } = *self;
+        // The bundles not reached yet are dropped with the iterator, also while unwinding.
+        for (entity, bundle) in entities.into_iter().zip(bundles) {
+            let mut bundle = Some(bundle);
+            spawn(entity, &mut |put| {
+                if let Some(bundle) = bundle.take() {
+                    let mut bundle = std::mem::ManuallyDrop::new(bundle);
+                    // SAFETY: `bundle` is a valid value we own; `ManuallyDrop` keeps it
+                    // from being dropped or used after `take_from` moved it out.
+                    unsafe { B::take_from(&mut *bundle, put) }
+                }
+            });
         }
     }
 }
@@ -169,23 +249,66 @@ impl<'a> Commands<'a> {
     ///
     /// A bundle that matches no archetype of the world fails when applied (see
     /// `on_command_error`), and the handle stays dead.
-    pub fn spawn(&mut self, bundle: impl DynBundle) -> Entity {
+    ///
+    /// Spawns of one bundle type recorded one after the other (a loop of `spawn`s with no
+    /// other command between them) become one batch, applied as
+    /// [`Commands::spawn_batch`]'s: in the same order, with the same results.
+    pub fn spawn<B: DynBundle>(&mut self, bundle: B) -> Entity {
         let entity = self.entities.reserve_entity();
-        self.push(Command::Spawn(entity, Box::new(bundle)));
+        // SAFETY: as in `push`: no user code runs while the borrow lasts (moves, pushes
+        // and downcasts only).
+        let commands = &mut unsafe { self.buffer.as_mut() }.commands;
+        match commands.last_mut() {
+            Some(Command::SpawnBatch(batch)) => {
+                let batch: &mut dyn Any = &mut **batch;
+                if let Some(batch) = batch.downcast_mut::<Batch<B>>() {
+                    batch.entities.push(entity);
+                    batch.bundles.push(bundle);
+                    return entity;
+                }
+            }
+            Some(Command::Spawn(_, last)) if <dyn Any>::is::<B>(&**last) => {
+                // The second spawn of a run: the two become a batch.
+                let Some(Command::Spawn(first, last)) = commands.pop() else {
+                    unreachable!("the last command is a spawn");
+                };
+                let last: Box<dyn Any> = last;
+                let last = *last
+                    .downcast::<B>()
+                    .unwrap_or_else(|_| unreachable!("a bundle of type `B`"));
+                commands.push(Command::SpawnBatch(Box::new(Batch {
+                    entities: vec![first, entity],
+                    bundles: vec![last, bundle],
+                })));
+                return entity;
+            }
+            _ => {}
+        }
+        commands.push(Command::Spawn(entity, Box::new(bundle)));
         entity
     }
 
     /// Spawns every bundle of `bundles`; the handles, in order.
+    ///
+    /// The batch is one command: applied, it finds the archetype once and writes the
+    /// bundles' rows one after the other (no box per bundle, as `spawn` makes). A bundle
+    /// that matches no archetype fails for each of its handles, as `spawn` does.
     pub fn spawn_batch<B: DynBundle>(
         &mut self,
         bundles: impl IntoIterator<Item = B>,
     ) -> Vec<Entity> {
-        let bundles = bundles.into_iter();
-        let mut out = Vec::with_capacity(bundles.size_hint().0);
-        for bundle in bundles {
-            out.push(self.spawn(bundle));
+        let bundles: Vec<B> = bundles.into_iter().collect();
+        let entities: Vec<Entity> = bundles
+            .iter()
+            .map(|_| self.entities.reserve_entity())
+            .collect();
+        if !bundles.is_empty() {
+            self.push(Command::SpawnBatch(Box::new(Batch {
+                entities: entities.clone(),
+                bundles,
+            })));
         }
-        out
+        entities
     }
 
     /// Despawns `entity` (nothing happens, and no error is reported, if it is already

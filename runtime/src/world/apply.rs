@@ -2,7 +2,7 @@
 //! reporting the ones that fail.
 
 use crate::bits::Bits;
-use crate::commands::{failure_message, Command, CommandErrorPolicy};
+use crate::commands::{failure_message, BundleBatch, Command, CommandErrorPolicy};
 use crate::component::DynBundle;
 use crate::entity::Entity;
 use crate::error::EcsError;
@@ -29,9 +29,7 @@ pub(super) fn apply_stage_commands<W: WorldDef>(world: &mut W, stage: &[u16]) {
         // allocation for the next run.
         commands_of(world, index).reverse();
         while let Some(command) = commands_of(world, index).pop() {
-            if let Err(failure) = apply(world, command) {
-                command_failed(world, index, failure);
-            }
+            apply(world, index, command);
         }
         if W::HAS_EVENTS {
             flush_system_events(world, index);
@@ -82,15 +80,40 @@ pub(super) struct Failure {
     error: EcsError,
 }
 
-/// Applies one command; on failure (nothing changed), what failed. (The description is
-/// only built on that path: a command that succeeds costs what it did before.)
-pub(super) fn apply<W: WorldDef>(world: &mut W, command: Command) -> Result<(), Failure> {
+/// Applies one command of system `index`; a failure (which changed nothing) goes to
+/// [`command_failed`], once per entity it failed for. (The description is only built on
+/// that path: a command that succeeds costs what it did before.)
+pub(super) fn apply<W: WorldDef>(world: &mut W, index: u16, command: Command) {
     let (verb, entity) = command.verb_and_entity();
-    apply_command(world, command).map_err(|error| Failure {
-        verb,
-        entity,
-        error,
-    })
+    let result = match command {
+        Command::SpawnBatch(batch) => {
+            // Reported once per bundle that failed, as that many `spawn`s would be.
+            for (entity, error) in spawn_batch_dyn(world, batch) {
+                command_failed(
+                    world,
+                    index,
+                    Failure {
+                        verb,
+                        entity,
+                        error,
+                    },
+                );
+            }
+            return;
+        }
+        command => apply_command(world, command),
+    };
+    if let Err(error) = result {
+        command_failed(
+            world,
+            index,
+            Failure {
+                verb,
+                entity,
+                error,
+            },
+        );
+    }
 }
 
 pub(super) fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Result<(), EcsError> {
@@ -108,6 +131,11 @@ pub(super) fn apply_command<W: WorldDef>(world: &mut W, command: Command) -> Res
             }
             result
         }
+        // The first failure (`apply` reports each of them).
+        Command::SpawnBatch(batch) => match spawn_batch_dyn(world, batch).into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(()),
+        },
         Command::SetParent(child, parent) => hierarchy::set_parent(world, child, parent),
         Command::Send(to, record) => {
             world.core_mut().outbox.push((to, record));
@@ -194,19 +222,19 @@ pub(super) fn component_id<W>(core: &WorldCore<W>, type_id: TypeId) -> Option<u1
         .map(|i| i as u16)
 }
 
-/// Spawns a bundle whose archetype is found at run time into the reserved handle
-/// `entity` (deferred `spawn`).
-pub(super) fn spawn_dyn<W: WorldDef>(
-    world: &mut W,
-    entity: Entity,
-    bundle: Box<dyn DynBundle>,
-) -> Result<(), EcsError> {
-    let core = world.core_mut();
+/// The archetype of a bundle found at run time and the component ids of its values, in
+/// the order its `take` hands them out: the bundle's components (`components`, as
+/// [`DynBundle::components`]) must be exactly one archetype's set, with no duplicate.
+fn bundle_archetype<W: WorldDef>(
+    core: &WorldCore<W>,
+    components: impl FnOnce(&mut dyn FnMut(TypeId, &'static str)),
+    type_name: &'static str,
+) -> Result<(u16, Vec<u16>), EcsError> {
     let mut ids: Vec<u16> = Vec::new();
     let mut set = Bits::EMPTY;
     let mut unknown = None;
     let mut duplicate = false;
-    bundle.components(&mut |type_id, name| match component_id(core, type_id) {
+    components(&mut |type_id, name| match component_id(core, type_id) {
         Some(id) => {
             duplicate |= set.contains(id as usize);
             set = set.with(id as usize);
@@ -219,11 +247,77 @@ pub(super) fn spawn_dyn<W: WorldDef>(
     }
     let archetype = W::ARCHETYPE_SETS.iter().position(|s| *s == set);
     let (Some(archetype), false) = (archetype, duplicate) else {
-        return Err(EcsError::NoArchetypeForBundle {
-            bundle: bundle.type_name(),
-        });
+        return Err(EcsError::NoArchetypeForBundle { bundle: type_name });
     };
-    let archetype = archetype as u16;
+    Ok((archetype as u16, ids))
+}
+
+/// Spawns each bundle of `batch` into its reserved handle, in order (deferred
+/// `spawn_batch`): the archetype is found once. Returns the handles that failed, with
+/// why (each one given back, dead for good); all of them if the bundles match no
+/// archetype.
+pub(super) fn spawn_batch_dyn<W: WorldDef>(
+    world: &mut W,
+    batch: Box<dyn BundleBatch>,
+) -> Vec<(Entity, EcsError)> {
+    let core = world.core_mut();
+    let (archetype, ids) =
+        match bundle_archetype(core, |out| batch.components(out), batch.type_name()) {
+            Ok(found) => found,
+            Err(error) => {
+                let failed: Vec<_> = batch
+                    .entities()
+                    .iter()
+                    .map(|&entity| (entity, error.clone()))
+                    .collect();
+                for &(entity, _) in &failed {
+                    core.storage.entities_mut().release(entity);
+                }
+                // The bundles are dropped here, before any failure is reported (a report
+                // may panic, and a drop while unwinding that panicked would abort).
+                drop(batch);
+                return failed;
+            }
+        };
+    core.storage
+        .grow(archetype as usize, batch.entities().len());
+    let mut failed = Vec::new();
+    batch.spawn_each(&mut |entity, take| {
+        // SAFETY: the bundles' components are exactly the archetype's set (checked by
+        // `bundle_archetype` on the first bundle, no duplicates; every bundle of the
+        // batch is of one type, whose values all list the same components: `DynBundle`'s
+        // contract) and `ids` are their ids in `take`'s order (the same contract), so
+        // `take` writes every column once, each with a value of its type.
+        let spawned = unsafe {
+            core.storage
+                .spawn_reserved_with(entity, archetype, |table: &mut Table, row| {
+                    let mut ids = ids.iter();
+                    take(&mut |_, src| {
+                        let &id = ids.next().expect("one id per component");
+                        debug_assert_ne!(table.slot(id), NO_SLOT);
+                        table.write_raw(id, row, src);
+                    })
+                })
+        };
+        if !spawned {
+            // `take` was not called: the bundle is dropped by `spawn_each`.
+            core.storage.entities_mut().release(entity);
+            failed.push((entity, EcsError::DeadEntity(entity)));
+        }
+    });
+    failed
+}
+
+/// Spawns a bundle whose archetype is found at run time into the reserved handle
+/// `entity` (deferred `spawn`).
+pub(super) fn spawn_dyn<W: WorldDef>(
+    world: &mut W,
+    entity: Entity,
+    bundle: Box<dyn DynBundle>,
+) -> Result<(), EcsError> {
+    let core = world.core_mut();
+    let (archetype, ids) =
+        bundle_archetype(core, |out| bundle.components(out), bundle.type_name())?;
     let mut ids = ids.into_iter();
     // SAFETY: the bundle's components are exactly the archetype's set (checked above, no
     // duplicates), so `take` writes every column once, each with a value of its type.

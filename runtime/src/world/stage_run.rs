@@ -1,8 +1,6 @@
 //! Running phases and stages: `tick`, `run_phase`, exclusive systems, the stage runner's
 //! inline or pooled dispatch, and discarding the commands of a stage that panicked.
 
-use crate::commands::Command;
-
 use super::apply::*;
 use super::WorldDef;
 use std::sync::Arc;
@@ -151,8 +149,8 @@ impl<W: WorldDef> Drop for DiscardOnUnwind<'_, W> {
             // abort the process.
             let buffer = core.buffers[index as usize].get_mut();
             for command in &buffer.commands {
-                if let Command::Spawn(entity, _) = command {
-                    core.storage.entities_mut().release(*entity);
+                for &entity in command.reserved() {
+                    core.storage.entities_mut().release(entity);
                 }
             }
             core.discarded.get_mut().append(&mut buffer.commands);
