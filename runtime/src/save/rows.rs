@@ -62,19 +62,47 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ColumnVisitor<T> {
         {
             return Err(de::Error::invalid_length(len, &self));
         }
-        let room = MAX_RESERVED_BYTES / size_of::<T>().max(1);
+        if size_of::<T>() == 0 {
+            return zero_sized(seq, self);
+        }
+        let room = MAX_RESERVED_BYTES / size_of::<T>();
         let mut values = Vec::with_capacity(hint.unwrap_or(0).min(self.rows).min(room));
-        // Counted as they come: a format that writes no length (JSON) is bounded too.
-        while values.len() < self.rows {
-            match seq.next_element()? {
-                Some(value) => values.push(value),
-                None => return Ok(values),
+        while let Some(value) = seq.next_element()? {
+            // The bound is checked where the column grows, not per value: a column of
+            // values with a size grows only here, by at most what the table has left.
+            if values.len() == values.capacity() {
+                if values.len() >= self.rows {
+                    return Err(de::Error::invalid_length(values.len() + 1, &self));
+                }
+                values.reserve_exact(values.len().max(8).min(self.rows - values.len()));
             }
+            values.push(value);
         }
-        match seq.next_element::<IgnoredAny>()? {
-            None => Ok(values),
-            Some(IgnoredAny) => Err(de::Error::invalid_length(values.len() + 1, &self)),
+        // (`reserve_exact` may give more room than asked.)
+        if values.len() > self.rows {
+            return Err(de::Error::invalid_length(values.len(), &self));
         }
+        Ok(values)
+    }
+}
+
+/// Reads a column of zero-sized values (a `Vec` of them never runs out of room): counted
+/// as they come, at most `column.rows`.
+fn zero_sized<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(
+    mut seq: A,
+    column: ColumnVisitor<T>,
+) -> Result<Vec<T>, A::Error> {
+    let mut values = Vec::new();
+    // Counted as they come: a format that writes no length (JSON) is bounded too.
+    while values.len() < column.rows {
+        match seq.next_element()? {
+            Some(value) => values.push(value),
+            None => return Ok(values),
+        }
+    }
+    match seq.next_element::<IgnoredAny>()? {
+        None => Ok(values),
+        Some(IgnoredAny) => Err(de::Error::invalid_length(values.len() + 1, &column)),
     }
 }
 

@@ -145,6 +145,27 @@ fn a_json_column_longer_than_its_table_is_corrupt() {
         bytes,
         Format::Json,
     ));
+    // Values with a size, and values of zero bytes with a size (`{}` in JSON).
+    let skipped = || Skipped::default();
+    let bytes = bytes_of(
+        &data((vec![skipped(), skipped()],), vec![1u32]),
+        Format::Json,
+    );
+    assert_corrupt(load_within::<(Vec<Skipped>,), Vec<u32>>(
+        bytes,
+        Format::Json,
+    ));
+    let bytes = bytes_of(&data((vec![Marker],), vec![1u32, 2, 3]), Format::Json);
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<u32>>(bytes, Format::Json));
+}
+
+#[test]
+fn a_binary_column_longer_than_its_table_is_corrupt() {
+    let bytes = bytes_of(&data((vec![Marker],), vec![1u32, 2, 3]), Format::Binary);
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<u32>>(
+        bytes,
+        Format::Binary,
+    ));
 }
 
 #[test]
