@@ -33,11 +33,14 @@ mod frames;
 mod impls;
 mod layout;
 pub(crate) mod lists;
+mod rows;
 mod stream;
 
 pub use layout::Layout;
 #[doc(hidden)]
 pub use lists::{AsEntities, FromEntities};
+#[doc(hidden)]
+pub use rows::Columns;
 /// The `serde` crate, for the checks `#[world(serde, ...)]` generates.
 #[doc(hidden)]
 pub use serde;

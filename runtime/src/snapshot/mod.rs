@@ -134,23 +134,20 @@ pub struct WorldData<T, S, R, E = EntitySlots> {
 /// let rows: TableData<Vec<Entity>, (Vec<u32>,)> = TableData { entities: vec![], columns: (vec![],) };
 /// assert!(rows.entities.is_empty());
 /// ```
+///
+/// With `serde`, it is read row owners first, then each column bounded by their count
+/// (a column longer than its table is an error as soon as its length is read).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(bound(
-        serialize = "E: crate::save::AsEntities, C: serde::Serialize",
-        deserialize = "E: crate::save::FromEntities, C: serde::Deserialize<'de>"
-    ))
+    serde(bound(serialize = "E: crate::save::AsEntities, C: serde::Serialize"))
 )]
 pub struct TableData<E, C> {
-    /// The row owners (in a binary save, one byte string: see [`crate::save`]).
+    /// The row owners (in a binary save, byte strings: see [`crate::save`]).
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "crate::save::lists::serialize_entities",
-            deserialize_with = "crate::save::lists::deserialize_entities"
-        )
+        serde(serialize_with = "crate::save::lists::serialize_entities")
     )]
     pub entities: E,
     /// The columns.
