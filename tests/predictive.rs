@@ -108,18 +108,23 @@ fn once_warmed_up_the_longest_system_starts_first() {
     for _ in 0..6 {
         game.tick();
     }
-    // The runner dispatches the 6 ms system first; a thread preempted between the start
-    // gate and a system's first line (a loaded machine) can still let a 2 ms one record
-    // its start first now and then, so most runs, not all, must show it. Dispatched in
-    // declaration order, the 6 ms system starts third or fourth in every run.
+    // The runner dispatches the 6 ms system first: the calling thread runs it while the
+    // pool thread takes a 2 ms one, both at once, so it is among the first two systems to
+    // start. Which of those two records its first line first is a race between two
+    // threads that start together (a pool thread polling during the tick can win it),
+    // not a property of the runner. Dispatched in declaration order, the 6 ms system
+    // would start third or fourth in every run (each thread starts a 2 ms one first). A
+    // thread preempted for milliseconds (a loaded machine) can still delay it now and
+    // then, so most runs, not all, must show it.
     let mut runs = Vec::new();
     for _ in 0..12 {
         runs.push(ranks_of_a_tick(|| game.tick()));
     }
-    let first = runs.iter().filter(|ranks| ranks[3] == 0).count();
+    let at_once = runs.iter().filter(|ranks| ranks[3] <= 1).count();
     assert!(
-        first >= 9,
-        "the 6 ms system must start first in at least 9 of 12 runs, did in {first}: {runs:?}"
+        at_once >= 10,
+        "the 6 ms system must be among the first two to start in at least 10 of 12 runs, \
+         was in {at_once}: {runs:?}"
     );
     let stats = game.stats();
     assert_eq!(stats.stages_on_pool(), stats.stage_runs(), "a 12 ms stage");
