@@ -436,44 +436,15 @@ impl Drop for ContinuationPool {
 
 #[cfg(all(test, not(loom)))]
 mod tick_tests {
-    use std::time::{Duration, Instant};
-
     use super::ContinuationPool;
-    use crate::sync::atomic::Ordering;
-
-    /// Waits up to 5 s for `condition`; whether it came true.
-    fn eventually(condition: impl Fn() -> bool) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if condition() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        false
-    }
+    use crate::exec::test_support::check_a_tick_keeps_one_worker_awake;
 
     /// As on the heartbeat pools (`exec/core/tick.rs`): a tick's start wakes the parked
-    /// worker, which does not park again until the tick ends (sampled over 50 ms, far
-    /// beyond its back-off), and parks once it ended.
+    /// worker, which does not park again until the tick ends, and parks once it ended.
     #[test]
     fn a_tick_wakes_the_parked_workers_until_it_ends() {
         // SAFETY: nothing runs on the pool.
         let pool = unsafe { ContinuationPool::builder().workers(1).build() }.unwrap();
-        let sleep = &pool.registry.sleep;
-        let parked = || sleep.sleeping.load(Ordering::SeqCst) == 1;
-        assert!(eventually(parked), "an idle worker parks");
-        let tick = pool.begin_tick();
-        assert!(
-            eventually(|| !parked()),
-            "the tick's start wakes the worker"
-        );
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_millis(50) {
-            assert!(!parked(), "the worker parked during the tick");
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        drop(tick);
-        assert!(eventually(parked), "the worker parks once the tick ended");
+        check_a_tick_keeps_one_worker_awake(&pool.registry.sleep, || pool.begin_tick(), || {});
     }
 }

@@ -1,11 +1,13 @@
 //! Workloads and helpers the pools' unit tests share (`exec`, `exec::numa`,
 //! `continuation`): a summed binary tree, fib with a join at every call, panic payloads,
-//! busy waiting. The checks every pool must pass live in `runtime/tests/conformance.rs`.
+//! busy waiting, and the check of a world's tick on a pool of one worker. The checks every pool must pass live in `runtime/tests/conformance.rs`.
 
 use std::any::Any;
 use std::time::{Duration, Instant};
 
 use super::join;
+use super::sleep::Sleep;
+use crate::sync::atomic::Ordering;
 
 pub(crate) struct Node {
     pub(crate) value: u64,
@@ -71,4 +73,44 @@ pub(crate) fn spin_for(duration: Duration) {
     while start.elapsed() < duration {
         std::hint::spin_loop();
     }
+}
+
+/// Waits up to 5 s for `condition`; whether it came true.
+pub(crate) fn eventually(condition: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    false
+}
+
+/// The tick rule (`exec/core/tick.rs`) on a pool of one worker parking in `sleep`: the
+/// idle worker parks; `begin_tick` wakes it; it does not park again until the tick ends
+/// (sampled over 50 ms, far beyond its back-off of about a millisecond), and `during`
+/// holds meanwhile; once the tick ended, it parks again (an idle pool between frames
+/// uses no CPU).
+pub(crate) fn check_a_tick_keeps_one_worker_awake<T>(
+    sleep: &Sleep,
+    begin_tick: impl FnOnce() -> T,
+    during: impl FnOnce(),
+) {
+    let parked = || sleep.sleeping.load(Ordering::SeqCst) == 1;
+    assert!(eventually(parked), "an idle worker parks");
+    let tick = begin_tick();
+    assert!(
+        eventually(|| !parked()),
+        "the tick's start wakes the worker"
+    );
+    during();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(50) {
+        assert!(!parked(), "the worker parked during the tick");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    drop(tick);
+    assert!(!sleep.ticking());
+    assert!(eventually(parked), "the worker parks once the tick ended");
 }

@@ -52,10 +52,10 @@ impl Drop for TickActivity {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use super::super::{CoreConfig, PoolCore, Threads};
-    use crate::sync::atomic::Ordering;
+    use crate::exec::test_support::{check_a_tick_keeps_one_worker_awake, eventually};
 
     /// A pool of one worker and its heartbeat thread, the heartbeat every 100 µs.
     fn pool() -> PoolCore {
@@ -71,45 +71,23 @@ mod tests {
         PoolCore::start(&config, 1, None, threads, |_| || ()).unwrap()
     }
 
-    /// Waits up to 5 s for `condition`; whether it came true.
-    fn eventually(condition: impl Fn() -> bool) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if condition() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        false
-    }
-
     /// The tick's start wakes a parked worker, which then does not park again until the
-    /// tick ends (sampled over 50 ms, far beyond its back-off of about a millisecond),
-    /// while the heartbeat thread rests; after the tick, the worker parks again (an idle
-    /// pool between frames uses no CPU).
+    /// tick ends, while the heartbeat thread rests; after the tick, the worker parks
+    /// again.
     #[test]
     fn a_tick_wakes_the_parked_workers_until_it_ends_and_rests_the_heartbeat() {
         let pool = pool();
         let sleep = &pool.registry.sleep;
-        let parked = || sleep.sleeping.load(Ordering::SeqCst) == 1;
-        assert!(eventually(parked), "an idle worker parks");
-        let tick = pool.begin_tick();
-        assert!(
-            eventually(|| !parked()),
-            "the tick's start wakes the worker"
+        check_a_tick_keeps_one_worker_awake(
+            sleep,
+            || pool.begin_tick(),
+            || {
+                assert!(
+                    eventually(|| sleep.heartbeat_resting()),
+                    "the heartbeat rests"
+                )
+            },
         );
-        assert!(
-            eventually(|| sleep.heartbeat_resting()),
-            "the heartbeat rests"
-        );
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_millis(50) {
-            assert!(!parked(), "the worker parked during the tick");
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        drop(tick);
-        assert!(!sleep.ticking());
-        assert!(eventually(parked), "the worker parks once the tick ended");
     }
 
     /// Ticks nest: the pool stays active until the outermost ends.
