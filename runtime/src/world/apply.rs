@@ -85,25 +85,7 @@ pub(super) struct Failure {
 /// that path: a command that succeeds costs what it did before.)
 pub(super) fn apply<W: WorldDef>(world: &mut W, index: u16, command: Command) {
     let (verb, entity) = command.verb_and_entity();
-    let result = match command {
-        Command::SpawnBatch(batch) => {
-            // Reported once per bundle that failed, as that many `spawn`s would be.
-            for (entity, error) in spawn_batch_dyn(world, batch) {
-                command_failed(
-                    world,
-                    index,
-                    Failure {
-                        verb,
-                        entity,
-                        error,
-                    },
-                );
-            }
-            return;
-        }
-        command => apply_command(world, command),
-    };
-    if let Err(error) = result {
+    let failed = |world: &mut W, entity, error| {
         command_failed(
             world,
             index,
@@ -112,7 +94,20 @@ pub(super) fn apply<W: WorldDef>(world: &mut W, index: u16, command: Command) {
                 entity,
                 error,
             },
-        );
+        )
+    };
+    match command {
+        Command::SpawnBatch(batch) => {
+            // Reported once per bundle that failed, as that many `spawn`s would be.
+            for (entity, error) in spawn_batch_dyn(world, batch) {
+                failed(world, entity, error);
+            }
+        }
+        command => {
+            if let Err(error) = apply_command(world, command) {
+                failed(world, entity, error);
+            }
+        }
     }
 }
 
