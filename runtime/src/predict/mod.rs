@@ -10,8 +10,10 @@
 //!   system's `predicted` duration.
 //! - [`StagePlanner`]: from a stage's [`Prediction`]s and the pool's [`PoolCost`], a
 //!   [`StagePlan`]: the start order (longest predicted first, LPT), the systems to run
-//!   inline on the calling thread (predicted shorter than the hand-off), and whether the
-//!   stage uses the pool at all (only if predicted faster there).
+//!   inline on the calling thread (with a calling thread that takes part: the ones LPT
+//!   places there, where a pool thread would end later, its hand-off included; else the
+//!   ones predicted shorter than the hand-off), and whether the stage uses the pool at
+//!   all (only if predicted faster there).
 //!
 //! Nothing here reads a clock, touches a pool or allocates per run: the stage runner times
 //! the systems and hands the durations in.
@@ -31,9 +33,10 @@
 //!    thread, and let the scope wait; otherwise run the systems one after another on the
 //!    calling thread. `plan.pooled()` is the intended start order: with a work-stealing
 //!    deque that thieves take oldest-first (and its owner newest-first), spawning in that
-//!    order lets the thieves take the longest first; a calling thread that helps can run
-//!    the first pooled system itself after spawning the rest, so the longest starts at
-//!    once. Each system's run is timed where it runs (two clock reads), into a slot of
+//!    order lets the thieves take the longest first. A calling thread that helps runs
+//!    the first pooled system itself after spawning the rest, then its inline ones, as
+//!    the plan assumes: the longest starts at once, and the other threads start on
+//!    theirs meanwhile. Each system's run is timed where it runs (two clock reads), into a slot of
 //!    its own (its command buffer, say), so the threads share nothing. A system that
 //!    panics records nothing.
 //! 3. **Record:** after the stage, `predictors[i].record(duration)` for each system `i`

@@ -1,6 +1,6 @@
 //! Planning one run of a stage from its systems' predictions: [`StagePlanner`] makes a
-//! [`StagePlan`] (LPT start order, which systems run inline on the calling thread, and
-//! inline or pool for the whole stage).
+//! [`StagePlan`] (LPT start order, which systems run on the calling thread and which are
+//! handed off, and inline or pool for the whole stage).
 //!
 //! The planner's input, a [`PoolCost`] and its [`PlanConfig`], and the [`Placement`]s of
 //! a plan are here; `planner.rs` makes plans, `stage_plan.rs` is what a plan answers.
@@ -20,9 +20,10 @@ use std::time::Duration;
 ///
 /// The *calling thread* is the one that runs the stage: it hands systems off, runs the
 /// inline ones, and waits. `workers` counts the other threads that take handed-off
-/// systems. If the calling thread is itself one of the pool's threads and takes handed-off
-/// systems once its inline ones are done (a pool's `scope` run on one of its workers),
-/// `caller_helps` is true and `workers` is the pool's size minus one.
+/// systems. If the calling thread is itself one of the pool's threads (a pool's `scope`
+/// run on one of its workers), it takes part in the stage: `caller_helps` is true,
+/// `workers` is the pool's size minus one, and the planner places the systems on the
+/// calling thread and the others by their predicted load (see [`StagePlanner::plan`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -35,12 +36,16 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCost {
     /// From handing a system to the pool until another thread starts it (waking a worker,
-    /// moving the job): a system predicted shorter than this runs inline instead.
+    /// moving the job): what each other thread's load starts at in the plan. With a
+    /// calling thread that does not help, a system predicted shorter than this runs
+    /// inline instead.
     pub hand_off: Duration,
     /// Threads other than the calling one that take handed-off systems. With 0 the stage
     /// runs inline.
     pub workers: usize,
-    /// Whether the calling thread takes handed-off systems too, after its inline ones.
+    /// Whether the calling thread takes part in the stage: it runs the first handed-off
+    /// system right after handing off the others, then its inline ones, then takes
+    /// handed-off systems until the stage ends.
     pub caller_helps: bool,
 }
 
@@ -92,6 +97,8 @@ pub struct Placement {
     /// The system's position in the stage (its declaration order: the index of the
     /// prediction handed to [`StagePlanner::plan`]).
     pub position: usize,
-    /// Runs on the calling thread rather than on the pool.
+    /// Runs on the calling thread rather than being handed off. (A calling thread that
+    /// helps also runs the first handed-off system, before its inline ones: see
+    /// [`StagePlanner::plan`].)
     pub inline: bool,
 }

@@ -1,5 +1,6 @@
-//! [`StagePlanner`]: orders a stage's systems longest first (LPT), picks the ones to run
-//! inline, and compares the stage's time inline with its makespan on the pool.
+//! [`StagePlanner`]: orders a stage's systems longest first (LPT), places each on the
+//! calling thread or the pool, and compares the stage's time inline with its makespan on
+//! the pool.
 
 use std::time::Duration;
 
@@ -76,22 +77,35 @@ impl StagePlanner {
     /// - **Order (LPT):** longest predicted first; equal predictions keep declaration
     ///   order. A system with no prediction yet (confidence 0, or NaN) counts as longer
     ///   than any other, so the unknown ones start first.
-    /// - **Inline systems:** a system predicted shorter than `pool.hand_off`, with a
-    ///   trusted prediction, runs on the calling thread: handing it off would cost more
-    ///   than running it.
+    /// - **Placement, calling thread that helps** (`pool.caller_helps`, as on every pool
+    ///   of this crate): the systems are given out in start order, each to the
+    ///   least-loaded thread (the calling thread on a tie), where the calling thread starts
+    ///   at zero and each of the `workers` other threads (only as many as there are
+    ///   systems after the first) at `hand_off`. So the first system, the longest, always
+    ///   goes to the calling thread, and a short system goes to another thread only if
+    ///   that thread, hand-off included, finishes sooner than the calling thread would: a
+    ///   system shorter than the hand-off beside one much longer is handed off rather than
+    ///   queued behind it. A system the calling thread gets runs inline, except the first,
+    ///   which is the first handed-off system (the stage runner runs it on the calling
+    ///   thread right after handing off the others, then the inline ones); a system
+    ///   whose prediction is not trusted is always handed off. The time on the pool is the
+    ///   most loaded thread's, counting only the threads that got a system: with all of
+    ///   them on the calling thread it is the inline time, so such a stage runs inline.
+    /// - **Placement, calling thread that does not help:** a system predicted shorter
+    ///   than `pool.hand_off`, with a trusted prediction, runs inline on the calling
+    ///   thread (handing it off would cost more than running it); the others are given
+    ///   out in start order, each to the least-loaded of the `workers` threads, each
+    ///   starting at `hand_off`. The time on the pool is the busiest thread's, and at
+    ///   least the sum of the inline systems.
     /// - **Inline or pool:** with every prediction trusted, the stage goes to the pool
     ///   only if its predicted time there is strictly less than the sum of all
-    ///   predictions (the inline time); a tie runs inline. The time on the pool is the
-    ///   makespan of the handed-off systems given out in start order, each to the
-    ///   least-loaded thread, where each of the `workers` other threads starts loaded
-    ///   with `hand_off` and the calling thread (a candidate only if `caller_helps`)
-    ///   with the sum of its inline systems; it is at least that sum.
+    ///   predictions (the inline time); a tie runs inline.
     /// - **Fallback** while some prediction is not trusted (confidence below
     ///   [`PlanConfig::min_confidence`]): the stage goes to the pool if it has at least two
-    ///   systems and one of them is handed off (an untrusted system never counts as
-    ///   short). Guessing inline wrongly can cost the stage up to its workers-fold time,
-    ///   guessing the pool wrongly costs a hand-off, and the fallback lasts only the few
-    ///   runs until the predictions are trusted.
+    ///   systems and one of them is handed off (an untrusted system never runs inline).
+    ///   Guessing inline wrongly can cost the stage up to its workers-fold time, guessing
+    ///   the pool wrongly costs a hand-off, and the fallback lasts only the few runs until
+    ///   the predictions are trusted.
     ///
     /// With no workers, or a stage of one system that is not handed off, the stage runs
     /// inline. When the stage runs inline, every placement says so.
@@ -112,6 +126,15 @@ impl StagePlanner {
     /// assert!(plan.on_pool());
     /// assert_eq!(plan.pooled().collect::<Vec<_>>(), [1, 2]);
     /// assert_eq!(plan.inline().collect::<Vec<_>>(), [0]);
+    ///
+    /// // The calling thread helps: it takes the 80 µs system, and the 6 µs one goes to the
+    /// // other thread, whose 20 µs hand-off it overlaps.
+    /// let helped = PoolCost { hand_off: Duration::from_micros(20), workers: 1, caller_helps: true };
+    /// let plan = planner.plan([us(80), us(6)], helped);
+    /// assert!(plan.on_pool());
+    /// assert_eq!(plan.pool_time(), Duration::from_micros(80));
+    /// // Tiny systems still all land on the calling thread: the stage runs inline.
+    /// assert!(!planner.plan([us(3), us(4), us(5)], helped).on_pool());
     /// ```
     pub fn plan<I>(&mut self, predictions: I, pool: PoolCost) -> StagePlan<'_>
     where
@@ -123,21 +146,21 @@ impl StagePlanner {
         let hand_off = nanos(pool.hand_off);
         let mut trusted = true;
         let mut total: u64 = 0;
-        let mut inline_sum: u64 = 0;
         for (position, prediction) in predictions.into_iter().enumerate() {
             // NaN compares false both ways: unknown and untrusted.
             let known = prediction.confidence > 0.0;
             let confident = prediction.confidence >= self.config.min_confidence;
             let ns = nanos(prediction.duration);
-            let inline = confident && ns < hand_off;
             trusted &= confident;
             total = total.saturating_add(ns);
-            if inline {
-                inline_sum = inline_sum.saturating_add(ns);
-            }
             self.nanos.push(ns);
             self.keys.push(if known { ns } else { u64::MAX });
-            self.placements.push(Placement { position, inline });
+            // Until placed, `inline` says whether the system may run inline at all.
+            let may_inline = confident && (pool.caller_helps || ns < hand_off);
+            self.placements.push(Placement {
+                position,
+                inline: may_inline,
+            });
         }
         let keys = &self.keys;
         // Unstable, but the position breaks every tie: the result is the stable order,
@@ -147,8 +170,12 @@ impl StagePlanner {
                 .cmp(&keys[a.position])
                 .then(a.position.cmp(&b.position))
         });
+        let pool_time = if pool.caller_helps {
+            self.place_beside_the_caller(pool, hand_off)
+        } else {
+            self.lpt_makespan(pool, hand_off)
+        };
         let pooled = self.placements.iter().filter(|p| !p.inline).count();
-        let pool_time = self.lpt_makespan(pool, hand_off, inline_sum, pooled);
         let on_pool = if pool.workers == 0 || pooled == 0 {
             false
         } else if trusted {
@@ -168,23 +195,58 @@ impl StagePlanner {
         }
     }
 
-    /// The makespan of the handed-off systems on the pool: in start order, each goes to
-    /// the least-loaded thread (the first such on a tie). The calling thread, first in
-    /// line when it helps, starts at `inline_sum`; the other threads (only as many as
-    /// there are systems to take) start at `hand_off`. Never less than `inline_sum`.
-    fn lpt_makespan(
-        &mut self,
-        pool: PoolCost,
-        hand_off: u64,
-        inline_sum: u64,
-        pooled: usize,
-    ) -> u64 {
+    /// Places the systems of a stage whose calling thread helps (see [`Self::plan`]):
+    /// in start order, each to the least-loaded thread, the calling thread (first in
+    /// line, so it wins ties) starting at zero and the other threads at `hand_off`. A
+    /// system that may run inline and lands on the calling thread, other than the first,
+    /// is marked inline; the rest are handed off. Returns the makespan over the threads
+    /// that got a system.
+    fn place_beside_the_caller(&mut self, pool: PoolCost, hand_off: u64) -> u64 {
         self.loads.clear();
-        if pool.caller_helps {
-            self.loads.push(inline_sum);
-        }
-        let others = pool.workers.min(pooled);
+        self.loads.push(0);
+        let others = pool.workers.min(self.placements.len().saturating_sub(1));
         self.loads.extend(std::iter::repeat_n(hand_off, others));
+        let mut handed = false;
+        for (rank, placement) in self.placements.iter_mut().enumerate() {
+            let Some((thread, least)) = self
+                .loads
+                .iter_mut()
+                .enumerate()
+                .min_by_key(|(_, load)| **load)
+            else {
+                continue;
+            };
+            *least = least.saturating_add(self.nanos[placement.position]);
+            let on_caller = thread == 0;
+            handed |= !on_caller;
+            // The first system is the one the runner runs on the calling thread as the
+            // first handed-off one (see `WorldExecutor::run_planned`).
+            placement.inline &= on_caller && rank > 0;
+        }
+        if handed {
+            self.loads.iter().copied().max().unwrap_or(0)
+        } else {
+            self.loads[0]
+        }
+    }
+
+    /// The makespan of a stage whose calling thread does not help: the handed-off systems
+    /// in start order, each to the least-loaded thread (the first such on a tie), the
+    /// threads (only as many as there are systems to take) starting at `hand_off`; and
+    /// never less than the sum of the inline systems, which the calling thread runs.
+    fn lpt_makespan(&mut self, pool: PoolCost, hand_off: u64) -> u64 {
+        let mut inline_sum: u64 = 0;
+        let mut pooled = 0;
+        for placement in &self.placements {
+            if placement.inline {
+                inline_sum = inline_sum.saturating_add(self.nanos[placement.position]);
+            } else {
+                pooled += 1;
+            }
+        }
+        self.loads.clear();
+        self.loads
+            .extend(std::iter::repeat_n(hand_off, pool.workers.min(pooled)));
         if self.loads.is_empty() {
             return inline_sum;
         }

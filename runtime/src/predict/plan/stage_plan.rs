@@ -91,7 +91,8 @@ impl<'a> StagePlan<'a> {
     }
 
     /// The positions of the systems to hand to the pool, in start order; none if the
-    /// stage runs inline.
+    /// stage runs inline. A calling thread that helps runs the first of them itself, as
+    /// planned (see [`StagePlanner::plan`]).
     ///
     /// ```
     /// use std::time::Duration;
@@ -103,6 +104,8 @@ impl<'a> StagePlan<'a> {
     /// let plan = planner.plan([us(500), us(1), us(700)], pool);
     /// assert_eq!(plan.pooled().collect::<Vec<_>>(), [2, 0]);
     /// ```
+    ///
+    /// [`StagePlanner::plan`]: super::StagePlanner::plan
     pub fn pooled(&self) -> impl Iterator<Item = usize> + 'a + use<'a> {
         self.placements
             .iter()
@@ -147,7 +150,7 @@ impl<'a> StagePlan<'a> {
         self.inline_time
     }
 
-    /// The predicted time of the stage on the pool, with the inline systems as planned
+    /// The predicted time of the stage on the pool, with the systems placed as planned
     /// (see [`StagePlanner::plan`]; a system with no prediction counts as zero). Computed
     /// even when the stage runs inline, where it is what the pool would have taken.
     ///

@@ -1,4 +1,5 @@
-//! Unit tests of the planner: LPT order, inline systems, the pool only when faster,
+//! Unit tests of the planner: LPT order, placement (inline systems, with a calling thread
+//! that helps or not), the pool only when faster,
 //! untrusted predictions, buffer reuse, and properties over random stages.
 
 use std::time::Duration;
@@ -135,7 +136,7 @@ fn one_worker_pays_only_beside_the_calling_thread() {
 }
 
 #[test]
-fn a_calling_thread_that_helps_counts_as_a_worker_after_its_inline_systems() {
+fn a_calling_thread_that_helps_takes_the_longest_system_and_the_least_loaded_share() {
     let mut planner = StagePlanner::default();
     let stage = [ms(2), ms(2), ms(2), ms(6)];
     // One other worker: the calling thread takes the 6 ms, the worker 2 + 2 + 2 after
@@ -143,17 +144,104 @@ fn a_calling_thread_that_helps_counts_as_a_worker_after_its_inline_systems() {
     let plan = planner.plan(stage, helped(20_000, 1));
     assert!(plan.on_pool());
     assert_eq!(plan.pool_time(), Duration::from_micros(6020));
+    assert_eq!(positions(plan.pooled()), [3, 0, 1, 2]);
+    assert_eq!(positions(plan.inline()), [] as [usize; 0]);
     // Without the calling thread, the one worker would take all 12 ms, and a hand-off.
     let plan = planner.plan(stage, pool(20_000, 1));
     assert_eq!(plan.pool_time(), Duration::from_micros(12_020));
     assert!(!plan.on_pool());
-    // The calling thread starts loaded with its inline systems (30 µs here).
+    // The calling thread takes a 1 ms system first, the worker the other after its
+    // hand-off; the 15 µs ones then fit on the calling thread (1030 µs against the
+    // worker's 1020 + 15) and run inline, after the first.
     let plan = planner.plan([us(15), us(15), ms(1), ms(1)], helped(20_000, 1));
+    assert_eq!(positions(plan.pooled()), [2, 3]);
     assert_eq!(positions(plan.inline()), [0, 1]);
     assert_eq!(plan.pool_time(), Duration::from_micros(1030));
     assert!(plan.on_pool());
+    // A long system the calling thread gets after the first runs inline too.
+    let plan = planner.plan([ms(1), ms(1), ms(1)], helped(20_000, 1));
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.pooled()), [0, 1]);
+    assert_eq!(positions(plan.inline()), [2]);
+    assert_eq!(plan.pool_time(), Duration::from_millis(2));
     // A helping calling thread without other workers is no pool.
     assert!(!planner.plan(stage, helped(0, 0)).on_pool());
+}
+
+#[test]
+fn beside_a_helping_calling_thread_a_system_shorter_than_the_hand_off_is_handed_off() {
+    // The `schedule` bench's stage: an 8 µs system and a 1.6 µs one, with the measured
+    // hand-off at 3 µs. The calling thread runs the 8 µs one while the other thread takes
+    // the short one (3 + 1.6 µs): 8 µs against 9.6 inline. Forcing the short one inline
+    // queued it behind the long one on the calling thread, a tie with the inline time,
+    // so the stage ran inline on some runs and on the pool on others, by whether the
+    // probe measured the hand-off above or below 1.6 µs.
+    let mut planner = StagePlanner::default();
+    for hand_off in [1_000, 1_599, 1_600, 3_000, 6_399] {
+        let plan = planner.plan([us(8), ns(1_600)], helped(hand_off, 1));
+        assert!(plan.is_trusted());
+        assert!(plan.on_pool(), "hand-off {hand_off} ns");
+        assert_eq!(positions(plan.pooled()), [0, 1], "hand-off {hand_off} ns");
+        assert_eq!(positions(plan.inline()), [] as [usize; 0]);
+        assert_eq!(plan.pool_time(), Duration::from_micros(8));
+        assert_eq!(plan.inline_time(), Duration::from_nanos(9_600));
+    }
+    // The other thread would end after the calling thread ran both: inline.
+    let plan = planner.plan([us(8), ns(1_600)], helped(8_000, 1));
+    assert!(!plan.on_pool());
+    assert_eq!(plan.pool_time(), plan.inline_time());
+    // Same with more workers, and whatever the declaration order.
+    let plan = planner.plan([ns(1_600), us(8)], helped(3_000, 3));
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.pooled()), [1, 0]);
+    assert_eq!(plan.pool_time(), Duration::from_micros(8));
+}
+
+#[test]
+fn tiny_systems_run_inline_beside_a_helping_calling_thread() {
+    let mut planner = StagePlanner::default();
+    for workers in [1, 2, 8] {
+        let plan = planner.plan([us(3), us(4), us(5)], helped(20_000, workers));
+        assert!(!plan.on_pool(), "{workers} workers");
+        assert!(plan.is_trusted());
+        assert_eq!(positions(plan.inline()), [2, 1, 0]);
+        assert_eq!(positions(plan.pooled()), [] as [usize; 0]);
+        // Every system on the calling thread: no hand-off counted.
+        assert_eq!(plan.pool_time(), plan.inline_time());
+    }
+    // Two equal systems: the second would end at the hand-off plus its own time on the
+    // other thread, the same as on the calling thread after the first.
+    let tie = planner.plan([us(10), us(10)], helped(10_000, 1));
+    assert_eq!(tie.pool_time(), tie.inline_time());
+    assert!(!tie.on_pool(), "a tie runs inline");
+    let faster = planner.plan([us(10), us(10)], helped(9_999, 1));
+    assert!(faster.on_pool());
+    assert_eq!(positions(faster.pooled()), [0, 1]);
+}
+
+#[test]
+fn beside_a_helping_calling_thread_an_untrusted_system_is_handed_off() {
+    let mut planner = StagePlanner::default();
+    let unsure = Prediction {
+        duration: Duration::from_micros(1),
+        confidence: 0.2,
+    };
+    // Every system would fit on the calling thread before the hand-off ends; the
+    // trusted ones run inline, the unknown one first (as the first handed-off system)
+    // and the unsure one goes to the pool.
+    let plan = planner.plan(
+        [us(3), unsure, Prediction::UNKNOWN, us(4)],
+        helped(20_000, 2),
+    );
+    assert!(!plan.is_trusted());
+    assert!(plan.on_pool());
+    assert_eq!(positions(plan.order()), [2, 3, 0, 1]);
+    assert_eq!(positions(plan.pooled()), [2, 1]);
+    assert_eq!(positions(plan.inline()), [3, 0]);
+    // One system, untrusted: inline.
+    assert!(!planner
+        .plan([Prediction::UNKNOWN], helped(20_000, 2))
+        .on_pool());
 }
 
 #[test]
@@ -263,7 +351,14 @@ proptest! {
             prop_assert!(!pooled.is_empty() && workers > 0);
             for &p in &inline {
                 prop_assert!(stage[p].confidence >= 0.5);
-                prop_assert!(stage[p].duration < Duration::from_micros(hand_off_us));
+                if !caller_helps {
+                    prop_assert!(stage[p].duration < Duration::from_micros(hand_off_us));
+                }
+            }
+            if caller_helps {
+                // The first system is the first handed off, which the calling thread
+                // runs before its inline ones.
+                prop_assert_eq!(pooled.first(), order.first());
             }
             if plan.is_trusted() {
                 prop_assert!(plan.pool_time() < plan.inline_time());
