@@ -1,10 +1,9 @@
 //! The predictive stage runner on a 2-worker pool: once its predictions are trusted, a
-//! stage starts its longest system first (LPT), whatever the declaration order; a system
-//! shorter than the hand-off runs on the pool thread beside a long one rather than after
-//! it on the calling thread; the statistics report each system's prediction and its
-//! error; and the results stay those of the sequential executor.
+//! stage starts its longest system first (LPT), whatever the declaration order; the
+//! statistics report each system's prediction and its error; and the results stay those
+//! of the sequential executor.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -88,52 +87,6 @@ mod seq {
 }
 use pool::PoolGame;
 use seq::SeqGame;
-
-/// A number per thread, from 1 (cheaper than `thread::current().id()`, so that the short
-/// system stays short).
-fn thread_tag() -> usize {
-    static NEXT_TAG: AtomicUsize = AtomicUsize::new(1);
-    thread_local! {
-        static TAG: usize = NEXT_TAG.fetch_add(1, Ordering::Relaxed);
-    }
-    TAG.with(|tag| *tag)
-}
-
-/// The threads [`PairGame`]'s systems ran on in the last tick, and whether the short one
-/// had ended when the long one did.
-static LONG_THREAD: AtomicUsize = AtomicUsize::new(0);
-static SHORT_THREAD: AtomicUsize = AtomicUsize::new(0);
-static SHORT_ENDED: AtomicBool = AtomicBool::new(false);
-static SHORT_ENDED_FIRST: AtomicBool = AtomicBool::new(false);
-
-/// Busy-waits 5 ms.
-#[system]
-pub fn long_a(mut q: Query<&mut A>) {
-    busy(0, 5);
-    q.for_each(|a| a.0 += 1);
-    LONG_THREAD.store(thread_tag(), Ordering::SeqCst);
-    SHORT_ENDED_FIRST.store(SHORT_ENDED.load(Ordering::SeqCst), Ordering::SeqCst);
-}
-
-/// A fraction of a microsecond: shorter than any hand-off to another thread.
-#[system]
-pub fn short_b(mut q: Query<&mut B>) {
-    q.for_each(|b| b.0 += 1);
-    SHORT_THREAD.store(thread_tag(), Ordering::SeqCst);
-    SHORT_ENDED.store(true, Ordering::SeqCst);
-}
-
-mod pair {
-    use super::*;
-    #[world(
-        archetypes(Ea = (A), Eb = (B)),
-        phases(Update),
-        systems(Update = [short_b, long_a]),
-        executor = work_stealing(workers = 2, local_queue_size = 64, heartbeat_us = 50),
-    )]
-    pub struct PairGame;
-}
-use pair::PairGame;
 
 /// Runs one tick of `game` and returns the start ranks of the four systems.
 fn ranks_of_a_tick(tick: impl FnOnce()) -> [usize; 4] {
@@ -237,44 +190,4 @@ fn results_equal_the_sequential_executors() {
         par.stats().stages_on_pool() > 0,
         "the stage ran on the pool"
     );
-}
-
-#[test]
-fn a_system_shorter_than_the_hand_off_runs_on_the_pool_beside_a_long_one() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mut game = PairGame::new();
-    assert_eq!(
-        PairGame::SCHEDULE.phases[0].stages,
-        &[&["short_b", "long_a"][..]],
-        "one stage"
-    );
-    // Warm-up: the predictions are trusted after 4 timed runs, and the short system's
-    // has settled to its short runs (its first runs, cold, take microseconds; the filter
-    // resets on the drop and takes 4 more timed runs).
-    for _ in 0..20 {
-        game.tick();
-    }
-    // The calling thread runs the 5 ms system and the pool thread the short one
-    // meanwhile, although the short one is shorter than the hand-off: queued behind the
-    // long one on the calling thread, it would make the stage's time on the pool its
-    // inline time, and the whole stage would run inline. A thread preempted for
-    // milliseconds (a loaded machine) can leave the short one to the calling thread now
-    // and then, so most runs, not all, must show it.
-    let on_pool_before = game.stats().stages_on_pool();
-    let mut runs = Vec::new();
-    for _ in 0..12 {
-        SHORT_ENDED.store(false, Ordering::SeqCst);
-        game.tick();
-        let long = LONG_THREAD.load(Ordering::SeqCst);
-        let short = SHORT_THREAD.load(Ordering::SeqCst);
-        runs.push(short != long && SHORT_ENDED_FIRST.load(Ordering::SeqCst));
-    }
-    let beside = runs.iter().filter(|b| **b).count();
-    assert!(
-        beside >= 10,
-        "the short system must run on the other thread while the long one runs in at \
-         least 10 of 12 runs, did in {beside}: {runs:?}"
-    );
-    let on_pool = game.stats().stages_on_pool() - on_pool_before;
-    assert!(on_pool >= 10, "{on_pool} of 12 runs on the pool");
 }

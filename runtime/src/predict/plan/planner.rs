@@ -89,8 +89,12 @@ impl StagePlanner {
     ///   which is the first handed-off system (the stage runner runs it on the calling
     ///   thread right after handing off the others, then the inline ones); a system
     ///   whose prediction is not trusted is always handed off. The time on the pool is the
-    ///   most loaded thread's, counting only the threads that got a system: with all of
-    ///   them on the calling thread it is the inline time, so such a stage runs inline.
+    ///   most loaded thread's, counting only the threads that got a system, where the
+    ///   calling thread, if it hands any system to another thread, also pays its own part
+    ///   of the hand-off (entering the pool, spawning, the final wait), taken as a quarter
+    ///   of `hand_off`: handing off a system of a few nanoseconds beside a long one gains
+    ///   less than that. With every system on the calling thread the time on the pool is
+    ///   the inline time, so such a stage runs inline.
     /// - **Placement, calling thread that does not help:** a system predicted shorter
     ///   than `pool.hand_off`, with a trusted prediction, runs inline on the calling
     ///   thread (handing it off would cost more than running it); the others are given
@@ -128,11 +132,12 @@ impl StagePlanner {
     /// assert_eq!(plan.inline().collect::<Vec<_>>(), [0]);
     ///
     /// // The calling thread helps: it takes the 80 µs system, and the 6 µs one goes to the
-    /// // other thread, whose 20 µs hand-off it overlaps.
+    /// // other thread, whose 20 µs hand-off it overlaps (85 µs with the calling thread's
+    /// // part of the hand-off, against 86 µs inline).
     /// let helped = PoolCost { hand_off: Duration::from_micros(20), workers: 1, caller_helps: true };
     /// let plan = planner.plan([us(80), us(6)], helped);
     /// assert!(plan.on_pool());
-    /// assert_eq!(plan.pool_time(), Duration::from_micros(80));
+    /// assert_eq!(plan.pool_time(), Duration::from_micros(85));
     /// // Tiny systems still all land on the calling thread: the stage runs inline.
     /// assert!(!planner.plan([us(3), us(4), us(5)], helped).on_pool());
     /// ```
@@ -200,7 +205,8 @@ impl StagePlanner {
     /// line, so it wins ties) starting at zero and the other threads at `hand_off`. A
     /// system that may run inline and lands on the calling thread, other than the first,
     /// is marked inline; the rest are handed off. Returns the makespan over the threads
-    /// that got a system.
+    /// that got a system, the calling thread's part of the hand-off included if it
+    /// handed one off.
     fn place_beside_the_caller(&mut self, pool: PoolCost, hand_off: u64) -> u64 {
         self.loads.clear();
         self.loads.push(0);
@@ -224,7 +230,9 @@ impl StagePlanner {
             placement.inline &= on_caller && rank > 0;
         }
         if handed {
-            self.loads.iter().copied().max().unwrap_or(0)
+            let caller = self.loads[0].saturating_add(hand_off / CALLER_SHARE_OF_HAND_OFF);
+            let others = self.loads[1..].iter().copied().max().unwrap_or(0);
+            caller.max(others)
         } else {
             self.loads[0]
         }
@@ -259,6 +267,12 @@ impl StagePlanner {
         busiest.max(inline_sum)
     }
 }
+
+/// The calling thread's part of a hand-off (entering the pool's scope, spawning the
+/// systems, the final wait), as a divisor of the measured round trip: a quarter. The
+/// round trip is mostly the other thread's (waking, taking the job); this keeps a stage
+/// from going to the pool for a gain smaller than what the calling thread spends on it.
+const CALLER_SHARE_OF_HAND_OFF: u64 = 4;
 
 /// Nanoseconds of `duration`, saturating at `u64::MAX` (~584 years).
 fn nanos(duration: Duration) -> u64 {

@@ -152,18 +152,19 @@ fn a_calling_thread_that_helps_takes_the_longest_system_and_the_least_loaded_sha
     assert!(!plan.on_pool());
     // The calling thread takes a 1 ms system first, the worker the other after its
     // hand-off; the 15 µs ones then fit on the calling thread (1030 µs against the
-    // worker's 1020 + 15) and run inline, after the first.
+    // worker's 1020 + 15) and run inline, after the first. The calling thread pays a
+    // quarter of the hand-off too.
     let plan = planner.plan([us(15), us(15), ms(1), ms(1)], helped(20_000, 1));
     assert_eq!(positions(plan.pooled()), [2, 3]);
     assert_eq!(positions(plan.inline()), [0, 1]);
-    assert_eq!(plan.pool_time(), Duration::from_micros(1030));
+    assert_eq!(plan.pool_time(), Duration::from_micros(1035));
     assert!(plan.on_pool());
     // A long system the calling thread gets after the first runs inline too.
     let plan = planner.plan([ms(1), ms(1), ms(1)], helped(20_000, 1));
     assert!(plan.on_pool());
     assert_eq!(positions(plan.pooled()), [0, 1]);
     assert_eq!(positions(plan.inline()), [2]);
-    assert_eq!(plan.pool_time(), Duration::from_millis(2));
+    assert_eq!(plan.pool_time(), Duration::from_micros(2005));
     // A helping calling thread without other workers is no pool.
     assert!(!planner.plan(stage, helped(0, 0)).on_pool());
 }
@@ -171,11 +172,12 @@ fn a_calling_thread_that_helps_takes_the_longest_system_and_the_least_loaded_sha
 #[test]
 fn beside_a_helping_calling_thread_a_system_shorter_than_the_hand_off_is_handed_off() {
     // The `schedule` bench's stage: an 8 µs system and a 1.6 µs one, with the measured
-    // hand-off at 3 µs. The calling thread runs the 8 µs one while the other thread takes
-    // the short one (3 + 1.6 µs): 8 µs against 9.6 inline. Forcing the short one inline
-    // queued it behind the long one on the calling thread, a tie with the inline time,
-    // so the stage ran inline on some runs and on the pool on others, by whether the
-    // probe measured the hand-off above or below 1.6 µs.
+    // hand-off at 3 µs. The calling thread runs the 8 µs one (and pays its quarter of the
+    // hand-off) while the other thread takes the short one (3 + 1.6 µs): 8.75 µs against
+    // 9.6 inline. Forcing the short one inline queued it behind the long one on the
+    // calling thread, a tie with the inline time, so the stage ran inline on some runs
+    // and on the pool on others, by whether the probe measured the hand-off above or
+    // below 1.6 µs.
     let mut planner = StagePlanner::default();
     for hand_off in [1_000, 1_599, 1_600, 3_000, 6_399] {
         let plan = planner.plan([us(8), ns(1_600)], helped(hand_off, 1));
@@ -183,10 +185,15 @@ fn beside_a_helping_calling_thread_a_system_shorter_than_the_hand_off_is_handed_
         assert!(plan.on_pool(), "hand-off {hand_off} ns");
         assert_eq!(positions(plan.pooled()), [0, 1], "hand-off {hand_off} ns");
         assert_eq!(positions(plan.inline()), [] as [usize; 0]);
-        assert_eq!(plan.pool_time(), Duration::from_micros(8));
+        let caller = 8_000 + hand_off / 4;
+        assert_eq!(plan.pool_time(), Duration::from_nanos(caller));
         assert_eq!(plan.inline_time(), Duration::from_nanos(9_600));
     }
-    // The other thread would end after the calling thread ran both: inline.
+    // The calling thread's part of the hand-off would make up the gain: inline.
+    let plan = planner.plan([us(8), ns(1_600)], helped(6_400, 1));
+    assert!(!plan.on_pool());
+    assert_eq!(plan.pool_time(), plan.inline_time());
+    // The other thread would not be less loaded than the calling thread: inline.
     let plan = planner.plan([us(8), ns(1_600)], helped(8_000, 1));
     assert!(!plan.on_pool());
     assert_eq!(plan.pool_time(), plan.inline_time());
@@ -194,7 +201,19 @@ fn beside_a_helping_calling_thread_a_system_shorter_than_the_hand_off_is_handed_
     let plan = planner.plan([ns(1_600), us(8)], helped(3_000, 3));
     assert!(plan.on_pool());
     assert_eq!(positions(plan.pooled()), [1, 0]);
-    assert_eq!(plan.pool_time(), Duration::from_micros(8));
+    assert_eq!(plan.pool_time(), Duration::from_nanos(8_750));
+}
+
+#[test]
+fn a_system_of_a_few_nanoseconds_is_not_handed_off_beside_a_long_one() {
+    // The game's stage of a 40 ns system beside an 8.4 µs one: handing the short one off
+    // would gain 40 ns, less than the calling thread's part of any hand-off measured.
+    let mut planner = StagePlanner::default();
+    for hand_off in [500, 1_000, 3_000] {
+        let plan = planner.plan([ns(40), ns(8_363)], helped(hand_off, 1));
+        assert!(!plan.on_pool(), "hand-off {hand_off} ns");
+        assert_eq!(positions(plan.inline()), [1, 0]);
+    }
 }
 
 #[test]
