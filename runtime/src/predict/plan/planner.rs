@@ -82,9 +82,9 @@ impl StagePlanner {
     ///   least-loaded thread (the calling thread on a tie), where the calling thread starts
     ///   at zero and each of the `workers` other threads (only as many as there are
     ///   systems after the first) at `hand_off`. So the first system, the longest, always
-    ///   goes to the calling thread, and a short system goes to another thread only if
-    ///   that thread, hand-off included, finishes sooner than the calling thread would: a
-    ///   system shorter than the hand-off beside one much longer is handed off rather than
+    ///   goes to the calling thread, and a later system goes to another thread only if
+    ///   that thread's load, hand-off included, is below the calling thread's: a system
+    ///   shorter than the hand-off beside one much longer is handed off rather than
     ///   queued behind it. A system the calling thread gets runs inline, except the first,
     ///   which is the first handed-off system (the stage runner runs it on the calling
     ///   thread right after handing off the others, then the inline ones); a system

@@ -378,6 +378,18 @@ proptest! {
                 // The first system is the first handed off, which the calling thread
                 // runs before its inline ones.
                 prop_assert_eq!(pooled.first(), order.first());
+                if plan.is_trusted() {
+                    // What the runner gives the calling thread (the first system, then
+                    // the inline ones) fits in the time on the pool, with its part of
+                    // the hand-off.
+                    let share: Duration = pooled[..1]
+                        .iter()
+                        .chain(&inline)
+                        .map(|&p| stage[p].duration)
+                        .sum();
+                    let part = Duration::from_micros(hand_off_us) / 4;
+                    prop_assert!(share + part <= plan.pool_time(), "{:?}", order);
+                }
             }
             if plan.is_trusted() {
                 prop_assert!(plan.pool_time() < plan.inline_time());
