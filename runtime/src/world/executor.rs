@@ -278,8 +278,10 @@ impl WorldExecutor {
     /// Runs a stage as planned: `dispatch` lists its systems, `(index, inline)`, in start
     /// order (longest predicted first). The handed-off ones (`inline == false`) go to the
     /// pool and the calling thread runs the first of them itself, then the inline ones,
-    /// then helps with the rest until all ended; every one of them runs even if another
-    /// panics, and the panic reaches the caller after all of them ended.
+    /// then helps with the rest until all ended (the split of the work between the calling
+    /// thread and the others that the plan's time on the pool assumes: see
+    /// `StagePlanner::plan`); every one of them runs even if another panics, and the panic
+    /// reaches the caller after all of them ended.
     ///
     /// On a heartbeat pool (help-first: a spawned job waits in the spawner's deque, which
     /// thieves take oldest-first), the calling thread spawns the handed-off systems after
