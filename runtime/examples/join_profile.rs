@@ -15,9 +15,12 @@
 //! pool, as the pools bench does, so the free `join` keeps both branches (a binary that
 //! never builds a `ContinuationPool` loses the continuation branch to LTO).
 //!
-//! Instructions per node: the inclusive count of `fib_pool` (or `sum_pool`) divided by
-//! `repetitions` times the node count (fib(25): 242 785 calls; a tree of `L` layers:
-//! `2^L - 1` nodes). Prints the median time of the repetitions.
+//! Instructions per node: the program totals of two runs, 5 and 1 repetitions, their
+//! difference divided by 4 times the node count (fib(25): 242 785 calls; a tree of `L`
+//! layers: `2^L - 1` nodes; an unbalanced tree of spine `S`: `1 024 S`). Callgrind's
+//! inclusive counts do not serve: they add up the recursion's levels, and lose track of
+//! the calls on the continuation pool's fibers (their own stacks). Prints the median
+//! time of the repetitions.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
