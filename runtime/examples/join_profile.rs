@@ -6,17 +6,26 @@
 //! ```sh
 //! cargo build --release -p metronome-runtime --example join_profile
 //! valgrind --tool=callgrind target/release/examples/join_profile pool fib 25 1 3
-//! # args: serial|pool  fib|tree  N (fib's n, or the tree's layers)  workers  repetitions
+//! # args: serial|pool|continuation  fib|tree|unbalanced  N (fib's n, the tree's
+//! #       layers, or the unbalanced tree's spine)  workers  repetitions
 //! ```
 //!
-//! Instructions per node: the inclusive count of `fib_pool` (or `sum_pool`) divided by
-//! `repetitions` times the node count (fib(25): 242 785 calls; a tree of `L` layers:
-//! `2^L - 1` nodes). Prints the median time of the repetitions.
+//! `pool` runs on a `ThreadPool` (the heartbeat pool), `continuation` on a
+//! `ContinuationPool` (the loop on one of its fibers). The binary builds both kinds of
+//! pool, as the pools bench does, so the free `join` keeps both branches (a binary that
+//! never builds a `ContinuationPool` loses the continuation branch to LTO).
+//!
+//! Instructions per node: the program totals of two runs, 5 and 1 repetitions, their
+//! difference divided by 4 times the node count (fib(25): 242 785 calls; a tree of `L`
+//! layers: `2^L - 1` nodes; an unbalanced tree of spine `S`: `1 024 S`). Callgrind's
+//! inclusive counts do not serve: they add up the recursion's levels, and lose track of
+//! the calls on the continuation pool's fibers (their own stacks). Prints the median
+//! time of the repetitions.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use metronome_runtime::{join, ThreadPool};
+use metronome_runtime::{join, ContinuationPool, ThreadPool};
 
 struct Node {
     value: u64,
@@ -36,6 +45,18 @@ fn leaf() -> Box<Node> {
 fn tree(layers: u32) -> Box<Node> {
     let left = (layers > 1).then(|| tree(layers - 1));
     let right = (layers > 1).then(|| tree(layers - 1));
+    Box::new(Node {
+        value: 1,
+        left,
+        right,
+    })
+}
+
+/// A left spine of `spine` nodes whose right children are full trees of 10 layers (the
+/// `unbalanced` workload of the pools bench, 1 000 deep there).
+fn unbalanced(spine: u32) -> Box<Node> {
+    let left = (spine > 1).then(|| unbalanced(spine - 1));
+    let right = Some(tree(10));
     Box::new(Node {
         value: 1,
         left,
@@ -105,14 +126,18 @@ fn fib_pool(n: u64) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "args: serial|pool fib|tree N workers repetitions";
+    let usage = "args: serial|pool|continuation fib|tree|unbalanced N workers repetitions";
     let [variant, work, n, workers, reps] = &args[..] else {
         panic!("{usage}");
     };
     let n: u64 = n.parse().expect(usage);
     let workers: usize = workers.parse().expect(usage);
     let reps: usize = reps.parse().expect(usage);
-    let tree = (work == "tree").then(|| shuffled(tree(n as u32)));
+    let tree = match work.as_str() {
+        "tree" => Some(shuffled(tree(n as u32))),
+        "unbalanced" => Some(shuffled(unbalanced(n as u32))),
+        _ => None,
+    };
     let run = |pooled: bool| match (&tree, pooled) {
         (Some(t), false) => sum_serial(t),
         (Some(t), true) => sum_pool(t),
@@ -132,6 +157,13 @@ fn main() {
     };
     let median = match variant.as_str() {
         "serial" => time(false),
+        "continuation" => {
+            // SAFETY: the kernels hold only integers, references to the shared `Sync`
+            // input and `Send` results across their joins, and access no thread-local.
+            let pool = unsafe { ContinuationPool::builder().workers(workers).build() }
+                .expect("pool builds");
+            pool.install(|| time(true))
+        }
         "pool" => {
             let pool = ThreadPool::builder()
                 .workers(workers)

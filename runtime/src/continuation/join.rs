@@ -114,24 +114,60 @@ where
     if share {
         answer_request(ctx);
     }
-    let result_a = panic::catch_unwind(AssertUnwindSafe(a));
-    if ctx.bottom.get() <= depth {
+    let value_a = match panic::catch_unwind(AssertUnwindSafe(a)) {
+        Ok(value) => value,
+        // Matched first, so that the normal path below does not merge with the landing
+        // pad's (no test of `a`'s result on it).
+        Err(payload) => return join_panicked(ctx, &b, &job, job_ref, payload),
+    };
+    // The joins nested in `a` popped their own slots (or emptied the ring from theirs up,
+    // `join_shared`), so `top` is `depth + 1` again, and the job is still private iff
+    // `bottom` did not pass it: `bottom < top`. Tested on the context rather than
+    // against `depth`, so that `depth` need not stay in a register across `a`: this
+    // path is inlined in the caller of the free `join`, whose frame the heartbeat
+    // pool's join shares (one callee-saved register fewer there).
+    let top = ctx.top.get();
+    debug_assert_eq!(top, depth + 1);
+    if ctx.bottom.get() < top {
         // Still private: pop it.
-        ctx.top.set(depth);
-        // The job was never shared: call (or drop) this frame's copy of `b`; the job's
-        // copy is left unconsumed.
+        ctx.top.set(top - 1);
+        // The job was never shared: call this frame's copy of `b`; the job's copy is
+        // left unconsumed.
         let b = ManuallyDrop::into_inner(b);
-        let value_a = match result_a {
-            Ok(value) => value,
-            Err(payload) => {
-                drop(b);
-                panic::resume_unwind(payload)
-            }
-        };
         return (value_a, b());
     }
     // The job was shared: from here on only its copy of `b` is used.
-    join_shared(ctx, depth, &job, job_ref, result_a)
+    join_shared(ctx, top - 1, &job, job_ref, Ok(value_a))
+}
+
+/// `a` of the join whose job is `job` (this frame's copy of its closure: `b`) panicked:
+/// drops `b` unrun if the job is still private (pops it), else takes the job back or
+/// waits for its thief (`join_shared`); then resumes the panic.
+#[cold]
+#[inline(never)]
+fn join_panicked<B, RA, RB>(
+    ctx: &FiberCtx,
+    b: &ManuallyDrop<B>,
+    job: &StackJob<FiberLatch, B, RB>,
+    job_ref: JobRef,
+    payload: Box<dyn std::any::Any + Send>,
+) -> (RA, RB)
+where
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    // The joins nested in `a` popped their own slots while unwinding (each catches the
+    // panic, cleans up, and resumes it), so `top` is the join's depth + 1 again.
+    let top = ctx.top.get();
+    if ctx.bottom.get() < top {
+        ctx.top.set(top - 1);
+        // SAFETY: the job was never shared, so this frame's copy is the one to consume
+        // (the job's is left unconsumed), and it is consumed once: here.
+        drop(unsafe { ptr::read(&**b) });
+        panic::resume_unwind(payload)
+    }
+    // Shared: only the job's copy is used (and `b` is not touched).
+    join_shared(ctx, top - 1, job, job_ref, Err(payload))
 }
 
 /// The ring is full: moves its oldest job to the shared deque to make room. Wakes a
