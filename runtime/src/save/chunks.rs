@@ -273,3 +273,49 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{per_chunk, SavedColumn};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use std::fmt::Debug;
+
+    /// `values` written as a binary column and read back with `rows` rows.
+    fn round_trip<T: Serialize + DeserializeOwned>(
+        values: &[T],
+        rows: usize,
+    ) -> postcard::Result<Vec<T>> {
+        let bytes = postcard::to_allocvec(&SavedColumn(values))?;
+        let mut input = postcard::Deserializer::from_bytes(&bytes);
+        let read = super::deserialize(rows, &mut input)?;
+        assert!(input.finalize()?.is_empty(), "the whole column is read");
+        Ok(read)
+    }
+
+    fn check<T: Serialize + DeserializeOwned + PartialEq + Debug>(make: impl Fn(usize) -> T) {
+        let per = per_chunk::<T>();
+        for len in [0, 1, per - 1, per, per + 1, 3 * per + 5] {
+            let values: Vec<T> = (0..len).map(&make).collect();
+            assert_eq!(round_trip(&values, len).unwrap(), values, "{len} values");
+            // More rows than values is the fill's to report; fewer is refused here.
+            assert_eq!(round_trip(&values, len + 1).unwrap(), values);
+            if len > 0 {
+                assert!(
+                    round_trip(&values, len - 1).is_err(),
+                    "{len} values, a row less"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn columns_of_any_length_and_value_size_read_back_chunk_by_chunk() {
+        check(|i| i as u8);
+        check(|i| (i as u64) << 40 | i as u64);
+        check(|i| -(i as i32));
+        check(|_| ());
+        // Values of varying size, some larger than a chunk.
+        check(|i| "x".repeat(if i % 7 == 0 { 9_000 } else { i % 5 }));
+    }
+}
