@@ -63,10 +63,9 @@ pub fn save(model: &WorldModel) -> TokenStream {
         nest(&sparse_data_tys),
         nest(&resource_tys_tokens),
     );
-    // A load's data (every slot's generation from JSON, the snapshot's form from the
-    // binary form) and a snapshot's (the live slots' generations are their row owners').
-    let data_ty =
-        quote!(#snap::WorldData<#tables_ty, #sparse_ty, #resources_ty, #snap::LoadedIndex>);
+    // A save's data (every slot's generation) and a snapshot's (the live slots'
+    // generations are their row owners').
+    let data_ty = quote!(#snap::WorldData<#tables_ty, #sparse_ty, #resources_ty>);
     let held_ty =
         quote!(#snap::WorldData<#tables_ty, #sparse_ty, #resources_ty, #snap::SnapshotIndex>);
 
@@ -175,8 +174,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
         let entities = if owned {
             quote!(#snap::snapshot_index(self))
         } else {
-            // Every slot's generation in JSON, the snapshot's form in binary.
-            quote!(#rt::save::index_out(self))
+            quote!(#snap::entity_slots(self))
         };
         quote!(#snap::WorldData {
             entities: #entities,
@@ -215,9 +213,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
                     sparse: #sparse_pat,
                     resources: #resources_pat,
                 } = __mn_data;
-                // The row owners of every table: the live slots.
-                let __mn_live: usize = 0 #(+ #table_vars.entities.len())*;
-                #snap::reset(self, &__mn_entities, __mn_live, &__mn_clock)?;
+                #snap::reset(self, &__mn_entities, &__mn_clock)?;
                 #(#fill_tables)*
                 #(#fill_sparse)*
                 #snap::finish(self)?;

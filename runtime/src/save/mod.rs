@@ -24,19 +24,16 @@
 //! The data is column by column (see [`WorldData`](crate::snapshot::WorldData)): each
 //! component's column is one sequence of its values in JSON, and in the binary form a
 //! sequence of chunks, each a count and a byte string of that many values (see
-//! [`chunks`]: a load decodes a chunk's values from one slice). The entity index is
-//! every slot's generation and the free list in JSON, the snapshot's form in binary (see
-//! [`index`]: the live slots' generations are their row owners'). The world's own lists
-//! (generations, free list, each table's row owners) are number sequences in JSON and
-//! little-endian byte strings in the binary form (4 bytes per `u32`, 8 per entity:
-//! index, then generation).
+//! [`chunks`]: a load decodes a chunk's values from one slice). The world's own lists (the entity
+//! index's generations and free list, each table's row owners) are number sequences in
+//! JSON and little-endian byte strings in the binary form (4 bytes per `u32`, 8 per
+//! entity: index, then generation).
 
 mod checksum;
 mod chunks;
 mod document;
 mod frames;
 mod impls;
-mod index;
 mod layout;
 pub(crate) mod lists;
 mod rows;
@@ -44,8 +41,6 @@ mod stream;
 
 #[doc(hidden)]
 pub use chunks::SavedColumn;
-#[doc(hidden)]
-pub use index::{index_out, IndexOut};
 pub use layout::Layout;
 #[doc(hidden)]
 pub use lists::{AsEntities, FromEntities};

@@ -13,19 +13,15 @@ use crate::world::WorldDef;
 use std::mem::ManuallyDrop;
 
 /// Empties `world` and gives it the entity index `slots` (a save's
-/// [`EntitySlots`](super::EntitySlots), a snapshot's
-/// [`SnapshotIndex`](super::SnapshotIndex) or a load's
-/// [`LoadedIndex`](super::LoadedIndex)) and the clock `clock` (the live slots wait for
-/// [`fill_table`] to give them their rows; `rows` is the number of row owners of every
-/// table, the live slots of a snapshot's index, checked before its slots are made). On
-/// `Err` the world is unchanged.
+/// [`EntitySlots`](super::EntitySlots) or a snapshot's
+/// [`SnapshotIndex`](super::SnapshotIndex)) and the clock `clock` (the live slots wait
+/// for [`fill_table`] to give them their rows). On `Err` the world is unchanged.
 pub fn reset<W: WorldDef, E: SavedIndex>(
     world: &mut W,
     slots: &E,
-    rows: usize,
     clock: &Clock,
 ) -> Result<(), String> {
-    crate::world::reset(world, slots, rows, clock)
+    crate::world::reset(world, slots, clock)
 }
 
 /// `Err` naming `what` unless every length equals the first.

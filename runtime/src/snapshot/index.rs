@@ -2,8 +2,7 @@
 //! save's [`EntitySlots`] (every slot's generation and the free list) or a snapshot's
 //! [`SnapshotIndex`] (the free list and the free slots' generations only: a live slot's
 //! generation is its row owner's, which the snapshot's tables hold). [`reset`](super::reset)
-//! takes either ([`SavedIndex`]), or a load's [`LoadedIndex`] (a binary save writes the
-//! snapshot's form, a human-readable one every slot's generation).
+//! takes either ([`SavedIndex`]).
 
 use super::EntitySlots;
 use crate::entity::EntityIndex;
@@ -21,31 +20,10 @@ use crate::entity::EntityIndex;
 /// }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SnapshotIndex {
     slots: usize,
-    #[cfg_attr(feature = "serde", serde(with = "crate::save::lists::u32s"))]
     free: Vec<u32>,
-    #[cfg_attr(feature = "serde", serde(with = "crate::save::lists::u32s"))]
     free_generations: Vec<u32>,
-}
-
-/// The entity index as a load reads it: every slot's generation and the free list
-/// ([`EntitySlots`], a human-readable save's), or the snapshot's form
-/// ([`SnapshotIndex`], a binary save's: the live slots' generations are their row
-/// owners'). Only a load makes one.
-///
-/// ```
-/// use metronome_runtime::snapshot::{EntitySlots, LoadedIndex, SavedIndex};
-/// fn takes<E: SavedIndex>(_: &E) {}
-/// takes(&LoadedIndex::Slots(EntitySlots::default()));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LoadedIndex {
-    /// Every slot's generation and the free list.
-    Slots(EntitySlots),
-    /// The number of slots, the free list and the free slots' generations.
-    FromRows(SnapshotIndex),
 }
 
 /// The entity index of a [`WorldData`](super::WorldData): [`EntitySlots`] or
@@ -64,17 +42,14 @@ mod sealed {
     /// The world's entity index rebuilt from the saved form: live slots reserved,
     /// waiting for their rows; an error naming the fault if the data is inconsistent.
     pub trait Sealed {
-        /// `rows`: the row owners of every table, which must be the live slots.
-        fn index(&self, rows: usize) -> Result<EntityIndex, String>;
+        fn index(&self) -> Result<EntityIndex, String>;
     }
 }
 
 impl SavedIndex for EntitySlots {}
 
 impl sealed::Sealed for EntitySlots {
-    fn index(&self, _rows: usize) -> Result<EntityIndex, String> {
-        // The index is as long as the generations given (the input paid for them);
-        // `finish` checks that every live slot got its row.
+    fn index(&self) -> Result<EntityIndex, String> {
         EntityIndex::restored(&self.generations, &self.free)
     }
 }
@@ -82,29 +57,8 @@ impl sealed::Sealed for EntitySlots {
 impl SavedIndex for SnapshotIndex {}
 
 impl sealed::Sealed for SnapshotIndex {
-    fn index(&self, rows: usize) -> Result<EntityIndex, String> {
-        // Checked before the slots are made: the count of slots is the input's word
-        // (in a load), the row owners and the free list are paid for by the input.
-        let live = self.slots.checked_sub(self.free.len());
-        if live != Some(rows) {
-            return Err(format!(
-                "{} entity slots with {} free and {rows} row owners",
-                self.slots,
-                self.free.len()
-            ));
-        }
+    fn index(&self) -> Result<EntityIndex, String> {
         EntityIndex::restored_from_rows(self.slots, &self.free, &self.free_generations)
-    }
-}
-
-impl SavedIndex for LoadedIndex {}
-
-impl sealed::Sealed for LoadedIndex {
-    fn index(&self, rows: usize) -> Result<EntityIndex, String> {
-        match self {
-            LoadedIndex::Slots(slots) => slots.index(rows),
-            LoadedIndex::FromRows(index) => index.index(rows),
-        }
     }
 }
 
@@ -117,34 +71,5 @@ impl SnapshotIndex {
             free,
             free_generations,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sealed::Sealed;
-    use super::SnapshotIndex;
-
-    #[test]
-    fn a_snapshot_index_must_have_as_many_live_slots_as_row_owners() {
-        let index = |slots: usize, free: Vec<u32>| SnapshotIndex {
-            slots,
-            free_generations: vec![0; free.len()],
-            free,
-        };
-        assert!(index(3, vec![1]).index(2).is_ok());
-        let err = index(3, vec![1])
-            .index(3)
-            .err()
-            .expect("2 live slots, 3 rows");
-        assert!(err.contains("3 row owners"), "{err}");
-        assert!(index(1, vec![0, 0]).index(0).is_err());
-        // A crafted count of slots is refused before any slot is made (4 billion slots
-        // would take 48 GB).
-        let err = index(u32::MAX as usize, vec![])
-            .index(1)
-            .err()
-            .expect("2^32 - 1 live slots, 1 row");
-        assert!(err.contains("4294967295 entity slots"), "{err}");
     }
 }

@@ -23,7 +23,7 @@ mod view;
 
 pub use columns::ColumnValues;
 pub use fill::{fill_sparse, fill_table, finish, reset, same_lengths};
-pub use index::{LoadedIndex, SavedIndex, SnapshotIndex};
+pub use index::{SavedIndex, SnapshotIndex};
 pub use view::{
     clock, column, entity_slots, snapshot_index, sparse_entities, sparse_values, table_entities,
 };

@@ -13,10 +13,9 @@ use crate::snapshot::{Clock, SavedIndex};
 pub(crate) fn reset<W: WorldDef, E: SavedIndex>(
     world: &mut W,
     slots: &E,
-    rows: usize,
     clock: &Clock,
 ) -> Result<(), String> {
-    let index = slots.index(rows)?;
+    let index = slots.index()?;
     let core = world.core_mut();
     core.frames.check_clock(clock)?;
     let emptied = core
