@@ -131,7 +131,15 @@ pub fn save(model: &WorldModel) -> TokenStream {
                 let columns: Vec<TokenStream> = arch
                     .component_tys
                     .iter()
-                    .map(|ty| quote!(#snap::column::<Self, #ty>(self, #a)#copy))
+                    .map(|ty| {
+                        let column = quote!(#snap::column::<Self, #ty>(self, #a));
+                        if owned {
+                            quote!(#column.to_vec())
+                        } else {
+                            // Written in chunks in the binary form (`save::SavedColumn`).
+                            quote!(#rt::save::SavedColumn(#column))
+                        }
+                    })
                     .collect();
                 let columns = nest(&columns);
                 quote!(#snap::TableData { entities: #snap::table_entities(self, #a)#copy, columns: #columns })
@@ -140,9 +148,15 @@ pub fn save(model: &WorldModel) -> TokenStream {
         let sparse: Vec<TokenStream> = sparse_tys
             .iter()
             .map(|ty| {
+                let values = quote!(#snap::sparse_values::<Self, #ty>(self));
+                let sparse_values = if owned {
+                    quote!(#values.to_vec())
+                } else {
+                    quote!(#rt::save::SavedColumn(#values))
+                };
                 quote!(#snap::TableData {
                     entities: #snap::sparse_entities::<Self, #ty>(self)#copy,
-                    columns: #snap::sparse_values::<Self, #ty>(self)#copy,
+                    columns: #sparse_values,
                 })
             })
             .collect();

@@ -115,7 +115,7 @@ pub(crate) fn deserialize<'de, T: Fixed<N>, D: Deserializer<'de>, const N: usize
 }
 
 /// A byte string, written as one.
-struct Bytes<'a>(&'a [u8]);
+pub(super) struct Bytes<'a>(pub(super) &'a [u8]);
 
 impl Serialize for Bytes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -22,12 +22,15 @@
 //!   holds the whole save in memory.
 //!
 //! The data is column by column (see [`WorldData`](crate::snapshot::WorldData)): each
-//! component's column is one sequence of its values. The world's own lists (the entity
+//! component's column is one sequence of its values in JSON, and in the binary form a
+//! sequence of chunks, each a count and a byte string of that many values (see
+//! [`chunks`]: a load decodes a chunk's values from one slice). The world's own lists (the entity
 //! index's generations and free list, each table's row owners) are number sequences in
 //! JSON and little-endian byte strings in the binary form (4 bytes per `u32`, 8 per
 //! entity: index, then generation).
 
 mod checksum;
+mod chunks;
 mod document;
 mod frames;
 mod impls;
@@ -36,6 +39,8 @@ pub(crate) mod lists;
 mod rows;
 mod stream;
 
+#[doc(hidden)]
+pub use chunks::SavedColumn;
 pub use layout::Layout;
 #[doc(hidden)]
 pub use lists::{AsEntities, FromEntities};
@@ -140,7 +145,7 @@ impl std::error::Error for LoadError {
 }
 
 /// The first bytes of a binary save: [`MAGIC_NAME`] and the binary form's version.
-const MAGIC: &[u8; 8] = b"MTNMSAV3";
+const MAGIC: &[u8; 8] = b"MTNMSAV4";
 /// The first 7 bytes of every binary save, of any version.
 const MAGIC_NAME: &[u8; 7] = b"MTNMSAV";
 

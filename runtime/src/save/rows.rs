@@ -4,13 +4,17 @@
 //! written in the input can make a load loop or allocate past what the input's size
 //! allows, even for a component whose values take no bytes (a zero-sized type, or one
 //! whose fields are all `#[serde(skip)]`): a column longer than its table is an error
-//! as soon as its length is read (or, in JSON, where no length is written, as soon as
-//! its values outnumber the rows). A shorter column is left to the fill, which reports
-//! it as an inconsistent world.
+//! as soon as its length is read (in the binary form, a chunk's count: see
+//! [`super::chunks`]; in JSON, where no length is written, as soon as its values
+//! outnumber the rows). A shorter column is left to the fill, which reports it as an
+//! inconsistent world.
 
 use super::lists::{self, FromEntities};
 use crate::snapshot::TableData;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 use serde::Deserialize;
 use std::fmt;
 use std::marker::PhantomData;
@@ -30,11 +34,15 @@ pub trait Columns<'de>: Sized {
     ) -> Result<Self, D::Error>;
 }
 
-impl<'de, T: Deserialize<'de>> Columns<'de> for Vec<T> {
+impl<'de, T: DeserializeOwned> Columns<'de> for Vec<T> {
     fn deserialize_rows<D: Deserializer<'de>>(
         rows: usize,
         deserializer: D,
     ) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            // Chunks of values (see `chunks`), each count checked before its values.
+            return super::chunks::deserialize(rows, deserializer);
+        }
         deserializer.deserialize_seq(ColumnVisitor {
             rows,
             values: PhantomData,

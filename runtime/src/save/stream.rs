@@ -142,7 +142,7 @@ impl<W: Write> postcard::ser_flavors::Flavor for Chunked<'_, W> {
 /// a call to `memcpy`, which costs more than the copy for a few bytes (postcard writes
 /// one varint per integer field).
 #[inline(always)]
-fn copy_short(dst: &mut [u8], src: &[u8]) {
+pub(super) fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
     match n {
         8..=16 => {

@@ -4,9 +4,9 @@
 //! that grows until the process aborts.
 
 use crate::entity::Entity;
-use crate::save::{load, save, Format, Layout, LoadError};
+use crate::save::{load, save, Format, Layout, LoadError, SavedColumn};
 use crate::snapshot::{Clock, EntitySlots, TableData, WorldData};
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -36,6 +36,38 @@ impl Serialize for Claimed {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_seq(Some(self.0))?.end()
     }
+}
+
+/// A binary column of one chunk that claims `0` values and holds no bytes (a hostile
+/// count: the values would take no bytes).
+struct ClaimedChunk(usize);
+
+impl Serialize for ClaimedChunk {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Chunk(usize);
+        impl Serialize for Chunk {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut tuple = serializer.serialize_tuple(2)?;
+                tuple.serialize_element(&self.0)?;
+                tuple.serialize_element(&NoBytes)?;
+                tuple.end()
+            }
+        }
+        struct NoBytes;
+        impl Serialize for NoBytes {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_bytes(&[])
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(1))?;
+        seq.serialize_element(&Chunk(self.0))?;
+        seq.end()
+    }
+}
+
+/// A column as a world's save writes it.
+fn saved<T>(values: &[T]) -> SavedColumn<'_, T> {
+    SavedColumn(values)
 }
 
 type Data<C, S> = WorldData<(TableData<Vec<Entity>, C>,), (TableData<Vec<Entity>, S>,), ()>;
@@ -93,7 +125,7 @@ const HUGE: usize = 1 << 40;
 
 #[test]
 fn a_huge_length_for_a_zero_sized_column_is_corrupt_at_once() {
-    let bytes = bytes_of(&data((Claimed(HUGE),), vec![Marker]), Format::Binary);
+    let bytes = bytes_of(&data((Claimed(HUGE),), saved(&[Marker])), Format::Binary);
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
         bytes,
         Format::Binary,
@@ -103,7 +135,7 @@ fn a_huge_length_for_a_zero_sized_column_is_corrupt_at_once() {
 #[test]
 fn a_huge_length_for_a_zero_byte_column_is_corrupt_at_once() {
     let bytes = bytes_of(
-        &data((Claimed(HUGE),), vec![Skipped::default()]),
+        &data((Claimed(HUGE),), saved(&[Skipped::default()])),
         Format::Binary,
     );
     assert_corrupt(load_within::<(Vec<Skipped>,), Vec<Skipped>>(
@@ -115,15 +147,56 @@ fn a_huge_length_for_a_zero_byte_column_is_corrupt_at_once() {
 #[test]
 fn a_huge_length_for_a_later_column_or_a_sparse_set_is_corrupt_at_once() {
     let bytes = bytes_of(
-        &data((vec![7u32], Claimed(HUGE)), vec![Marker]),
+        &data((saved(&[7u32]), Claimed(HUGE)), saved(&[Marker])),
         Format::Binary,
     );
     assert_corrupt(load_within::<(Vec<u32>, Vec<Marker>), Vec<Marker>>(
         bytes,
         Format::Binary,
     ));
-    let bytes = bytes_of(&data((vec![Marker],), Claimed(HUGE)), Format::Binary);
+    let bytes = bytes_of(&data((saved(&[Marker]),), Claimed(HUGE)), Format::Binary);
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<Skipped>>(
+        bytes,
+        Format::Binary,
+    ));
+}
+
+#[test]
+fn a_huge_count_in_a_binary_chunk_is_corrupt_at_once() {
+    // Values of no size and values of no bytes, in a table and in a sparse set.
+    let bytes = bytes_of(
+        &data((ClaimedChunk(HUGE),), saved(&[Marker])),
+        Format::Binary,
+    );
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
+        bytes,
+        Format::Binary,
+    ));
+    let bytes = bytes_of(
+        &data((ClaimedChunk(HUGE),), saved(&[Skipped::default()])),
+        Format::Binary,
+    );
+    assert_corrupt(load_within::<(Vec<Skipped>,), Vec<Skipped>>(
+        bytes,
+        Format::Binary,
+    ));
+    let bytes = bytes_of(
+        &data((saved(&[Marker]),), ClaimedChunk(HUGE)),
+        Format::Binary,
+    );
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<u32>>(
+        bytes,
+        Format::Binary,
+    ));
+    // A chunk of no values (a column of them would not end), and one value more than
+    // the table's one row, are refused too.
+    let bytes = bytes_of(&data((ClaimedChunk(0),), saved(&[Marker])), Format::Binary);
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
+        bytes,
+        Format::Binary,
+    ));
+    let bytes = bytes_of(&data((ClaimedChunk(2),), saved(&[Marker])), Format::Binary);
+    assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
         bytes,
         Format::Binary,
     ));
@@ -133,14 +206,17 @@ fn a_huge_length_for_a_later_column_or_a_sparse_set_is_corrupt_at_once() {
 fn a_json_column_longer_than_its_table_is_corrupt() {
     // JSON writes no length: the values are counted as they come.
     let bytes = bytes_of(
-        &data((vec![Marker, Marker, Marker],), vec![Marker]),
+        &data((saved(&[Marker, Marker, Marker]),), saved(&[Marker])),
         Format::Json,
     );
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
         bytes,
         Format::Json,
     ));
-    let bytes = bytes_of(&data((vec![Marker],), vec![Marker, Marker]), Format::Json);
+    let bytes = bytes_of(
+        &data((saved(&[Marker]),), saved(&[Marker, Marker])),
+        Format::Json,
+    );
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
         bytes,
         Format::Json,
@@ -148,20 +224,26 @@ fn a_json_column_longer_than_its_table_is_corrupt() {
     // Values with a size, and values of zero bytes with a size (`{}` in JSON).
     let skipped = || Skipped::default();
     let bytes = bytes_of(
-        &data((vec![skipped(), skipped()],), vec![1u32]),
+        &data((saved(&[skipped(), skipped()]),), saved(&[1u32])),
         Format::Json,
     );
     assert_corrupt(load_within::<(Vec<Skipped>,), Vec<u32>>(
         bytes,
         Format::Json,
     ));
-    let bytes = bytes_of(&data((vec![Marker],), vec![1u32, 2, 3]), Format::Json);
+    let bytes = bytes_of(
+        &data((saved(&[Marker]),), saved(&[1u32, 2, 3])),
+        Format::Json,
+    );
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<u32>>(bytes, Format::Json));
 }
 
 #[test]
 fn a_binary_column_longer_than_its_table_is_corrupt() {
-    let bytes = bytes_of(&data((vec![Marker],), vec![1u32, 2, 3]), Format::Binary);
+    let bytes = bytes_of(
+        &data((saved(&[Marker]),), saved(&[1u32, 2, 3])),
+        Format::Binary,
+    );
     assert_corrupt(load_within::<(Vec<Marker>,), Vec<u32>>(
         bytes,
         Format::Binary,
@@ -171,12 +253,15 @@ fn a_binary_column_longer_than_its_table_is_corrupt() {
 #[test]
 fn columns_as_long_as_their_table_or_shorter_still_read() {
     for format in [Format::Binary, Format::Json] {
-        let bytes = bytes_of(&data((vec![Marker],), vec![Skipped::default()]), format);
+        let bytes = bytes_of(
+            &data((saved(&[Marker]),), saved(&[Skipped::default()])),
+            format,
+        );
         let read = load_within::<(Vec<Marker>,), Vec<Skipped>>(bytes, format).unwrap();
         assert_eq!(read.tables.0.columns.0, vec![Marker]);
         assert_eq!(read.sparse.0.columns, vec![Skipped::default()]);
         // A shorter column is the fill's to report (an inconsistent world).
-        let bytes = bytes_of(&data((Vec::<Marker>::new(),), Vec::<Marker>::new()), format);
+        let bytes = bytes_of(&data((saved::<Marker>(&[]),), saved::<Marker>(&[])), format);
         let read = load_within::<(Vec<Marker>,), Vec<Marker>>(bytes, format).unwrap();
         assert!(read.tables.0.columns.0.is_empty());
     }
@@ -184,7 +269,7 @@ fn columns_as_long_as_their_table_or_shorter_still_read() {
 
 #[test]
 fn json_tables_need_their_row_owners_before_their_columns() {
-    let bytes = bytes_of(&data((vec![Marker],), vec![Marker]), Format::Json);
+    let bytes = bytes_of(&data((saved(&[Marker]),), saved(&[Marker])), Format::Json);
     let text = String::from_utf8(bytes).unwrap();
     let swapped = text.replacen(
         r#"{"entities":[[0,0]],"columns":[[null]]}"#,

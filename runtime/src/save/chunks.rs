@@ -1,0 +1,321 @@
+//! A component column in the binary form: a sequence of chunks, each a count `n` and a
+//! byte string holding the postcard bytes of `n` values. The save writes a chunk's values
+//! into a small buffer first (the byte string's length comes before its bytes); the
+//! load decodes a chunk's values straight from its byte string, which the frames hand
+//! out in one piece (see [`super::frames`]): the per-value decoding is postcard's over a
+//! slice, with no frame check between the bytes of a value. JSON keeps one sequence of
+//! values per column.
+//!
+//! A chunk holds at least one value, and its count is checked against the rows its table
+//! has left before any of its values is decoded (see [`super::rows`]): a crafted count,
+//! or a crafted number of chunks, is an error at once, even for values that take no
+//! bytes.
+
+use super::lists::Bytes;
+use super::stream::copy_short;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeSeq, SerializeTuple, Serializer};
+use std::fmt;
+
+/// The bytes a chunk's values are meant to take (by their size in memory; a chunk holds
+/// at least one value).
+const CHUNK_BYTES: usize = 8 * 1024;
+/// The most values in a chunk (values of no size included).
+const MAX_PER_CHUNK: usize = 2048;
+/// The most bytes a column makes room for before its values are decoded (the rest grows
+/// as they come).
+const MAX_RESERVED_BYTES: usize = 1 << 20;
+
+/// Values of `T` per chunk.
+fn per_chunk<T>() -> usize {
+    (CHUNK_BYTES / size_of::<T>().max(1)).clamp(1, MAX_PER_CHUNK)
+}
+
+/// A column as a save writes it: chunks in a binary format, a sequence of values in a
+/// human-readable one. The generated `save` wraps each borrowed column in it.
+///
+/// ```
+/// use metronome_runtime::save::SavedColumn;
+/// let column = SavedColumn(&[1u32, 2, 3][..]);
+/// assert_eq!(column.0.len(), 3);
+/// ```
+#[doc(hidden)]
+pub struct SavedColumn<'a, T>(pub &'a [T]);
+
+impl<T: Serialize> Serialize for SavedColumn<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            return serializer.collect_seq(self.0);
+        }
+        let per = per_chunk::<T>();
+        let mut seq = serializer.serialize_seq(Some(self.0.len().div_ceil(per)))?;
+        let mut values = postcard::Serializer {
+            output: Scratch::new(),
+        };
+        for part in self.0.chunks(per) {
+            values.output.len = 0;
+            for value in part {
+                value
+                    .serialize(&mut values)
+                    .map_err(serde::ser::Error::custom)?;
+            }
+            let bytes = &values.output.buf[..values.output.len];
+            seq.serialize_element(&Chunk {
+                count: part.len(),
+                bytes,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// One chunk as written: its count, then its bytes.
+struct Chunk<'a> {
+    count: usize,
+    bytes: &'a [u8],
+}
+
+impl Serialize for Chunk<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut tuple = serializer.serialize_tuple(2)?;
+        tuple.serialize_element(&self.count)?;
+        tuple.serialize_element(&Bytes(self.bytes))?;
+        tuple.end()
+    }
+}
+
+/// postcard's output for a chunk's values: a buffer that grows only for a chunk larger
+/// than it (values larger than [`CHUNK_BYTES`]), short slices copied inline.
+struct Scratch {
+    /// Zeroed past `len`, at least `len` long.
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            buf: vec![0; CHUNK_BYTES + 64],
+            len: 0,
+        }
+    }
+
+    /// Appends `bytes`, which do not fit: grows the buffer first.
+    #[cold]
+    #[inline(never)]
+    fn extend_growing(&mut self, bytes: &[u8]) {
+        let want = (self.len + bytes.len()).max(2 * self.buf.len());
+        self.buf.resize(want, 0);
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+}
+
+impl postcard::ser_flavors::Flavor for Scratch {
+    type Output = ();
+
+    #[inline(always)]
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        match self.buf.get_mut(self.len) {
+            Some(room) => {
+                *room = byte;
+                self.len += 1;
+            }
+            None => self.extend_growing(&[byte]),
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+        // The common case, inlined where postcard writes a value of known size.
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) => {
+                copy_short(room, bytes);
+                self.len += bytes.len();
+            }
+            None => self.extend_growing(bytes),
+        }
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads a binary column of at most `rows` values: its chunks, each checked against
+/// the rows left before its values are decoded.
+pub(super) fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+    rows: usize,
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    // Room for the whole table up to a bound: the row count is the input's word, paid
+    // for with 8 bytes a row, but a value may be larger than that.
+    let room = MAX_RESERVED_BYTES / size_of::<T>().max(1);
+    deserializer.deserialize_seq(ChunksVisitor {
+        rows,
+        values: Vec::with_capacity(rows.min(room)),
+    })
+}
+
+/// The column read so far, and the rows its table has.
+struct ChunksVisitor<T> {
+    rows: usize,
+    values: Vec<T>,
+}
+
+impl<T> ChunksVisitor<T> {
+    /// The rows not given a value yet.
+    fn left(&self) -> usize {
+        self.rows.saturating_sub(self.values.len())
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ChunksVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a column of at most {} values, in chunks", self.rows)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        // Every chunk holds at least one value: no more chunks than rows, and the loop
+        // below ends after at most `rows` of them (each adds a value or fails), even
+        // past the end of the input, where the frames read as zeros.
+        if let Some(chunks) = seq.size_hint()
+            && chunks > self.rows
+        {
+            return Err(de::Error::invalid_length(chunks, &self));
+        }
+        while seq.next_element_seed(ChunkSeed(&mut self))?.is_some() {}
+        Ok(self.values)
+    }
+}
+
+/// Reads one chunk onto the column.
+struct ChunkSeed<'a, T>(&'a mut ChunksVisitor<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ChunkSeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_tuple(2, self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ChunkSeed<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a chunk of a column: its count, then its values' bytes")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let count: usize = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        if count == 0 {
+            return Err(de::Error::custom("a chunk of a column holds no values"));
+        }
+        if count > self.0.left() {
+            return Err(de::Error::invalid_length(
+                self.0.values.len().saturating_add(count),
+                &*self.0,
+            ));
+        }
+        seq.next_element_seed(ValuesSeed {
+            column: self.0,
+            count,
+        })?
+        .ok_or_else(|| de::Error::invalid_length(1, &"a chunk of a column"))
+    }
+}
+
+/// Decodes `count` values (at most the rows left: checked by the caller) from one byte
+/// string onto the column.
+struct ValuesSeed<'a, T> {
+    column: &'a mut ChunksVisitor<T>,
+    count: usize,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ValuesSeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        // Not `deserialize_bytes`: the bytes are decoded at once, so a reader need not
+        // keep them (a binary load reads its input a frame at a time).
+        deserializer.deserialize_byte_buf(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the bytes of {} values", self.count)
+    }
+
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<(), E> {
+        let values = &mut self.column.values;
+        if size_of::<T>() != 0 {
+            // Room for the chunk, up to a bound: the count is checked against the rows
+            // (which the input paid for, 8 bytes each) but a value may take no bytes.
+            values.reserve(self.count.min(MAX_RESERVED_BYTES / size_of::<T>()));
+        }
+        let mut input = postcard::Deserializer::from_bytes(bytes);
+        for _ in 0..self.count {
+            values.push(T::deserialize(&mut input).map_err(E::custom)?);
+        }
+        match input.finalize() {
+            Ok([]) => Ok(()),
+            _ => Err(E::custom("a chunk of a column has bytes after its values")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{per_chunk, SavedColumn};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use std::fmt::Debug;
+
+    /// `values` written as a binary column and read back with `rows` rows.
+    fn round_trip<T: Serialize + DeserializeOwned>(
+        values: &[T],
+        rows: usize,
+    ) -> postcard::Result<Vec<T>> {
+        let bytes = postcard::to_allocvec(&SavedColumn(values))?;
+        let mut input = postcard::Deserializer::from_bytes(&bytes);
+        let read = super::deserialize(rows, &mut input)?;
+        assert!(input.finalize()?.is_empty(), "the whole column is read");
+        Ok(read)
+    }
+
+    fn check<T: Serialize + DeserializeOwned + PartialEq + Debug>(make: impl Fn(usize) -> T) {
+        let per = per_chunk::<T>();
+        for len in [0, 1, per - 1, per, per + 1, 3 * per + 5] {
+            let values: Vec<T> = (0..len).map(&make).collect();
+            assert_eq!(round_trip(&values, len).unwrap(), values, "{len} values");
+            // More rows than values is the fill's to report; fewer is refused here.
+            assert_eq!(round_trip(&values, len + 1).unwrap(), values);
+            if len > 0 {
+                assert!(
+                    round_trip(&values, len - 1).is_err(),
+                    "{len} values, a row less"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn columns_of_any_length_and_value_size_read_back_chunk_by_chunk() {
+        check(|i| i as u8);
+        check(|i| (i as u64) << 40 | i as u64);
+        check(|i| -(i as i32));
+        check(|_| ());
+        // Values of varying size, some larger than a chunk.
+        check(|i| "x".repeat(if i % 7 == 0 { 9_000 } else { i % 5 }));
+    }
+}
