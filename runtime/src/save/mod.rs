@@ -23,8 +23,8 @@
 //!
 //! The data is column by column (see [`WorldData`](crate::snapshot::WorldData)): each
 //! component's column is one sequence of its values in JSON, and in the binary form a
-//! sequence of chunks, each a count and a byte string of that many values (see
-//! [`chunks`]: a load decodes a chunk's values from one slice). The world's own lists (the entity
+//! sequence of chunks, each a count and a byte string of that many values (a load
+//! decodes a chunk's values from one slice). The world's own lists (the entity
 //! index's generations and free list, each table's row owners) are number sequences in
 //! JSON and little-endian byte strings in the binary form (4 bytes per `u32`, 8 per
 //! entity: index, then generation).
