@@ -202,9 +202,15 @@ fn truncated_and_corrupted_saves_are_errors() {
     }
     let mut bytes = Vec::new();
     game.save(&mut bytes, Format::Binary).unwrap();
-    for i in (0..bytes.len()).step_by(3) {
-        let mut changed = bytes.clone();
-        changed[i] ^= 0x5a;
+    each_changed_byte_is_corrupt(&bytes, (0..bytes.len()).step_by(3), 0x5a);
+}
+
+/// Loads `bytes` with the byte at each of `at` changed (xor `mask`): every load is
+/// `LoadError::Corrupt`.
+fn each_changed_byte_is_corrupt(bytes: &[u8], at: impl IntoIterator<Item = usize>, mask: u8) {
+    for i in at {
+        let mut changed = bytes.to_vec();
+        changed[i] ^= mask;
         assert!(
             matches!(
                 Game::load(&changed[..], Format::Binary),
@@ -446,20 +452,10 @@ fn a_binary_save_of_several_frames_loads_from_any_reader_and_every_corruption_is
         Err(LoadError::Corrupt(_))
     ));
     // A changed byte in any frame, data or checksum.
-    for i in (8..bytes.len())
+    let at = (8..bytes.len())
         .step_by(2_749)
-        .chain([bytes.len() - 1, 8 + frame - 1])
-    {
-        let mut changed = bytes.clone();
-        changed[i] ^= 0x21;
-        assert!(
-            matches!(
-                Game::load(&changed[..], Format::Binary),
-                Err(LoadError::Corrupt(_))
-            ),
-            "binary byte {i} changed"
-        );
-    }
+        .chain([bytes.len() - 1, 8 + frame - 1]);
+    each_changed_byte_is_corrupt(&bytes, at, 0x21);
 }
 
 #[test]
