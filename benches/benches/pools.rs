@@ -32,6 +32,12 @@
 //! `rayon-rf`). On each layout every kind of join then has a variant in the walk order
 //! that streams there: left first on `pre`, right first on `post`.
 //!
+//! fib-30 also runs `serial-at-once/N`: N threads each computing the whole serial fib at
+//! the same time. On a machine whose N hardware threads do not each compute at full speed
+//! together (SMT siblings, a virtual machine's vCPUs on a shared host), it is slower
+//! than `serial`, and a pool of N workers cannot beat `serial-at-once/N ÷ N` times its
+//! own overhead per join: the figure that separates the machine's limit from the pool's.
+//!
 //! Run: `cargo bench --manifest-path benches/Cargo.toml --bench pools`; results in `benches/RESULTS.md`
 //! ("Pools"). `POOLS_QUICK=1` shortens the measurement (noisy machines, smoke runs);
 //! `BENCH_THREADS=1,4,8,16` measures other worker counts than the default 1 and 2.
@@ -275,7 +281,56 @@ fn fib_30(c: &mut Criterion) {
         .warm_up_time(warm_up)
         .measurement_time(measure);
     run_variants(&mut group, &Fib(FIB_N), Mirrors::None);
+    for threads in threads().into_iter().filter(|&n| n > 1) {
+        serial_at_once(&mut group, &Fib(FIB_N), threads);
+    }
     group.finish();
+}
+
+/// `serial-at-once/N`: N threads each run the whole serial workload at the same time (the
+/// bench's thread and N − 1 helpers that spin between rounds, as a pool's idle workers
+/// do between iterations); the time is until all N are done. Its ratio to `serial` is
+/// how much slower one thread computes while N compute at once on this machine (shared
+/// execution units or a host that does not give every vCPU a core of its own), so
+/// `serial-at-once/N ÷ N` is the time a perfect split of one run over N threads would
+/// take: the floor that a pool's N-worker figure is measured against.
+fn serial_at_once<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, work: &W, threads: usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let expected = work.expected();
+    let started = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(|| {
+                let mut seen = 0;
+                loop {
+                    let round = started.load(Ordering::Acquire);
+                    if round == seen {
+                        if stop.load(Ordering::Acquire) {
+                            return;
+                        }
+                        std::hint::spin_loop();
+                        continue;
+                    }
+                    seen = round;
+                    assert_eq!(work.serial(), expected);
+                    finished.fetch_add(1, Ordering::Release);
+                }
+            });
+        }
+        group.bench_function(format!("serial-at-once/{threads}"), |b| {
+            b.iter(|| {
+                let all_done = finished.load(Ordering::Relaxed) + threads - 1;
+                started.fetch_add(1, Ordering::Release);
+                assert_eq!(work.serial(), expected);
+                while finished.load(Ordering::Acquire) < all_done {
+                    std::hint::spin_loop();
+                }
+            })
+        });
+        stop.store(true, Ordering::Release);
+    });
 }
 
 const LAYOUTS: [Layout; 3] = [Layout::Post, Layout::Pre, Layout::Shuffled];

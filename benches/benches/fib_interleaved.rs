@@ -1,0 +1,203 @@
+//! fib-30 on the heartbeat, NUMA and continuation pools and chili at 1 and 2 workers,
+//! against the serial code and against the machine's own limit, interleaved in one
+//! process: each round times every variant in turn (a few repetitions each, the median
+//! kept), so that ratios compare times taken seconds apart rather than minutes apart, as
+//! criterion's would on a shared host whose speed drifts.
+//!
+//! `serial-at-once/2` is the serial fib computed by two threads at the same time (the
+//! time until both are done). Where the two hardware threads do not each compute at full
+//! speed together (SMT siblings, or a virtual machine's two vCPUs on a busy host), it is
+//! slower than `serial`, and no pool of two workers can beat
+//! `floor = serial-at-once/2 ÷ 2 × (heartbeat/1 ÷ serial)`: a perfect split of the work
+//! over two threads, each paying the pool's own cost per join. The summary prints that
+//! floor next to `heartbeat/2`, so a figure above `serial` can be told apart into the
+//! machine's part and the pool's.
+//!
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench fib_interleaved -- [repetitions] [rounds]`
+//! (defaults: 30 repetitions, 12 rounds). Results in `benches/RESULTS.md`.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
+
+#[path = "common/join_workloads.rs"]
+mod join_workloads;
+use join_workloads::*;
+
+const VARIANTS: [&str; 9] = [
+    "serial",
+    "serial-at-once/2",
+    "heartbeat/1",
+    "heartbeat/2",
+    "numa/1",
+    "numa/2",
+    "continuation/2",
+    "chili/1",
+    "chili/2",
+];
+
+/// The median of `times` (milliseconds).
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Runs `work` once untimed, then `reps` times, and returns the median in milliseconds.
+fn time(reps: usize, mut work: impl FnMut() -> u64) -> f64 {
+    let expected = fib_serial(FIB_N);
+    assert_eq!(work(), expected);
+    let times = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            assert_eq!(black_box(work()), expected);
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    median(times)
+}
+
+/// The serial fib on this thread and on a second one at the same time, `reps` times; the
+/// second thread spins between repetitions (as a pool's idle worker does), so both start
+/// together.
+fn serial_at_once(reps: usize) -> f64 {
+    let started = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut seen = 0;
+            loop {
+                let round = started.load(Ordering::Acquire);
+                if round == seen {
+                    if stop.load(Ordering::Acquire) {
+                        return;
+                    }
+                    std::hint::spin_loop();
+                    continue;
+                }
+                seen = round;
+                black_box(fib_serial(black_box(FIB_N)));
+                finished.fetch_add(1, Ordering::Release);
+            }
+        });
+        let median = time(reps, || {
+            let both_done = finished.load(Ordering::Relaxed) + 1;
+            started.fetch_add(1, Ordering::Release);
+            let fib = fib_serial(black_box(FIB_N));
+            while finished.load(Ordering::Acquire) < both_done {
+                std::hint::spin_loop();
+            }
+            fib
+        });
+        stop.store(true, Ordering::Release);
+        median
+    })
+}
+
+/// fib on `pool`, the timing loop on one of its workers (`on_a_worker`).
+fn on_pool(pool: &(impl Executor + Sync), reps: usize) -> f64 {
+    on_a_worker(pool, || time(reps, || fib_metronome(black_box(FIB_N))))
+}
+
+/// The pools, built once (a pool's threads start before its first round).
+struct Pools {
+    heartbeat: [ThreadPool; 2],
+    numa: [NumaPool; 2],
+    continuation: ContinuationPool,
+    chili: [chili::ThreadPool; 2],
+}
+
+/// One round's median of variant `which`.
+fn measure(which: usize, pools: &Pools, reps: usize) -> f64 {
+    match VARIANTS[which] {
+        "serial" => time(reps, || fib_serial(black_box(FIB_N))),
+        "serial-at-once/2" => serial_at_once(reps),
+        "heartbeat/1" => on_pool(&pools.heartbeat[0], reps),
+        "heartbeat/2" => on_pool(&pools.heartbeat[1], reps),
+        "numa/1" => on_pool(&pools.numa[0], reps),
+        "numa/2" => on_pool(&pools.numa[1], reps),
+        "continuation/2" => on_pool(&pools.continuation, reps),
+        chili => {
+            let pool = &pools.chili[usize::from(chili == "chili/2")];
+            let mut scope = pool.scope();
+            time(reps, || fib_chili(black_box(FIB_N), &mut scope))
+        }
+    }
+}
+
+fn main() {
+    // `cargo bench` appends `--bench`; every other argument is positional.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let arg = |i: usize, default: usize| {
+        args.get(i)
+            .map_or(default, |a| a.parse().expect("a number"))
+    };
+    let (reps, rounds) = (arg(0, 30), arg(1, 12));
+    let pools = Pools {
+        heartbeat: [heartbeat_pool(1), heartbeat_pool(2)],
+        numa: [numa_pool(1), numa_pool(2)],
+        continuation: continuation_pool(2),
+        chili: [chili_pool(1), chili_pool(2)],
+    };
+    println!("fib-{FIB_N}: {rounds} rounds of {reps} repetitions (ms)");
+    let mut medians = vec![Vec::new(); VARIANTS.len()];
+    for round in 0..rounds {
+        // Alternate the order, so that no variant always runs right after another.
+        let mut order: Vec<usize> = (0..VARIANTS.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        let mut row = vec![0.0; VARIANTS.len()];
+        for which in order {
+            row[which] = measure(which, &pools, reps);
+        }
+        let cells: Vec<String> = VARIANTS
+            .iter()
+            .zip(&row)
+            .map(|(v, t)| format!("{v} {t:.2}"))
+            .collect();
+        println!("round {round}: {}", cells.join("  "));
+        for (all, t) in medians.iter_mut().zip(row) {
+            all.push(t);
+        }
+    }
+    let at = |name: &str| VARIANTS.iter().position(|v| *v == name).unwrap();
+    println!("median of the rounds' medians, and of each round's ratio to serial:");
+    for (which, name) in VARIANTS.iter().enumerate() {
+        let ratios: Vec<f64> = (0..rounds)
+            .map(|r| medians[which][r] / medians[0][r])
+            .collect();
+        println!(
+            "  {name:<18} {:>7.3} ms  {:.3}x serial",
+            median(medians[which].clone()),
+            median(ratios)
+        );
+    }
+    // Per round: the floor of two heartbeat workers on this machine (see the module docs).
+    let floors: Vec<f64> = (0..rounds)
+        .map(|r| {
+            let serial = medians[0][r];
+            let at_once = medians[at("serial-at-once/2")][r];
+            let one = medians[at("heartbeat/1")][r];
+            at_once / 2.0 * (one / serial) / serial
+        })
+        .collect();
+    let split: Vec<f64> = (0..rounds)
+        .map(|r| medians[at("heartbeat/2")][r] / medians[0][r] / floors[r])
+        .collect();
+    let slowdown: Vec<f64> = (0..rounds)
+        .map(|r| medians[at("serial-at-once/2")][r] / medians[0][r])
+        .collect();
+    println!(
+        "two threads at once: each {:.3}x slower than alone; heartbeat/2 floor {:.3}x serial; \
+         heartbeat/2 at {:.3}x its floor (medians of the rounds)",
+        median(slowdown),
+        median(floors),
+        median(split)
+    );
+}
