@@ -5,7 +5,10 @@
 //! `sequential`, taken round by round. Also prints what the stage runner did (stages on
 //! the pool, each system's prediction).
 //!
-//! `stage_ab schedule ROUNDS TICKS` (the ecs bench's `schedule` workload),
+//! `stage_ab schedule ROUNDS TICKS` (the ecs bench's `schedule` workload; also
+//! `sequential, other busy`: the sequential world while a second thread ticks a copy of
+//! it, how much slower the code runs when both cores compute, and the floor it sets for
+//! two workers),
 //! `stage_ab game ENEMIES ROUNDS TICKS` (the tower-defense game), or
 //! `stage_ab fresh ENEMIES SAMPLES [WORKERS]`: the game bench's samples (each a fresh
 //! world, 6 ticks untimed, 50 timed), `sequential` and `work_stealing` alternating; prints
@@ -28,6 +31,7 @@ mod rules;
 #[allow(dead_code)]
 mod game;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use metronome::World;
@@ -163,6 +167,40 @@ fn fresh(setup: Setup, samples: usize, workers: usize) {
     println!("tick medians µs (seq/ws): {}", row.join(" "));
 }
 
+/// The other thread of `sequential, other busy`: ticks `world` while `busy` is set (the
+/// variant sets it at each of its ticks, the others clear it), so the measured thread
+/// runs the schedule's systems while a second thread runs the same code, as the two
+/// threads of `work_stealing(2)` do. Its ratio to `sequential` is how much slower this
+/// code runs when both cores compute: on a machine whose two vCPUs do not each run at
+/// full speed together, it bounds what two workers can reach (`print_floor`).
+fn busy_beside<W: World>(busy: &AtomicBool, stop: &AtomicBool, mut world: W) {
+    while !stop.load(Ordering::Relaxed) {
+        if busy.load(Ordering::Relaxed) {
+            world.tick();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
+    }
+}
+
+/// What `work_stealing(2)` could reach at best, from the sequential world's systems:
+/// the larger of its longest system and half of the whole (a perfect split), as a share
+/// of the whole; the summary's `sequential, other busy` ratio multiplies it on a
+/// machine whose cores slow each other down.
+fn print_floor<W: World>(seq: &W) {
+    let stats = seq.stats();
+    let means: Vec<f64> = stats.systems().map(|(_, s)| s.mean.as_secs_f64()).collect();
+    let total: f64 = means.iter().sum();
+    let longest = means.iter().copied().fold(0.0, f64::max);
+    println!(
+        "floor of two workers: {:.3} of sequential (longest system {:.1} µs of {:.1} µs), \
+         times the `other busy` ratio on this machine",
+        longest.max(total / 2.0) / total,
+        longest * 1e6,
+        total * 1e6
+    );
+}
+
 fn print_stats<W: World>(name: &str, w: &W) {
     let stats = w.stats();
     println!(
@@ -185,15 +223,52 @@ fn main() {
         Some("schedule") => {
             let (rounds, ticks) = (num(1, 10), num(2, 2000));
             let mut seq = ecs_workloads::m_sched_seq::build();
+            let mut beside = ecs_workloads::m_sched_seq::build();
             let mut ws = ecs_workloads::m_sched_ws2::build();
-            {
+            let mut ws1 = ecs_workloads::m_sched_ws2::build_with_workers(1);
+            // `sequential beside a busy thread`: the same sequential world while a
+            // second thread ticks a copy of it (see `busy_beside`).
+            let busy = AtomicBool::new(false);
+            let stop = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                s.spawn(|| busy_beside(&busy, &stop, ecs_workloads::m_sched_seq::build()));
                 let mut variants: Vec<Variant<'_>> = vec![
-                    ("sequential".into(), Box::new(|| seq.tick())),
-                    ("work_stealing(2)".into(), Box::new(|| ws.tick())),
+                    (
+                        "sequential".into(),
+                        Box::new(|| {
+                            busy.store(false, Ordering::Relaxed);
+                            seq.tick()
+                        }),
+                    ),
+                    (
+                        "work_stealing(2)".into(),
+                        Box::new(|| {
+                            busy.store(false, Ordering::Relaxed);
+                            ws.tick()
+                        }),
+                    ),
+                    (
+                        "work_stealing(1)".into(),
+                        Box::new(|| {
+                            busy.store(false, Ordering::Relaxed);
+                            ws1.tick()
+                        }),
+                    ),
+                    (
+                        "sequential, other busy".into(),
+                        Box::new(|| {
+                            busy.store(true, Ordering::Relaxed);
+                            beside.tick()
+                        }),
+                    ),
                 ];
                 ab(&mut variants, rounds, ticks);
-            }
+                stop.store(true, Ordering::Relaxed);
+            });
+            print_stats("sequential", &seq);
             print_stats("work_stealing(2)", &ws);
+            print_stats("work_stealing(1)", &ws1);
+            print_floor(&seq);
         }
         Some("game") => {
             let enemies = num(1, 10_000) as u32;

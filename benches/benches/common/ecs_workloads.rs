@@ -225,7 +225,16 @@ macro_rules! schedule_world {
             pub struct $name;
 
             pub fn build() -> $name {
-                let mut w = $name::new();
+                fill($name::new())
+            }
+
+            /// The same world on a pool of `workers` workers (a `work_stealing` world).
+            #[allow(dead_code)]
+            pub fn build_with_workers(workers: usize) -> $name {
+                fill($name::with_workers(workers).expect("a pool of that many workers"))
+            }
+
+            fn fill(mut w: $name) -> $name {
                 w.spawn_batch((0..BIG).map(|_| Sab(A(0.0), B(0.0))));
                 w.spawn_batch((0..BIG).map(|_| Sabc(A(0.0), B(0.0), C(0.0))));
                 w.spawn_batch((0..BIG).map(|_| Sabcd(A(0.0), B(0.0), C(0.0), D(0.0))));
