@@ -145,7 +145,7 @@ impl std::error::Error for LoadError {
 }
 
 /// The first bytes of a binary save: [`MAGIC_NAME`] and the binary form's version.
-const MAGIC: &[u8; 8] = b"MTNMSAV4";
+const MAGIC: &[u8; 8] = b"MTNMSAV5";
 /// The first 7 bytes of every binary save, of any version.
 const MAGIC_NAME: &[u8; 7] = b"MTNMSAV";
 
