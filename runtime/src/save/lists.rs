@@ -194,10 +194,9 @@ fn run_length<T: Fixed<N>, const N: usize>(values: &[T], first: u64, step: u64) 
         // The value expected before the block's first.
         let before = first.wrapping_add((done as u64).wrapping_mul(step));
         let expected = |k: usize| before.wrapping_add((k as u64 + 1).wrapping_mul(step));
-        let all = block
-            .iter()
-            .enumerate()
-            .fold(true, |all, (k, value)| all & (value.to_u64() == expected(k)));
+        let all = block.iter().enumerate().fold(true, |all, (k, value)| {
+            all & (value.to_u64() == expected(k))
+        });
         if !all {
             return done
                 + block
@@ -218,7 +217,11 @@ fn raw_len(len: usize, n: usize) -> usize {
     let last = (len % PER_STRING) * n;
     varint_len(strings as u64)
         + full * (varint_len((PER_STRING * n) as u64) + PER_STRING * n)
-        + if last > 0 { varint_len(last as u64) + last } else { 0 }
+        + if last > 0 {
+            varint_len(last as u64) + last
+        } else {
+            0
+        }
 }
 
 /// Writes `values`: a sequence of them when `serializer` is human-readable, else a tag
@@ -554,14 +557,16 @@ mod tests {
         assert!(write(&owners).len() < 8);
         // Runs of both steps, an index crossing into the generation's bits, the ends of
         // the value range.
-        let mixed: Vec<u32> = [vec![7; 50], (3..90).collect(), vec![u32::MAX; 40], vec![0]]
-            .concat();
+        let mixed: Vec<u32> =
+            [vec![7; 50], (3..90).collect(), vec![u32::MAX; 40], vec![0]].concat();
         check(&mixed, RUNS);
         let across = [entity(u32::MAX - 1, 4), entity(u32::MAX, 4), entity(0, 5)];
         check(&[across.as_slice(); 20].concat(), RUNS);
         check(&[u32::MAX - 1, u32::MAX, 0, 1], RUNS);
         // A churned list: raw; empty and single lists.
-        let churned: Vec<u32> = (0..5_000u32).map(|i| i.wrapping_mul(2_654_435_761) >> 7).collect();
+        let churned: Vec<u32> = (0..5_000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761) >> 7)
+            .collect();
         check(&churned, RAW);
         check::<u32, 4>(&[], RAW);
         check(&[5u32], RUNS);
