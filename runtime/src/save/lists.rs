@@ -440,7 +440,7 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for RunsSeed<T, N> {
             if step == 0 {
                 values.extend(std::iter::repeat_n(T::from_u64(first), count as usize));
             } else {
-                values.extend((first..=first + (count - 1)).map(T::from_u64));
+                values.extend((0..count).map(|i| T::from_u64(first + i)));
             }
         }
         Ok(values)
