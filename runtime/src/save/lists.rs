@@ -146,41 +146,53 @@ fn run_len(first: u64, count: u64, step: u64) -> usize {
     varint_len(first) + varint_len(count << 1 | step)
 }
 
-/// The runs of `values` if they take fewer bytes than `raw` (the raw form's size), and
-/// the list is at most [`MAX_RUN_VALUES`] long; else `None` (found out early: a list
-/// without long runs is given up on once its runs outgrow `raw`).
-fn runs_of<T: Fixed<N>, const N: usize>(values: &[T], raw: usize) -> Option<Vec<Run>> {
+/// The number of runs of `values` if they take fewer bytes than `raw` (the raw form's
+/// size) and the list is at most [`MAX_RUN_VALUES`] long; else `None` (found out
+/// early: a list without long runs is given up on once its runs outgrow `raw`).
+fn runs_fit<T: Fixed<N>, const N: usize>(values: &[T], raw: usize) -> Option<usize> {
     if values.len() > MAX_RUN_VALUES {
         return None;
     }
-    let mut runs = Vec::new();
-    let mut bytes = 0;
-    let mut rest = values;
-    while let Some((&head, tail)) = rest.split_first() {
+    let (mut bytes, mut runs) = (0, 0);
+    for run in RunsOf::<T, N>(values) {
+        bytes += run_len(run.first, run.count, run.step);
+        runs += 1;
+        if bytes >= raw {
+            return None;
+        }
+    }
+    (bytes + varint_len(runs as u64) < raw).then_some(runs)
+}
+
+/// The runs of a list, in order, each as long as it goes.
+struct RunsOf<'a, T, const N: usize>(&'a [T]);
+
+impl<T: Fixed<N>, const N: usize> Iterator for RunsOf<'_, T, N> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        let (&head, tail) = self.0.split_first()?;
         let first = head.to_u64();
         let step = match tail.first() {
             Some(&next) if Some(next.to_u64()) == first.checked_add(1) => 1,
             _ => 0,
         };
         let count = 1 + run_length(tail, first, step);
-        bytes += run_len(first, count as u64, step);
-        if bytes >= raw {
-            return None;
-        }
-        runs.push(Run {
+        self.0 = &tail[count - 1..];
+        Some(Run {
             first,
             count: count as u64,
             step,
-        });
-        rest = &tail[count - 1..];
+        })
     }
-    (bytes + varint_len(runs.len() as u64) < raw).then_some(runs)
 }
 
 /// How many of `values` go on the run of `first` and `step` (the values after `first`,
-/// each `step` more than the one before, never past `u64::MAX`): compared a block at a
-/// time, in a loop without early exits, that the compiler vectorises.
+/// each `step` more than the one before, never past `u64::MAX`): the first few one at a
+/// time (a churned list's runs are short), then a block at a time, in a loop without
+/// early exits that the compiler vectorises.
 fn run_length<T: Fixed<N>, const N: usize>(values: &[T], first: u64, step: u64) -> usize {
+    const FIRST: usize = 8;
     const BLOCK: usize = 64;
     // A step-1 run ends at `u64::MAX`.
     let room = if step == 0 {
@@ -189,20 +201,31 @@ fn run_length<T: Fixed<N>, const N: usize>(values: &[T], first: u64, step: u64) 
         usize::try_from(u64::MAX - first).map_or(values.len(), |room| room.min(values.len()))
     };
     let values = &values[..room];
-    let mut done = 0;
-    for block in values.chunks(BLOCK) {
-        // The value expected before the block's first.
-        let before = first.wrapping_add((done as u64).wrapping_mul(step));
-        let expected = |k: usize| before.wrapping_add((k as u64 + 1).wrapping_mul(step));
-        let all = block.iter().enumerate().fold(true, |all, (k, value)| {
-            all & (value.to_u64() == expected(k))
-        });
+    // The value expected at `values[k]`.
+    let expected = |k: usize| first.wrapping_add((k as u64 + 1).wrapping_mul(step));
+    let goes_on = |(k, value): (usize, &T)| value.to_u64() == expected(k);
+    let head = values.len().min(FIRST);
+    let done = values[..head]
+        .iter()
+        .enumerate()
+        .take_while(|&e| goes_on(e))
+        .count();
+    if done < head {
+        return done;
+    }
+    let mut done = head;
+    for block in values[head..].chunks(BLOCK) {
+        let in_block = |k: usize, value: &T| goes_on((done + k, value));
+        let all = block
+            .iter()
+            .enumerate()
+            .fold(true, |all, (k, value)| all & in_block(k, value));
         if !all {
             return done
                 + block
                     .iter()
                     .enumerate()
-                    .take_while(|&(k, value)| value.to_u64() == expected(k))
+                    .take_while(|&(k, value)| in_block(k, value))
                     .count();
         }
         done += block.len();
@@ -235,10 +258,10 @@ pub(crate) fn serialize<T: Fixed<N>, S: Serializer, const N: usize>(
         return serializer.collect_seq(values);
     }
     let mut tagged = serializer.serialize_tuple(2)?;
-    match runs_of(values, raw_len(values.len(), N)) {
+    match runs_fit::<T, N>(values, raw_len(values.len(), N)) {
         Some(runs) => {
             tagged.serialize_element(&RUNS)?;
-            tagged.serialize_element(&Runs(&runs))?;
+            tagged.serialize_element(&Runs::<T, N> { values, runs })?;
         }
         None => {
             tagged.serialize_element(&RAW)?;
@@ -248,13 +271,16 @@ pub(crate) fn serialize<T: Fixed<N>, S: Serializer, const N: usize>(
     tagged.end()
 }
 
-/// A list's runs, written as a sequence of `(first, count * 2 + step)`.
-struct Runs<'a>(&'a [Run]);
+/// A list's `runs` runs, written as a sequence of `(first, count * 2 + step)`.
+struct Runs<'a, T, const N: usize> {
+    values: &'a [T],
+    runs: usize,
+}
 
-impl Serialize for Runs<'_> {
+impl<T: Fixed<N>, const N: usize> Serialize for Runs<'_, T, N> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for run in self.0 {
+        let mut seq = serializer.serialize_seq(Some(self.runs))?;
+        for run in RunsOf::<T, N>(self.values) {
             seq.serialize_element(&(run.first, run.count << 1 | run.step))?;
         }
         seq.end()
@@ -570,6 +596,16 @@ mod tests {
         check(&churned, RAW);
         check::<u32, 4>(&[], RAW);
         check(&[5u32], RUNS);
+        // Runs of every length around the run detection's blocks (8, then 64 at a
+        // time), between other values, read back value for value.
+        for len in (1..80).chain([127, 128, 129, 200]) {
+            let mut list: Vec<u32> = vec![9, 3];
+            list.extend(std::iter::repeat_n(5, len));
+            list.extend(100..100 + len as u32);
+            list.extend([1, 1, 2]);
+            let bytes = write(&list);
+            assert_eq!(read::<u32, 4>(&bytes).unwrap(), list, "runs of {len}");
+        }
         // Longer than runs may be: raw, even though one run would do.
         check(&vec![1u32; MAX_RUN_VALUES + 1], RAW);
         check(&vec![1u32; MAX_RUN_VALUES], RUNS);
