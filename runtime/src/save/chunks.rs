@@ -354,6 +354,23 @@ mod tests {
     }
 
     #[test]
+    fn a_chunk_that_ends_before_its_count_is_an_error_and_keeps_what_it_read() {
+        let values = ["a".to_string(), "bb".into(), "ccc".into()];
+        let mut bytes = postcard::to_allocvec(&SavedColumn(&values)).unwrap();
+        // One chunk, of a count of 3: claim 4 (the bytes hold 3 values).
+        assert_eq!(bytes[..2], [1, 3]);
+        bytes[1] = 4;
+        let mut input = postcard::Deserializer::from_bytes(&bytes);
+        assert!(super::deserialize::<String, _>(4, &mut input).is_err());
+        // The strings decoded before the error are dropped with the column (no leak, no
+        // double drop: `set_len` covers exactly those written).
+        let mut column = Vec::with_capacity(4);
+        let mut input = postcard::Deserializer::from_bytes(&bytes[3..]);
+        assert!(super::decode_into_room::<String>(&mut column, 4, &mut input).is_err());
+        assert_eq!(column, values);
+    }
+
+    #[test]
     fn columns_of_any_length_and_value_size_read_back_chunk_by_chunk() {
         check(|i| i as u8);
         check(|i| (i as u64) << 40 | i as u64);
