@@ -10,6 +10,10 @@
 //! row owner's handle). A world's save carries more than the rows: the entities (index and
 //! generation, the free list), the layout header, and the binary form's checksum.
 //!
+//! glibc's malloc thresholds are fixed first (`fixed_allocator`): with its defaults,
+//! whether an iteration's memory is reused or faulted in again depends on the blocks
+//! freed before it (the save buffer's size decided it), not on the code measured.
+//!
 //! Run: `cargo bench --manifest-path benches/Cargo.toml --bench save` (short
 //! measurements: 10 samples, 2 s each).
 
@@ -23,6 +27,7 @@ mod save_workloads;
 use save_workloads::*;
 
 fn save(c: &mut Criterion) {
+    fixed_allocator();
     let game = world();
     let rows: Vec<Row> = (0..N).map(row).collect();
     let mut g = c.benchmark_group("save 100k x 3");
@@ -71,6 +76,7 @@ fn save(c: &mut Criterion) {
 }
 
 fn snapshot(c: &mut Criterion) {
+    fixed_allocator();
     let mut game = world();
     let bytes = N * (std::mem::size_of::<Position>() * 2 + std::mem::size_of::<Health>());
     let source = vec![7u8; bytes];

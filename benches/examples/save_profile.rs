@@ -6,8 +6,10 @@
 //! `snapshot`, `memcpy` (of the components' bytes), `memcpy-all` (and of the row
 //! owners' bytes: what a snapshot copies), `restore`.
 //!
-//! With `SAVE_PROFILE_PRIME` set, the bench group's saves run first (three of each),
-//! leaving the allocator as the bench leaves it before its loads.
+//! glibc's malloc thresholds are fixed first, as in the bench (`fixed_allocator`),
+//! unless `SAVE_PROFILE_DYNAMIC_MALLOC` is set. With `SAVE_PROFILE_PRIME` set, the bench
+//! group's saves run first (three of each), leaving the allocator as the bench leaves it
+//! before its loads.
 //!
 //! Build: `cargo build --release --manifest-path benches/Cargo.toml --example save_profile`
 //! (the binary lands in `benches/target/release/examples/`).
@@ -26,6 +28,9 @@ fn main() {
         panic!("{usage}");
     };
     let reps: usize = reps.parse().expect(usage);
+    if std::env::var_os("SAVE_PROFILE_DYNAMIC_MALLOC").is_none() {
+        fixed_allocator();
+    }
     let mut game = world();
     let rows: Vec<Row> = (0..N).map(row).collect();
     let format = if op.ends_with("json") {

@@ -264,14 +264,58 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
             values.reserve(self.count.min(MAX_RESERVED_BYTES / size_of::<T>()));
         }
         let mut input = postcard::Deserializer::from_bytes(bytes);
-        for _ in 0..self.count {
-            values.push(T::deserialize(&mut input).map_err(E::custom)?);
+        match values.spare_capacity_mut().get_mut(..self.count) {
+            // The common case (the column was made with room for its table's rows):
+            // straight into the room, the column's length set once.
+            Some(_) => decode_into_room(values, self.count, &mut input).map_err(E::custom)?,
+            None => {
+                for _ in 0..self.count {
+                    values.push(T::deserialize(&mut input).map_err(E::custom)?);
+                }
+            }
         }
         match input.finalize() {
             Ok([]) => Ok(()),
             _ => Err(E::custom("a chunk of a column has bytes after its values")),
         }
     }
+}
+
+/// Decodes `count` values from `input` into the room after the last of `values`, and
+/// makes them part of it: as many as decoded, up to the first error (returned). If
+/// `values` has room for fewer than `count` more, it decodes that many.
+///
+/// The loop keeps its count in a register (a `push` per value reloads and stores the
+/// `Vec`'s length and checks its capacity each time: a third of a chunk's time). If a
+/// value's `Deserialize` panics, the values decoded before it are leaked, not dropped.
+fn decode_into_room<'de, T: serde::Deserialize<'de>>(
+    values: &mut Vec<T>,
+    count: usize,
+    input: &mut postcard::Deserializer<'de, postcard::de_flavors::Slice<'de>>,
+) -> postcard::Result<()> {
+    let start = values.len();
+    let room = values.spare_capacity_mut();
+    let fits = count.min(room.len());
+    let room = &mut room[..fits];
+    let mut written = 0;
+    let mut failure = None;
+    for slot in room.iter_mut() {
+        match T::deserialize(&mut *input) {
+            Ok(value) => {
+                slot.write(value);
+                written += 1;
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    // SAFETY: the `written` slots after the first `start` (the `Vec`'s length) were
+    // initialised just above, in order (`MaybeUninit::write` on the spare capacity, from
+    // its start), and are within the capacity.
+    unsafe { values.set_len(start + written) };
+    failure.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
@@ -307,6 +351,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_chunk_that_ends_before_its_count_is_an_error_and_keeps_what_it_read() {
+        let values = ["a".to_string(), "bb".into(), "ccc".into()];
+        let mut bytes = postcard::to_allocvec(&SavedColumn(&values)).unwrap();
+        // One chunk, of a count of 3: claim 4 (the bytes hold 3 values).
+        assert_eq!(bytes[..2], [1, 3]);
+        bytes[1] = 4;
+        let mut input = postcard::Deserializer::from_bytes(&bytes);
+        assert!(super::deserialize::<String, _>(4, &mut input).is_err());
+        // The strings decoded before the error are dropped with the column (no leak, no
+        // double drop: `set_len` covers exactly those written).
+        let mut column = Vec::with_capacity(4);
+        let mut input = postcard::Deserializer::from_bytes(&bytes[3..]);
+        assert!(super::decode_into_room::<String>(&mut column, 4, &mut input).is_err());
+        assert_eq!(column, values);
     }
 
     #[test]

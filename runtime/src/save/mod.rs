@@ -26,8 +26,10 @@
 //! sequence of chunks, each a count and a byte string of that many values (a load
 //! decodes a chunk's values from one slice). The world's own lists (the entity
 //! index's generations and free list, each table's row owners) are number sequences in
-//! JSON and little-endian byte strings in the binary form (4 bytes per `u32`, 8 per
-//! entity: index, then generation).
+//! JSON; in the binary form each is a tag and either runs (a first value and a count,
+//! each value the same as the one before or one more: a freshly spawned world's lists
+//! are a run each) or little-endian byte strings (4 bytes per `u32`, 8 per entity:
+//! index, then generation), whichever is shorter (see `lists`).
 
 mod checksum;
 mod chunks;
@@ -145,7 +147,7 @@ impl std::error::Error for LoadError {
 }
 
 /// The first bytes of a binary save: [`MAGIC_NAME`] and the binary form's version.
-const MAGIC: &[u8; 8] = b"MTNMSAV4";
+const MAGIC: &[u8; 8] = b"MTNMSAV5";
 /// The first 7 bytes of every binary save, of any version.
 const MAGIC_NAME: &[u8; 7] = b"MTNMSAV";
 

@@ -144,7 +144,7 @@ pub struct WorldData<T, S, R, E = EntitySlots> {
     serde(bound(serialize = "E: crate::save::AsEntities, C: serde::Serialize"))
 )]
 pub struct TableData<E, C> {
-    /// The row owners (in a binary save, byte strings: see [`crate::save`]).
+    /// The row owners (in a binary save, runs or byte strings: see [`crate::save`]).
     #[cfg_attr(
         feature = "serde",
         serde(serialize_with = "crate::save::lists::serialize_entities")

@@ -282,3 +282,106 @@ fn json_tables_need_their_row_owners_before_their_columns() {
         other => panic!("expected `LoadError::Corrupt`, got {:?}", other.map(|_| ())),
     }
 }
+
+/// A binary list (see `lists`) in runs: one run of `count` values from 0 on, step 1
+/// (no run for 0).
+struct ClaimedRun(u64);
+
+impl Serialize for ClaimedRun {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Runs(u64);
+        impl Serialize for Runs {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let runs = usize::from(self.0 > 0);
+                let mut seq = serializer.serialize_seq(Some(runs))?;
+                if runs > 0 {
+                    seq.serialize_element(&(0u64, self.0 << 1 | 1))?;
+                }
+                seq.end()
+            }
+        }
+        let mut tuple = serializer.serialize_tuple(2)?;
+        tuple.serialize_element(&1u8)?;
+        tuple.serialize_element(&Runs(self.0))?;
+        tuple.end()
+    }
+}
+
+/// A table as a save writes it, its row owners `E` crafted.
+#[derive(Serialize)]
+struct CraftedTable<E, C> {
+    entities: E,
+    columns: C,
+}
+
+/// The entity index as a save writes it, its generations `G` crafted.
+#[derive(Serialize)]
+struct CraftedSlots<G> {
+    generations: G,
+    free: ClaimedRun,
+}
+
+#[test]
+fn a_huge_run_in_an_entity_list_is_corrupt_at_once() {
+    let huge = HUGE as u64;
+    let slots = |generations| CraftedSlots {
+        generations,
+        free: ClaimedRun(0),
+    };
+    let table = |entities| CraftedTable {
+        entities,
+        columns: (saved(&[Marker]),),
+    };
+    let sparse = |entities| CraftedTable {
+        entities,
+        columns: saved(&[Marker]),
+    };
+    let world = |entities, tables, sparse| WorldData {
+        entities,
+        clock: Clock::default(),
+        tables,
+        sparse,
+        resources: (),
+    };
+    // The generations, a table's row owners, a sparse set's owners: each claims 2^40
+    // values in a few bytes.
+    let crafted = [
+        bytes_of_any(&world(
+            slots(ClaimedRun(huge)),
+            (table(ClaimedRun(1)),),
+            (sparse(ClaimedRun(1)),),
+        )),
+        bytes_of_any(&world(
+            slots(ClaimedRun(1)),
+            (table(ClaimedRun(huge)),),
+            (sparse(ClaimedRun(1)),),
+        )),
+        bytes_of_any(&world(
+            slots(ClaimedRun(1)),
+            (table(ClaimedRun(1)),),
+            (sparse(ClaimedRun(huge)),),
+        )),
+    ];
+    // As crafted, with one value per list instead, the save loads (the crafting is right).
+    let fine = bytes_of_any(&world(
+        slots(ClaimedRun(1)),
+        (table(ClaimedRun(1)),),
+        (sparse(ClaimedRun(1)),),
+    ));
+    let read = load_within::<(Vec<Marker>,), Vec<Marker>>(fine, Format::Binary).unwrap();
+    assert_eq!(read.entities.generations, [0]);
+    assert_eq!(read.tables.0.entities, [Entity::from_bits(0)]);
+    for bytes in crafted {
+        assert_corrupt(load_within::<(Vec<Marker>,), Vec<Marker>>(
+            bytes,
+            Format::Binary,
+        ));
+    }
+}
+
+/// The binary save of any `data` (crafted).
+fn bytes_of_any<D: Serialize>(data: &D) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    save(&mut bytes, Format::Binary, &LAYOUT, data).expect("the crafted data saves");
+    bytes
+}
