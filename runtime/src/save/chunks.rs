@@ -287,35 +287,44 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
 ///
 /// The loop keeps its count in a register (a `push` per value reloads and stores the
 /// `Vec`'s length and checks its capacity each time: a third of a chunk's time). If a
-/// value's `Deserialize` panics, the values decoded before it are leaked, not dropped.
+/// value's `Deserialize` panics, the values decoded before it are part of `values` all
+/// the same ([`Filled`]), so they are dropped with it, once.
 fn decode_into_room<'de, T: serde::Deserialize<'de>>(
     values: &mut Vec<T>,
     count: usize,
     input: &mut postcard::Deserializer<'de, postcard::de_flavors::Slice<'de>>,
 ) -> postcard::Result<()> {
-    let start = values.len();
-    let room = values.spare_capacity_mut();
-    let fits = count.min(room.len());
-    let room = &mut room[..fits];
-    let mut written = 0;
-    let mut failure = None;
-    for slot in room.iter_mut() {
-        match T::deserialize(&mut *input) {
-            Ok(value) => {
-                slot.write(value);
-                written += 1;
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
+    let fits = count.min(values.capacity() - values.len());
+    let mut filled = Filled { values, written: 0 };
+    while filled.written < fits {
+        let value = T::deserialize(&mut *input)?;
+        let at = filled.values.len() + filled.written;
+        // SAFETY: `at` is below the capacity (`written < fits <= capacity - len`), past
+        // the length, so the slot is in the spare capacity and not initialised: the
+        // write neither overwrites a value nor leaves the allocation. `Filled` counts
+        // it at once, so its drop makes exactly the written slots part of the `Vec`.
+        unsafe { filled.values.as_mut_ptr().add(at).write(value) };
+        filled.written += 1;
     }
-    // SAFETY: the `written` slots after the first `start` (the `Vec`'s length) were
-    // initialised just above, in order (`MaybeUninit::write` on the spare capacity, from
-    // its start), and are within the capacity.
-    unsafe { values.set_len(start + written) };
-    failure.map_or(Ok(()), Err)
+    Ok(())
+}
+
+/// Values written into the spare capacity of a `Vec` after its length, in order: they
+/// become part of it when this is dropped, on every path out of the loop that writes
+/// them (the end, an error, a panic of a value's `Deserialize`).
+struct Filled<'a, T> {
+    values: &'a mut Vec<T>,
+    /// How many slots after the length hold a value.
+    written: usize,
+}
+
+impl<T> Drop for Filled<'_, T> {
+    fn drop(&mut self) {
+        let len = self.values.len() + self.written;
+        // SAFETY: the `written` slots after the length were initialised in order by
+        // `decode_into_room` (each counted right after its write), within the capacity.
+        unsafe { self.values.set_len(len) };
+    }
 }
 
 #[cfg(test)]
@@ -368,6 +377,44 @@ mod tests {
         let mut input = postcard::Deserializer::from_bytes(&bytes[3..]);
         assert!(super::decode_into_room::<String>(&mut column, 4, &mut input).is_err());
         assert_eq!(column, values);
+    }
+
+    /// A value whose `Deserialize` panics on the number 3, counting its drops.
+    struct PanicsOnThree;
+
+    static DROPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    impl Drop for PanicsOnThree {
+        fn drop(&mut self) {
+            DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for PanicsOnThree {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let n = u32::deserialize(deserializer)?;
+            assert_ne!(n, 3, "a Deserialize that panics");
+            Ok(PanicsOnThree)
+        }
+    }
+
+    #[test]
+    fn values_decoded_before_a_panicking_deserialize_are_dropped_once_with_the_column() {
+        let bytes = postcard::to_allocvec(&(0u32..6).collect::<Vec<_>>()).unwrap();
+        let mut column: Vec<PanicsOnThree> = Vec::with_capacity(6);
+        let mut input = postcard::Deserializer::from_bytes(&bytes[1..]);
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::decode_into_room(&mut column, 6, &mut input)
+        }));
+        assert!(unwound.is_err(), "the fourth value panics");
+        assert_eq!(
+            column.len(),
+            3,
+            "the three values before it are the column's"
+        );
+        assert_eq!(DROPPED.load(std::sync::atomic::Ordering::Relaxed), 0);
+        drop(column);
+        assert_eq!(DROPPED.load(std::sync::atomic::Ordering::Relaxed), 3);
     }
 
     #[test]
