@@ -247,21 +247,10 @@ impl StageRunner {
 /// help-first pool the job must be stolen by another thread, on a work-first one the
 /// body's continuation must, so either way a hand-off is measured. Zero on the
 /// sequential executor.
-///
-/// It measures the hand-off of a tick that uses the pool, whose workers poll: the
-/// workers are kept polling for the probe ([`WorldExecutor::keep_polling`]) and an
-/// untimed round trip first brings a parked one back. A world whose stages run inline
-/// lets its workers park (its ticks hand the pool nothing, `exec/core/tick.rs`); a probe
-/// that timed their futex wake-up would keep its stages inline for good, the re-probes
-/// included, however quiet the machine became.
-///
-/// [`WorldExecutor::keep_polling`]: crate::world::WorldExecutor::keep_polling
 fn probe(executor: &crate::world::WorldExecutor) -> Duration {
     if executor.is_sequential() {
         return Duration::ZERO;
     }
-    let _polling = executor.keep_polling();
-    executor.hand_off_probe();
     let start = Instant::now();
     executor.hand_off_probe();
     start.elapsed()

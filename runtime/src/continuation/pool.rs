@@ -246,12 +246,6 @@ impl ContinuationPool {
     pub(crate) fn begin_tick(&self) -> crate::exec::core::tick::TickActivity {
         crate::exec::core::tick::TickActivity::begin(self.registry.clone())
     }
-
-    /// [`begin_tick`](Self::begin_tick) if the pool got work since the last tick began
-    /// (`exec/core/tick.rs`).
-    pub(crate) fn begin_tick_if_used(&self) -> Option<crate::exec::core::tick::TickActivity> {
-        crate::exec::core::tick::TickActivity::begin_if_used(self.registry.clone())
-    }
 }
 
 impl ContinuationPool {

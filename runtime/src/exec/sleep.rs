@@ -28,10 +28,7 @@
 //!   during a tick, and the tick's end does not wake it either (that would cost the
 //!   ticking thread a futex call per tick): it rests until the first of them outside a
 //!   tick, which is when work outside ticks needs it. (The heartbeat only speeds sharing
-//!   up; no job waits for it.) A world's tick is one only if the pool got work
-//!   (`notify_one`) since the last one began (`tick_wanted`): the ticks of a world whose
-//!   stages all run inline leave the workers parked, and its next hand-off wakes one as
-//!   outside a tick.
+//!   up; no job waits for it.)
 
 use std::fmt;
 
@@ -142,14 +139,6 @@ pub(crate) struct Sleep {
     pool_workers: usize,
     /// Ticks under way (a count: a tick's phases nest in it; see the module docs).
     ticking: CachePadded<AtomicUsize>,
-    /// Whether a job was published (`notify_one`) since the last outermost tick asked
-    /// [`Sleep::tick_wanted`]: a tick keeps the workers polling only if the pool got work
-    /// since the one before began (see the module docs, "Ticks"). A hint, read and
-    /// written `Relaxed`, outside the Dekker pairs: whichever way it reads, a hand-off
-    /// wakes a sleeper through `notify_one` as outside a tick, so it decides how soon a
-    /// worker answers, never whether. (A `std` atomic under loom too: the models need
-    /// not explore it.)
-    published: CachePadded<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for Sleep {
@@ -176,8 +165,6 @@ impl Sleep {
             heartbeat: ThreadSleep::new(),
             pool_workers: workers,
             ticking: CachePadded::new(AtomicUsize::new(0)),
-            // The first tick polls: the stage runner's first plans may hand work off.
-            published: CachePadded::new(std::sync::atomic::AtomicBool::new(true)),
         }
     }
 
@@ -262,21 +249,6 @@ impl Sleep {
         }
     }
 
-    /// Whether a tick beginning now should keep the workers polling (then it calls
-    /// `begin_tick`): inside a tick that does, or, for an outermost one, if a job was
-    /// published since the last outermost one asked (this one consumes that). A tick of
-    /// a world whose stages all ran inline hands the pool nothing; had its workers
-    /// polled through it (spinning, then yielding), they would take CPU time from the
-    /// ticking thread on a machine busy with other work, and from other processes.
-    /// Without the tick, they back off and park as between any two jobs, and the next
-    /// hand-off wakes one (`notify_one`), after which the following tick polls again.
-    pub(crate) fn tick_wanted(&self) -> bool {
-        self.ticking()
-            || self
-                .published
-                .swap(false, std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// The tick begun by the matching `begin_tick` ended. (The heartbeat thread, resting,
     /// is left to the next waker outside a tick: see the module docs.)
     pub(crate) fn end_tick(&self) {
@@ -322,12 +294,6 @@ impl Sleep {
 
     /// Called after publishing a job: wakes one sleeping worker, if any.
     pub(crate) fn notify_one(&self) {
-        // The pool got work: the next tick polls (`tick_wanted`). Read first, so that
-        // the publishers of a busy pool do not all write the one line.
-        let relaxed = std::sync::atomic::Ordering::Relaxed;
-        if !self.published.load(relaxed) {
-            self.published.store(true, relaxed);
-        }
         // Pairs with the fence in `sleep`: orders our push before the read of `sleeping`.
         fence(Ordering::SeqCst);
         if self.sleeping.load(Ordering::SeqCst) == 0 {

@@ -238,19 +238,9 @@ impl WorldExecutor {
     /// Begins a tick of the world on its pool (`tick` and `run_phase` hold the guard):
     /// the pool's sleeping workers are woken once, and poll for the tick's hand-offs
     /// until the guard drops, while a heartbeat pool's heartbeat thread rests
-    /// (`exec/core/tick.rs`). Only if the pool got work since the last tick began (a
-    /// world whose stages run inline leaves its workers parked): `None` otherwise, and
-    /// on the sequential executor.
+    /// (`exec/core/tick.rs`). `None` on the sequential executor.
     #[inline]
     pub(crate) fn begin_tick(&self) -> Option<crate::exec::core::tick::TickActivity> {
-        on_executor!(self, pool => pool.begin_tick_if_used(), sequential => None)
-    }
-
-    /// Keeps the pool's workers polling until the guard drops, waking the sleeping ones
-    /// (as a tick that uses the pool does), whatever the last tick did: the stage
-    /// runner's hand-off probe measures a hand-off to a polling worker. `None` on the
-    /// sequential executor.
-    pub(crate) fn keep_polling(&self) -> Option<crate::exec::core::tick::TickActivity> {
         on_executor!(self, pool => Some(pool.begin_tick()), sequential => None)
     }
 

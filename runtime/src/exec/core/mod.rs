@@ -188,12 +188,6 @@ impl PoolCore {
     pub(crate) fn begin_tick(&self) -> tick::TickActivity {
         tick::TickActivity::begin(self.registry.clone())
     }
-
-    /// [`begin_tick`](Self::begin_tick) if the pool got work since the last tick began
-    /// (`tick.rs`, [`TickActivity::begin_if_used`](tick::TickActivity::begin_if_used)).
-    pub(crate) fn begin_tick_if_used(&self) -> Option<tick::TickActivity> {
-        tick::TickActivity::begin_if_used(self.registry.clone())
-    }
 }
 
 impl Drop for PoolCore {

@@ -11,13 +11,6 @@
 //! tick wakes the workers once, at its start, and they search (spinning, then yielding)
 //! until it ends; then they back off and park as between any two jobs, and an idle pool
 //! between frames uses no CPU.
-//!
-//! Only a tick that follows one which handed the pool work does so
-//! ([`TickActivity::begin_if_used`]): a world whose stages the stage runner keeps inline
-//! (short systems, a slow hand-off) hands its pool nothing, and workers polling through
-//! its ticks would only take CPU time from the ticking thread wherever the machine has
-//! other work (measured on `stage_ab schedule` beside a build: work_stealing(2) 1.5-1.8x
-//! of sequential with every stage inline).
 
 use std::sync::Arc;
 
@@ -49,15 +42,6 @@ impl TickActivity {
         pool.sleep().begin_tick();
         TickActivity { pool }
     }
-
-    /// Begins a world's tick on `pool` if the pool got work since the last one began
-    /// (or this one is nested in a tick under way); `None` otherwise: a world whose
-    /// ticks hand the pool nothing leaves its workers parked (`Sleep::tick_wanted`).
-    pub(crate) fn begin_if_used(pool: Arc<dyn TickedPool>) -> Option<TickActivity> {
-        pool.sleep()
-            .tick_wanted()
-            .then(|| TickActivity::begin(pool))
-    }
 }
 
 impl Drop for TickActivity {
@@ -68,11 +52,9 @@ impl Drop for TickActivity {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use std::sync::atomic::Ordering;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use super::super::{CoreConfig, PoolCore, Threads};
-    use super::TickActivity;
     use crate::exec::test_support::{check_a_tick_keeps_one_worker_awake, eventually};
 
     /// A pool of one worker and its heartbeat thread, the heartbeat every 100 µs.
@@ -106,45 +88,6 @@ mod tests {
                 )
             },
         );
-    }
-
-    /// A tick after one that handed the pool nothing is no tick: the parked worker stays
-    /// parked through it (and the world's thread keeps its core to itself). Once the pool
-    /// got work again, the next tick wakes the worker and keeps it polling.
-    #[test]
-    fn a_tick_after_one_that_handed_off_nothing_leaves_the_workers_parked() {
-        let pool = pool();
-        let sleep = &pool.registry.sleep;
-        let parked = || sleep.sleeping.load(Ordering::SeqCst) == 1;
-        let first = pool.begin_tick_if_used();
-        assert!(first.is_some(), "the first tick polls");
-        drop(first);
-        assert!(eventually(parked), "the worker parks after the tick");
-        let idle = pool.begin_tick_if_used();
-        assert!(idle.is_none() && !sleep.ticking(), "no work since: no tick");
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_millis(20) {
-            assert!(
-                parked(),
-                "the worker was woken for a tick that hands it nothing"
-            );
-            std::thread::sleep(Duration::from_micros(500));
-        }
-        drop(idle);
-        // A hand-off from outside (a scope's spawned job, published to the pool).
-        pool.install(|| crate::exec::scope(|s| s.spawn(|_| ())));
-        assert!(eventually(parked));
-        let busy = pool.begin_tick_if_used();
-        assert!(
-            busy.is_some() && sleep.ticking(),
-            "the pool got work: a tick"
-        );
-        assert!(eventually(|| !parked()), "the tick wakes the worker");
-        drop(busy);
-        // Nested in a tick under way, a tick counts whatever the pool got.
-        let outer = TickActivity::begin(pool.registry.clone());
-        assert!(pool.begin_tick_if_used().is_some());
-        drop(outer);
     }
 
     /// Ticks nest: the pool stays active until the outermost ends.

@@ -246,10 +246,4 @@ impl ThreadPool {
     pub(crate) fn begin_tick(&self) -> crate::exec::core::tick::TickActivity {
         self.core.begin_tick()
     }
-
-    /// [`begin_tick`](Self::begin_tick) if the pool got work since the last tick began
-    /// (`exec/core/tick.rs`).
-    pub(crate) fn begin_tick_if_used(&self) -> Option<crate::exec::core::tick::TickActivity> {
-        self.core.begin_tick_if_used()
-    }
 }
