@@ -32,6 +32,7 @@ mod rules;
 mod game;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use metronome::World;
@@ -167,18 +168,56 @@ fn fresh(setup: Setup, samples: usize, workers: usize) {
     println!("tick medians µs (seq/ws): {}", row.join(" "));
 }
 
-/// The other thread of `sequential, other busy`: ticks `world` while `busy` is set (the
-/// variant sets it at each of its ticks, the others clear it), so the measured thread
+/// The other thread of `sequential, other busy`: ticks a world while the variant runs
+/// (it sets `busy` at each of its ticks, the others clear it), so the measured thread
 /// runs the schedule's systems while a second thread runs the same code, as the two
 /// threads of `work_stealing(2)` do. Its ratio to `sequential` is how much slower this
 /// code runs when both cores compute: on a machine whose two vCPUs do not each run at
 /// full speed together, it bounds what two workers can reach (`print_floor`).
-fn busy_beside<W: World>(busy: &AtomicBool, stop: &AtomicBool, mut world: W) {
-    while !stop.load(Ordering::Relaxed) {
-        if busy.load(Ordering::Relaxed) {
-            world.tick();
-        } else {
-            std::thread::sleep(std::time::Duration::from_micros(50));
+///
+/// Between its variant's rounds the thread blocks on a condition variable: a thread that
+/// polled (a sleep of 50 µs in a loop) would wake up every few ticks of the other
+/// variants and preempt one of the two threads of `work_stealing(2)`, which has no core
+/// to spare, while the sequential variants leave it a core: that favoured them.
+#[derive(Default)]
+struct Beside {
+    busy: AtomicBool,
+    stop: AtomicBool,
+    lock: Mutex<()>,
+    wake: Condvar,
+}
+
+impl Beside {
+    /// Whether the other thread ticks (set at each tick of every variant: a store, and
+    /// the wake-up only when it changes to `true`).
+    fn set_busy(&self, busy: bool) {
+        if busy && !self.busy.swap(true, Ordering::SeqCst) {
+            // Under the lock: the thread checks `busy` under it before it waits.
+            let _held = self.lock.lock().unwrap();
+            self.wake.notify_one();
+        } else if !busy {
+            self.busy.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Ends `run`.
+    fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _held = self.lock.lock().unwrap();
+        self.wake.notify_one();
+    }
+
+    /// The other thread: ticks `world` while busy, blocks while not, until `stop`.
+    fn run<W: World>(&self, mut world: W) {
+        while !self.stop.load(Ordering::Relaxed) {
+            if self.busy.load(Ordering::Relaxed) {
+                world.tick();
+                continue;
+            }
+            let mut held = self.lock.lock().unwrap();
+            while !self.busy.load(Ordering::SeqCst) && !self.stop.load(Ordering::SeqCst) {
+                held = self.wake.wait(held).unwrap();
+            }
         }
     }
 }
@@ -223,47 +262,46 @@ fn main() {
         Some("schedule") => {
             let (rounds, ticks) = (num(1, 10), num(2, 2000));
             let mut seq = ecs_workloads::m_sched_seq::build();
-            let mut beside = ecs_workloads::m_sched_seq::build();
+            let mut seq_beside = ecs_workloads::m_sched_seq::build();
             let mut ws = ecs_workloads::m_sched_ws2::build();
             let mut ws1 = ecs_workloads::m_sched_ws2::build_with_workers(1);
             // `sequential beside a busy thread`: the same sequential world while a
-            // second thread ticks a copy of it (see `busy_beside`).
-            let busy = AtomicBool::new(false);
-            let stop = AtomicBool::new(false);
+            // second thread ticks a copy of it (see `Beside`).
+            let beside = Beside::default();
             std::thread::scope(|s| {
-                s.spawn(|| busy_beside(&busy, &stop, ecs_workloads::m_sched_seq::build()));
+                s.spawn(|| beside.run(ecs_workloads::m_sched_seq::build()));
                 let mut variants: Vec<Variant<'_>> = vec![
                     (
                         "sequential".into(),
                         Box::new(|| {
-                            busy.store(false, Ordering::Relaxed);
+                            beside.set_busy(false);
                             seq.tick()
                         }),
                     ),
                     (
                         "work_stealing(2)".into(),
                         Box::new(|| {
-                            busy.store(false, Ordering::Relaxed);
+                            beside.set_busy(false);
                             ws.tick()
                         }),
                     ),
                     (
                         "work_stealing(1)".into(),
                         Box::new(|| {
-                            busy.store(false, Ordering::Relaxed);
+                            beside.set_busy(false);
                             ws1.tick()
                         }),
                     ),
                     (
                         "sequential, other busy".into(),
                         Box::new(|| {
-                            busy.store(true, Ordering::Relaxed);
-                            beside.tick()
+                            beside.set_busy(true);
+                            seq_beside.tick()
                         }),
                     ),
                 ];
                 ab(&mut variants, rounds, ticks);
-                stop.store(true, Ordering::Relaxed);
+                beside.stop();
             });
             print_stats("sequential", &seq);
             print_stats("work_stealing(2)", &ws);
