@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use metronome::runtime::{ContinuationPool, Executor, NumaPool, ThreadPool};
+use metronome::runtime::Executor;
 
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
@@ -101,26 +101,21 @@ fn on_pool(pool: &(impl Executor + Sync), reps: usize) -> f64 {
     on_a_worker(pool, || time(reps, || fib_metronome(black_box(FIB_N))))
 }
 
-/// The pools, built once (a pool's threads start before its first round).
-struct Pools {
-    heartbeat: [ThreadPool; 2],
-    numa: [NumaPool; 2],
-    continuation: ContinuationPool,
-    chili: [chili::ThreadPool; 2],
-}
-
-/// One round's median of variant `which`.
-fn measure(which: usize, pools: &Pools, reps: usize) -> f64 {
+/// One round's median of variant `which`. Each pool is built for its measurement and
+/// dropped after it, so only the measured pool is alive (an idle pool of another kind,
+/// chili's with its heartbeat thread, would take turns on the cores); the untimed first
+/// run of `time` lets its threads start.
+fn measure(which: usize, reps: usize) -> f64 {
     match VARIANTS[which] {
         "serial" => time(reps, || fib_serial(black_box(FIB_N))),
         "serial-at-once/2" => serial_at_once(reps),
-        "heartbeat/1" => on_pool(&pools.heartbeat[0], reps),
-        "heartbeat/2" => on_pool(&pools.heartbeat[1], reps),
-        "numa/1" => on_pool(&pools.numa[0], reps),
-        "numa/2" => on_pool(&pools.numa[1], reps),
-        "continuation/2" => on_pool(&pools.continuation, reps),
+        "heartbeat/1" => on_pool(&heartbeat_pool(1), reps),
+        "heartbeat/2" => on_pool(&heartbeat_pool(2), reps),
+        "numa/1" => on_pool(&numa_pool(1), reps),
+        "numa/2" => on_pool(&numa_pool(2), reps),
+        "continuation/2" => on_pool(&continuation_pool(2), reps),
         chili => {
-            let pool = &pools.chili[usize::from(chili == "chili/2")];
+            let pool = chili_pool(if chili == "chili/2" { 2 } else { 1 });
             let mut scope = pool.scope();
             time(reps, || fib_chili(black_box(FIB_N), &mut scope))
         }
@@ -138,12 +133,6 @@ fn main() {
             .map_or(default, |a| a.parse().expect("a number"))
     };
     let (reps, rounds) = (arg(0, 30), arg(1, 12));
-    let pools = Pools {
-        heartbeat: [heartbeat_pool(1), heartbeat_pool(2)],
-        numa: [numa_pool(1), numa_pool(2)],
-        continuation: continuation_pool(2),
-        chili: [chili_pool(1), chili_pool(2)],
-    };
     println!("fib-{FIB_N}: {rounds} rounds of {reps} repetitions (ms)");
     let mut medians = vec![Vec::new(); VARIANTS.len()];
     for round in 0..rounds {
@@ -154,7 +143,7 @@ fn main() {
         }
         let mut row = vec![0.0; VARIANTS.len()];
         for which in order {
-            row[which] = measure(which, &pools, reps);
+            row[which] = measure(which, reps);
         }
         let cells: Vec<String> = VARIANTS
             .iter()

@@ -1,7 +1,8 @@
 //! The save bench's operations without criterion, for instruction counts:
 //! `valgrind --tool=callgrind target/release/examples/save_profile OP REPS` runs OP
 //! REPS times on the bench's world of 100 000 entities × 3 components (subtract a run
-//! with REPS 0 for the setup) and prints the fastest run's time. OP is one of `world-save-{binary,json}`,
+//! with REPS 0 for the setup) and prints the fastest run's time, the median and the 90th
+//! percentile. OP is one of `world-save-{binary,json}`,
 //! `rows-save-{binary,json}`, `world-load-{binary,json}`, `rows-load-{binary,json}`,
 //! `snapshot`, `memcpy` (of the components' bytes), `memcpy-all` (and of the row
 //! owners' bytes: what a snapshot copies), `restore`.
@@ -65,7 +66,7 @@ fn main() {
             });
         }
     }
-    let mut fastest = std::time::Duration::MAX;
+    let mut times = Vec::with_capacity(reps);
     for _ in 0..reps {
         let start = std::time::Instant::now();
         match op.as_str() {
@@ -101,10 +102,17 @@ fn main() {
             "restore" => game.restore(&snap),
             _ => panic!("{usage}"),
         }
-        fastest = fastest.min(start.elapsed());
+        times.push(start.elapsed());
     }
     if reps > 0 {
-        println!("{op}: fastest of {reps}: {fastest:?}");
+        times.sort();
+        let at = |q: usize| times[(reps - 1) * q / 100];
+        println!(
+            "{op}: of {reps}: fastest {:?}, median {:?}, 90th percentile {:?}",
+            at(0),
+            at(50),
+            at(90)
+        );
     }
 }
 
