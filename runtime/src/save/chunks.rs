@@ -150,8 +150,9 @@ pub(super) fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     rows: usize,
     deserializer: D,
 ) -> Result<Vec<T>, D::Error> {
-    // Room for the whole table up to a bound: the row count is the input's word, paid
-    // for with 8 bytes a row, but a value may be larger than that.
+    // Room for the whole table up to a bound: the row count is the input's word (8
+    // bytes a row written raw, a few bytes for up to 2^20 rows in runs), and a value
+    // may be larger than that.
     let room = MAX_RESERVED_BYTES / size_of::<T>().max(1);
     deserializer.deserialize_seq(ChunksVisitor {
         rows,
@@ -260,7 +261,8 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
         let values = &mut self.column.values;
         if size_of::<T>() != 0 {
             // Room for the chunk, up to a bound: the count is checked against the rows
-            // (which the input paid for, 8 bytes each) but a value may take no bytes.
+            // (at most 2^20 more than the input paid for: see the module `rows`), and a
+            // value may take no bytes.
             values.reserve(self.count.min(MAX_RESERVED_BYTES / size_of::<T>()));
         }
         let mut input = postcard::Deserializer::from_bytes(bytes);

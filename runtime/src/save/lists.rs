@@ -448,7 +448,11 @@ impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for RunsSeed<T, N> {
                 .ok()
                 .and_then(|count| total.checked_add(count))
                 .filter(|&total| total <= MAX_RUN_VALUES)
-                .ok_or_else(|| de::Error::invalid_length(usize::MAX, &self))?;
+                .ok_or_else(|| {
+                    let claimed =
+                        usize::try_from(count).map_or(usize::MAX, |c| total.saturating_add(c));
+                    de::Error::invalid_length(claimed, &self)
+                })?;
             let last = (count - 1)
                 .checked_mul(step)
                 .and_then(|span| first.checked_add(span));

@@ -26,10 +26,11 @@
 //! sequence of chunks, each a count and a byte string of that many values (a load
 //! decodes a chunk's values from one slice). The world's own lists (the entity
 //! index's generations and free list, each table's row owners) are number sequences in
-//! JSON; in the binary form each is a tag and either runs (a first value and a count,
-//! each value the same as the one before or one more: a freshly spawned world's lists
-//! are a run each) or little-endian byte strings (4 bytes per `u32`, 8 per entity:
-//! index, then generation), whichever is shorter (see `lists`).
+//! JSON; in the binary form each is a tag byte and, whichever is shorter, either the
+//! values raw (tag 0: little-endian byte strings, 4 bytes per `u32`, 8 per entity:
+//! index, then generation) or runs (tag 1: per run, two varints, the first value and
+//! `count * 2 + step`, `count` values each `step`, 0 or 1, more than the one before; at
+//! most 2^20 values in a list of runs). A freshly spawned world's lists are a run each.
 
 mod checksum;
 mod chunks;

@@ -1,9 +1,10 @@
 //! Reading a table's columns bounded by its row count: a [`TableData`] is read row owners
 //! first, then each column as a sequence of at most as many values as there are row
-//! owners. The row owners are a list the input pays for (8 bytes an entity), so no length
-//! written in the input can make a load loop or allocate past what the input's size
-//! allows, even for a component whose values take no bytes (a zero-sized type, or one
-//! whose fields are all `#[serde(skip)]`): a column longer than its table is an error
+//! owners. The row owners cost the input 8 bytes an entity written raw, a few bytes for
+//! up to 2^20 of them in runs (`lists`), so no length written in the input can make a
+//! load loop, and what it allocates is bounded by the input's size plus at most 2^20
+//! rows per table, even for a component whose values take no bytes (a zero-sized type,
+//! or one whose fields are all `#[serde(skip)]`): a column longer than its table is an error
 //! as soon as its length is read (in the binary form, a chunk's count: see
 //! [`super::chunks`]; in JSON, where no length is written, as soon as its values
 //! outnumber the rows). A shorter column is left to the fill, which reports it as an

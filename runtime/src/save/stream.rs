@@ -138,9 +138,9 @@ impl<W: Write> postcard::ser_flavors::Flavor for Chunked<'_, W> {
 }
 
 /// Copies `src` into `dst` (of the same length). A varint (1 to 10 bytes, of a length
-/// known only at run time) is copied with at most two overlapping word moves instead of
-/// a call to `memcpy`, which costs more than the copy for a few bytes (postcard writes
-/// one varint per integer field).
+/// known only at run time) is copied without a call to `memcpy`, which costs more than
+/// the copy for a few bytes (postcard writes one varint per integer field): 1 to 3
+/// bytes one at a time, longer ones with at most two overlapping word moves.
 #[inline(always)]
 pub(super) fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
