@@ -64,12 +64,7 @@ impl WorkerThread {
     ///
     /// `limit` was read by `self.limit()`, and `self.top < limit`.
     #[inline(never)]
-    unsafe fn join_recorded<A, B, RA, RB>(
-        &self,
-        limit: usize,
-        a: A,
-        b: B,
-    ) -> (RA, RB)
+    unsafe fn join_recorded<A, B, RA, RB>(&self, limit: usize, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
         B: FnOnce() -> RB + Send,
