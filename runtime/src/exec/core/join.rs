@@ -34,10 +34,12 @@ impl WorkerThread {
         RA: Send,
         RB: Send,
     {
-        let slot = self.top.get();
         let limit = self.limit();
-        if (slot as usize) < limit {
-            return self.join_recorded(slot, limit, a, b);
+        // `top` is read for this compare only (`join_recorded` and `join_cold` read it
+        // again), so the compare takes it from memory: one load fewer on every join.
+        if (self.top.get() as usize) < limit {
+            // SAFETY: `limit` is `self.limit()` and `top < limit`, as just compared.
+            return unsafe { self.join_recorded(limit, a, b) };
         }
         if !self.sample_join() {
             // Enough private jobs already (or the stack is full), and no heartbeat (a
@@ -45,24 +47,24 @@ impl WorkerThread {
             // shared after the older private jobs, so it is not recorded.
             return (a(), b());
         }
-        self.join_cold(slot, a, b)
+        self.join_cold(a, b)
     }
 
-    /// A join whose `top` is below the limit: records `b` (`join_at`), or, if the limit
-    /// is the raised flag, goes to `join_cold` to promote.
+    /// A join whose `top` is below `limit` (the limit `join` compared it with): records
+    /// `b` (`join_at`), or, if the limit is the raised flag, goes to `join_cold` to
+    /// promote. Reads `top` again: only this thread writes it, and nothing ran since the
+    /// compare.
     ///
     /// Out of line (but not cold: the top joins of every recursion come here): the
     /// frame of the caller, where most joins of a deep recursion run their closures
     /// unrecorded, then holds no job and saves fewer registers (callgrind figures in
     /// `benches/RESULTS.md`, issue 11 item 3).
+    ///
+    /// # Safety
+    ///
+    /// `limit` was read by `self.limit()`, and `self.top < limit`.
     #[inline(never)]
-    fn join_recorded<A, B, RA, RB>(
-        &self,
-        slot: *const PrivateJobSlot,
-        limit: usize,
-        a: A,
-        b: B,
-    ) -> (RA, RB)
+    unsafe fn join_recorded<A, B, RA, RB>(&self, limit: usize, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
         B: FnOnce() -> RB + Send,
@@ -71,10 +73,12 @@ impl WorkerThread {
     {
         if limit == HEARTBEAT_RAISED {
             // A heartbeat is pending (`HEARTBEAT_RAISED` is above every slot).
-            return self.join_cold(slot, a, b);
+            return self.join_cold(a, b);
         }
-        // SAFETY: `slot == top` and `slot < limit`, and a limit other than
-        // `HEARTBEAT_RAISED` is at most `end` (`limit_for`).
+        let slot = self.top.get();
+        // SAFETY: `slot == top`, and `top < limit` (the caller's guarantee); a limit other
+        // than `HEARTBEAT_RAISED` is at most `end` (`limit_for`; only this thread stores
+        // one, so it is the limit as of now).
         unsafe { self.join_at(slot, a, b, false) }
     }
 
@@ -83,13 +87,14 @@ impl WorkerThread {
     /// or a full stack.
     #[cold]
     #[inline(never)]
-    fn join_cold<A, B, RA, RB>(&self, slot: *const PrivateJobSlot, a: A, b: B) -> (RA, RB)
+    fn join_cold<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
         B: FnOnce() -> RB + Send,
         RA: Send,
         RB: Send,
     {
+        let slot = self.top.get();
         let heartbeat = self.heartbeat_pending();
         if slot < self.end {
             // SAFETY: `slot < end`: a free slot of the private stack.
