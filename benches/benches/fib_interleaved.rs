@@ -17,7 +17,6 @@
 //! (defaults: 30 repetitions, 12 rounds). Results in `benches/RESULTS.md`.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use metronome::runtime::Executor;
@@ -62,38 +61,7 @@ fn time(reps: usize, mut work: impl FnMut() -> u64) -> f64 {
 /// second thread spins between repetitions (as a pool's idle worker does), so both start
 /// together.
 fn serial_at_once(reps: usize) -> f64 {
-    let started = AtomicUsize::new(0);
-    let finished = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let mut seen = 0;
-            loop {
-                let round = started.load(Ordering::Acquire);
-                if round == seen {
-                    if stop.load(Ordering::Acquire) {
-                        return;
-                    }
-                    std::hint::spin_loop();
-                    continue;
-                }
-                seen = round;
-                black_box(fib_serial(black_box(FIB_N)));
-                finished.fetch_add(1, Ordering::Release);
-            }
-        });
-        let median = time(reps, || {
-            let both_done = finished.load(Ordering::Relaxed) + 1;
-            started.fetch_add(1, Ordering::Release);
-            let fib = fib_serial(black_box(FIB_N));
-            while finished.load(Ordering::Acquire) < both_done {
-                std::hint::spin_loop();
-            }
-            fib
-        });
-        stop.store(true, Ordering::Release);
-        median
-    })
+    at_once(2, &|| fib_serial(black_box(FIB_N)), |round| time(reps, round))
 }
 
 /// fib on `pool`, the timing loop on one of its workers (`on_a_worker`).

@@ -295,41 +295,11 @@ fn fib_30(c: &mut Criterion) {
 /// `serial-at-once/N ÷ N` is the time a perfect split of one run over N threads would
 /// take: the floor that a pool's N-worker figure is measured against.
 fn serial_at_once<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, work: &W, threads: usize) {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let expected = work.expected();
-    let started = AtomicUsize::new(0);
-    let finished = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(|| {
-                let mut seen = 0;
-                loop {
-                    let round = started.load(Ordering::Acquire);
-                    if round == seen {
-                        if stop.load(Ordering::Acquire) {
-                            return;
-                        }
-                        std::hint::spin_loop();
-                        continue;
-                    }
-                    seen = round;
-                    assert_eq!(work.serial(), expected);
-                    finished.fetch_add(1, Ordering::Release);
-                }
-            });
-        }
+    at_once(threads, &|| work.serial(), |round| {
         group.bench_function(format!("serial-at-once/{threads}"), |b| {
-            b.iter(|| {
-                let all_done = finished.load(Ordering::Relaxed) + threads - 1;
-                started.fetch_add(1, Ordering::Release);
-                assert_eq!(work.serial(), expected);
-                while finished.load(Ordering::Acquire) < all_done {
-                    std::hint::spin_loop();
-                }
-            })
+            b.iter(|| assert_eq!(round(), expected))
         });
-        stop.store(true, Ordering::Release);
     });
 }
 

@@ -311,3 +311,60 @@ pub fn fib_chili(n: u64, s: &mut chili::Scope<'_>) -> u64 {
     let (a, b) = s.join(|s| fib_chili(n - 1, s), |s| fib_chili(n - 2, s));
     a + b
 }
+
+/// Runs `measure` with a round function that runs `work` on this thread and on
+/// `threads - 1` helper threads at the same time and returns this thread's result once
+/// all are done; the helpers spin between rounds (as a pool's idle workers do), so every
+/// round starts on all threads together. `serial-at-once/N` of the pools bench and of
+/// `fib_interleaved`: how much slower one thread computes while N compute at once.
+pub fn at_once<R>(
+    threads: usize,
+    work: &(dyn Fn() -> u64 + Sync),
+    measure: impl FnOnce(&dyn Fn() -> u64) -> R,
+) -> R {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// Stops the helpers when the measurement ends, also if it panics (the scope would
+    /// otherwise wait for them for ever).
+    struct Stop<'a>(&'a AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+
+    let started = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(|| {
+                let mut seen = 0;
+                loop {
+                    let round = started.load(Ordering::Acquire);
+                    if round == seen {
+                        if stop.load(Ordering::Acquire) {
+                            return;
+                        }
+                        std::hint::spin_loop();
+                        continue;
+                    }
+                    seen = round;
+                    std::hint::black_box(work());
+                    finished.fetch_add(1, Ordering::Release);
+                }
+            });
+        }
+        let _stop = Stop(&stop);
+        let round = || {
+            let all_done = finished.load(Ordering::Relaxed) + threads - 1;
+            started.fetch_add(1, Ordering::Release);
+            let result = work();
+            while finished.load(Ordering::Acquire) < all_done {
+                std::hint::spin_loop();
+            }
+            result
+        };
+        measure(&round)
+    })
+}
