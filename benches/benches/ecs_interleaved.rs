@@ -14,6 +14,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+#[path = "common/rounds.rs"]
+mod rounds;
+use rounds::{median, number_arg, positional_args};
 #[path = "common/ecs_workloads.rs"]
 mod ecs_workloads;
 use ecs_workloads::*;
@@ -40,12 +43,6 @@ fn variant<'a>(name: &'static str, run: impl FnMut() + 'a) -> Variant<'a> {
         name,
         run: Box::new(run),
     }
-}
-
-/// The median of `values`.
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// Calls per ~1 ms sample of `run`.
@@ -78,15 +75,8 @@ fn measure(run: &mut dyn FnMut(), batch: usize, samples: usize) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; every other argument is positional.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let arg = |i: usize, default: usize| {
-        args.get(i)
-            .map_or(default, |a| a.parse().expect("a number"))
-    };
+    let args = positional_args();
+    let arg = |i: usize, default: usize| number_arg(&args, i, default);
     let count = args.first().map(String::as_str) == Some("count");
     let (rounds, samples) = if count {
         (0, 0)

@@ -21,6 +21,9 @@ use std::time::Instant;
 
 use metronome::runtime::Executor;
 
+#[path = "common/rounds.rs"]
+mod rounds;
+use rounds::{median, number_arg, positional_args};
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
 use join_workloads::*;
@@ -36,12 +39,6 @@ const VARIANTS: [&str; 9] = [
     "chili/1",
     "chili/2",
 ];
-
-/// The median of `times` (milliseconds).
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
 
 /// Runs `work` once untimed, then `reps` times, and returns the median in milliseconds.
 fn time(reps: usize, mut work: impl FnMut() -> u64) -> f64 {
@@ -61,7 +58,9 @@ fn time(reps: usize, mut work: impl FnMut() -> u64) -> f64 {
 /// second thread spins between repetitions (as a pool's idle worker does), so both start
 /// together.
 fn serial_at_once(reps: usize) -> f64 {
-    at_once(2, &|| fib_serial(black_box(FIB_N)), |round| time(reps, round))
+    at_once(2, &|| fib_serial(black_box(FIB_N)), |round| {
+        time(reps, round)
+    })
 }
 
 /// fib on `pool`, the timing loop on one of its workers (`on_a_worker`).
@@ -91,15 +90,8 @@ fn measure(which: usize, reps: usize) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; every other argument is positional.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let arg = |i: usize, default: usize| {
-        args.get(i)
-            .map_or(default, |a| a.parse().expect("a number"))
-    };
+    let args = positional_args();
+    let arg = |i: usize, default: usize| number_arg(&args, i, default);
     let (reps, rounds) = (arg(0, 30), arg(1, 12));
     println!("fib-{FIB_N}: {rounds} rounds of {reps} repetitions (ms)");
     let mut medians = vec![Vec::new(); VARIANTS.len()];

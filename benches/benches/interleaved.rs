@@ -16,6 +16,9 @@ use std::time::Instant;
 
 use metronome::runtime::Executor;
 
+#[path = "common/rounds.rs"]
+mod rounds;
+use rounds::{median, number_arg, positional_args};
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
 use join_workloads::*;
@@ -29,12 +32,6 @@ const VARIANTS: [&str; 6] = [
     "chili",
 ];
 const CONTINUATION: usize = 2;
-
-/// The median of `times` (milliseconds).
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
 
 /// Runs `walk` `reps` times and returns the median in milliseconds.
 fn time(reps: usize, mut walk: impl FnMut() -> u64, expected: u64) -> f64 {
@@ -87,15 +84,8 @@ fn measure(which: usize, tree: &Tree, reps: usize, workers: usize, walk: Walk) -
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; every other argument is positional.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let arg = |i: usize, default: usize| {
-        args.get(i)
-            .map_or(default, |a| a.parse().expect("a number"))
-    };
+    let args = positional_args();
+    let arg = |i: usize, default: usize| number_arg(&args, i, default);
     let layout = match args.first().map(String::as_str) {
         Some("pre") => Layout::Pre,
         Some("shuffled") => Layout::Shuffled,

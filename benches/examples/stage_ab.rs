@@ -163,7 +163,13 @@ fn fresh(setup: Setup, samples: usize, workers: usize) {
     println!("sample (50 ticks): sequential {seq_sum:.0} µs, work_stealing({workers}) {ws_sum:.0} µs, ratio x{:.3}", median(ratios));
     let column = |v: &Vec<Vec<f64>>, t: usize| median(v.iter().map(|s| s[t]).collect());
     let row: Vec<String> = (0..seq_samples[0].len())
-        .map(|t| format!("{:.0}/{:.0}", column(&seq_samples, t), column(&ws_samples, t)))
+        .map(|t| {
+            format!(
+                "{:.0}/{:.0}",
+                column(&seq_samples, t),
+                column(&ws_samples, t)
+            )
+        })
         .collect();
     println!("tick medians µs (seq/ws): {}", row.join(" "));
 }
@@ -200,6 +206,15 @@ impl Beside {
         }
     }
 
+    /// Variant `name` ticking with `tick`, the other thread busy or not meanwhile.
+    fn variant<'a>(&'a self, name: &str, busy: bool, mut tick: impl FnMut() + 'a) -> Variant<'a> {
+        let run = move || {
+            self.set_busy(busy);
+            tick()
+        };
+        (name.into(), Box::new(run))
+    }
+
     /// Ends `run`.
     fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
@@ -219,6 +234,15 @@ impl Beside {
                 held = self.wake.wait(held).unwrap();
             }
         }
+    }
+}
+
+/// Ends [`Beside::run`] when dropped.
+struct StopOnDrop<'a>(&'a Beside);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
     }
 }
 
@@ -270,38 +294,15 @@ fn main() {
             let beside = Beside::default();
             std::thread::scope(|s| {
                 s.spawn(|| beside.run(ecs_workloads::m_sched_seq::build()));
+                // Stops the other thread also if a tick panics (the scope waits for it).
+                let _stop = StopOnDrop(&beside);
                 let mut variants: Vec<Variant<'_>> = vec![
-                    (
-                        "sequential".into(),
-                        Box::new(|| {
-                            beside.set_busy(false);
-                            seq.tick()
-                        }),
-                    ),
-                    (
-                        "work_stealing(2)".into(),
-                        Box::new(|| {
-                            beside.set_busy(false);
-                            ws.tick()
-                        }),
-                    ),
-                    (
-                        "work_stealing(1)".into(),
-                        Box::new(|| {
-                            beside.set_busy(false);
-                            ws1.tick()
-                        }),
-                    ),
-                    (
-                        "sequential, other busy".into(),
-                        Box::new(|| {
-                            beside.set_busy(true);
-                            seq_beside.tick()
-                        }),
-                    ),
+                    beside.variant("sequential", false, || seq.tick()),
+                    beside.variant("work_stealing(2)", false, || ws.tick()),
+                    beside.variant("work_stealing(1)", false, || ws1.tick()),
+                    beside.variant("sequential, other busy", true, || seq_beside.tick()),
                 ];
                 ab(&mut variants, rounds, ticks);
-                beside.stop();
             });
             print_stats("sequential", &seq);
             print_stats("work_stealing(2)", &ws);

@@ -123,6 +123,15 @@ pub fn save(model: &WorldModel) -> TokenStream {
         } else {
             TokenStream::new()
         };
+        // A column's values: copied for a snapshot, borrowed for a save (written in
+        // chunks in the binary form: `save::SavedColumn`).
+        let values = |column: TokenStream| {
+            if owned {
+                quote!(#column.to_vec())
+            } else {
+                quote!(#rt::save::SavedColumn(#column))
+            }
+        };
         let tables: Vec<TokenStream> = model
             .archetypes
             .iter()
@@ -131,15 +140,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
                 let columns: Vec<TokenStream> = arch
                     .component_tys
                     .iter()
-                    .map(|ty| {
-                        let column = quote!(#snap::column::<Self, #ty>(self, #a));
-                        if owned {
-                            quote!(#column.to_vec())
-                        } else {
-                            // Written in chunks in the binary form (`save::SavedColumn`).
-                            quote!(#rt::save::SavedColumn(#column))
-                        }
-                    })
+                    .map(|ty| values(quote!(#snap::column::<Self, #ty>(self, #a))))
                     .collect();
                 let columns = nest(&columns);
                 quote!(#snap::TableData { entities: #snap::table_entities(self, #a)#copy, columns: #columns })
@@ -148,12 +149,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
         let sparse: Vec<TokenStream> = sparse_tys
             .iter()
             .map(|ty| {
-                let values = quote!(#snap::sparse_values::<Self, #ty>(self));
-                let sparse_values = if owned {
-                    quote!(#values.to_vec())
-                } else {
-                    quote!(#rt::save::SavedColumn(#values))
-                };
+                let sparse_values = values(quote!(#snap::sparse_values::<Self, #ty>(self)));
                 quote!(#snap::TableData {
                     entities: #snap::sparse_entities::<Self, #ty>(self)#copy,
                     columns: #sparse_values,

@@ -266,15 +266,12 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ValuesSeed<'_, T> {
             values.reserve(self.count.min(MAX_RESERVED_BYTES / size_of::<T>()));
         }
         let mut input = postcard::Deserializer::from_bytes(bytes);
-        match values.spare_capacity_mut().get_mut(..self.count) {
-            // The common case (the column was made with room for its table's rows):
-            // straight into the room, the column's length set once.
-            Some(_) => decode_into_room(values, self.count, &mut input).map_err(E::custom)?,
-            None => {
-                for _ in 0..self.count {
-                    values.push(T::deserialize(&mut input).map_err(E::custom)?);
-                }
-            }
+        // Straight into the room (all of the chunk in the common case: the column was
+        // made with room for its table's rows), the rest one `push` at a time.
+        let end = values.len() + self.count;
+        decode_into_room(values, self.count, &mut input).map_err(E::custom)?;
+        while values.len() < end {
+            values.push(T::deserialize(&mut input).map_err(E::custom)?);
         }
         match input.finalize() {
             Ok([]) => Ok(()),

@@ -484,14 +484,11 @@ impl<'de, T: Fixed<N>, const N: usize> DeserializeSeed<'de> for StringsSeed<T, N
     type Value = Vec<T>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
-        deserializer.deserialize_seq(StringsVisitor(PhantomData))
+        deserializer.deserialize_seq(self)
     }
 }
 
-/// Reads a binary list's byte strings, each appended in turn.
-struct StringsVisitor<T, const N: usize>(PhantomData<fn() -> T>);
-
-impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for StringsVisitor<T, N> {
+impl<'de, T: Fixed<N>, const N: usize> Visitor<'de> for StringsSeed<T, N> {
     type Value = Vec<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
