@@ -3,7 +3,10 @@
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use std::fmt;
 
+mod rebuild;
 mod saved;
+
+pub(crate) use rebuild::IndexRebuild;
 
 /// A handle to an entity: a 32-bit slot index and a 32-bit generation.
 ///
@@ -112,10 +115,6 @@ pub struct EntityIndex {
     /// Reservations since the last [`EntityIndex::flush`]; 0 whenever `&mut` methods run
     /// (the stage runner flushes at the end of every stage, also when it unwinds).
     reserved: AtomicUsize,
-    /// Set by [`EntityIndex::restored_from_rows`] (a snapshot's restore): the reserved
-    /// slots' generations are not known yet, each takes its row owner's (see
-    /// `entity/saved.rs`).
-    generations_from_rows: bool,
 }
 
 impl Default for EntityIndex {
@@ -125,7 +124,6 @@ impl Default for EntityIndex {
             free: Vec::new(),
             live: 0,
             reserved: AtomicUsize::new(0),
-            generations_from_rows: false,
         }
     }
 }
@@ -144,7 +142,6 @@ impl EntityIndex {
             free: Vec::new(),
             live: 0,
             reserved: AtomicUsize::new(0),
-            generations_from_rows: false,
         }
     }
 

@@ -252,3 +252,38 @@ fn restore_gives_back_generations_free_list_order_and_archetype_moves() {
         assert_eq!(spawns(target, 8), next);
     }
 }
+
+/// The steps a restore runs, called by hand: `reset` empties the world and hands back the
+/// rebuild (`Refill`), which gives the world its storage back when it is dropped, filled
+/// or not, and leaves it empty when it is forgotten. Either way the world stays usable.
+#[test]
+fn a_rebuild_dropped_or_forgotten_halfway_leaves_a_consistent_world() {
+    use metronome::__private::snapshot;
+    let mut game = Game::new();
+    let a = game.spawn(Mover(Position(1.0), Velocity(1.0)));
+    let b = game.spawn(Named(Position(2.0), Name("b".into())));
+    let index = snapshot::snapshot_index(&game);
+    let clock = snapshot::clock(&game);
+
+    // Dropped before any table is filled: no rows, the saved entities dead, spawns work.
+    let refill = snapshot::reset(&mut game, &index, &clock).unwrap();
+    drop(refill);
+    assert_eq!(game.len(), 0);
+    assert!(!game.is_alive(a) && !game.is_alive(b));
+    assert_eq!(game.get::<Position>(a), None);
+    let c = game.spawn(Mover(Position(3.0), Velocity(0.0)));
+    assert_ne!((c.index(), c.generation()), (a.index(), a.generation()));
+    assert_eq!(positions(&game), vec![(c, 3.0)]);
+    assert!(game.despawn(c));
+    game.tick();
+
+    // Forgotten: the storage being filled is leaked, the world keeps an empty one.
+    let refill = snapshot::reset(&mut game, &index, &clock).unwrap();
+    std::mem::forget(refill);
+    assert_eq!(game.len(), 0);
+    assert!(!game.is_alive(a));
+    let d = game.spawn(Named(Position(4.0), Name("d".into())));
+    assert_eq!(game.get::<Name>(d), Some(&Name("d".into())));
+    game.tick();
+    assert_eq!(positions(&game), vec![(d, 4.0)]);
+}

@@ -93,7 +93,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
             {
                 let #snap::TableData { entities: __mn_rows, columns: #columns_pat } = #var;
                 #snap::fill_table::<Self, (#(#tys,)*)>(
-                    self,
+                    &mut __mn_refill,
                     __mn_rows,
                     &mut [#(#snap::ColumnValues::<Self>::new::<#tys>(#columns)),*],
                 )?;
@@ -103,7 +103,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
     let fill_sparse = sparse_tys
         .iter()
         .zip(&sparse_vars)
-        .map(|(ty, var)| quote!(#snap::fill_sparse::<Self, #ty>(self, #var)?;));
+        .map(|(ty, var)| quote!(#snap::fill_sparse::<Self, #ty>(&mut __mn_refill, #var)?;));
     let set_resources = resource_tys
         .iter()
         .zip(&resource_vars)
@@ -197,7 +197,7 @@ pub fn save(model: &WorldModel) -> TokenStream {
         impl #ident {
             /// Rebuilds the world from `data` (a snapshot's or a load's), checking it.
             #[doc(hidden)]
-            #[allow(clippy::let_unit_value, unused_variables)]
+            #[allow(clippy::let_unit_value, unused_variables, unused_mut)]
             fn __mn_fill<__MnE: #snap::SavedIndex>(
                 &mut self,
                 __mn_data: #snap::WorldData<#tables_ty, #sparse_ty, #resources_ty, __MnE>,
@@ -209,10 +209,12 @@ pub fn save(model: &WorldModel) -> TokenStream {
                     sparse: #sparse_pat,
                     resources: #resources_pat,
                 } = __mn_data;
-                #snap::reset(self, &__mn_entities, &__mn_clock)?;
+                // The world gets its storage back when `__mn_refill` is consumed by
+                // `finish` or dropped (an error or a panic on the way).
+                let mut __mn_refill = #snap::reset(self, &__mn_entities, &__mn_clock)?;
                 #(#fill_tables)*
                 #(#fill_sparse)*
-                #snap::finish(self)?;
+                #snap::finish(__mn_refill)?;
                 #(#set_resources)*
                 ::core::result::Result::Ok(())
             }

@@ -1,10 +1,15 @@
 //! Rebuilding a world from owned [`WorldData`](super::WorldData): the generated
 //! `restore` and `load` call [`reset`], then [`fill_table`] per archetype (a whole column at a time) and
-//! [`fill_sparse`] per sparse component, then [`finish`]. Each step checks the data it
-//! is given and says what is wrong; a world left by a failed step is consistent (every
-//! row it holds is complete), and `load` drops it.
+//! [`fill_sparse`] per sparse component, then [`finish`], all on the [`Refill`] that
+//! `reset` returns. Each step checks the data it is given and says what is wrong; a world
+//! left by a failed step is consistent (every row it holds is complete), and `load` drops
+//! it.
+//!
+//! The entity index is written once: each table's row owners claim their slots as the
+//! table is filled, and the first `fill_sparse` or `finish` writes the free slots and
+//! those no row claimed (see `entity/rebuild.rs`).
 
-use super::{Clock, ColumnValues, SavedIndex, TableData};
+use super::{Clock, ColumnValues, Refill, SavedIndex, TableData};
 use crate::component::{Bundle, ComponentOf};
 use crate::entity::Entity;
 use crate::memory::ColumnAlloc;
@@ -12,16 +17,19 @@ use crate::storage::Table;
 use crate::world::WorldDef;
 use std::mem::ManuallyDrop;
 
-/// Empties `world` and gives it the entity index `slots` (a save's
-/// [`EntitySlots`](super::EntitySlots) or a snapshot's
-/// [`SnapshotIndex`](super::SnapshotIndex)) and the clock `clock` (the live slots wait
-/// for [`fill_table`] to give them their rows). On `Err` the world is unchanged.
-pub fn reset<W: WorldDef, E: SavedIndex>(
-    world: &mut W,
-    slots: &E,
+/// Empties `world`, gives it the clock `clock`, and returns the [`Refill`] that rebuilds
+/// it with the entity index `slots` (a save's [`EntitySlots`](super::EntitySlots) or a
+/// snapshot's [`SnapshotIndex`](super::SnapshotIndex)): its live slots wait for
+/// [`fill_table`] to give them their rows. Checks `slots` and `clock` first: on `Err` the
+/// world is unchanged.
+pub fn reset<'w, 'd, W: WorldDef, E: SavedIndex>(
+    world: &'w mut W,
+    slots: &'d E,
     clock: &Clock,
-) -> Result<(), String> {
-    crate::world::reset(world, slots, clock)
+) -> Result<Refill<'w, 'd, W>, String> {
+    let index = slots.rebuild()?;
+    let storage = crate::world::reset(world, clock)?;
+    Ok(Refill::new(world, storage, index))
 }
 
 /// `Err` naming `what` unless every length equals the first.
@@ -48,14 +56,19 @@ pub fn same_lengths(what: &str, lengths: &[usize]) -> Result<(), String> {
 /// slot that [`reset`] left waiting (live in the saved index, not yet given a row; of
 /// the saved generation, or, after a snapshot's index, the slot takes the entity's):
 /// else an `Err` naming it, and nothing is written (the values are dropped with
-/// `columns`).
+/// `columns`). Tables are filled before the sparse components: after [`fill_sparse`],
+/// an `Err`.
 pub fn fill_table<W: WorldDef, B: Bundle<W>>(
-    world: &mut W,
+    refill: &mut Refill<'_, '_, W>,
     entities: Vec<Entity>,
     columns: &mut [ColumnValues<W>],
 ) -> Result<(), String> {
     let name = W::ARCHETYPE_NAMES[B::ARCHETYPE as usize];
-    let storage = world.core_mut().storage_mut();
+    let Some((storage, index)) = refill.tables() else {
+        return Err(format!(
+            "`{name}`: its rows come after the sparse components' values"
+        ));
+    };
     let table = &storage.tables()[B::ARCHETYPE as usize];
     // Column `slots[i]` of the table receives `columns[i]`: each table column exactly
     // once, with values of its type.
@@ -126,7 +139,8 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
         // type's, `ColumnType::of`), given up by `take_block`; zero-sized values are
         // handed over by `move_to`. `block` cannot panic (every column is given once:
         // `by_slot` is filled for every slot, `given` was all true).
-        return unsafe { storage.fill_adopting(B::ARCHETYPE, entities, block) }.map_err(failed);
+        return unsafe { storage.fill_adopting(index, B::ARCHETYPE, entities, block) }
+            .map_err(failed);
     }
     let write = |table: &mut Table, first_row: usize| {
         for (values, &slot) in columns.iter_mut().zip(&slots) {
@@ -140,17 +154,17 @@ pub fn fill_table<W: WorldDef, B: Bundle<W>>(
     // SAFETY: `write` initialises rows `first_row..first_row + entities.len()` of every
     // column (each column is given once, `given` is all true) with values of its type,
     // and cannot panic (copies only; the indexing is in bounds: `slots` are columns).
-    unsafe { storage.fill_reserved(B::ARCHETYPE, &entities, write) }.map_err(failed)
+    unsafe { storage.fill_reserved(index, B::ARCHETYPE, &entities, write) }.map_err(failed)
 }
 
 /// Gives sparse component `T` its values: `data.columns[i]` to `data.entities[i]`, in
 /// order. Each entity must be alive (its table row filled) and listed once.
 pub fn fill_sparse<W: WorldDef, T: ComponentOf<W>>(
-    world: &mut W,
+    refill: &mut Refill<'_, '_, W>,
     data: TableData<Vec<Entity>, Vec<T>>,
 ) -> Result<(), String> {
     same_lengths(T::NAME, &[data.entities.len(), data.columns.len()])?;
-    let storage = world.core_mut().storage_mut();
+    let storage = refill.completed();
     for (entity, value) in data.entities.into_iter().zip(data.columns) {
         if storage.location(entity).is_none() {
             return Err(format!(
@@ -177,9 +191,10 @@ pub fn fill_sparse<W: WorldDef, T: ComponentOf<W>>(
 }
 
 /// The last step: every live entity of the saved index got its row, and (in a world
-/// with `hierarchy`) the parent/child links are consistent.
-pub fn finish<W: WorldDef>(world: &mut W) -> Result<(), String> {
-    let storage = world.core().storage();
+/// with `hierarchy`) the parent/child links are consistent. The world holds its rebuilt
+/// storage from here on, also on `Err`.
+pub fn finish<W: WorldDef>(mut refill: Refill<'_, '_, W>) -> Result<(), String> {
+    let storage = refill.completed();
     let unfilled = storage.entities().unfilled();
     if unfilled != 0 {
         return Err(format!(

@@ -5,7 +5,7 @@
 //! takes either ([`SavedIndex`]).
 
 use super::EntitySlots;
-use crate::entity::EntityIndex;
+use crate::entity::{EntityIndex, IndexRebuild};
 
 /// The entity index as a snapshot holds it: the number of slots, the free list (the
 /// slot reused first is last) and the free slots' generations. The live slots'
@@ -37,28 +37,28 @@ pub struct SnapshotIndex {
 pub trait SavedIndex: sealed::Sealed {}
 
 mod sealed {
-    use crate::entity::EntityIndex;
+    use crate::entity::IndexRebuild;
 
-    /// The world's entity index rebuilt from the saved form: live slots reserved,
-    /// waiting for their rows; an error naming the fault if the data is inconsistent.
+    /// The world's entity index, to be rebuilt from the saved form as the tables' row
+    /// owners claim their slots; an error naming the fault if the data is inconsistent.
     pub trait Sealed {
-        fn index(&self) -> Result<EntityIndex, String>;
+        fn rebuild(&self) -> Result<IndexRebuild<'_>, String>;
     }
 }
 
 impl SavedIndex for EntitySlots {}
 
 impl sealed::Sealed for EntitySlots {
-    fn index(&self) -> Result<EntityIndex, String> {
-        EntityIndex::restored(&self.generations, &self.free)
+    fn rebuild(&self) -> Result<IndexRebuild<'_>, String> {
+        IndexRebuild::saved(&self.generations, &self.free)
     }
 }
 
 impl SavedIndex for SnapshotIndex {}
 
 impl sealed::Sealed for SnapshotIndex {
-    fn index(&self) -> Result<EntityIndex, String> {
-        EntityIndex::restored_from_rows(self.slots, &self.free, &self.free_generations)
+    fn rebuild(&self) -> Result<IndexRebuild<'_>, String> {
+        IndexRebuild::from_rows(self.slots, &self.free, &self.free_generations)
     }
 }
 

@@ -9,7 +9,7 @@
 //! sparse component, and its resources. `#[world]` generates the typed code: a snapshot
 //! clones the columns as whole slices (a bulk copy for `Copy` types), a save serialises
 //! borrowed slices, and a restore or a load rebuilds the world from owned data through
-//! [`reset`], [`fill_table`], [`fill_sparse`] and [`finish`], which check the data as
+//! [`reset`], [`fill_table`], [`fill_sparse`] and [`finish`] (on a [`Refill`]), which check the data as
 //! they go (a load reports what is wrong; nothing here trusts it).
 //!
 //! Not kept: events in flight, systems' `Local` state, statistics and the executor (a
@@ -19,11 +19,13 @@ mod columns;
 mod fill;
 mod index;
 mod links;
+mod refill;
 mod view;
 
 pub use columns::ColumnValues;
 pub use fill::{fill_sparse, fill_table, finish, reset, same_lengths};
 pub use index::{SavedIndex, SnapshotIndex};
+pub use refill::Refill;
 pub use view::{
     clock, column, entity_slots, snapshot_index, sparse_entities, sparse_values, table_entities,
 };

@@ -1,28 +1,24 @@
-//! Resetting a world's core to a saved entity index and clock: the first step of a
+//! Resetting a world's core to a saved clock and emptying it: the first step of a
 //! snapshot's restore and of a load (see [`crate::snapshot`]).
 
 use super::WorldDef;
-use crate::snapshot::{Clock, SavedIndex};
+use crate::snapshot::Clock;
+use crate::storage::Storage;
 
-/// Empties `world`'s tables and sparse sets, gives it the entity index `slots` describes
-/// (the live slots reserved, waiting for their rows) and sets its clock and frame count.
-/// Checks everything first: on `Err` the world is unchanged.
+/// Empties `world`'s tables and sparse sets (its entity index too), sets its clock and
+/// frame count, and returns an empty storage of the world's layout for the saved rows
+/// (the world takes it back when it is filled: `snapshot::Refill`). Checks the clock
+/// first: on `Err` the world is unchanged.
 ///
-/// The old rows are dropped after the world holds its new, empty storage, so a panicking
-/// `Drop` of a component leaves an empty, consistent world.
-pub(crate) fn reset<W: WorldDef, E: SavedIndex>(
-    world: &mut W,
-    slots: &E,
-    clock: &Clock,
-) -> Result<(), String> {
-    let index = slots.index()?;
+/// The old rows are dropped after the world holds an empty storage, so a panicking `Drop`
+/// of a component leaves an empty, consistent world.
+pub(crate) fn reset<W: WorldDef>(world: &mut W, clock: &Clock) -> Result<Storage, String> {
     let core = world.core_mut();
     core.frames.check_clock(clock)?;
-    let emptied = core
-        .storage
-        .emptied(index, &core.component_types, W::SPARSE);
+    let filling = core.storage.emptied(&core.component_types, W::SPARSE);
+    let placeholder = core.storage.emptied(&core.component_types, W::SPARSE);
     core.frames.set_clock(clock);
     core.frame = clock.frame;
-    drop(std::mem::replace(&mut core.storage, emptied));
-    Ok(())
+    drop(std::mem::replace(&mut core.storage, placeholder));
+    Ok(filling)
 }
