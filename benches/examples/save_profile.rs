@@ -4,6 +4,9 @@
 //! with REPS 0 for the setup) and prints the fastest run's time, the median and the 90th
 //! percentile. OP is one of `world-save-{binary,json}`,
 //! `rows-save-{binary,json}`, `world-load-{binary,json}`, `rows-load-{binary,json}`,
+//! `world-load-churned` (the binary load of the same world after a tenth of its entities
+//! were despawned and as many spawned again: row owners out of order, slots of two
+//! generations),
 //! `snapshot`, `memcpy` (of the components' bytes), `memcpy-all` (and of the row
 //! owners' bytes: what a snapshot copies), `restore`.
 //!
@@ -12,8 +15,10 @@
 //! group's saves run first (three of each), leaving the allocator as the bench leaves it
 //! before its loads.
 //!
-//! Build: `cargo build --release --manifest-path benches/Cargo.toml --example save_profile`
-//! (the binary lands in `benches/target/release/examples/`).
+//! Build: `cargo build --profile bench --manifest-path benches/Cargo.toml --example save_profile`
+//! (the bench profile, fat LTO, as the criterion benches are built: with `--release` the
+//! baseline's load takes four times as long; the binary lands in
+//! `benches/target/release/examples/`).
 
 use metronome::prelude::*;
 use std::hint::black_box;
@@ -50,6 +55,15 @@ fn main() {
     let all_bytes = bytes + N * std::mem::size_of::<Entity>();
     let all_source = vec![7u8; all_bytes];
     let snap = game.snapshot();
+    let churned_saved = if op == "world-load-churned" {
+        let mut churned = world();
+        churn(&mut churned);
+        let mut saved = Vec::new();
+        churned.save(&mut saved, Format::Binary).unwrap();
+        saved
+    } else {
+        Vec::new()
+    };
     if std::env::var_os("SAVE_PROFILE_PRIME").is_some() {
         // What the bench's group runs before its loads, for the allocator's state after
         // it (glibc raises its mmap and trim thresholds when a large mapped block is
@@ -84,6 +98,9 @@ fn main() {
             "world-load-binary" | "world-load-json" => {
                 black_box(Game::load(&saved[..], format).unwrap());
             }
+            "world-load-churned" => {
+                black_box(Game::load(&churned_saved[..], Format::Binary).unwrap());
+            }
             "rows-load-binary" => {
                 black_box(rows_load_binary(&baseline));
             }
@@ -114,6 +131,26 @@ fn main() {
             at(90)
         );
     }
+}
+
+/// Despawns a tenth of `game`'s entities, picked by a fixed pseudo-random sequence, and
+/// spawns as many again (into the freed slots, at the table's end).
+fn churn(game: &mut Game) {
+    let entities: Vec<Entity> = game.query::<Entity>().iter().collect();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut despawned = 0;
+    while despawned < N / 10 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        if game.despawn(entities[(state % N as u64) as usize]) {
+            despawned += 1;
+        }
+    }
+    game.spawn_batch((0..N / 10).map(|i| {
+        let r = row(i);
+        Unit(r.position, r.velocity, r.health)
+    }));
 }
 
 /// The baseline's binary load in a function of its own, as the bench's closure is: in

@@ -10,6 +10,7 @@
 
 use super::{Entity, EntityIndex, Slot, FREE, RESERVED};
 use crate::sync::atomic::AtomicUsize;
+use std::mem::MaybeUninit;
 
 /// Where the slots' generations come from.
 #[derive(Clone, Copy)]
@@ -104,9 +105,11 @@ impl<'a> IndexRebuild<'a> {
     /// (out of range, free, of another generation in a save's index, or listed twice), no
     /// slot is claimed and that entity is the `Err`.
     ///
-    /// A run of consecutive handles (consecutive slots of one generation: a table of
-    /// entities spawned together) is claimed as a block: its generations compared as a
-    /// slice, its bits tested and set a word at a time, its slots written in order.
+    /// The handles go in blocks of [`BLOCK`]: a block of consecutive handles (consecutive
+    /// slots of one generation, as a table of entities spawned together has) is claimed
+    /// whole, its generations compared as a slice, its bits tested and set a word at a
+    /// time, its slots written in order; any other block, or one that cannot be claimed
+    /// whole, one handle at a time.
     pub(crate) fn claim(
         &mut self,
         entities: &[Entity],
@@ -117,24 +120,21 @@ impl<'a> IndexRebuild<'a> {
         // Every row number fits a `u32`: a table's rows are claimed slots, of which there
         // are at most `count` (checked under 2^32 in `new`).
         let first_row = u32::try_from(first_row).expect("a row number fits in u32");
-        let mut start = 0;
-        while start < entities.len() {
-            let len = run_length(&entities[start..]);
-            let run = &entities[start..start + len];
+        for (b, block) in entities.chunks(BLOCK).enumerate() {
+            let start = b * BLOCK;
             let row = first_row.wrapping_add(start as u32);
-            // A run that cannot be claimed whole goes one by one, which finds the first
-            // entity that cannot be claimed.
-            if len < MIN_RUN || !self.claim_run(run[0], len, archetype, row) {
-                if let Err(at) = self.claim_each(run, archetype, row) {
-                    // Undo: the slots before it were untaken (checked as they were claimed).
-                    for done in &entities[..start + at] {
-                        let d = done.index() as usize;
-                        self.taken[d / 64] &= !(1u64 << (d % 64));
-                    }
-                    return Err(run[at]);
-                }
+            if in_line(block) && self.claim_run(block[0], block.len(), archetype, row) {
+                continue;
             }
-            start += len;
+            // One by one, which finds the first handle that cannot be claimed.
+            if let Err(at) = self.claim_each(block, archetype, row) {
+                // Undo: the slots before it were untaken (checked as they were claimed).
+                for done in &entities[..start + at] {
+                    let d = done.index() as usize;
+                    self.taken[d / 64] &= !(1u64 << (d % 64));
+                }
+                return Err(block[at]);
+            }
         }
         self.live += entities.len();
         Ok(())
@@ -144,26 +144,24 @@ impl<'a> IndexRebuild<'a> {
     /// cannot be claimed: `Err` its position (the ones before it stay claimed).
     fn claim_each(&mut self, entities: &[Entity], archetype: u16, row: u32) -> Result<(), usize> {
         let count = self.count;
-        let spare = &mut self.slots.spare_capacity_mut()[..count];
-        for (i, &entity) in entities.iter().enumerate() {
-            let index = entity.index() as usize;
-            let generation = entity.generation();
-            let fits = match self.generations {
-                Generations::Saved(generations) => generations.get(index) == Some(&generation),
-                Generations::FromRows(_) => index < count,
-            };
-            let (word, bit) = (index / 64, 1u64 << (index % 64));
-            if !fits || self.taken[word] & bit != 0 {
-                return Err(i);
+        let slots = &mut self.slots.spare_capacity_mut()[..count];
+        let taken = &mut self.taken[..];
+        match self.generations {
+            Generations::Saved(generations) => {
+                let generations = &generations[..count];
+                claim_each(
+                    slots,
+                    taken,
+                    entities,
+                    archetype,
+                    row,
+                    |index, generation| generations[index] == generation,
+                )
             }
-            spare[index].write(Slot {
-                generation,
-                archetype,
-                row: row.wrapping_add(i as u32),
-            });
-            self.taken[word] |= bit;
+            Generations::FromRows(_) => {
+                claim_each(slots, taken, entities, archetype, row, |_, _| true)
+            }
         }
-        Ok(())
     }
 
     /// Claims the `len` slots from `first`'s, all of `first`'s generation, at rows
@@ -248,18 +246,54 @@ impl<'a> IndexRebuild<'a> {
     }
 }
 
-/// Runs shorter than this are claimed one by one (the block's setup costs more).
-const MIN_RUN: usize = 8;
+/// [`IndexRebuild::claim_each`] with the slots (spare room, `slots.len()` of them) and
+/// the bitmap of taken slots, `fits(index, generation)` saying whether a handle of an
+/// untaken slot in range can claim it.
+fn claim_each(
+    slots: &mut [MaybeUninit<Slot>],
+    taken: &mut [u64],
+    entities: &[Entity],
+    archetype: u16,
+    row: u32,
+    fits: impl Fn(usize, u32) -> bool,
+) -> Result<(), usize> {
+    let count = slots.len();
+    for (i, &entity) in entities.iter().enumerate() {
+        let index = entity.index() as usize;
+        if index >= count {
+            return Err(i);
+        }
+        let generation = entity.generation();
+        let (word, bit) = (&mut taken[index / 64], 1u64 << (index % 64));
+        if *word & bit != 0 || !fits(index, generation) {
+            return Err(i);
+        }
+        *word |= bit;
+        slots[index].write(Slot {
+            generation,
+            archetype,
+            row: row.wrapping_add(i as u32),
+        });
+    }
+    Ok(())
+}
 
-/// How many handles from the first of `entities` (at least one) follow each other: slot
-/// `k` after the first's, of its generation.
-fn run_length(entities: &[Entity]) -> usize {
-    let first = entities[0].to_bits();
-    1 + entities[1..]
-        .iter()
-        .zip(1u64..)
-        .take_while(|&(e, k)| e.to_bits() == first.wrapping_add(k))
-        .count()
+/// The handles a claim looks at together (see [`IndexRebuild::claim`]).
+const BLOCK: usize = 64;
+
+/// Whether `block` (not empty) is a run: slot `k` after the first handle's, of its
+/// generation, at `k`. The last handle is looked at first, the others only if it is in
+/// line (without an early exit, so they are compared in vector registers).
+fn in_line(block: &[Entity]) -> bool {
+    let first = block[0].to_bits();
+    let off_line = |(e, k): (&Entity, u64)| e.to_bits() ^ first.wrapping_add(k);
+    let last = block.len() - 1;
+    off_line((&block[last], last as u64)) == 0
+        && block
+            .iter()
+            .zip(0u64..)
+            .fold(0, |acc, ek| acc | off_line(ek))
+            == 0
 }
 
 /// The mask of bits `from % 64..` up to (not including) `to` within word `from / 64`,
