@@ -304,29 +304,4 @@ mod tests {
         other.blocks(&changed);
         assert_ne!(other.value(), sum.value());
     }
-
-    /// Not a test: the checksum's speed, `cargo test --release -p metronome-runtime
-    /// --features serde checksum_speed -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "a measurement, not a test"]
-    fn checksum_speed() {
-        let bytes = random_bytes(3, 64 * 1024);
-        let (blocks, _) = bytes.as_chunks::<BLOCK>();
-        let time = |feed: fn(&mut [u64; LANES], &[[u8; BLOCK]])| {
-            let mut best = f64::MAX;
-            let mut lanes = START;
-            for _ in 0..2000 {
-                let start = std::time::Instant::now();
-                feed(&mut lanes, std::hint::black_box(blocks));
-                best = best.min(start.elapsed().as_secs_f64());
-            }
-            std::hint::black_box(lanes);
-            bytes.len() as f64 / best / 1e9
-        };
-        println!(
-            "fastest build {:.1} GB/s, portable build {:.1} GB/s",
-            time(feed_fastest),
-            time(feed_portable)
-        );
-    }
 }
