@@ -168,10 +168,9 @@ impl<'a> IndexRebuild<'a> {
     /// `row..`, if every one can be claimed: else claims none and returns `false`.
     fn claim_run(&mut self, first: Entity, len: usize, archetype: u16, row: u32) -> bool {
         let (from, generation) = (first.index() as usize, first.generation());
-        let to = from + len;
-        if to > self.count {
+        let Some(to) = from.checked_add(len).filter(|&to| to <= self.count) else {
             return false;
-        }
+        };
         if let Generations::Saved(generations) = self.generations {
             // A fold without an early exit: compared in vector registers.
             let differ = generations[from..to]
@@ -184,7 +183,6 @@ impl<'a> IndexRebuild<'a> {
         if !bits_clear(&self.taken, from, to) {
             return false;
         }
-        set_bits(&mut self.taken, from, to);
         let spare = &mut self.slots.spare_capacity_mut()[from..to];
         for (k, slot) in spare.iter_mut().enumerate() {
             slot.write(Slot {
@@ -193,6 +191,8 @@ impl<'a> IndexRebuild<'a> {
                 row: row.wrapping_add(k as u32),
             });
         }
+        // Written first, then taken (see `finish`).
+        set_bits(&mut self.taken, from, to);
         true
     }
 
@@ -234,8 +234,8 @@ impl<'a> IndexRebuild<'a> {
         // a slot whose `taken` bit is clear just above (the bits past `count` are set, so
         // every clear bit is a slot); one whose bit is set is either on the free list
         // (bits are set for it in `new` and never cleared: `claim` clears only the bits
-        // it set itself), written in the loop before, or claimed, written by `claim`
-        // before it set the bit.
+        // it set itself), written in the loop before, or claimed, written by `claim_run`
+        // or `claim_each` before they set its bit.
         unsafe { self.slots.set_len(self.count) };
         EntityIndex {
             slots: self.slots,
@@ -268,12 +268,13 @@ fn claim_each(
         if *word & bit != 0 || !fits(index, generation) {
             return Err(i);
         }
-        *word |= bit;
         slots[index].write(Slot {
             generation,
             archetype,
             row: row.wrapping_add(i as u32),
         });
+        // Written first, then taken (see `IndexRebuild::finish`).
+        *word |= bit;
     }
     Ok(())
 }
@@ -516,6 +517,7 @@ mod tests {
         generations: Option<&[u32]>,
         owners: &[Entity],
         archetype: u16,
+        first_row: u32,
     ) -> Result<(), Entity> {
         let mut after = slots.to_vec();
         for (row, &owner) in owners.iter().enumerate() {
@@ -529,7 +531,7 @@ mod tests {
             after[i] = Model::Live {
                 generation: owner.generation(),
                 archetype,
-                row: row as u32,
+                row: first_row + row as u32,
             };
         }
         slots.copy_from_slice(&after);
@@ -564,6 +566,7 @@ mod tests {
             free_seed in proptest::collection::vec(proptest::bool::weighted(0.05), 130),
             from_rows in proptest::prelude::any::<bool>(),
             tables in proptest::collection::vec(owners(), 0..4),
+            first_rows in proptest::collection::vec(0u32..1000, 4),
         ) {
             let generations = &generation_seed[..count];
             let free: Vec<u32> = (0..count as u32).rev().filter(|&i| free_seed[i as usize]).collect();
@@ -577,9 +580,19 @@ mod tests {
                 IndexRebuild::saved(generations, &free).unwrap()
             };
             for (archetype, owners) in tables.iter().enumerate() {
+                let first_row = first_rows[archetype];
                 let archetype = archetype as u16;
-                let expected = model_claim(&mut model, (!from_rows).then_some(generations), owners, archetype);
-                proptest::prop_assert_eq!(rebuild.claim(owners, archetype, 0), expected);
+                let expected = model_claim(
+                    &mut model,
+                    (!from_rows).then_some(generations),
+                    owners,
+                    archetype,
+                    first_row,
+                );
+                proptest::prop_assert_eq!(
+                    rebuild.claim(owners, archetype, first_row as usize),
+                    expected
+                );
             }
             let index = rebuild.finish();
             let waiting: Vec<u32> = (0..count as u32).filter(|&i| model[i as usize] == Model::Waiting).collect();

@@ -163,8 +163,9 @@ pub fn fill_sparse<W: WorldDef, T: ComponentOf<W>>(
     refill: &mut Refill<'_, '_, W>,
     data: TableData<Vec<Entity>, Vec<T>>,
 ) -> Result<(), String> {
-    same_lengths(T::NAME, &[data.entities.len(), data.columns.len()])?;
+    // The index first: from here on no table is filled, whatever this call returns.
     let storage = refill.completed();
+    same_lengths(T::NAME, &[data.entities.len(), data.columns.len()])?;
     for (entity, value) in data.entities.into_iter().zip(data.columns) {
         if storage.location(entity).is_none() {
             return Err(format!(

@@ -11,8 +11,11 @@ use crate::world::WorldDef;
 /// slots of that index; the first [`fill_sparse`](super::fill_sparse) or
 /// [`finish`](super::finish) completes the index. The world gets the storage back when
 /// this is dropped, also on an error or a panic halfway (its rows all complete, the slots
-/// no row claimed reserved). Forgotten instead (`std::mem::forget`), it leaves the world
-/// empty.
+/// no row claimed reserved: dead to every handle; after a snapshot's index, of generation
+/// 0, as no row owner gave theirs). Forgotten instead (`std::mem::forget`), it leaves the
+/// world empty, its entity index too: spawns then hand out handles from slot 0 and
+/// generation 0 again, some of them the handles of entities of before the reset (as a
+/// restore's later spawns hand out the handles the world handed out after its snapshot).
 ///
 /// ```
 /// fn steps<W: metronome_runtime::world::WorldDef>(_: metronome_runtime::snapshot::Refill<'_, '_, W>) {}

@@ -52,9 +52,10 @@ impl Storage {
         let first_row = table.len();
         index.claim(entities, archetype, first_row)?;
         write(table, first_row);
-        // SAFETY: `grow` reserved the rows; `write` initialised them in every column (the
-        // caller's guarantee) and did not panic, so `index` (claimed above) and the table
-        // agree from here on.
+        // SAFETY: `grow` reserved the rows (the entity list's too, so `push_entities`
+        // cannot panic: between the claim and the push nothing can unwind); `write`
+        // initialised them in every column (the caller's guarantee) and did not panic, so
+        // `index` (claimed above) and the table agree from here on.
         unsafe { table.push_entities(entities) };
         Ok(())
     }
@@ -101,7 +102,9 @@ impl Storage {
     /// # Safety
     /// `index` and the tables agree, as the storage's code relies on: every row's owner is
     /// live in `index` at that row of that table, and every live slot of `index` is the
-    /// owner of the row it names. A rebuild whose slots were claimed only by this storage's
+    /// owner of the row it names; the sparse sets hold values of live entities of `index`
+    /// only (they are empty until the index is complete, in a load or a restore). A
+    /// rebuild whose slots were claimed only by this storage's
     /// [`fill_reserved`](Self::fill_reserved) and [`fill_adopting`](Self::fill_adopting),
     /// into tables that had no rows before, gives such an index.
     pub(crate) unsafe fn set_rebuilt_index(&mut self, index: crate::entity::EntityIndex) {
