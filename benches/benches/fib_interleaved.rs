@@ -23,7 +23,7 @@ use metronome::runtime::Executor;
 
 #[path = "common/rounds.rs"]
 mod rounds;
-use rounds::{median, number_arg, positional_args};
+use rounds::{interleaved, median, number_arg, positional_args};
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
 use join_workloads::*;
@@ -94,27 +94,7 @@ fn main() {
     let arg = |i: usize, default: usize| number_arg(&args, i, default);
     let (reps, rounds) = (arg(0, 30), arg(1, 12));
     println!("fib-{FIB_N}: {rounds} rounds of {reps} repetitions (ms)");
-    let mut medians = vec![Vec::new(); VARIANTS.len()];
-    for round in 0..rounds {
-        // Alternate the order, so that no variant always runs right after another.
-        let mut order: Vec<usize> = (0..VARIANTS.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
-        }
-        let mut row = vec![0.0; VARIANTS.len()];
-        for which in order {
-            row[which] = measure(which, reps);
-        }
-        let cells: Vec<String> = VARIANTS
-            .iter()
-            .zip(&row)
-            .map(|(v, t)| format!("{v} {t:.2}"))
-            .collect();
-        println!("round {round}: {}", cells.join("  "));
-        for (all, t) in medians.iter_mut().zip(row) {
-            all.push(t);
-        }
-    }
+    let medians = interleaved(&VARIANTS, rounds, |which| measure(which, reps));
     let at = |name: &str| VARIANTS.iter().position(|v| *v == name).unwrap();
     println!("median of the rounds' medians, and of each round's ratio to serial:");
     for (which, name) in VARIANTS.iter().enumerate() {

@@ -18,7 +18,7 @@ use metronome::runtime::Executor;
 
 #[path = "common/rounds.rs"]
 mod rounds;
-use rounds::{median, number_arg, positional_args};
+use rounds::{interleaved, median, number_arg, positional_args};
 #[path = "common/join_workloads.rs"]
 mod join_workloads;
 use join_workloads::*;
@@ -106,27 +106,7 @@ fn main() {
             "spine"
         },
     );
-    let mut medians = vec![Vec::new(); VARIANTS.len()];
-    for round in 0..rounds {
-        // Alternate the order, so that no variant always runs right after another.
-        let mut order: Vec<usize> = (0..VARIANTS.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
-        }
-        let mut row = vec![0.0; VARIANTS.len()];
-        for which in order {
-            row[which] = measure(which, &tree, reps, workers, walk);
-        }
-        let cells: Vec<String> = VARIANTS
-            .iter()
-            .zip(&row)
-            .map(|(v, t)| format!("{v} {t:.2}"))
-            .collect();
-        println!("round {round}: {}", cells.join("  "));
-        for (all, t) in medians.iter_mut().zip(row) {
-            all.push(t);
-        }
-    }
+    let medians = interleaved(&VARIANTS, rounds, |which| measure(which, &tree, reps, workers, walk));
     println!("median of the rounds:");
     for (name, times) in VARIANTS.iter().zip(&medians) {
         let ratios: Vec<f64> = medians[CONTINUATION]

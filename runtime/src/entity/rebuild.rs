@@ -82,7 +82,7 @@ impl<'a> IndexRebuild<'a> {
                     "free entity slot {index} is past the {count} slots"
                 ));
             }
-            let (word, bit) = (i / 64, 1u64 << (i % 64));
+            let (word, bit) = bit_of(i);
             if taken[word] & bit != 0 {
                 return Err(format!("entity slot {index} is listed free twice"));
             }
@@ -130,8 +130,8 @@ impl<'a> IndexRebuild<'a> {
             if let Err(at) = self.claim_each(block, archetype, row) {
                 // Undo: the slots before it were untaken (checked as they were claimed).
                 for done in &entities[..start + at] {
-                    let d = done.index() as usize;
-                    self.taken[d / 64] &= !(1u64 << (d % 64));
+                    let (word, bit) = bit_of(done.index() as usize);
+                    self.taken[word] &= !bit;
                 }
                 return Err(block[at]);
             }
@@ -168,9 +168,11 @@ impl<'a> IndexRebuild<'a> {
     /// `row..`, if every one can be claimed: else claims none and returns `false`.
     fn claim_run(&mut self, first: Entity, len: usize, archetype: u16, row: u32) -> bool {
         let (from, generation) = (first.index() as usize, first.generation());
-        let Some(to) = from.checked_add(len).filter(|&to| to <= self.count) else {
+        // `from + len <= count`, written so that it cannot overflow.
+        if from > self.count || len > self.count - from {
             return false;
-        };
+        }
+        let to = from + len;
         if let Generations::Saved(generations) = self.generations {
             // A fold without an early exit: compared in vector registers.
             let differ = generations[from..to]
@@ -264,7 +266,8 @@ fn claim_each(
             return Err(i);
         }
         let generation = entity.generation();
-        let (word, bit) = (&mut taken[index / 64], 1u64 << (index % 64));
+        let (word, bit) = bit_of(index);
+        let word = &mut taken[word];
         if *word & bit != 0 || !fits(index, generation) {
             return Err(i);
         }
@@ -295,6 +298,11 @@ fn in_line(block: &[Entity]) -> bool {
             .zip(0u64..)
             .fold(0, |acc, ek| acc | off_line(ek))
             == 0
+}
+
+/// Slot `index`'s word in a bitmap of one bit a slot, and its bit in that word.
+fn bit_of(index: usize) -> (usize, u64) {
+    (index / 64, 1u64 << (index % 64))
 }
 
 /// The mask of bits `from % 64..` up to (not including) `to` within word `from / 64`,
